@@ -1,0 +1,27 @@
+"""fastreg: compiled, certified solvers for regularized linear regression.
+
+Path functions (`lasso_path`, `enet_path`) and scikit-learn compatible estimators (`Lasso`,
+`ElasticNet`) over one coordinate-descent engine; every solution carries its duality gap.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from ._path import Path, alpha_grid, enet_path, lasso_path
+from ._validation import ConvergenceWarning, NotFittedError
+from .linear_model import ElasticNet, Lasso
+
+try:
+    __version__ = _version("fastreg")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "unknown"
+
+__all__ = [
+    "ConvergenceWarning",
+    "ElasticNet",
+    "Lasso",
+    "NotFittedError",
+    "Path",
+    "__version__",
+    "alpha_grid",
+    "enet_path",
+    "lasso_path",
+]

@@ -1,0 +1,150 @@
+"""The design layer: turns validated (X, y, sample_weight) into the working problem the kernels solve.
+
+The working problem is
+
+    minimize_w  1/2 ||y_w - X_w w||^2 + l1_reg ||w||_1 + l2_reg/2 ||w||^2
+
+with X_w = diag(sqrt(s)) (X - 1 x_offset^T) diag(1 / col_scale) / x_scale and y_w = diag(sqrt(s)) (y - y_offset) / y_scale,
+s the sample weights normalized to sum to n (scikit-learn's convention, so that a weight k equals k
+repeated rows). col_scale holds the columns' (weighted) standard deviations when standardizing
+(glmnet's `standardize`: the penalty applies to standardized coefficients, reported on the original
+scale), ones otherwise. x_scale and y_scale are powers of two (exact) chosen only when the data's magnitude would
+overflow or underflow squared sums; they are 1 otherwise. Coefficients, gaps and penalties are mapped
+between the user's objective and the working one here, and nowhere else.
+
+X is copied at most once (into Fortran order), and only when centering, weighting, scaling or the memory
+order requires it; the caller's arrays are never modified.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _pow2_scale(amax, dtype):
+    """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
+    # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
+    lim = 28 if dtype == np.float32 else 220
+    if amax == 0 or 2.0**-lim <= amax <= 2.0**lim:
+        return 1.0
+    return float(2.0 ** np.round(np.log2(amax)))
+
+
+@dataclass
+class DenseDesign:
+    X: np.ndarray          # working matrix, Fortran order, input dtype
+    y: np.ndarray          # working target, contiguous, input dtype
+    norm2_cols: np.ndarray  # squared column norms of X
+    y_norm2: float          # ||y||^2 of the working target
+    x_offset: np.ndarray    # (n_features,) subtracted column means (zeros without intercept)
+    col_scale: np.ndarray   # (n_features,) column standard deviations when standardizing, else ones
+    y_offset: float
+    x_scale: float
+    y_scale: float
+    n_samples: int
+    fit_intercept: bool
+
+    @property
+    def dtype(self):
+        return self.X.dtype
+
+    def penalties(self, alpha, l1_ratio):
+        """(l1_reg, l2_reg) of the working problem for the user's alpha and l1_ratio."""
+        n = self.n_samples
+        l1 = n * alpha * l1_ratio / (self.x_scale * self.y_scale)
+        l2 = n * alpha * (1.0 - l1_ratio) / self.x_scale**2
+        return l1, l2
+
+    def coef_to_user(self, w):
+        return w * (self.y_scale / self.x_scale) / self.col_scale
+
+    def coef_to_work(self, coef):
+        return np.asarray(coef, dtype=self.dtype) * self.col_scale * (self.x_scale / self.y_scale)
+
+    def gap_to_user(self, gap):
+        """A gap of the working problem in the units of the user's objective (divided by n)."""
+        return gap * self.y_scale**2 / self.n_samples
+
+    def intercept(self, coef):
+        return float(self.y_offset - self.x_offset @ coef) if self.fit_intercept else 0.0
+
+    def alpha_max(self, l1_ratio, positive, Xty=None):
+        """Smallest alpha whose solution is 0: ||X_w^T y_w||_inf / (n l1_ratio), in user units."""
+        if Xty is None:  # working units -> user units
+            Xty = (self.X.T @ self.y).astype(np.float64) * (self.x_scale * self.y_scale)
+        top = np.max(Xty) if positive else np.max(np.abs(Xty))
+        return max(float(top), 0.0) / (self.n_samples * l1_ratio)
+
+    def residual(self, w):
+        """y_w - X_w w"""
+        R = self.y.copy()
+        if np.any(w):
+            R -= self.X @ w
+        return R
+
+
+def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
+    """Build the working problem from validated X (2-D float32/float64), y (1-D, same dtype)."""
+    dtype = X.dtype
+    n_samples, n_features = X.shape
+    sqrt_sw = None
+    if sample_weight is not None:
+        sw = sample_weight * (n_samples / sample_weight.sum())
+        sqrt_sw = np.sqrt(sw).astype(dtype)
+    if fit_intercept:
+        x_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype)
+        y_offset = float(np.average(y, weights=sample_weight))
+    else:
+        x_offset = np.zeros(n_features, dtype=dtype)
+        y_offset = 0.0
+
+    col_scale = np.ones(n_features, dtype=dtype)
+    # the one copy of X, made only when something must change
+    if fit_intercept or sqrt_sw is not None or standardize:
+        Xw = np.empty((n_samples, n_features), dtype=dtype, order="F")
+        np.subtract(X, x_offset, out=Xw)
+        if standardize:
+            # (weighted) standard deviation about the mean, or about 0 without intercept, as glmnet
+            if sample_weight is None:
+                sd = np.sqrt(np.einsum("ij,ij->j", Xw, Xw, dtype=np.float64) / n_samples)
+            else:
+                sd = np.sqrt(np.einsum("i,ij,ij->j", sample_weight, Xw, Xw, dtype=np.float64)
+                             / sample_weight.sum())
+            col_scale = np.where(sd > 0, sd, 1.0).astype(dtype)
+            Xw /= col_scale
+        if sqrt_sw is not None:
+            Xw *= sqrt_sw[:, None]
+    else:
+        Xw = np.asfortranarray(X)
+    yw = np.array(y, dtype=dtype, order="C")  # a copy: y is small and centered in place
+    yw -= dtype.type(y_offset)
+    if sqrt_sw is not None:
+        yw *= sqrt_sw
+
+    norm2_cols = np.einsum("ij,ij->j", Xw, Xw)
+    # extreme magnitudes: rescale by exact powers of two so squared sums neither overflow nor vanish
+    x_scale = 1.0
+    if not np.isfinite(norm2_cols).all() or (norm2_cols < np.finfo(dtype).tiny ** 0.5).any() or (
+        norm2_cols.max() > np.finfo(dtype).max ** 0.5
+    ):
+        x_scale = _pow2_scale(max(float(Xw.max()), -float(Xw.min())), dtype)
+    y_scale = _pow2_scale(float(np.max(np.abs(yw))), dtype)
+    if x_scale != 1.0:
+        if Xw is X or not Xw.flags.writeable or np.shares_memory(Xw, X):
+            Xw = np.array(Xw, order="F")
+        Xw *= dtype.type(1.0 / x_scale)
+        norm2_cols = np.einsum("ij,ij->j", Xw, Xw)
+    if y_scale != 1.0:
+        yw *= dtype.type(1.0 / y_scale)
+    return DenseDesign(
+        X=Xw,
+        y=yw,
+        norm2_cols=norm2_cols,
+        y_norm2=float(yw @ yw),
+        x_offset=x_offset,
+        col_scale=col_scale,
+        y_offset=y_offset,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        n_samples=n_samples,
+        fit_intercept=fit_intercept,
+    )

@@ -1,0 +1,276 @@
+"""The path driver: λ grid, kernel choice, warm starts, stopping, warnings.
+
+`enet_path` and `lasso_path` keep scikit-learn's signature and return value (they unpack to
+``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
+carries the intercepts and the solver used.
+"""
+import numbers
+import sys
+import warnings
+
+import numpy as np
+
+from . import _validation as v
+from ._cd_dense import enet_cd_dense
+from ._design import dense_design
+
+# epochs between two duality-gap evaluations when coordinates are still moving
+GAP_EVERY = 10
+
+
+class Path:
+    """A regularization path.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Penalties, in decreasing order.
+    coefs : ndarray of shape (n_features, n_alphas)
+        Coefficients at each alpha (input dtype).
+    intercepts : ndarray of shape (n_alphas,)
+        Intercepts (0 when ``fit_intercept=False``).
+    dual_gaps : ndarray of shape (n_alphas,)
+        Certified duality gaps of the returned solutions, in the units of the objective
+        ``1/(2n) ||y - Xw - b||^2 + penalty``.
+    n_iters : ndarray of shape (n_alphas,)
+        Epochs run by the solver at each alpha.
+    converged : ndarray of bool of shape (n_alphas,)
+        Whether the gap reached its target ``tol * ||y - mean(y)||^2 / n``.
+    solver : str
+        The kernel that produced the path.
+    l1_ratio, tol : float
+        The settings of the path.
+
+    Unpacking gives scikit-learn's tuple: ``alphas, coefs, dual_gaps = enet_path(X, y)``, and
+    ``alphas, coefs, dual_gaps, n_iters`` when ``return_n_iter=True``.
+    """
+
+    def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iters, converged, solver,
+                 l1_ratio, tol, return_n_iter=False):
+        self.alphas = alphas
+        self.coefs = coefs
+        self.intercepts = intercepts
+        self.dual_gaps = dual_gaps
+        self.n_iters = n_iters
+        self.converged = converged
+        self.solver = solver
+        self.l1_ratio = l1_ratio
+        self.tol = tol
+        self._return_n_iter = return_n_iter
+
+    def _as_tuple(self):
+        base = (self.alphas, self.coefs, self.dual_gaps)
+        return base + (list(self.n_iters),) if self._return_n_iter else base
+
+    def __iter__(self):
+        return iter(self._as_tuple())
+
+    def __len__(self):
+        return len(self._as_tuple())
+
+    def __getitem__(self, i):
+        return self._as_tuple()[i]
+
+    def __repr__(self):
+        n_features, n_alphas = self.coefs.shape
+        return (
+            f"Path(n_alphas={n_alphas}, n_features={n_features}, alphas=[{self.alphas[0]:.4g} .. "
+            f"{self.alphas[-1]:.4g}], l1_ratio={self.l1_ratio}, solver={self.solver!r}, "
+            f"max dual gap={np.max(self.dual_gaps):.3g}, all converged={bool(self.converged.all())})"
+        )
+
+
+def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
+    """Log-spaced alphas from alpha_max = ||X^T (y - mean y)||_inf / (n l1_ratio) down to eps * alpha_max."""
+    if l1_ratio == 0:
+        raise ValueError(
+            "An automatic alpha grid needs an L1 penalty, but l1_ratio=0; pass the penalties "
+            "yourself with alphas=[...] (or use l1_ratio > 0)."
+        )
+    alpha_max = design.alpha_max(l1_ratio, positive, Xty=Xy)
+    tiny = np.finfo(np.float64).resolution
+    if alpha_max <= tiny:  # y is constant (or orthogonal to X): every alpha gives w = 0
+        return np.full(n_alphas, tiny)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
+               random=False, positive=False, screening=True, verbose=False, return_n_iter=False):
+    """Run the kernel along `alphas` (any order; solved as given) with warm starts. No validation here."""
+    n_features = design.X.shape[1]
+    dtype = design.dtype
+    n_alphas = len(alphas)
+    coefs = np.empty((n_features, n_alphas), dtype=dtype)
+    intercepts = np.empty(n_alphas)
+    gaps = np.empty(n_alphas)
+    n_iters = np.empty(n_alphas, dtype=np.intp)
+    converged = np.empty(n_alphas, dtype=bool)
+
+    w = np.zeros(n_features, dtype=dtype) if coef_init is None else design.coef_to_work(coef_init).copy()
+    R = design.residual(w)
+    # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
+    tol_gap = dtype.type(tol * design.y_norm2)
+    for i, alpha in enumerate(alphas):
+        l1_reg, l2_reg = design.penalties(alpha, l1_ratio)
+        gap, n_iter, status = enet_cd_dense(
+            w, dtype.type(l1_reg), dtype.type(l2_reg), design.X, design.y, R, design.norm2_cols,
+            max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
+        )
+        coef = design.coef_to_user(w)
+        coefs[:, i] = coef
+        intercepts[i] = design.intercept(coef)
+        gaps[i] = design.gap_to_user(gap)
+        n_iters[i] = n_iter
+        converged[i] = status == 0
+        if status != 0:
+            target = design.gap_to_user(float(tol_gap))
+            warnings.warn(
+                f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
+                f"is above the target {target:.3e} (tol={tol:g} times ||y - mean(y)||^2 / n) after "
+                f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
+                f"(e.g. standardize X).",
+                v.ConvergenceWarning,
+                stacklevel=3,
+            )
+        if verbose:
+            msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
+                  f"{int(np.count_nonzero(coef))} non-zero"
+            print(msg, file=sys.stderr)
+    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, "cd-dense-residual",
+                l1_ratio, tol, return_n_iter)
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
+              copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,
+              check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
+              random_state=None, selection="cyclic", screening=True, standardize=False):
+    """Compute an ElasticNet path with coordinate descent.
+
+    Minimizes, for each alpha,
+
+        1/(2 n) ||y - X w - b||^2 + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2
+
+    (with sample weights s normalized to sum to n: 1/(2n) sum_i s_i (y_i - x_i^T w - b)^2 + ...),
+    warm-starting each alpha from the previous solution. As in scikit-learn, ``b = 0`` unless
+    ``fit_intercept=True``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Training data (float32 kept, anything else converted to float64). Never modified; at most one
+        working copy is made (Fortran order, centered and weighted when needed).
+    y : array-like of shape (n_samples,)
+        Target.
+    l1_ratio : float, default=0.5
+        Mix of the L1 and L2 penalties, in [0, 1]; 1 is the Lasso.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    n_alphas : int, default=100
+        Number of alphas of the automatic grid.
+    alphas : array-like or int, default=None
+        Penalties to use (sorted in decreasing order), or the number of alphas of the automatic grid.
+    precompute : 'auto', bool or ndarray, default='auto'
+        Gram-matrix mode. Accepted and validated; this version always runs the dense residual kernel
+        (reported in ``Path.solver``).
+    Xy : array-like of shape (n_features,), default=None
+        Precomputed ``X.T @ y`` (of the centered data when fitting an intercept), used for alpha_max.
+    copy_X : bool, default=True
+        Accepted for compatibility: fastreg never modifies X.
+    coef_init : array-like of shape (n_features,), default=None
+        Initial coefficients (warm start) for the first alpha.
+    verbose : bool or int, default=False
+        Print one line per alpha to stderr.
+    return_n_iter : bool, default=False
+        Also unpack to the number of epochs per alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be >= 0.
+    check_input : bool, default=True
+        Accepted for compatibility; inputs are always validated once per call.
+    fit_intercept : bool, default=False
+        Fit an unpenalized intercept (by centering X and y; ``Path.intercepts``).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative row weights; a weight k is the same as k repeated rows.
+    tol : float, default=1e-4
+        Stop when the duality gap is <= ``tol * ||y - mean(y)||^2 / n`` (``||y||^2`` without intercept).
+    max_iter : int, default=1000
+        Maximum number of epochs per alpha.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed of the coordinate order when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate order.
+    screening : bool, default=True
+        Gap-safe screening (never changes the solution; off for benchmarks and debugging).
+    standardize : bool, default=False
+        Penalize the coefficients of the columns scaled to unit (weighted) variance, as glmnet does;
+        coefficients are reported on the original scale. Off by default, as in scikit-learn.
+
+    Returns
+    -------
+    path : Path
+        Unpacks to ``alphas, coefs, dual_gaps`` (plus ``n_iters`` with ``return_n_iter``); also has
+        ``intercepts``, ``converged`` and ``solver``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 5)); y = X @ [1.0, 0, 0, -2.0, 0] + 0.1 * rng.standard_normal(50)
+    >>> alphas, coefs, gaps = fastreg.enet_path(X, y, l1_ratio=0.9, n_alphas=5)
+    >>> coefs.shape
+    (5, 5)
+    """
+    X = v.as_design_matrix(X)
+    n_samples, n_features = X.shape
+    y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    l1_ratio = v.check_l1_ratio(l1_ratio)
+    tol = v.check_scalar(tol, "tol", low=0.0)
+    max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
+    v.check_choice(selection, "selection", {"cyclic", "random"})
+    v.check_precompute(precompute, n_features)
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        n_alphas, alphas = alphas, None
+    if alphas is None:
+        eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
+        n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
+    else:
+        alphas = np.sort(v.check_alphas(alphas))[::-1]
+    if coef_init is not None:
+        coef_init = v.as_target(coef_init, n_features, X.dtype, allow_2d=False)
+    if Xy is not None:
+        Xy = np.asarray(Xy, dtype=np.float64).reshape(-1)
+        if Xy.shape != (n_features,):
+            raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
+
+    design = dense_design(X, y, sample_weight, fit_intercept, standardize)
+    if alphas is None:
+        alphas = alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=Xy)
+    elif alphas[-1] == 0:
+        v.warn_alpha_zero(0.0)
+    return solve_path(
+        design, alphas, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
+        seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
+        random=selection == "random", positive=bool(positive), screening=bool(screening),
+        verbose=verbose, return_n_iter=return_n_iter,
+    )
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None, copy_X=True,
+               coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
+    """Compute a Lasso path: `enet_path` with ``l1_ratio=1``; same parameters and return value.
+
+    Minimizes ``1/(2 n) ||y - X w - b||^2 + alpha ||w||_1`` for each alpha.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]); y = np.array([1.0, 2.0, 3.5])
+    >>> alphas, coefs, gaps = fastreg.lasso_path(X, y, n_alphas=3)
+    >>> coefs.shape
+    (2, 3)
+    """
+    if "l1_ratio" in params:
+        raise TypeError("lasso_path has no l1_ratio (it is 1); use enet_path for other mixes.")
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas, precompute=precompute,
+                     Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
+                     return_n_iter=return_n_iter, positive=positive, **params)

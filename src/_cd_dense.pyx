@@ -1,0 +1,167 @@
+"""Coordinate descent for the ElasticNet on a dense, Fortran-ordered X, with residual updates.
+
+One call solves one penalty from a warm start, in place:
+
+    minimize_w  P(w) = 1/2 ||y - X w||^2 + l1_reg ||w||_1 + l2_reg / 2 ||w||^2   (s.t. w >= 0 if positive)
+
+which is n_samples times fastreg's ElasticNet objective with l1_reg = n alpha l1_ratio and
+l2_reg = n alpha (1 - l1_ratio). The algorithm is cyclic (or seeded random) coordinate descent with
+soft-thresholding (Friedman, Hastie & Tibshirani 2010, "Regularization paths for generalized linear
+models via coordinate descent", J. Stat. Softw. 33), stopped by a duality gap (Fercoq, Gramfort & Salmon
+2015) and with gap-safe screening (Ndiaye, Fercoq, Gramfort & Salmon 2017, JMLR 18).
+"""
+import numpy as np
+
+from cython cimport floating
+from libc.math cimport fabs, fmax
+from libc.stdint cimport uint32_t
+
+from _blas cimport _dot, _axpy, _gemv_t
+from _cd_common cimport (
+    CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
+    _interrupted, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
+)
+
+
+cdef floating _dense_gap(
+    int n_samples, int n_features, const floating[::1, :] X, const floating[::1] y,
+    const floating[::1] R, const floating[::1] w, floating[::1] XtR,
+    floating l1_reg, floating l2_reg, bint positive,
+    floating* gap_screen, floating* dual_scale,
+) noexcept nogil:
+    """Duality gap at (w, R); fills XtR = X^T R (one pass over X)."""
+    # XtR = X.T @ R
+    _gemv_t(n_samples, n_features, 1, &X[0, 0], n_samples, &R[0], 0, &XtR[0])
+    # R @ R, R @ y
+    cdef floating R_norm2 = _dot(n_samples, &R[0], &R[0])
+    cdef floating Ry = _dot(n_samples, &R[0], &y[0])
+    return _enet_gap(n_features, &w[0], &XtR[0], l1_reg, l2_reg, R_norm2, Ry, positive,
+                     gap_screen, dual_scale)
+
+
+cdef int _screen(
+    int n_samples, int n_features, const floating[::1, :] X, floating[::1] R, floating[::1] w,
+    const floating[::1] XtR, const floating[::1] norm2_cols, floating l1_reg, floating l2_reg,
+    floating dual_scale, floating gap_screen, int[::1] active, int n_active,
+) noexcept nogil:
+    """Shrink active[:n_active] to the features the gap-safe test cannot discard; returns the new size.
+
+    A discarded feature with a non-zero weight is set to 0 and the residual updated.
+    """
+    cdef int k, j, kept = 0
+    for k in range(n_active):
+        j = active[k]
+        if _gap_safe_keep(XtR[j], w[j], norm2_cols[j], l1_reg, l2_reg, dual_scale, gap_screen):
+            active[kept] = j
+            kept += 1
+        elif w[j] != 0:
+            # R += w[j] * X[:, j]
+            _axpy(n_samples, w[j], &X[0, j], &R[0])
+            w[j] = 0
+    return kept
+
+
+def enet_cd_dense(
+    floating[::1] w,
+    floating l1_reg,
+    floating l2_reg,
+    const floating[::1, :] X,
+    const floating[::1] y,
+    floating[::1] R,
+    const floating[::1] norm2_cols,
+    int max_iter,
+    floating tol,
+    floating tol_step,
+    int gap_every,
+    uint32_t seed,
+    bint random,
+    bint positive,
+    bint screening,
+):
+    """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
+
+    Parameters
+    ----------
+    w : (n_features,) warm start, overwritten with the solution.
+    l1_reg, l2_reg : penalties of the n-scaled objective P(w) above.
+    X : (n_samples, n_features) Fortran-ordered design.
+    y : (n_samples,) target.
+    R : (n_samples,) residual y - X w on entry, kept equal to it on exit.
+    norm2_cols : (n_features,) squared column norms of X; zero columns are never updated.
+    max_iter : maximum number of epochs (passes over the visited coordinates).
+    tol : absolute duality-gap target in the units of P.
+    tol_step : the gap is evaluated when max |dw| <= tol_step * max |w| in an epoch ...
+    gap_every : ... or every gap_every epochs, and always after the last one.
+    seed : state of the random generator for selection='random' (non-zero).
+    random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
+
+    Returns
+    -------
+    gap : duality gap reached (units of P).
+    n_iter : epochs run.
+    status : 0 converged (gap <= tol), 1 max_iter reached.
+    """
+    cdef int n_samples = X.shape[0]
+    cdef int n_features = X.shape[1]
+    cdef floating[::1] XtR = np.empty(n_features, dtype=np.float32 if floating is float else np.float64)
+    cdef int[::1] active = np.arange(n_features, dtype=np.intc)
+    cdef int n_active = 0
+    cdef int k, f, j, n_iter = 0, status = MAX_ITER
+    cdef floating w_j, w_new, grad, d_w_max, w_max, gap, gap_screen, dual_scale
+    cdef long work = 0
+    cdef uint32_t rng_state = seed if seed != 0 else 1
+    screening = screening and l1_reg > 0
+
+    with nogil:
+        # zero columns never move: leave them out of the visited set (their w stays as given: 0)
+        for j in range(n_features):
+            if norm2_cols[j] != 0:
+                active[n_active] = j
+                n_active += 1
+
+        gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg, positive,
+                         &gap_screen, &dual_scale)
+        if gap <= tol:
+            status = CONVERGED
+        elif screening:
+            n_active = _screen(n_samples, n_features, X, R, w, XtR, norm2_cols, l1_reg, l2_reg,
+                               dual_scale, gap_screen, active, n_active)
+
+        while status != CONVERGED and n_iter < max_iter:
+            w_max = 0
+            d_w_max = 0
+            for f in range(n_active):
+                k = _rand_below(n_active, &rng_state) if random else f
+                j = active[k]
+                w_j = w[j]
+                # grad = X[:, j] @ (R + w_j * X[:, j])
+                grad = _dot(n_samples, &X[0, j], &R[0]) + w_j * norm2_cols[j]
+                w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
+                if w_new != w_j:
+                    # R -= (w_new - w_j) * X[:, j]
+                    _axpy(n_samples, w_j - w_new, &X[0, j], &R[0])
+                    w[j] = w_new
+                d_w_max = fmax(d_w_max, fabs(w_new - w_j))
+                w_max = fmax(w_max, fabs(w_new))
+                work += n_samples
+                if work >= INTERRUPT_CHECK_WORK:
+                    work = 0
+                    if _interrupted():
+                        status = INTERRUPTED
+                        break
+            if status == INTERRUPTED:
+                break
+            n_iter += 1
+            if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter % gap_every == 0
+                    or n_iter == max_iter):
+                gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg,
+                                 positive, &gap_screen, &dual_scale)
+                if gap <= tol:
+                    status = CONVERGED
+                elif screening:
+                    n_active = _screen(n_samples, n_features, X, R, w, XtR, norm2_cols, l1_reg,
+                                       l2_reg, dual_scale, gap_screen, active, n_active)
+
+    if status == INTERRUPTED:
+        _propagate_pending()
+    return float(gap), n_iter, status
