@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import NotFittedError, feature_names_of
+from ._validation import NotFittedError, feature_names_of, sklearn_compatible
 
 
 class RegressorBase:
@@ -64,7 +64,7 @@ class RegressorBase:
 
     def _check_is_fitted(self):
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
+            raise sklearn_compatible(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate "
                 f"arguments before using this estimator."
             )

@@ -129,7 +129,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                 f"is above the target {target:.3e} (tol={tol:g} times ||y - mean(y)||^2 / n) after "
                 f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
                 f"(e.g. standardize X).",
-                v.ConvergenceWarning,
+                v.sklearn_compatible(v.ConvergenceWarning),
                 stacklevel=3,
             )
         if verbose:

@@ -4,6 +4,7 @@ Every public entry point validates once here; everything downstream (design, dri
 its inputs. Arrays are never modified: conversions return new arrays only when needed.
 """
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 __all__ = [
     "NotFittedError",
     "ConvergenceWarning",
+    "sklearn_compatible",
     "as_design_matrix",
     "as_target",
     "as_sample_weight",
@@ -31,6 +33,22 @@ class NotFittedError(ValueError, AttributeError):
 
 class ConvergenceWarning(UserWarning):
     """The solver stopped at `max_iter` before its duality gap reached the target."""
+
+
+_sklearn_twins = {}
+
+
+def sklearn_compatible(cls):
+    """`cls`, or a subclass of it and of scikit-learn's class of the same name when scikit-learn is
+    already imported, so that code catching or filtering scikit-learn's NotFittedError or
+    ConvergenceWarning also catches fastreg's, without fastreg importing scikit-learn."""
+    exceptions = sys.modules.get("sklearn.exceptions")
+    theirs = getattr(exceptions, cls.__name__, None)
+    if theirs is None:
+        return cls
+    if cls not in _sklearn_twins:
+        _sklearn_twins[cls] = type(cls.__name__, (cls, theirs), {"__module__": cls.__module__})
+    return _sklearn_twins[cls]
 
 
 def _is_sparse(X):
@@ -161,7 +179,7 @@ def as_sample_weight(sample_weight, n_samples, dtype):
     if (sw < 0).any():
         raise ValueError("sample_weight contains negative values; weights must be >= 0.")
     if not sw.sum() > 0:
-        raise ValueError("sample_weight sums to 0; at least one row needs a positive weight.")
+        raise ValueError("sample_weight: all weights are zero; at least one row needs a positive weight.")
     return sw
 
 
