@@ -43,6 +43,24 @@ cdef inline uint32_t _rand_below(uint32_t end, uint32_t* state) noexcept nogil:
     return x % end
 
 
+cdef extern from "_fused.h" nogil:
+    double fr_axpy_dot_d(int n, double a, const double* x, double* r, const double* z)
+    float fr_axpy_dot_s(int n, float a, const float* x, float* r, const float* z)
+
+
+cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
+                              const floating* z) noexcept nogil:
+    """r += a * x, then return z @ r, in one sweep over r (not a BLAS operation; see _fused.h).
+
+    Used when coordinate j moved: the residual update for j and the gradient of the next coordinate
+    share the sweep over r.
+    """
+    if floating is float:
+        return fr_axpy_dot_s(n, a, x, r, z)
+    else:
+        return fr_axpy_dot_d(n, a, x, r, z)
+
+
 cdef inline floating _cd_update(floating grad, floating l1_reg, floating denom,
                                 bint positive) noexcept nogil:
     """argmin_v 1/2 denom v^2 - grad v + l1_reg |v| (s.t. v >= 0 if positive): soft-thresholding."""

@@ -19,7 +19,7 @@ from libc.stdint cimport uint32_t
 from _blas cimport _dot, _axpy, _gemv_t
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
-    _interrupted, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
+    _interrupted, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
 )
 
 
@@ -106,8 +106,9 @@ def enet_cd_dense(
     cdef floating[::1] XtR = np.empty(n_features, dtype=np.float32 if floating is float else np.float64)
     cdef int[::1] active = np.arange(n_features, dtype=np.intc)
     cdef int n_active = 0
-    cdef int k, f, j, n_iter = 0, status = MAX_ITER
-    cdef floating w_j, w_new, grad, d_w_max, w_max, gap, gap_screen, dual_scale
+    cdef int f, j, j_next, n_iter = 0, status = MAX_ITER
+    cdef bint has_next
+    cdef floating w_j, w_new, xr, grad, d_w_max, w_max, gap, gap_screen, dual_scale
     cdef long work = 0
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
@@ -130,17 +131,28 @@ def enet_cd_dense(
         while status != CONVERGED and n_iter < max_iter:
             w_max = 0
             d_w_max = 0
+            # the coordinate of step f is drawn one step ahead, so that a residual update can be
+            # fused with the next coordinate's dot product (_axpy_dot)
+            j_next = active[_rand_below(n_active, &rng_state) if random else 0] if n_active else 0
+            # xr = X[:, j] @ R
+            xr = _dot(n_samples, &X[0, j_next], &R[0]) if n_active else 0
             for f in range(n_active):
-                k = _rand_below(n_active, &rng_state) if random else f
-                j = active[k]
+                j = j_next
+                has_next = f + 1 < n_active
+                if has_next:
+                    j_next = active[_rand_below(n_active, &rng_state) if random else f + 1]
                 w_j = w[j]
-                # grad = X[:, j] @ (R + w_j * X[:, j])
-                grad = _dot(n_samples, &X[0, j], &R[0]) + w_j * norm2_cols[j]
+                grad = xr + w_j * norm2_cols[j]
                 w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
                 if w_new != w_j:
-                    # R -= (w_new - w_j) * X[:, j]
-                    _axpy(n_samples, w_j - w_new, &X[0, j], &R[0])
                     w[j] = w_new
+                    if has_next:
+                        # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
+                        xr = _axpy_dot(n_samples, w_j - w_new, &X[0, j], &R[0], &X[0, j_next])
+                    else:
+                        _axpy(n_samples, w_j - w_new, &X[0, j], &R[0])
+                elif has_next:
+                    xr = _dot(n_samples, &X[0, j_next], &R[0])
                 d_w_max = fmax(d_w_max, fabs(w_new - w_j))
                 w_max = fmax(w_max, fabs(w_new))
                 work += n_samples
