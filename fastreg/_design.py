@@ -48,11 +48,18 @@ class DenseDesign:
         return self.X.dtype
 
     def penalties(self, alpha, l1_ratio):
-        """(l1_reg, l2_reg) of the working problem for the user's alpha and l1_ratio."""
+        """(l1_reg, l2_reg) of the working problem for the user's alpha and l1_ratio.
+
+        Computed in float64 and saturated at the largest finite value of the working dtype: any
+        penalty that large already forces w = 0.
+        """
         n = self.n_samples
-        l1 = n * alpha * l1_ratio / (self.x_scale * self.y_scale)
-        l2 = n * alpha * (1.0 - l1_ratio) / self.x_scale**2
-        return l1, l2
+        with np.errstate(over="ignore"):
+            # alpha * ratio first: a zero ratio must give 0, never inf * 0
+            l1 = (alpha * l1_ratio) * n / (self.x_scale * self.y_scale)
+            l2 = (alpha * (1.0 - l1_ratio)) * n / self.x_scale**2
+        big = float(np.finfo(self.dtype).max)
+        return min(l1, big), min(l2, big)
 
     def coef_to_user(self, w):
         return w * (self.y_scale / self.x_scale) / self.col_scale
@@ -68,9 +75,19 @@ class DenseDesign:
         return float(self.y_offset - self.x_offset @ coef) if self.fit_intercept else 0.0
 
     def alpha_max(self, l1_ratio, positive, Xty=None):
-        """Smallest alpha whose solution is 0: ||X_w^T y_w||_inf / (n l1_ratio), in user units."""
-        if Xty is None:  # working units -> user units
-            Xty = (self.X.T @ self.y).astype(np.float64) * (self.x_scale * self.y_scale)
+        """Smallest alpha whose solution is 0: ||X_w^T y_w||_inf / (n l1_ratio), in user units.
+
+        Returns 0 when y is numerically orthogonal to every column (e.g. y constant with an
+        intercept): |x_j^T y| below rounding of ||x_j|| ||y||, judged in working units so that the
+        verdict does not depend on the data's scale.
+        """
+        if Xty is None:
+            work = (self.X.T @ self.y).astype(np.float64)
+            if positive:
+                work = np.maximum(work, 0.0)
+            bound = np.sqrt(self.norm2_cols.astype(np.float64) * self.y_norm2)
+            work[np.abs(work) <= 4 * np.finfo(self.dtype).eps * bound] = 0.0
+            Xty = work * (self.x_scale * self.y_scale)  # working units -> user units
         top = np.max(Xty) if positive else np.max(np.abs(Xty))
         return max(float(top), 0.0) / (self.n_samples * l1_ratio)
 

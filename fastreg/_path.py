@@ -88,9 +88,8 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
             "yourself with alphas=[...] (or use l1_ratio > 0)."
         )
     alpha_max = design.alpha_max(l1_ratio, positive, Xty=Xy)
-    tiny = np.finfo(np.float64).resolution
-    if alpha_max <= tiny:  # y is constant (or orthogonal to X): every alpha gives w = 0
-        return np.full(n_alphas, tiny)
+    if alpha_max == 0:  # y is constant (or orthogonal to X): every alpha gives w = 0
+        return np.full(n_alphas, np.finfo(np.float64).resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
@@ -124,13 +123,14 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         converged[i] = status == 0
         if status != 0:
             target = design.gap_to_user(float(tol_gap))
+            norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
             warnings.warn(
                 f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
-                f"is above the target {target:.3e} (tol={tol:g} times ||y - mean(y)||^2 / n) after "
+                f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
                 f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
                 f"(e.g. standardize X).",
                 v.sklearn_compatible(v.ConvergenceWarning),
-                stacklevel=3,
+                stacklevel=v.caller_stacklevel(),
             )
         if verbose:
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \

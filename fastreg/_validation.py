@@ -4,6 +4,7 @@ Every public entry point validates once here; everything downstream (design, dri
 its inputs. Arrays are never modified: conversions return new arrays only when needed.
 """
 import numbers
+import os
 import sys
 import warnings
 
@@ -24,6 +25,7 @@ __all__ = [
     "seed_from_random_state",
     "feature_names_of",
     "warn_alpha_zero",
+    "caller_stacklevel",
 ]
 
 
@@ -249,6 +251,17 @@ def seed_from_random_state(random_state):
     return int(rng.integers(1, 2**31 - 1) if isinstance(rng, np.random.Generator) else rng.randint(1, 2**31 - 1))
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def caller_stacklevel():
+    """The `stacklevel` that makes a warning point at the first frame outside fastreg."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def warn_alpha_zero(alpha):
     if alpha == 0:
         warnings.warn(
@@ -256,5 +269,5 @@ def warn_alpha_zero(alpha):
             "has no duality gap to certify it (the first-order residual ||X^T r||^2 is reported instead). "
             "Use a least-squares solver (numpy.linalg.lstsq) for unpenalized fits.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )

@@ -16,7 +16,11 @@ from .data import DIABETES_CSV
 
 def _read_csv(path, target):
     """Numeric CSV with a header row -> (X, y, feature names, target name)."""
-    with open(path, newline="") as f:
+    try:
+        f = open(path, newline="")
+    except OSError as exc:
+        raise SystemExit(f"fastreg: cannot read {path}: {exc.strerror}.") from exc
+    with f:
         header = [h.strip() for h in f.readline().strip().split(",")]
         try:
             data = np.loadtxt(f, delimiter=",", ndmin=2)
@@ -85,10 +89,15 @@ def main(argv=None):
     title = args.csv or "diabetes (embedded; Efron et al. 2004)"
     print(f"fastreg {__version__}: {title}: {n} samples x {p} features, target {target!r}")
 
+    if not 0 < args.l1_ratio <= 1:
+        raise SystemExit(f"fastreg: --l1-ratio must be in (0, 1] for a path (got {args.l1_ratio:g}).")
     start = time.perf_counter()
-    path = enet_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps, tol=args.tol,
-                     max_iter=args.max_iter, fit_intercept=not args.no_intercept,
-                     standardize=not args.no_standardize)
+    try:
+        path = enet_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps, tol=args.tol,
+                         max_iter=args.max_iter, fit_intercept=not args.no_intercept,
+                         standardize=not args.no_standardize)
+    except (ValueError, TypeError) as exc:
+        raise SystemExit(f"fastreg: {exc}") from exc
     seconds = time.perf_counter() - start
     ss_tot = np.sum((y - (y.mean() if not args.no_intercept else 0.0)) ** 2)
     pred = X @ path.coefs + path.intercepts

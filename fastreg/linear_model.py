@@ -145,8 +145,9 @@ class ElasticNet(RegressorBase):
             n_iters.append(int(path.n_iters[0]))
             solver = path.solver
 
-        if y.ndim == 1:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        if n_targets == 1:  # as scikit-learn, also for y of shape (n, 1)
+            self.coef_ = coef[0]
+            self.intercept_ = float(intercept[0]) if y.ndim == 1 else intercept
             self.dual_gap_, self.n_iter_ = float(gaps[0]), n_iters[0]
         else:
             self.coef_, self.intercept_, self.dual_gap_, self.n_iter_ = coef, intercept, gaps, n_iters

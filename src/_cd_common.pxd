@@ -102,7 +102,10 @@ cdef inline floating _enet_gap(
         t = (XtR[j] if positive else fabs(XtR[j])) - l1_reg
         if t > 0:
             excess2 += t * t
-    primal = 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+    # (penalty terms skipped when w = 0, so that a saturated penalty never yields inf * 0)
+    primal = 0.5 * R_norm2
+    if w_l1 != 0:
+        primal += l1_reg * w_l1 + 0.5 * l2_reg * w_l2
     gap_a = inf
     gap_b = inf
     dual_scale[0] = 0
@@ -111,7 +114,7 @@ cdef inline floating _enet_gap(
         gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + l2_reg * w_l2)
         dual_scale[0] = s / l1_reg
     if l2_reg > 0:
-        gap_b = primal + 0.5 * R_norm2 - Ry + excess2 / (2 * l2_reg)
+        gap_b = primal + 0.5 * R_norm2 - Ry + (excess2 / (2 * l2_reg) if excess2 != 0 else 0)
     gap_screen[0] = gap_a
     if l1_reg == 0 and l2_reg == 0:
         t = 0

@@ -114,11 +114,14 @@ def enet_cd_dense(
     screening = screening and l1_reg > 0
 
     with nogil:
-        # zero columns never move: leave them out of the visited set (their w stays as given: 0)
+        # a zero column's weight is 0 at the optimum (only the penalty sees it) and the residual does
+        # not depend on it: set it once and never visit the column
         for j in range(n_features):
             if norm2_cols[j] != 0:
                 active[n_active] = j
                 n_active += 1
+            else:
+                w[j] = 0
 
         gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg, positive,
                          &gap_screen, &dual_scale)
