@@ -1,0 +1,1 @@
+"""asv benchmarks for fastreg (run from benchmarks/: ``asv run --quick --python=same``)."""

@@ -1,0 +1,97 @@
+"""Lasso path and ElasticNet fit: time, peak memory, epochs and certified duality gap.
+
+Each class runs on two correlated synthetic problems (n >> p and p >> n, Toeplitz correlation 0.7) in
+float32 and float64. The ``track_`` methods follow the work done (total epochs) and the quality
+reached (the returned duality gap relative to ``||y||^2 / n``, the unit of ``tol``), so a change that
+looks faster because it stops earlier shows up here.
+"""
+import warnings
+
+import numpy as np
+
+import fastreg
+
+from .datasets import correlated_design
+
+SHAPES = ["5000x100", "100x5000"]
+DTYPES = ["float32", "float64"]
+
+
+def _problem(shape, dtype):
+    n_samples, n_features = map(int, shape.split("x"))
+    return correlated_design(n_samples, n_features, rho=0.7, dtype=dtype, seed=0)
+
+
+def _relative_gap(gap, y, centered):
+    """A gap in the units of tol: divided by ||y||^2 / n (``y - mean(y)`` when an intercept is fitted)."""
+    y = np.asarray(y, dtype=np.float64)
+    if centered:
+        y = y - y.mean()
+    return float(gap) / (y @ y / len(y))
+
+
+class LassoPath:
+    """`fastreg.lasso_path`: 100 alphas down to 1e-3 alpha_max, tol 1e-4, no intercept."""
+
+    params = (SHAPES, DTYPES)
+    param_names = ["shape", "dtype"]
+
+    def setup(self, shape, dtype):
+        self.X, self.y = _problem(shape, dtype)
+
+    def _path(self):
+        with warnings.catch_warnings():
+            # a path that does not converge is reported by track_max_relative_gap, not by a warning
+            warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+            return fastreg.lasso_path(self.X, self.y, n_alphas=100, eps=1e-3, tol=1e-4, max_iter=1000)
+
+    def time_lasso_path(self, shape, dtype):
+        self._path()
+
+    def peakmem_lasso_path(self, shape, dtype):
+        self._path()
+
+    def track_epochs(self, shape, dtype):
+        return int(np.sum(self._path().n_iters))
+
+    track_epochs.unit = "epochs"
+
+    def track_max_relative_gap(self, shape, dtype):
+        return _relative_gap(np.max(self._path().dual_gaps), self.y, centered=False)
+
+    track_max_relative_gap.unit = "gap / (||y||^2/n)"
+
+
+class ElasticNetFit:
+    """`fastreg.ElasticNet(alpha=alpha_max / 100, l1_ratio=0.5, tol=1e-6)` with an intercept, from zero."""
+
+    params = (SHAPES, DTYPES)
+    param_names = ["shape", "dtype"]
+
+    def setup(self, shape, dtype):
+        self.X, self.y = _problem(shape, dtype)
+        Xc = self.X - self.X.mean(axis=0)
+        yc = self.y - self.y.mean()
+        self.alpha = float(np.max(np.abs(Xc.T @ yc))) / (len(yc) * 0.5) / 100
+
+    def _fit(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+            model = fastreg.ElasticNet(alpha=self.alpha, l1_ratio=0.5, tol=1e-6, max_iter=1000)
+            return model.fit(self.X, self.y)
+
+    def time_fit(self, shape, dtype):
+        self._fit()
+
+    def peakmem_fit(self, shape, dtype):
+        self._fit()
+
+    def track_epochs(self, shape, dtype):
+        return int(self._fit().n_iter_)
+
+    track_epochs.unit = "epochs"
+
+    def track_relative_gap(self, shape, dtype):
+        return _relative_gap(self._fit().dual_gap_, self.y, centered=True)
+
+    track_relative_gap.unit = "gap / (||y - mean(y)||^2/n)"

