@@ -2,7 +2,7 @@
 # scipy's declarations take non-const pointers; the casts below never write through a const input.
 from cython cimport floating
 from scipy.linalg.cython_blas cimport (
-    sdot, ddot, saxpy, daxpy, sasum, dasum, sgemv, dgemv, scopy, dcopy,
+    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy,
 )
 
 
@@ -24,15 +24,6 @@ cdef inline void _axpy(int n, floating a, const floating* x, floating* y) noexce
         daxpy(&n, &a, <double*> x, &one, y, &one)
 
 
-cdef inline floating _asum(int n, const floating* x) noexcept nogil:
-    """np.abs(x).sum()"""
-    cdef int one = 1
-    if floating is float:
-        return sasum(&n, <float*> x, &one)
-    else:
-        return dasum(&n, <double*> x, &one)
-
-
 cdef inline void _copy(int n, const floating* x, floating* y) noexcept nogil:
     """y[:] = x"""
     cdef int one = 1
@@ -47,6 +38,17 @@ cdef inline void _gemv_t(int m, int n, floating a, const floating* A, int lda,
     """y = a * A.T @ x + b * y for a column-major (Fortran) A of shape (m, n)"""
     cdef int one = 1
     cdef char trans = b'T'
+    if floating is float:
+        sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
+    else:
+        dgemv(&trans, &m, &n, &a, <double*> A, &lda, <double*> x, &one, &b, y, &one)
+
+
+cdef inline void _gemv_n(int m, int n, floating a, const floating* A, int lda,
+                         const floating* x, floating b, floating* y) noexcept nogil:
+    """y = a * A @ x + b * y for a column-major (Fortran) A of shape (m, n)"""
+    cdef int one = 1
+    cdef char trans = b'N'
     if floating is float:
         sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
     else:

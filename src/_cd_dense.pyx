@@ -16,7 +16,7 @@ from cython cimport floating
 from libc.math cimport fabs, fmax
 from libc.stdint cimport uint32_t
 
-from _blas cimport _dot, _axpy, _gemv_t
+from _blas cimport _dot, _axpy, _copy, _gemv_t, _gemv_n
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _interrupted, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
@@ -91,7 +91,9 @@ def enet_cd_dense(
     max_iter : maximum number of epochs (passes over the visited coordinates).
     tol : absolute duality-gap target in the units of P.
     tol_step : the gap is evaluated when max |dw| <= tol_step * max |w| in an epoch ...
-    gap_every : ... or every gap_every epochs, and always after the last one.
+    gap_every : ... or after at least gap_every epochs that visited n_features columns in all (a gap
+        costs one pass over all of X, so it is amortized over as much coordinate work when screening
+        leaves few columns), and always after the last epoch.
     seed : state of the random generator for selection='random' (non-zero).
     random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
 
@@ -109,7 +111,8 @@ def enet_cd_dense(
     cdef int f, j, j_next, n_iter = 0, status = MAX_ITER
     cdef bint has_next
     cdef floating w_j, w_new, xr, grad, d_w_max, w_max, gap, gap_screen, dual_scale
-    cdef long work = 0
+    cdef long work = 0, cols_since_gap = 0
+    cdef int epochs_since_gap = 0
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
 
@@ -147,15 +150,17 @@ def enet_cd_dense(
                 w_j = w[j]
                 grad = xr + w_j * norm2_cols[j]
                 w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
-                if w_new != w_j:
-                    w[j] = w_new
-                    if has_next:
-                        # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
-                        xr = _axpy_dot(n_samples, w_j - w_new, &X[0, j], &R[0], &X[0, j_next])
-                    else:
+                if w_new != w_j and has_next:
+                    # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
+                    xr = _axpy_dot(n_samples, w_j - w_new, &X[0, j], &R[0], &X[0, j_next])
+                else:
+                    if w_new != w_j:
+                        # R -= (w_new - w_j) * X[:, j]
                         _axpy(n_samples, w_j - w_new, &X[0, j], &R[0])
-                elif has_next:
-                    xr = _dot(n_samples, &X[0, j_next], &R[0])
+                    if has_next:
+                        # xr = X[:, j_next] @ R
+                        xr = _dot(n_samples, &X[0, j_next], &R[0])
+                w[j] = w_new
                 d_w_max = fmax(d_w_max, fabs(w_new - w_j))
                 w_max = fmax(w_max, fabs(w_new))
                 work += n_samples
@@ -167,10 +172,22 @@ def enet_cd_dense(
             if status == INTERRUPTED:
                 break
             n_iter += 1
-            if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter % gap_every == 0
-                    or n_iter == max_iter):
+            epochs_since_gap += 1
+            cols_since_gap += n_active
+            if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
+                    or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
+                epochs_since_gap = 0
+                cols_since_gap = 0
                 gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg,
                                  positive, &gap_screen, &dual_scale)
+                if gap <= tol and floating is float:
+                    # single precision: the updated residual drifts from y - X w by rounding; certify
+                    # with a freshly computed one (this also resets the drift for the next penalty)
+                    # R = y - X @ w
+                    _copy(n_samples, &y[0], &R[0])
+                    _gemv_n(n_samples, n_features, -1, &X[0, 0], n_samples, &w[0], 1, &R[0])
+                    gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg,
+                                     positive, &gap_screen, &dual_scale)
                 if gap <= tol:
                     status = CONVERGED
                 elif screening:
