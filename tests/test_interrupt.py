@@ -29,8 +29,9 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
-def test_ctrl_c_interrupts_a_long_fit():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+def test_ctrl_c_interrupts_a_long_fit(tmp_path):
+    # cwd elsewhere: from the repository root, `python -c` would import the uncompiled source tree
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert child.stdout.readline().strip() == "solving"
         time.sleep(1.0)
