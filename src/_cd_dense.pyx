@@ -61,6 +61,10 @@ cdef int _screen(
     return kept
 
 
+cdef enum:
+    FUSE_MAX_BYTES = 1 << 20
+
+
 def enet_cd_dense(
     floating[::1] w,
     floating l1_reg,
@@ -110,6 +114,9 @@ def enet_cd_dense(
     cdef int n_active = 0
     cdef int f, j, j_next, n_iter = 0, status = MAX_ITER
     cdef bint has_next
+    # the fused sweep touches three columns (X_j, X_next, R); once they outgrow a typical 1 MiB L2
+    # cache, separate (multithreaded) BLAS calls are faster
+    cdef bint fuse = 3 * n_samples * sizeof(floating) <= FUSE_MAX_BYTES
     cdef floating w_j, w_new, xr, grad, d_w_max, w_max, gap, gap_screen, dual_scale
     cdef long work = 0, cols_since_gap = 0
     cdef int epochs_since_gap = 0
@@ -150,7 +157,7 @@ def enet_cd_dense(
                 w_j = w[j]
                 grad = xr + w_j * norm2_cols[j]
                 w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
-                if w_new != w_j and has_next:
+                if w_new != w_j and has_next and fuse:
                     # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
                     xr = _axpy_dot(n_samples, w_j - w_new, &X[0, j], &R[0], &X[0, j_next])
                 else:
