@@ -500,3 +500,21 @@ def test_zero_weight_drops_the_row_and_scale_is_irrelevant(oracle, dtype):
                                         subset.dual_gaps[i], alpha, 0.9, fit_intercept=True, floor=floor)
             np.testing.assert_allclose(other.intercepts[i], subset.intercepts[i],
                                        rtol=1e-4 if dtype == np.float32 else 1e-8)
+
+
+@pytest.mark.parametrize("dtype,n_samples", [(np.float64, 50_000), (np.float32, 90_000)])
+def test_tall_data_matches_sklearn(dtype, n_samples):
+    """Columns too long for the fused update-and-dot sweep take the separate BLAS branch of the kernel."""
+    from sklearn.linear_model import lasso_path as sk_lasso_path
+
+    rng = np.random.default_rng(91)
+    X = rng.standard_normal((n_samples, 4)).astype(dtype)
+    X[:, 1] += 0.8 * X[:, 0]
+    y = (X @ np.array([1.0, -0.5, 0.0, 0.25]) + rng.standard_normal(n_samples)).astype(dtype)
+    tol = 1e-10 if dtype == np.float64 else 1e-6
+    ours = fastreg.lasso_path(X, y, n_alphas=8, eps=1e-3, tol=tol, max_iter=10_000)
+    _, theirs, _ = sk_lasso_path(X.astype(np.float64), y.astype(np.float64), alphas=ours.alphas, tol=1e-13,
+                                 max_iter=100_000)
+    assert ours.converged.all()
+    assert (ours.dual_gaps <= tol * (y.astype(np.float64) @ y) / n_samples).all()
+    np.testing.assert_allclose(ours.coefs, theirs, atol=1e-7 if dtype == np.float64 else 2e-3)
