@@ -33,22 +33,11 @@ cdef inline void _copy(int n, const floating* x, floating* y) noexcept nogil:
         dcopy(&n, <double*> x, &one, y, &one)
 
 
-cdef inline void _gemv_t(int m, int n, floating a, const floating* A, int lda,
-                         const floating* x, floating b, floating* y) noexcept nogil:
-    """y = a * A.T @ x + b * y for a column-major (Fortran) A of shape (m, n)"""
+cdef inline void _gemv(char trans, int m, int n, floating a, const floating* A, int lda,
+                       const floating* x, floating b, floating* y) noexcept nogil:
+    """y = a * op(A) @ x + b * y for a column-major (Fortran) A of shape (m, n); op is the transpose
+    when trans is c'T', the identity when c'N'"""
     cdef int one = 1
-    cdef char trans = b'T'
-    if floating is float:
-        sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
-    else:
-        dgemv(&trans, &m, &n, &a, <double*> A, &lda, <double*> x, &one, &b, y, &one)
-
-
-cdef inline void _gemv_n(int m, int n, floating a, const floating* A, int lda,
-                         const floating* x, floating b, floating* y) noexcept nogil:
-    """y = a * A @ x + b * y for a column-major (Fortran) A of shape (m, n)"""
-    cdef int one = 1
-    cdef char trans = b'N'
     if floating is float:
         sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
     else:

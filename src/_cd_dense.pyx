@@ -16,7 +16,7 @@ from cython cimport floating
 from libc.math cimport fabs, fmax
 from libc.stdint cimport uint32_t
 
-from _blas cimport _dot, _axpy, _copy, _gemv_t, _gemv_n
+from _blas cimport _dot, _axpy, _copy, _gemv
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _interrupted, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
@@ -31,7 +31,7 @@ cdef floating _dense_gap(
 ) noexcept nogil:
     """Duality gap at (w, R); fills XtR = X^T R (one pass over X)."""
     # XtR = X.T @ R
-    _gemv_t(n_samples, n_features, 1, &X[0, 0], n_samples, &R[0], 0, &XtR[0])
+    _gemv(c'T', n_samples, n_features, 1, &X[0, 0], n_samples, &R[0], 0, &XtR[0])
     # R @ R, R @ y
     cdef floating R_norm2 = _dot(n_samples, &R[0], &R[0])
     cdef floating Ry = _dot(n_samples, &R[0], &y[0])
@@ -192,7 +192,7 @@ def enet_cd_dense(
                     # with a freshly computed one (this also resets the drift for the next penalty)
                     # R = y - X @ w
                     _copy(n_samples, &y[0], &R[0])
-                    _gemv_n(n_samples, n_features, -1, &X[0, 0], n_samples, &w[0], 1, &R[0])
+                    _gemv(c'N', n_samples, n_features, -1, &X[0, 0], n_samples, &w[0], 1, &R[0])
                     gap = _dense_gap(n_samples, n_features, X, y, R, w, XtR, l1_reg, l2_reg,
                                      positive, &gap_screen, &dual_scale)
                 if gap <= tol:

@@ -12,30 +12,22 @@
 #define FASTREG_CLONES
 #endif
 
-FASTREG_CLONES static double fr_axpy_dot_d(int n, double a, const double *restrict x,
-                                           double *restrict r, const double *restrict z)
-{
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (int i = 0; i < n; i++) {
-        double ri = r[i] + a * x[i];
-        r[i] = ri;
-        s += z[i] * ri;
+/* one definition per floating type (C has no templates) */
+#define FASTREG_DEFINE_AXPY_DOT(name, T)                                                       \
+    FASTREG_CLONES static T name(int n, T a, const T *restrict x, T *restrict r,             \
+                                 const T *restrict z)                                        \
+    {                                                                                        \
+        T s = 0;                                                                             \
+        _Pragma("omp simd reduction(+ : s)")                                                 \
+        for (int i = 0; i < n; i++) {                                                        \
+            T ri = r[i] + a * x[i];                                                          \
+            r[i] = ri;                                                                       \
+            s += z[i] * ri;                                                                  \
+        }                                                                                    \
+        return s;                                                                            \
     }
-    return s;
-}
 
-FASTREG_CLONES static float fr_axpy_dot_s(int n, float a, const float *restrict x,
-                                          float *restrict r, const float *restrict z)
-{
-    float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-    for (int i = 0; i < n; i++) {
-        float ri = r[i] + a * x[i];
-        r[i] = ri;
-        s += z[i] * ri;
-    }
-    return s;
-}
+FASTREG_DEFINE_AXPY_DOT(fr_axpy_dot_d, double)
+FASTREG_DEFINE_AXPY_DOT(fr_axpy_dot_s, float)
 
 #endif
