@@ -18,6 +18,7 @@ order requires it; the caller's arrays are never modified.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import blas
 
 
 def _pow2_scale(amax, dtype):
@@ -42,6 +43,7 @@ class DenseDesign:
     y_scale: float
     n_samples: int
     fit_intercept: bool
+    weighted: bool
 
     @property
     def dtype(self):
@@ -90,6 +92,19 @@ class DenseDesign:
             Xty = work * (self.x_scale * self.y_scale)  # working units -> user units
         top = np.max(Xty) if positive else np.max(np.abs(Xty))
         return max(float(top), 0.0) / (self.n_samples * l1_ratio)
+
+    @property
+    def transformed(self):
+        """Whether the working X differs from the user's X (centered, weighted, standardized or scaled)."""
+        return self.fit_intercept or self.weighted or bool(np.any(self.col_scale != 1)) or self.x_scale != 1.0
+
+    def gram(self):
+        """X_w^T X_w by BLAS syrk, symmetric and C-contiguous, in the working dtype."""
+        syrk = blas.ssyrk if self.dtype == np.float32 else blas.dsyrk
+        upper = syrk(1.0, self.X, trans=1)  # the upper triangle of X^T X (Fortran X, no copy)
+        G = np.triu(upper)
+        G += np.triu(upper, 1).T
+        return np.ascontiguousarray(G)
 
     def residual(self, w):
         """y_w - X_w w"""
@@ -164,4 +179,5 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
         y_scale=y_scale,
         n_samples=n_samples,
         fit_intercept=fit_intercept,
+        weighted=sample_weight is not None,
     )

@@ -12,10 +12,39 @@ import numpy as np
 
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
+from ._cd_gram import enet_cd_gram
 from ._design import dense_design
 
 # epochs between two duality-gap evaluations when coordinates are still moving
 GAP_EVERY = 10
+# largest Gram matrix precompute='auto' will hold
+GRAM_MAX_BYTES = 1 << 30
+
+
+def choose_gram(design, precompute):
+    """The working Gram matrix to use, or None for residual updates.
+
+    precompute=True builds X^T X (one syrk); an array is the user's X^T X, used as given when the
+    working X is the user's X (no intercept, weights, standardization or rescaling) and otherwise
+    recomputed with a warning, as scikit-learn does. 'auto' is a cost model: residual updates cost
+    O(n) per coordinate visit, Gram updates O(p) per moved coordinate after O(n p^2 / 2) flops for
+    X^T X, so the Gram is chosen when n > p (a visit is then cheaper, and a path's epochs soon repay
+    the syrk) and the p x p matrix fits in GRAM_MAX_BYTES.
+    """
+    n_samples, n_features = design.X.shape
+    if isinstance(precompute, np.ndarray):
+        if not design.transformed:
+            return np.ascontiguousarray(precompute, dtype=design.dtype)
+        warnings.warn(
+            "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
+            "weighted or scaled (fit_intercept, sample_weight, standardize); recomputing it.",
+            UserWarning, stacklevel=v.caller_stacklevel(),
+        )
+        return design.gram()
+    if precompute == "auto":
+        itemsize = design.dtype.itemsize
+        precompute = n_samples > n_features and n_features**2 * itemsize <= GRAM_MAX_BYTES
+    return design.gram() if precompute else None
 
 
 class Path:
@@ -94,8 +123,12 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
 
 
 def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
-               random=False, positive=False, screening=True, verbose=False, return_n_iter=False):
-    """Run the kernel along `alphas` (any order; solved as given) with warm starts. No validation here."""
+               random=False, positive=False, screening=True, verbose=False, return_n_iter=False,
+               precompute=False):
+    """Run a kernel along `alphas` (any order; solved as given) with warm starts. No validation here.
+
+    The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
+    """
     n_features = design.X.shape[1]
     dtype = design.dtype
     n_alphas = len(alphas)
@@ -106,15 +139,28 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     converged = np.empty(n_alphas, dtype=bool)
 
     w = np.zeros(n_features, dtype=dtype) if coef_init is None else design.coef_to_work(coef_init).copy()
-    R = design.residual(w)
+    G = choose_gram(design, precompute)
+    if G is None:
+        solver = "cd-dense-residual"
+        R = design.residual(w)
+    else:
+        solver = "cd-gram"
+        Xty = (design.X.T @ design.y).astype(dtype, copy=False)
+        q = Xty - G @ w  # X^T R, kept current by the kernel
+        yty = dtype.type(design.y_norm2)
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
     tol_gap = dtype.type(tol * design.y_norm2)
     for i, alpha in enumerate(alphas):
-        l1_reg, l2_reg = design.penalties(alpha, l1_ratio)
-        gap, n_iter, status = enet_cd_dense(
-            w, dtype.type(l1_reg), dtype.type(l2_reg), design.X, design.y, R, design.norm2_cols,
-            max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
-        )
+        l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
+        if G is None:
+            gap, n_iter, status = enet_cd_dense(
+                w, l1_reg, l2_reg, design.X, design.y, R, design.norm2_cols,
+                max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
+            )
+        else:
+            gap, n_iter, status = enet_cd_gram(
+                w, l1_reg, l2_reg, G, Xty, yty, q, max_iter, tol_gap, seed, random, positive, screening,
+            )
         coef = design.coef_to_user(w)
         coefs[:, i] = coef
         intercepts[i] = design.intercept(coef)
@@ -136,7 +182,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
                   f"{int(np.count_nonzero(coef))} non-zero"
             print(msg, file=sys.stderr)
-    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, "cd-dense-residual",
+    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver,
                 l1_ratio, tol, return_n_iter)
 
 
@@ -170,8 +216,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     alphas : array-like or int, default=None
         Penalties to use (sorted in decreasing order), or the number of alphas of the automatic grid.
     precompute : 'auto', bool or ndarray, default='auto'
-        Gram-matrix mode. Accepted and validated; this version always runs the dense residual kernel
-        (reported in ``Path.solver``).
+        Gram-matrix mode: True solves from ``X.T @ X`` (covariance updates, cost per moved coordinate
+        O(p) instead of O(n)), an array is a precomputed ``X.T @ X``, False uses residual updates, and
+        'auto' picks the Gram mode when n > p and the matrix fits in 1 GiB (see `choose_gram`). The
+        kernel used is reported in ``Path.solver``.
     Xy : array-like of shape (n_features,), default=None
         Precomputed ``X.T @ y`` (of the centered data when fitting an intercept), used for alpha_max.
     copy_X : bool, default=True
@@ -227,7 +275,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     tol = v.check_scalar(tol, "tol", low=0.0)
     max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
     v.check_choice(selection, "selection", {"cyclic", "random"})
-    v.check_precompute(precompute, n_features)
+    precompute = v.check_precompute(precompute, n_features)
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         n_alphas, alphas = alphas, None
     if alphas is None:
@@ -251,7 +299,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         design, alphas, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
         seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
         random=selection == "random", positive=bool(positive), screening=bool(screening),
-        verbose=verbose, return_n_iter=return_n_iter,
+        verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
     )
 
 

@@ -29,8 +29,8 @@ class ElasticNet(RegressorBase):
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     precompute : 'auto', bool or ndarray, default=False
-        Gram-matrix mode; accepted and validated, this version always uses the dense residual kernel
-        (see ``solver_``).
+        Gram-matrix mode, as in `fastreg.enet_path` (True: covariance updates from ``X.T @ X``; an
+        array: a precomputed ``X.T @ X``; 'auto': the cost model). The kernel used is ``solver_``.
     max_iter : int, default=1000
         Maximum number of epochs.
     copy_X : bool, default=True
@@ -114,7 +114,7 @@ class ElasticNet(RegressorBase):
         tol = v.check_scalar(self.tol, "tol", low=0.0)
         max_iter = v.check_scalar(self.max_iter, "max_iter", kind=numbers.Integral, low=1)
         selection = v.check_choice(self.selection, "selection", {"cyclic", "random"})
-        v.check_precompute(self.precompute, n_features)
+        precompute = v.check_precompute(self.precompute, n_features)
         if y.ndim == 2 and self.positive and y.shape[1] > 1:
             raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
         v.warn_alpha_zero(alpha)
@@ -138,6 +138,7 @@ class ElasticNet(RegressorBase):
                 design, np.array([alpha]), l1_ratio=l1_ratio,
                 coef_init=None if previous is None else previous[k], tol=tol, max_iter=max_iter,
                 seed=seed, random=selection == "random", positive=bool(self.positive),
+                precompute=precompute,
             )
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]

@@ -1,0 +1,97 @@
+"""Gram (covariance-update) mode: the same certified solutions as residual updates, from X^T X."""
+import warnings
+
+import numpy as np
+import pytest
+
+import fastreg
+
+
+@pytest.mark.parametrize("fit_intercept,weighted,standardize", [
+    (False, False, False), (True, False, False), (True, True, False), (True, False, True),
+])
+@pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.5, False), (0.9, True)])
+def test_gram_path_equals_residual_path(oracle, dtype, fit_intercept, weighted, standardize, l1_ratio,
+                                        positive):
+    X, y = oracle.make_regression(80, 12, dtype=dtype, seed=101, intercept=1.5)
+    sw = np.random.default_rng(5).uniform(0, 3, len(y)) if weighted else None
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, n_alphas=12, eps=1e-3, tol=tol, max_iter=100_000, positive=positive,
+              fit_intercept=fit_intercept, sample_weight=sw, standardize=standardize)
+    gram = fastreg.enet_path(X, y, precompute=True, **kw)
+    resid = fastreg.enet_path(X, y, precompute=False, **kw)
+    assert gram.solver == "cd-gram" and resid.solver == "cd-dense-residual"
+    assert gram.coefs.dtype == dtype
+    np.testing.assert_array_equal(gram.alphas, resid.alphas)
+    assert gram.converged.all()
+    floor = oracle.rounding_floor(dtype, y, sw)
+    for k, alpha in enumerate(gram.alphas):
+        if standardize:
+            # the penalty applies to standardized coefficients: compare through the path itself
+            np.testing.assert_allclose(gram.coefs[:, k], resid.coefs[:, k],
+                                       atol=1e-2 if dtype == np.float32 else 1e-5, rtol=1e-3)
+            continue
+        oracle.assert_certified(X, y, gram.coefs[:, k], gram.intercepts[k], gram.dual_gaps[k], alpha,
+                                l1_ratio, tol=tol, dtype=dtype, sample_weight=sw,
+                                fit_intercept=fit_intercept, positive=positive, what=f"gram alpha #{k}")
+        oracle.assert_same_solution(X, y, gram.coefs[:, k], gram.dual_gaps[k], resid.coefs[:, k],
+                                    resid.dual_gaps[k], alpha, l1_ratio, sample_weight=sw,
+                                    fit_intercept=fit_intercept, positive=positive, floor=floor,
+                                    what=f"alpha #{k}")
+
+
+def test_auto_chooses_gram_when_n_exceeds_p(oracle):
+    X, y = oracle.make_regression(50, 10, seed=103)
+    assert fastreg.lasso_path(X, y, n_alphas=3).solver == "cd-gram"
+    assert fastreg.lasso_path(X[:8], y[:8], n_alphas=3).solver == "cd-dense-residual"
+    assert fastreg.lasso_path(X, y, n_alphas=3, precompute=False).solver == "cd-dense-residual"
+
+
+def test_user_gram_is_used_as_given(oracle, dtype):
+    X, y = oracle.make_regression(60, 8, dtype=dtype, seed=107, offsets=False)
+    G = X.T @ X
+    a = fastreg.lasso_path(X, y, n_alphas=6, precompute=G, tol=oracle.tight_tol(dtype))
+    b = fastreg.lasso_path(X, y, n_alphas=6, precompute=True, tol=oracle.tight_tol(dtype))
+    assert a.solver == "cd-gram"
+    np.testing.assert_array_equal(a.coefs, b.coefs)
+    # a wrong Gram matrix changes the answer: proof that the given one is what the solver used
+    c = fastreg.lasso_path(X, y, n_alphas=6, precompute=2 * G, tol=oracle.tight_tol(dtype))
+    assert not np.allclose(c.coefs[:, -1], b.coefs[:, -1])
+
+
+def test_user_gram_is_recomputed_when_x_is_centered(oracle):
+    X, y = oracle.make_regression(60, 8, seed=109, intercept=3.0)
+    with pytest.warns(UserWarning, match="recomputing"):
+        a = fastreg.lasso_path(X, y, n_alphas=6, precompute=X.T @ X, fit_intercept=True, tol=1e-10)
+    b = fastreg.lasso_path(X, y, n_alphas=6, precompute=True, fit_intercept=True, tol=1e-10)
+    np.testing.assert_array_equal(a.coefs, b.coefs)
+
+
+@pytest.mark.parametrize("precompute", [True, "auto"])
+def test_estimator_precompute_matches_sklearn(oracle, dtype, precompute):
+    from sklearn.linear_model import ElasticNet as SkElasticNet
+
+    X, y = oracle.make_regression(70, 9, dtype=dtype, seed=113, intercept=-2.0)
+    tol = oracle.tight_tol(dtype)
+    ours = fastreg.ElasticNet(alpha=0.05, l1_ratio=0.7, precompute=precompute, tol=tol,
+                              max_iter=100_000).fit(X, y)
+    theirs = SkElasticNet(alpha=0.05, l1_ratio=0.7, tol=1e-13, max_iter=200_000).fit(
+        X.astype(np.float64), y.astype(np.float64))
+    assert ours.solver_ == "cd-gram"
+    oracle.assert_same_solution(X, y, ours.coef_, ours.dual_gap_, theirs.coef_, 0.0, 0.05, 0.7,
+                                fit_intercept=True, floor=oracle.rounding_floor(dtype, y))
+
+
+def test_gram_zero_column_and_warm_start(oracle):
+    X, y = oracle.make_regression(40, 6, seed=127)
+    X[:, 2] = 0
+    path = fastreg.enet_path(X, y, alphas=[0.01], coef_init=np.ones(6), precompute=True, l1_ratio=1.0,
+                             tol=1e-12, max_iter=10_000)
+    assert path.coefs[2, 0] == 0 and path.converged.all()
+
+
+def test_gram_convergence_warning(oracle):
+    X, y = oracle.make_regression(60, 10, seed=131)
+    with pytest.warns(fastreg.ConvergenceWarning, match="duality gap"):
+        path = fastreg.lasso_path(X, y, alphas=[1e-4], precompute=True, max_iter=1, tol=1e-14)
+    assert not path.converged[0] and path.dual_gaps[0] > 0
