@@ -30,24 +30,17 @@ def _pow2_scale(amax, dtype):
     return float(2.0 ** np.round(np.log2(amax)))
 
 
-@dataclass
-class DenseDesign:
-    X: np.ndarray          # working matrix, Fortran order, input dtype
-    y: np.ndarray          # working target, contiguous, input dtype
-    norm2_cols: np.ndarray  # squared column norms of X
-    y_norm2: float          # ||y||^2 of the working target
-    x_offset: np.ndarray    # (n_features,) subtracted column means (zeros without intercept)
-    col_scale: np.ndarray   # (n_features,) column standard deviations when standardizing, else ones
-    y_offset: float
-    x_scale: float
-    y_scale: float
-    n_samples: int
-    fit_intercept: bool
-    weighted: bool
+class _WorkingProblem:
+    """Maps between the user's objective and the working one (shared by the dense and the statistics
+    designs): penalties, coefficients, gaps, intercepts, alpha_max."""
 
     @property
     def dtype(self):
-        return self.X.dtype
+        return self.norm2_cols.dtype
+
+    @property
+    def n_features(self):
+        return self.norm2_cols.shape[0]
 
     def penalties(self, alpha, l1_ratio):
         """(l1_reg, l2_reg) of the working problem for the user's alpha and l1_ratio.
@@ -84,7 +77,7 @@ class DenseDesign:
         verdict does not depend on the data's scale.
         """
         if Xty is None:
-            work = (self.X.T @ self.y).astype(np.float64)
+            work = self.Xty().astype(np.float64)
             if positive:
                 work = np.maximum(work, 0.0)
             bound = np.sqrt(self.norm2_cols.astype(np.float64) * self.y_norm2)
@@ -92,6 +85,27 @@ class DenseDesign:
             Xty = work * (self.x_scale * self.y_scale)  # working units -> user units
         top = np.max(Xty) if positive else np.max(np.abs(Xty))
         return max(float(top), 0.0) / (self.n_samples * l1_ratio)
+
+
+@dataclass
+class DenseDesign(_WorkingProblem):
+    X: np.ndarray          # working matrix, Fortran order, input dtype
+    y: np.ndarray          # working target, contiguous, input dtype
+    norm2_cols: np.ndarray  # squared column norms of X
+    y_norm2: float          # ||y||^2 of the working target
+    x_offset: np.ndarray    # (n_features,) subtracted column means (zeros without intercept)
+    col_scale: np.ndarray   # (n_features,) column standard deviations when standardizing, else ones
+    y_offset: float
+    x_scale: float
+    y_scale: float
+    n_samples: int
+    fit_intercept: bool
+    weighted: bool
+
+    has_data = True  # the residual kernel can run on X
+
+    def Xty(self):
+        return self.X.T @ self.y
 
     @property
     def transformed(self):

@@ -31,7 +31,9 @@ def choose_gram(design, precompute):
     X^T X, so the Gram is chosen when n > p (a visit is then cheaper, and a path's epochs soon repay
     the syrk) and the p x p matrix fits in GRAM_MAX_BYTES.
     """
-    n_samples, n_features = design.X.shape
+    if not design.has_data:  # statistics only: the Gram kernel is the only one that can run
+        return design.gram()
+    n_samples, n_features = design.n_samples, design.n_features
     if isinstance(precompute, np.ndarray):
         if not design.transformed:
             return np.ascontiguousarray(precompute, dtype=design.dtype)
@@ -129,7 +131,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
 
     The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
     """
-    n_features = design.X.shape[1]
+    n_features = design.n_features
     dtype = design.dtype
     n_alphas = len(alphas)
     coefs = np.empty((n_features, n_alphas), dtype=dtype)
@@ -145,7 +147,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         R = design.residual(w)
     else:
         solver = "cd-gram"
-        Xty = (design.X.T @ design.y).astype(dtype, copy=False)
+        Xty = design.Xty().astype(dtype, copy=False)
         q = Xty - G @ w  # X^T R, kept current by the kernel
         yty = dtype.type(design.y_norm2)
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
