@@ -195,3 +195,53 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
         fit_intercept=fit_intercept,
         weighted=sample_weight is not None,
     )
+
+
+@dataclass
+class StatsDesign(_WorkingProblem):
+    """The working problem from sufficient statistics only (no X): the Gram kernel's input."""
+
+    G: np.ndarray           # working Gram matrix, C-contiguous
+    Xty_w: np.ndarray       # working X^T y
+    norm2_cols: np.ndarray  # diag(G)
+    y_norm2: float
+    x_offset: np.ndarray
+    col_scale: np.ndarray
+    y_offset: float
+    n_samples: float        # the weight sum (the number of rows without weights)
+    fit_intercept: bool
+    x_scale: float = 1.0
+    y_scale: float = 1.0
+    has_data = False
+
+    def gram(self):
+        return self.G
+
+    def Xty(self):
+        return self.Xty_w
+
+
+def stats_design(stats, fit_intercept=True, standardize=False):
+    """The working problem from a `SufficientStats`: centered (intercept) or raw, optionally standardized.
+
+    The weights are already in the sums, un-normalized: with n = weight_sum the working objective is
+    weight_sum times the user's, exactly as `dense_design`'s is n times it.
+    """
+    dtype = stats.dtype
+    if fit_intercept:
+        G, Xty, yty, x_offset, y_offset = stats.centered()
+    else:
+        G, Xty, yty = stats.raw()
+        x_offset, y_offset = np.zeros(stats.n_features), 0.0
+    col_scale = np.ones(stats.n_features)
+    if standardize:
+        sd = np.sqrt(np.maximum(np.diag(G).astype(np.float64), 0.0) / stats.weight_sum)
+        col_scale = np.where(sd > 0, sd, 1.0)
+        G = G / np.outer(col_scale, col_scale)
+        Xty = Xty / col_scale
+    G = np.ascontiguousarray(G, dtype=dtype)
+    return StatsDesign(
+        G=G, Xty_w=np.asarray(Xty, dtype=dtype), norm2_cols=np.diag(G).copy(), y_norm2=float(yty),
+        x_offset=np.asarray(x_offset, dtype=dtype), col_scale=col_scale.astype(dtype),
+        y_offset=float(y_offset), n_samples=stats.weight_sum, fit_intercept=fit_intercept,
+    )

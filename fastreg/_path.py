@@ -13,7 +13,8 @@ import numpy as np
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
-from ._design import dense_design
+from ._design import dense_design, stats_design
+from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
 GAP_EVERY = 10
@@ -273,18 +274,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
-    l1_ratio = v.check_l1_ratio(l1_ratio)
-    tol = v.check_scalar(tol, "tol", low=0.0)
-    max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
-    v.check_choice(selection, "selection", {"cyclic", "random"})
+    l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
+        l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
-    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
-        n_alphas, alphas = alphas, None
-    if alphas is None:
-        eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
-        n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
-    else:
-        alphas = np.sort(v.check_alphas(alphas))[::-1]
     if coef_init is not None:
         coef_init = v.as_target(coef_init, n_features, X.dtype, allow_2d=False)
     if Xy is not None:
@@ -324,3 +316,59 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", 
     return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas, precompute=precompute,
                      Xy=Xy, copy_X=copy_X, coef_init=coef_init, verbose=verbose,
                      return_n_iter=return_n_iter, positive=positive, **params)
+
+
+def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, fit_intercept=True,
+                         standardize=False, coef_init=None, tol=1e-4, max_iter=1000, positive=False,
+                         random_state=None, selection="cyclic", screening=True, verbose=False,
+                         return_n_iter=False):
+    """ElasticNet path from sufficient statistics alone (no X): the Gram kernel on `stats`.
+
+    Same objective, grid, `tol` units and result as `enet_path`; `stats` is a `SufficientStats` (e.g.
+    the sum of statistics built chunk by chunk, or ``total - fold``). With weights in the statistics the
+    loss is ``1/(2 W) sum_i s_i r_i^2``, W the weight sum, as in `enet_path`.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 6)); y = X @ [1.0, 0, 0, -1.0, 0, 0] + 0.1 * rng.standard_normal(200)
+    >>> path = fastreg.enet_path_from_stats(fastreg.SufficientStats.from_arrays(X, y), l1_ratio=1.0)
+    >>> path.solver
+    'cd-gram'
+    """
+    if not isinstance(stats, SufficientStats):
+        raise TypeError(f"stats must be a fastreg.SufficientStats, got {type(stats).__name__}.")
+    if not stats.weight_sum > 0:
+        raise ValueError("stats holds no rows (weight sum 0); build it from at least one row.")
+    l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
+        l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
+    design = stats_design(stats, fit_intercept, standardize)
+    if coef_init is not None:
+        coef_init = v.as_target(coef_init, stats.n_features, stats.dtype, allow_2d=False)
+    if alphas is None:
+        alphas = alpha_grid(design, l1_ratio, eps, n_alphas, positive)
+    elif alphas[-1] == 0:
+        v.warn_alpha_zero(0.0)
+    return solve_path(
+        design, alphas, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
+        seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
+        random=selection == "random", positive=bool(positive), screening=bool(screening),
+        verbose=verbose, return_n_iter=return_n_iter, precompute=True,
+    )
+
+
+def _check_path_settings(l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas):
+    """Validate the settings shared by the path functions; alphas come back sorted decreasing."""
+    l1_ratio = v.check_l1_ratio(l1_ratio)
+    tol = v.check_scalar(tol, "tol", low=0.0)
+    max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
+    v.check_choice(selection, "selection", {"cyclic", "random"})
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        n_alphas, alphas = alphas, None
+    if alphas is None:
+        eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
+        n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
+    else:
+        alphas = np.sort(v.check_alphas(alphas))[::-1]
+    return l1_ratio, tol, max_iter, alphas, eps, n_alphas

@@ -1,0 +1,153 @@
+"""Sufficient statistics of a least-squares problem: everything the Gram kernel needs, without X.
+
+For rows (x_i, y_i) with weights s_i, about a fixed shift (c, d):
+
+    XtX = sum_i s_i (x_i - c)(x_i - c)^T     Xty = sum_i s_i (x_i - c)(y_i - d)     yty = sum_i s_i (y_i - d)^2
+    sx  = sum_i s_i (x_i - c)                sy  = sum_i s_i (y_i - d)              weight_sum = sum_i s_i
+
+They add over row blocks that share the shift (``a + b``, ``total - fold``), so they can be built chunk by
+chunk from files or by a cluster. The shift is the first block's mean, so the centered Gram matrix
+``XtX - sx sx^T / weight_sum`` is a small correction and stays accurate when columns have large means
+(the textbook ``X^T X - n mean mean^T`` loses every digit when the means dwarf the spread).
+"""
+import numbers
+
+import numpy as np
+from scipy.linalg import blas
+
+from . import _validation as v
+
+
+class SufficientStats:
+    """Sufficient statistics (X^T X, X^T y, y^T y, sums, weight sum) of row blocks about a common shift.
+
+    Build with `SufficientStats.from_arrays`; combine with ``+`` and ``-``; fit with
+    `fastreg.enet_path_from_stats`.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((1000, 5)) + 1e6; y = X @ [1.0, 0, 0, 2.0, 0] + rng.standard_normal(1000)
+    >>> first = fastreg.SufficientStats.from_arrays(X[:500], y[:500])
+    >>> total = first + fastreg.SufficientStats.from_arrays(X[500:], y[500:], shift=first.shift)
+    >>> total.n_rows
+    1000
+    """
+
+    def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift):
+        self.XtX, self.Xty, self.yty = XtX, Xty, float(yty)
+        self.sx, self.sy = sx, float(sy)
+        self.weight_sum, self.n_rows = float(weight_sum), int(n_rows)
+        self.x_shift, self.y_shift = x_shift, float(y_shift)
+
+    @property
+    def shift(self):
+        """The (x, y) shift the sums are taken about; pass it to other blocks' `from_arrays`."""
+        return self.x_shift, self.y_shift
+
+    @property
+    def dtype(self):
+        return self.XtX.dtype
+
+    @property
+    def n_features(self):
+        return self.XtX.shape[0]
+
+    @classmethod
+    def from_arrays(cls, X, y, sample_weight=None, *, shift=None, chunk_rows=8192):
+        """Statistics of the rows of (X, y), in X's dtype (float32 kept), without copying X.
+
+        Rows are shifted chunk by chunk (`chunk_rows` rows at a time, the only copy), and X^T X is
+        accumulated by BLAS syrk. `shift` defaults to the column means of the first chunk.
+        """
+        X = v.as_design_matrix(X)
+        n_rows, n_features = X.shape
+        y = v.as_target(y, n_rows, X.dtype, allow_2d=False)
+        sw = v.as_sample_weight(sample_weight, n_rows, X.dtype)
+        chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
+        dtype = X.dtype
+        if shift is None:
+            head = slice(0, min(chunk_rows, n_rows))
+            x_shift = X[head].mean(axis=0, dtype=np.float64).astype(dtype)
+            y_shift = float(y[head].mean(dtype=np.float64))
+        else:
+            x_shift = np.asarray(shift[0], dtype=dtype).reshape(-1)
+            y_shift = float(shift[1])
+            if x_shift.shape != (n_features,):
+                raise ValueError(f"shift[0] must have {n_features} entries (one per column), got {x_shift.shape}.")
+        syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
+        upper = np.zeros((n_features, n_features), dtype=dtype, order="F")
+        Xty = np.zeros(n_features, dtype=np.float64)
+        sx = np.zeros(n_features, dtype=np.float64)
+        yty = sy = weight_sum = 0.0
+        for start in range(0, n_rows, chunk_rows):
+            rows = slice(start, min(start + chunk_rows, n_rows))
+            Xc = np.subtract(X[rows], x_shift, order="F")
+            yc = y[rows].astype(np.float64) - y_shift
+            if sw is None:
+                s = np.ones(len(yc))
+            else:
+                s = sw[rows].astype(np.float64)
+                Xc *= np.sqrt(s).astype(dtype)[:, None]
+            # upper += Xc^T Xc (weighted rows carry sqrt(s))
+            upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
+            ys = yc * (np.sqrt(s) if sw is not None else 1.0)
+            Xty += Xc.T.astype(np.float64) @ ys
+            yty += float(ys @ ys)
+            sx += (Xc.T.astype(np.float64) @ (np.sqrt(s) if sw is not None else np.ones(len(yc))))
+            sy += float(s @ yc)
+            weight_sum += float(s.sum())
+        XtX = np.triu(upper)
+        XtX += np.triu(upper, 1).T
+        return cls(np.ascontiguousarray(XtX), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift)
+
+    def _check_compatible(self, other):
+        if not isinstance(other, SufficientStats):
+            return NotImplemented
+        if other.n_features != self.n_features or other.dtype != self.dtype:
+            raise ValueError("statistics of different widths or dtypes cannot be combined")
+        if not (np.array_equal(self.x_shift, other.x_shift) and self.y_shift == other.y_shift):
+            raise ValueError(
+                "statistics about different shifts cannot be combined: build every block with "
+                "shift=first.shift"
+            )
+        return None
+
+    def _combine(self, other, sign):
+        bad = self._check_compatible(other)
+        if bad is NotImplemented:
+            return bad
+        return SufficientStats(
+            self.XtX + sign * other.XtX, self.Xty + sign * other.Xty, self.yty + sign * other.yty,
+            self.sx + sign * other.sx, self.sy + sign * other.sy, self.weight_sum + sign * other.weight_sum,
+            self.n_rows + sign * other.n_rows, self.x_shift, self.y_shift,
+        )
+
+    def __add__(self, other):
+        return self._combine(other, 1)
+
+    def __sub__(self, other):
+        return self._combine(other, -1)
+
+    def __repr__(self):
+        return (f"SufficientStats(n_rows={self.n_rows}, n_features={self.n_features}, "
+                f"weight_sum={self.weight_sum:g}, dtype={self.dtype})")
+
+    def centered(self):
+        """(G, Xty, yty, x_mean, y_mean) about the (weighted) means: G = sum s (x - mean)(x - mean)^T."""
+        W = self.weight_sum
+        mx, my = self.sx / W, self.sy / W
+        G = self.XtX - np.outer(self.sx, mx).astype(self.dtype)
+        Xty = self.Xty - self.sx * my
+        yty = self.yty - self.sy * my
+        return G, Xty, max(yty, 0.0), self.x_shift + mx, self.y_shift + my
+
+    def raw(self):
+        """(G, Xty, yty) about the origin: G = sum s x x^T (no intercept)."""
+        c, d = self.x_shift.astype(np.float64), self.y_shift
+        cross = np.outer(self.sx, c)
+        G = self.XtX + (cross + cross.T + self.weight_sum * np.outer(c, c)).astype(self.dtype)
+        Xty = self.Xty + d * self.sx + c * self.sy + self.weight_sum * c * d
+        yty = self.yty + 2 * d * self.sy + self.weight_sum * d * d
+        return G, Xty, yty

@@ -1,0 +1,98 @@
+"""Sufficient statistics: accurate under large means, additive over row blocks, and a path from them alone."""
+import numpy as np
+import pytest
+
+import fastreg
+
+
+def _centered_reference(X, y, sw=None):
+    """The centered Gram matrix, X^T y and y^T y computed in float64 from explicitly centered data."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sw is None else np.asarray(sw, dtype=np.float64)
+    mx = s @ X / s.sum()
+    my = s @ y / s.sum()
+    Xc, yc = X - mx, y - my
+    return (Xc.T * s) @ Xc, (Xc.T * s) @ yc, float(s @ (yc * yc)), mx, my
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_centered_gram_accurate_under_large_means(dtype, weighted):
+    rng = np.random.default_rng(201)
+    n, p = 3000, 6
+    X = rng.standard_normal((n, p)) * np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0]) + 1e6 * np.arange(1, p + 1)
+    y = X @ rng.standard_normal(p) * 1e-6 + rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n) if weighted else None
+    Xd, yd = X.astype(dtype), y.astype(dtype)
+    stats = fastreg.SufficientStats.from_arrays(Xd, yd, sw, chunk_rows=1000)
+    G, Xty, yty, mx, my = stats.centered()
+    G_ref, Xty_ref, yty_ref, mx_ref, my_ref = _centered_reference(Xd, yd, sw)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    assert G.dtype == dtype
+    # relative to the spread, not to the (huge) means: the naive X^T X - n m m^T fails this badly
+    np.testing.assert_allclose(G, G_ref, atol=rtol * np.abs(G_ref).max())
+    np.testing.assert_allclose(Xty, Xty_ref, atol=rtol * np.sqrt(np.diag(G_ref).max() * yty_ref))
+    assert yty == pytest.approx(yty_ref, rel=rtol)
+    np.testing.assert_allclose(mx, mx_ref, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    if dtype == np.float64:
+        naive = X.T @ X - n * np.outer(X.mean(0), X.mean(0))
+        assert np.abs(naive - G_ref).max() > 1e3 * np.abs(G - G_ref).max()
+
+
+def test_blocks_add_and_subtract(dtype):
+    rng = np.random.default_rng(203)
+    X = (rng.standard_normal((500, 5)) + 50).astype(dtype)
+    y = (X @ rng.standard_normal(5) + rng.standard_normal(500)).astype(dtype)
+    whole = fastreg.SufficientStats.from_arrays(X, y, chunk_rows=10_000)
+    a = fastreg.SufficientStats.from_arrays(X[:180], y[:180], shift=whole.shift)
+    b = fastreg.SufficientStats.from_arrays(X[180:], y[180:], shift=whole.shift)
+    chunked = fastreg.SufficientStats.from_arrays(X, y, shift=whole.shift, chunk_rows=37)
+    rtol = 1e-4 if dtype == np.float32 else 1e-11
+    for other in (a + b, chunked):
+        for got, want in zip(other.centered(), whole.centered()):
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * 1e-3)
+        assert other.n_rows == 500
+    rest = whole - a
+    for got, want in zip(rest.centered(), b.centered()):
+        np.testing.assert_allclose(got, want, rtol=rtol * 100, atol=rtol * np.abs(b.XtX).max())
+    with pytest.raises(ValueError, match="shift"):
+        a + fastreg.SufficientStats.from_arrays(X[180:], y[180:])
+
+
+@pytest.mark.parametrize("fit_intercept,weighted,standardize", [
+    (True, False, False), (False, False, False), (True, True, False), (True, False, True),
+])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_path_from_stats_equals_path_from_data(oracle, dtype, fit_intercept, weighted, standardize, l1_ratio):
+    X, y = oracle.make_regression(90, 10, dtype=dtype, seed=207, intercept=4.0)
+    sw = np.random.default_rng(9).uniform(0, 2, len(y)) if weighted else None
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, n_alphas=10, tol=tol, max_iter=100_000, fit_intercept=fit_intercept,
+              standardize=standardize)
+    stats = fastreg.SufficientStats.from_arrays(X, y, sw, chunk_rows=32)
+    ours = fastreg.enet_path_from_stats(stats, **kw)
+    data = fastreg.enet_path(X, y, sample_weight=sw, precompute=False, **kw)
+    assert ours.solver == "cd-gram" and ours.converged.all()
+    np.testing.assert_allclose(ours.alphas, data.alphas, rtol=1e-4 if dtype == np.float32 else 1e-10)
+    floor = oracle.rounding_floor(dtype, y, sw)
+    for k, alpha in enumerate(data.alphas):
+        if standardize:
+            np.testing.assert_allclose(ours.coefs[:, k], data.coefs[:, k],
+                                       atol=1e-2 if dtype == np.float32 else 1e-5, rtol=1e-3)
+            continue
+        oracle.assert_certified(X, y, ours.coefs[:, k], ours.intercepts[k], ours.dual_gaps[k], alpha, l1_ratio,
+                                tol=tol, dtype=dtype, sample_weight=sw, fit_intercept=fit_intercept,
+                                what=f"stats alpha #{k}")
+        oracle.assert_same_solution(X, y, ours.coefs[:, k], ours.dual_gaps[k], data.coefs[:, k],
+                                    data.dual_gaps[k], alpha, l1_ratio, sample_weight=sw,
+                                    fit_intercept=fit_intercept, floor=floor, what=f"alpha #{k}")
+
+
+def test_stats_bad_input():
+    with pytest.raises(TypeError, match="SufficientStats"):
+        fastreg.enet_path_from_stats(np.eye(3))
+    X = np.ones((5, 2))
+    with pytest.raises(ValueError, match="shift"):
+        fastreg.SufficientStats.from_arrays(X, np.ones(5), shift=(np.zeros(3), 0.0))
+    with pytest.raises(ValueError, match="NaN"):
+        fastreg.SufficientStats.from_arrays(X, np.array([1.0, np.nan, 0, 0, 0]))
