@@ -65,8 +65,8 @@ class ElasticNet(RegressorBase):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((100, 4)); y = X @ [2.0, 0.0, -1.0, 0.0] + 0.5
     >>> model = fastreg.ElasticNet(alpha=0.01, l1_ratio=0.7).fit(X, y)
-    >>> np.round(model.coef_, 1), round(model.intercept_, 1)
-    (array([ 2., -0., -1., -0.]), 0.5)
+    >>> np.round(model.coef_, 1) + 0.0, round(model.intercept_, 1)  # + 0.0 prints -0. as 0.
+    (array([ 2.,  0., -1.,  0.]), 0.5)
     """
 
     _l1_ratio_fixed = None  # Lasso pins l1_ratio to 1
