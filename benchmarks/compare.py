@@ -159,17 +159,27 @@ def primal_dual(X, y, alphas, coefs, l1_ratio):
 # the libraries: each takes (X, y, alphas, l1_ratio, tol, max_iter) and returns coefs (n_features, n_alphas)
 
 
-def run_fastreg(X, y, alphas, l1_ratio, tol, max_iter):
+def run_fastreg(X, y, alphas, l1_ratio, tol, max_iter, precompute=False):
     import fastreg
 
-    return fastreg.enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=max_iter).coefs
+    return fastreg.enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=max_iter,
+                             precompute=precompute).coefs
 
 
-def run_sklearn(X, y, alphas, l1_ratio, tol, max_iter):
+def run_sklearn(X, y, alphas, l1_ratio, tol, max_iter, precompute=False):
     from sklearn.linear_model import enet_path
 
     return enet_path(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=tol, max_iter=max_iter,
-                     precompute=False)[1]
+                     precompute=precompute)[1]
+
+
+# Gram (covariance-update) modes, the fastest for n >> p; the total includes computing X^T X
+def run_fastreg_gram(X, y, alphas, l1_ratio, tol, max_iter):
+    return run_fastreg(X, y, alphas, l1_ratio, tol, max_iter, precompute=True)
+
+
+def run_sklearn_gram(X, y, alphas, l1_ratio, tol, max_iter):
+    return run_sklearn(X, y, alphas, l1_ratio, tol, max_iter, precompute=True)
 
 
 def run_celer(X, y, alphas, l1_ratio, tol, max_iter):
@@ -196,6 +206,8 @@ def run_skglm(X, y, alphas, l1_ratio, tol, max_iter):
 LIBRARIES = {
     "fastreg": ("fastreg", run_fastreg),
     "sklearn": ("sklearn", run_sklearn),
+    "fastreg-gram": ("fastreg", run_fastreg_gram),
+    "sklearn-gram": ("sklearn", run_sklearn_gram),
     "celer": ("celer", run_celer),
     "skglm": ("skglm", run_skglm),
 }
@@ -281,7 +293,7 @@ def epoch_vs_gemv(X, y, n_epochs=5, repeat=5):
 
 def versions(names):
     lines = [f"python {platform.python_version()} on {platform.machine()}, {_n_cpus()} CPUs"]
-    for name in ["numpy", "scipy"] + [LIBRARIES[n][0] for n in names]:
+    for name in dict.fromkeys(["numpy", "scipy"] + [LIBRARIES[n][0] for n in names]):
         try:
             module = importlib.import_module(name)
         except Exception as exc:  # not installed, or broken: say so, the run goes on without it
@@ -378,6 +390,8 @@ def main(argv=None):
         print(f"{name} ({shape}, eps={eps:g}, tol={tol:g}): {problem.description}", flush=True)
         results = {}
         for lib, run in available.items():
+            if lib.endswith("-gram") and X.shape[0] <= X.shape[1]:
+                continue  # Gram modes are for n > p: a p x p matrix larger than X is never the choice
             try:
                 wall, cpu, coefs, n_warn = time_library(run, X, y, alphas, args.l1_ratio, tol, args.max_iter,
                                                         args.repeat)
