@@ -310,7 +310,7 @@ def versions(names):
                 if i["user_api"] == "blas"}
         lines.append("BLAS: " + ", ".join(f"{api} {ver} ({threads} threads)" for api, ver, threads in sorted(blas)))
     except ImportError:
-        pass
+        lines.append("BLAS: threadpoolctl not installed, threads not reported")
     return lines
 
 

@@ -285,15 +285,23 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
             raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
 
     design = dense_design(X, y, sample_weight, fit_intercept, standardize)
+    return _grid_and_solve(
+        design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
+        max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
+        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
+    )
+
+
+def _grid_and_solve(design, alphas, *, eps, n_alphas, Xy, selection, random_state, positive, screening,
+                    **solve_options):
+    """The automatic grid when no alphas were given, then `solve_path` (shared by the path functions)."""
     if alphas is None:
-        alphas = alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=Xy)
+        alphas = alpha_grid(design, solve_options["l1_ratio"], eps, n_alphas, positive, Xy=Xy)
     elif alphas[-1] == 0:
         v.warn_alpha_zero(0.0)
     return solve_path(
-        design, alphas, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
-        seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
-        random=selection == "random", positive=bool(positive), screening=bool(screening),
-        verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
+        design, alphas, seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
+        random=selection == "random", positive=bool(positive), screening=bool(screening), **solve_options,
     )
 
 
@@ -346,15 +354,10 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     design = stats_design(stats, fit_intercept, standardize)
     if coef_init is not None:
         coef_init = v.as_target(coef_init, stats.n_features, stats.dtype, allow_2d=False)
-    if alphas is None:
-        alphas = alpha_grid(design, l1_ratio, eps, n_alphas, positive)
-    elif alphas[-1] == 0:
-        v.warn_alpha_zero(0.0)
-    return solve_path(
-        design, alphas, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
-        seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
-        random=selection == "random", positive=bool(positive), screening=bool(screening),
-        verbose=verbose, return_n_iter=return_n_iter, precompute=True,
+    return _grid_and_solve(
+        design, alphas, eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
+        max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
+        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True,
     )
 
 
