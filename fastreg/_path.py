@@ -4,11 +4,13 @@
 ``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
 carries the intercepts and the solver used.
 """
+import contextlib
 import numbers
 import sys
 import warnings
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
@@ -127,10 +129,12 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
 
 def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
                random=False, positive=False, screening=True, verbose=False, return_n_iter=False,
-               precompute=False):
+               precompute=False, newton=True):
     """Run a kernel along `alphas` (any order; solved as given) with warm starts. No validation here.
 
     The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
+    `newton=False` turns off the Gram kernel's Newton steps (plain coordinate descent; for tests and
+    benchmarks).
     """
     n_features = design.n_features
     dtype = design.dtype
@@ -151,40 +155,50 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         Xty = design.Xty().astype(dtype, copy=False)
         q = Xty - G @ w  # X^T R, kept current by the kernel
         yty = dtype.type(design.y_norm2)
+        # the Newton workspace, kept across penalties (see _cd_gram): a Cholesky factor of G_FF + l2 I
+        U = np.empty((n_features, n_features), dtype=dtype, order="F")
+        order = np.empty(n_features, dtype=np.intc)
+        n_factored = np.zeros(1, dtype=np.intc)
+        factor_l2 = np.full(1, -1.0, dtype=dtype)
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
     tol_gap = dtype.type(tol * design.y_norm2)
-    for i, alpha in enumerate(alphas):
-        l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
-        if G is None:
-            gap, n_iter, status = enet_cd_dense(
-                w, l1_reg, l2_reg, design.X, design.y, R, design.norm2_cols,
-                max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
-            )
-        else:
-            gap, n_iter, status = enet_cd_gram(
-                w, l1_reg, l2_reg, G, Xty, yty, q, max_iter, tol_gap, seed, random, positive, screening,
-            )
-        coef = design.coef_to_user(w)
-        coefs[:, i] = coef
-        intercepts[i] = design.intercept(coef)
-        gaps[i] = design.gap_to_user(gap)
-        n_iters[i] = n_iter
-        converged[i] = status == 0
-        if status != 0:
-            target = design.gap_to_user(float(tol_gap))
-            norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
-            warnings.warn(
-                f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
-                f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
-                f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
-                f"(e.g. standardize X).",
-                v.sklearn_compatible(v.ConvergenceWarning),
-                stacklevel=v.caller_stacklevel(),
-            )
-        if verbose:
-            msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
-                  f"{int(np.count_nonzero(coef))} non-zero"
-            print(msg, file=sys.stderr)
+    # The Gram kernel's Newton steps call BLAS on small blocks between O(p) column updates; BLAS
+    # worker threads spin after each call and take the core the kernel runs on (measured: the path
+    # 2-3x slower on 2 cores), so BLAS runs single-threaded while the Gram kernel runs.
+    with threadpool_limits(1, user_api="blas") if G is not None else contextlib.nullcontext():
+        for i, alpha in enumerate(alphas):
+            l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
+            if G is None:
+                gap, n_iter, status = enet_cd_dense(
+                    w, l1_reg, l2_reg, design.X, design.y, R, design.norm2_cols,
+                    max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
+                )
+            else:
+                gap, n_iter, status = enet_cd_gram(
+                    w, l1_reg, l2_reg, G, Xty, yty, q, max_iter, tol_gap, seed, random, positive, screening,
+                    U, order, n_factored, factor_l2, newton,
+                )
+            coef = design.coef_to_user(w)
+            coefs[:, i] = coef
+            intercepts[i] = design.intercept(coef)
+            gaps[i] = design.gap_to_user(gap)
+            n_iters[i] = n_iter
+            converged[i] = status == 0
+            if status != 0:
+                target = design.gap_to_user(float(tol_gap))
+                norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
+                warnings.warn(
+                    f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
+                    f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
+                    f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
+                    f"(e.g. standardize X).",
+                    v.sklearn_compatible(v.ConvergenceWarning),
+                    stacklevel=v.caller_stacklevel(),
+                )
+            if verbose:
+                msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
+                      f"{int(np.count_nonzero(coef))} non-zero"
+                print(msg, file=sys.stderr)
     return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver,
                 l1_ratio, tol, return_n_iter)
 

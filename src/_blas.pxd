@@ -1,9 +1,11 @@
-# Inline fused-type wrappers around scipy.linalg.cython_blas, shared by every kernel.
+# Inline fused-type wrappers around scipy.linalg.cython_blas and cython_lapack, shared by every kernel.
+# Matrices are column-major (Fortran) with an explicit leading dimension.
 # scipy's declarations take non-const pointers; the casts below never write through a const input.
 from cython cimport floating
 from scipy.linalg.cython_blas cimport (
-    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy,
+    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy, strsv, dtrsv, strsm, dtrsm, ssyrk, dsyrk,
 )
+from scipy.linalg.cython_lapack cimport spotrf, dpotrf
 
 
 cdef inline floating _dot(int n, const floating* x, const floating* y) noexcept nogil:
@@ -42,3 +44,46 @@ cdef inline void _gemv(char trans, int m, int n, floating a, const floating* A, 
         sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
     else:
         dgemv(&trans, &m, &n, &a, <double*> A, &lda, <double*> x, &one, &b, y, &one)
+
+
+cdef inline void _trsv(char uplo, char trans, int n, const floating* A, int lda,
+                       floating* x) noexcept nogil:
+    """x = op(A)^-1 x for a triangular A (non-unit diagonal)"""
+    cdef int one = 1
+    cdef char diag = c'N'
+    if floating is float:
+        strsv(&uplo, &trans, &diag, &n, <float*> A, &lda, x, &one)
+    else:
+        dtrsv(&uplo, &trans, &diag, &n, <double*> A, &lda, x, &one)
+
+
+cdef inline void _trsm_left(char uplo, char trans, int m, int n, const floating* A, int lda,
+                            floating* B, int ldb) noexcept nogil:
+    """B = op(A)^-1 B for a triangular (m, m) A and an (m, n) B"""
+    cdef char side = c'L'
+    cdef char diag = c'N'
+    cdef floating one = 1
+    if floating is float:
+        strsm(&side, &uplo, &trans, &diag, &m, &n, &one, <float*> A, &lda, B, &ldb)
+    else:
+        dtrsm(&side, &uplo, &trans, &diag, &m, &n, &one, <double*> A, &lda, B, &ldb)
+
+
+cdef inline void _syrk(char uplo, char trans, int n, int k, floating a, const floating* A, int lda,
+                       floating b, floating* C, int ldc) noexcept nogil:
+    """C = a * op(A) op(A)^T + b * C on the `uplo` triangle of the (n, n) C; op(A) is (n, k)"""
+    if floating is float:
+        ssyrk(&uplo, &trans, &n, &k, &a, <float*> A, &lda, &b, C, &ldc)
+    else:
+        dsyrk(&uplo, &trans, &n, &k, &a, <double*> A, &lda, &b, C, &ldc)
+
+
+cdef inline int _potrf(char uplo, int n, floating* A, int lda) noexcept nogil:
+    """Cholesky factor of the (n, n) symmetric A in place; LAPACK's info (k > 0: the leading minor
+    of order k is not positive definite, the first k - 1 columns are factored)"""
+    cdef int info = 0
+    if floating is float:
+        spotrf(&uplo, &n, A, &lda, &info)
+    else:
+        dpotrf(&uplo, &n, A, &lda, &info)
+    return info

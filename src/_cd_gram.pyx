@@ -1,4 +1,5 @@
-"""Coordinate descent for the ElasticNet from sufficient statistics (covariance / Gram updates).
+"""Coordinate descent for the ElasticNet from sufficient statistics (covariance / Gram updates),
+accelerated by Newton steps on the support.
 
 Solves, in place and from a warm start, the same problem as the dense kernel
 
@@ -8,18 +9,52 @@ but from G = X^T X, X^T y and y^T y only, keeping the gradient q = X^T R = X^T y
 coordinate costs O(p) (one column of G), independent of n (glmnet's "covariance updates", Friedman,
 Hastie & Tibshirani 2010, section 2.2). The duality gap is computed from the statistics too, in O(p):
 ||R||^2 = y^T y - w^T X^T y - w^T q and R^T y = y^T y - w^T X^T y.
+
+Newton steps. On a fixed support S with fixed signs s the problem is a quadratic, minimized by
+w_S + d with (G_SS + l2_reg I) d = q_S - l2_reg w_S - l1_reg s_S. Coordinate descent identifies S and s
+in a few epochs but then converges only linearly, and very slowly when G_SS is ill-conditioned
+(polynomial features, near-duplicate columns). So the kernel keeps an upper Cholesky factor U of
+G_FF + l2_reg I for an ordered list F of support features, grown by blocks (trsm + syrk + potrf) as
+features enter and cut back to its longest prefix still in the support as they leave, and takes the
+step d, shortened to the first sign change (the objective is convex along the segment, so any
+shortened step still descends; a coordinate reaching 0 is set to 0). A column whose Cholesky pivot
+vanishes (the column is a combination of factored ones, e.g. a duplicate) is left out of F; its weight
+stays fixed during the step. A step that would raise P (rounding on nearly singular systems) is undone.
+
+When to try a step is a rent-or-buy rule: a Newton step is attempted once the coordinate-descent work
+done since the last attempt exceeds the step's own cost (factor updates, two triangular solves and the
+O(p |S|) update of q), so it can at most double the work of plain coordinate descent, and on a path, where
+the support changes by a few features between penalties, it usually ends a penalty in one or two steps.
+After a full (unshortened) step, features that violate optimality enter by one coordinate update each and
+the next step follows at once (glmnet's active-set iteration, with the step solved exactly). The factor
+persists across the penalties of a path (the workspace belongs to the driver) while l2_reg is unchanged,
+i.e. along a Lasso path.
 """
 import numpy as np
 
 from cython cimport floating
-from libc.math cimport fabs, fmax
+from libc.float cimport DBL_EPSILON, FLT_EPSILON
+from libc.math cimport fabs, fmax, hypot, INFINITY
 from libc.stdint cimport uint32_t
 
-from _blas cimport _dot, _axpy
+from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _interrupted, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
 )
+
+# outcomes of a Newton attempt
+cdef enum:
+    NEWTON_NONE = 0     # nothing to do (empty factor) or the step was undone
+    NEWTON_PARTIAL = 1  # shortened at a sign change
+    NEWTON_FULL = 2     # the minimizer on the support with its signs
+# level-3 BLAS (trsm, syrk, potrf) runs this many times faster per multiply-add than the memory-bound
+# column updates of coordinate descent; used to weigh factor updates in the rent-or-buy rule
+cdef enum:
+    LEVEL3_SPEEDUP = 16
+# Newton steps with entering features in between, before coordinate descent gets an epoch again
+cdef enum:
+    MAX_NEWTON_CHAIN = 8
 
 
 cdef floating _gram_gap(
@@ -36,6 +71,223 @@ cdef floating _gram_gap(
                      gap_screen, dual_scale)
 
 
+cdef floating _primal(int n_features, const floating[::1] w, const floating[::1] Xty, floating yty,
+                      const floating[::1] q, floating l1_reg, floating l2_reg) noexcept nogil:
+    """P(w) from the statistics and q."""
+    cdef int j
+    cdef floating w_l1 = 0, w_l2 = 0
+    for j in range(n_features):
+        w_l1 += fabs(w[j])
+        w_l2 += w[j] * w[j]
+    cdef floating R_norm2 = fmax(0, yty - _dot(n_features, &w[0], &Xty[0]) - _dot(n_features, &w[0], &q[0]))
+    if w_l1 == 0:
+        return 0.5 * R_norm2
+    return 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+
+
+cdef void _delete_column(int m, int k, floating[::1, :] U, int[::1] order, floating* rot_c,
+                         floating* rot_s) noexcept nogil:
+    """Remove position k from the upper factor U (m x m) of the features order[:m].
+
+    Dropping column k leaves columns k..m-2 (the old k+1..m-1) with one entry below the diagonal;
+    Givens rotations of rows (c, c + 1), c = k..m-2, restore the triangle without changing U^T U.
+    Columns are processed left to right, each receiving the rotations found so far, so every access
+    runs down a column. rot_c, rot_s: scratch of length m.
+    """
+    cdef int j, c, r
+    cdef floating a, b, h, u_c, u_c1
+    for j in range(k, m - 1):
+        order[j] = order[j + 1]
+        for r in range(j + 2):
+            U[r, j] = U[r, j + 1]
+        for c in range(k, j):
+            u_c = U[c, j]
+            u_c1 = U[c + 1, j]
+            U[c, j] = rot_c[c] * u_c + rot_s[c] * u_c1
+            U[c + 1, j] = rot_c[c] * u_c1 - rot_s[c] * u_c
+        a = U[j, j]
+        b = U[j + 1, j]
+        h = hypot(a, b)
+        rot_c[j] = a / h
+        rot_s[j] = b / h
+        U[j, j] = h
+
+
+cdef double _newton_cost(int n_features, const floating[::1] w, const int[::1] order, int m,
+                         bint factor_valid) noexcept nogil:
+    """Multiply-adds of a Newton attempt from the current support (see the rent-or-buy rule)."""
+    cdef int j, k
+    cdef double nnz = 0, kept = 0, add, cost = 0
+    for j in range(n_features):
+        if w[j] != 0:
+            nnz += 1
+    if factor_valid:
+        for k in range(m):
+            if w[order[k]] == 0:
+                cost += <double> (m - k) * m  # a deletion (rotations of the trailing columns)
+            else:
+                kept += 1
+    add = nnz - kept
+    # factor update (level 3), two triangular solves (level 2, about half the speed of the column
+    # updates), the update of q
+    return cost + (kept * kept * add + kept * add * add + add * add * add / 3) / LEVEL3_SPEEDUP \
+        + 2 * nnz * nnz + nnz * n_features
+
+
+cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :] U,
+                       const int[::1] order, int m, int b, floating l2_reg) noexcept nogil:
+    """Extend the factor U (of the features order[:m]) by the block order[m:m + b]; returns how many
+    of the block's features were factored (a prefix; the next one has a vanishing pivot)."""
+    cdef int r, c, jc, info, kept
+    cdef int ld = n_features
+    # a pivot^2 below this fraction of the column's own G_jj + l2_reg means the column is (to
+    # rounding) a combination of the factored ones
+    cdef floating pivot_tol = 1e4 * (FLT_EPSILON if floating is float else DBL_EPSILON)
+    for c in range(b):
+        jc = order[m + c]
+        for r in range(m):
+            U[r, m + c] = G[jc, order[r]]
+        for r in range(c + 1):
+            U[m + r, m + c] = G[jc, order[m + r]]
+        U[m + c, m + c] += l2_reg
+    if m > 0:
+        # U12 = U11^-T G[F, B]; S22 = G[B, B] + l2_reg I - U12^T U12
+        _trsm_left(c'U', c'T', m, b, &U[0, 0], ld, &U[0, m], ld)
+        _syrk(c'U', c'T', b, m, -1, &U[0, m], ld, 1, &U[m, m], ld)
+    info = _potrf(c'U', b, &U[m, m], ld)
+    kept = b if info == 0 else info - 1
+    for r in range(kept):
+        jc = order[m + r]
+        if U[m + r, m + r] * U[m + r, m + r] <= pivot_tol * (G[jc, jc] + l2_reg):
+            return r
+    return kept
+
+
+cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
+                      const int[::1] order, int m, const floating[::1] d, floating t,
+                      floating* taken) noexcept nogil:
+    """w_F += t d, a coordinate changing sign set to 0 (t = 2 means: the full step, every sign change
+    projected to 0); q updated; the steps taken are written to `taken`. Returns whether w moved."""
+    cdef int k, j
+    cdef floating step
+    cdef bint moved = False
+    for k in range(m):
+        j = order[k]
+        if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
+            step = -w[j] if (t > 1 or -w[j] / d[k] <= t) else t * d[k]
+        else:
+            step = d[k] if t > 1 else t * d[k]
+        taken[k] = step
+        if step != 0:
+            moved = True
+            w[j] = 0 if step == -w[j] else w[j] + step
+            # q -= step * G[:, j]
+            _axpy(n_features, -step, &G[j, 0], &q[0])
+    return moved
+
+
+cdef void _undo_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
+                     const int[::1] order, int m, const floating* taken) noexcept nogil:
+    cdef int k, j
+    for k in range(m):
+        if taken[k] != 0:
+            j = order[k]
+            w[j] -= taken[k]
+            _axpy(n_features, taken[k], &G[j, 0], &q[0])
+
+
+cdef int _newton(
+    int n_features, const floating[:, ::1] G, const floating[::1] Xty, floating yty,
+    floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg,
+    floating[::1, :] U, int[::1] order, int* n_factored, floating* factor_l2,
+    floating[::1] d, int[::1] mark,
+) noexcept nogil:
+    """One Newton step on the support of w (see the module docstring); updates w, q and the factor.
+
+    d: scratch of length 2 n_features.
+    """
+    cdef int m = n_factored[0], b = 0, kept, k, j, r
+    cdef floating t = 1, t_k, before
+    cdef floating eps = FLT_EPSILON if floating is float else DBL_EPSILON
+    if factor_l2[0] != l2_reg:
+        m = 0
+    # features that left the support leave the factor (last first, so positions stay valid)
+    for k in range(m - 1, -1, -1):
+        if w[order[k]] == 0:
+            _delete_column(m, k, U, order, &d[0], &d[n_features])
+            m -= 1
+    for j in range(n_features):
+        mark[j] = 0
+    for k in range(m):
+        mark[order[k]] = 1
+    for j in range(n_features):
+        if w[j] != 0 and not mark[j]:
+            order[m + b] = j
+            b += 1
+    while b > 0:
+        kept = _append_block(n_features, G, U, order, m, b, l2_reg)
+        m += kept
+        if kept == b:
+            break
+        # order[m] is left out of the factor; the features after it are tried again
+        for r in range(b - kept - 1):
+            order[m + r] = order[m + r + 1]
+        b -= kept + 1
+    n_factored[0] = m
+    factor_l2[0] = l2_reg
+    if m == 0:
+        return NEWTON_NONE
+
+    # d = (U^T U)^-1 (q_F - l2_reg w_F - l1_reg sign(w_F))
+    for k in range(m):
+        j = order[k]
+        d[k] = q[j] - l2_reg * w[j] - (l1_reg if w[j] > 0 else -l1_reg)
+    _trsv(c'U', c'T', m, &U[0, 0], n_features, &d[0])
+    _trsv(c'U', c'N', m, &U[0, 0], n_features, &d[0])
+    for k in range(m):
+        if not fabs(d[k]) < INFINITY:  # NaN or inf: the factor is useless here
+            return NEWTON_NONE
+        j = order[k]
+        if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
+            t_k = -w[j] / d[k]
+            if t_k < t:
+                t = t_k
+
+    before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg)
+    if t < 1:
+        # first the projected step: the full step with every sign-changing coordinate set to 0 (drops
+        # all the features that must leave at once); kept if it descends
+        if _apply_step(n_features, G, w, q, order, m, d, 2, &d[n_features]) and \
+                _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) <= before:
+            return NEWTON_PARTIAL
+        _undo_step(n_features, G, w, q, order, m, &d[n_features])
+    # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
+    _apply_step(n_features, G, w, q, order, m, d, t, &d[n_features])
+    if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) > before * (1 + 16 * eps):
+        _undo_step(n_features, G, w, q, order, m, &d[n_features])
+        return NEWTON_NONE
+    return NEWTON_FULL if t == 1 else NEWTON_PARTIAL
+
+
+cdef int _enter_violators(
+    int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
+    floating l1_reg, floating l2_reg, bint positive, const int[::1] active, int n_active,
+) noexcept nogil:
+    """One coordinate update of every zero feature among active[:n_active]; returns how many moved."""
+    cdef int f, j, entered = 0
+    cdef floating w_new
+    for f in range(n_active):
+        j = active[f]
+        if w[j] == 0:
+            w_new = _cd_update(q[j], l1_reg, G[j, j] + l2_reg, positive)
+            if w_new != 0:
+                # q -= w_new * G[:, j]
+                _axpy(n_features, -w_new, &G[j, 0], &q[0])
+                w[j] = w_new
+                entered += 1
+    return entered
+
+
 def enet_cd_gram(
     floating[::1] w,
     floating l1_reg,
@@ -50,6 +302,11 @@ def enet_cd_gram(
     bint random,
     bint positive,
     bint screening,
+    floating[::1, :] U,
+    int[::1] order,
+    int[::1] n_factored,
+    floating[::1] factor_l2,
+    bint newton,
 ):
     """Solve one ElasticNet problem from G = X^T X, X^T y, y^T y, in place (see the module docstring).
 
@@ -60,10 +317,14 @@ def enet_cd_gram(
     G : (n_features, n_features) symmetric Gram matrix, C-contiguous (row j = column j).
     Xty, yty : X^T y and y^T y.
     q : (n_features,) X^T y - G w on entry, kept equal to it on exit.
-    max_iter : maximum number of epochs.
+    max_iter : maximum number of epochs (a Newton step counts as one).
     tol : absolute duality-gap target in the units of P; the gap costs O(p) and is evaluated after
-        every epoch.
+        every epoch and every Newton step.
     seed, random, positive, screening : as the dense kernel.
+    U, order, n_factored, factor_l2 : the Newton workspace, kept by the caller across penalties:
+        U (n_features, n_features) Fortran holds the upper Cholesky factor of G_FF + factor_l2 I for
+        F = order[:n_factored[0]]; start with n_factored[0] = 0.
+    newton : take Newton steps (off: plain coordinate descent).
 
     Returns
     -------
@@ -71,12 +332,16 @@ def enet_cd_gram(
     """
     cdef int n_features = G.shape[0]
     cdef int[::1] active = np.arange(n_features, dtype=np.intc)
+    cdef int[::1] mark = np.empty(n_features, dtype=np.intc)
+    cdef floating[::1] d = np.empty(2 * n_features, dtype=np.float32 if floating is float else np.float64)
     cdef int n_active = 0
-    cdef int k, f, j, n_iter = 0, status = MAX_ITER
+    cdef int k, f, j, n_iter = 0, status = MAX_ITER, outcome, chain = 0
     cdef floating w_j, w_new, d_w, gap, gap_screen, dual_scale
     cdef long work = 0
+    cdef double credit = 0
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
+    newton = newton and l1_reg > 0
 
     with nogil:
         # zero columns (G_jj = 0) never move; their weight is 0 at the optimum
@@ -90,7 +355,42 @@ def enet_cd_gram(
                 w[j] = 0
 
         gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        # on a path the warm start's support is usually already factored: allow a step at once if it
+        # needs no factor update
+        if newton:
+            for j in range(n_features):
+                if w[j] != 0:
+                    credit += 1
+            if credit > 0:
+                # a warm start on a path: the features that violate optimality at this penalty enter
+                # first, and a Newton step follows at once if it costs at most a few epochs
+                _enter_violators(n_features, G, w, q, l1_reg, l2_reg, positive, active, n_active)
+                credit *= 4 * n_features
         while gap > tol and n_iter < max_iter:
+            if newton and credit >= _newton_cost(n_features, w, order, n_factored[0],
+                                                 factor_l2[0] == l2_reg):
+                credit = 0
+                outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, U, order,
+                                  &n_factored[0], &factor_l2[0], d, mark)
+                if outcome != NEWTON_NONE:
+                    n_iter += 1
+                    gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen,
+                                    &dual_scale)
+                    if gap <= tol or n_iter >= max_iter:
+                        break
+                    if outcome == NEWTON_PARTIAL and chain < MAX_NEWTON_CHAIN:
+                        # a feature left at a sign change: step again on the smaller support
+                        chain += 1
+                        credit = INFINITY
+                        continue
+                    if outcome == NEWTON_FULL and chain < MAX_NEWTON_CHAIN:
+                        # the support is optimal for its signs: let the violators in, then step again
+                        chain += 1
+                        if _enter_violators(n_features, G, w, q, l1_reg, l2_reg, positive, active,
+                                            n_active) > 0:
+                            credit = INFINITY
+                            continue
+            chain = 0
             if screening:
                 k = 0
                 for f in range(n_active):
@@ -113,7 +413,9 @@ def enet_cd_gram(
                     _axpy(n_features, -d_w, &G[j, 0], &q[0])
                     w[j] = w_new
                     work += n_features
+                    credit += n_features
                 work += 1
+                credit += 1
                 if work >= INTERRUPT_CHECK_WORK:
                     work = 0
                     if _interrupted():
