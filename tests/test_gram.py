@@ -95,3 +95,84 @@ def test_gram_convergence_warning(oracle):
     with pytest.warns(fastreg.ConvergenceWarning, match="duality gap"):
         path = fastreg.lasso_path(X, y, alphas=[1e-4], precompute=True, max_iter=1, tol=1e-14)
     assert not path.converged[0] and path.dual_gaps[0] > 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Newton steps on the support (see src/_cd_gram.pyx): the same certified solutions as plain
+# coordinate descent, and convergence where coordinate descent stalls
+
+
+def _gram_path(X, y, newton, **kw):
+    """solve_path on the Gram kernel with Newton steps switched on or off."""
+    from fastreg._design import dense_design
+    from fastreg._path import alpha_grid, solve_path
+
+    design = dense_design(X, y, None, fit_intercept=False)
+    alphas = alpha_grid(design, kw["l1_ratio"], kw.pop("eps", 1e-3), kw.pop("n_alphas", 30),
+                        kw.get("positive", False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+        return solve_path(design, alphas, precompute=True, newton=newton, **kw)
+
+
+def _leaves_support(coefs):
+    """Whether some coefficient is non-zero at one alpha and zero at a later one."""
+    nz = coefs != 0
+    return bool((nz[:, :-1] & ~nz[:, 1:]).any())
+
+
+@pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.7, False), (1.0, True)])
+def test_newton_equals_coordinate_descent(oracle, dtype, l1_ratio, positive):
+    # strongly correlated columns, so that features enter and leave along the path
+    X, y = oracle.make_regression(300, 60, dtype=dtype, rho=0.95, seed=211, noise=2.0)
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=200_000, positive=positive)
+    newton = _gram_path(X, y, True, **kw)
+    plain = _gram_path(X, y, False, **kw)
+    assert newton.converged.all() and plain.converged.all()
+    if l1_ratio == 1.0 and not positive:
+        assert _leaves_support(newton.coefs)  # the factor's deletions are exercised
+    # fewer epochs: the Newton steps do the work
+    assert newton.n_iters.sum() < plain.n_iters.sum()
+    floor = oracle.rounding_floor(dtype, y)
+    for k, alpha in enumerate(newton.alphas):
+        oracle.assert_certified(X, y, newton.coefs[:, k], 0.0, newton.dual_gaps[k], alpha, l1_ratio,
+                                tol=tol, dtype=dtype, positive=positive, what=f"alpha #{k}")
+        oracle.assert_same_solution(X, y, newton.coefs[:, k], newton.dual_gaps[k], plain.coefs[:, k],
+                                    plain.dual_gaps[k], alpha, l1_ratio, positive=positive,
+                                    floor=floor, what=f"alpha #{k}")
+
+
+def test_newton_converges_where_coordinate_descent_stalls(oracle):
+    # powers of positive inputs are nearly collinear: G is ill-conditioned (cond ~1e8) and coordinate
+    # descent crawls; the Newton steps reach a tight certified gap in a few iterations per alpha
+    rng = np.random.default_rng(223)
+    base = rng.uniform(1, 2, (2000, 4))
+    X = np.column_stack([base**k for k in (1, 2, 3, 4)] + [base[:, [0]] * base[:, 1:]])
+    X = (X - X.mean(0)) / X.std(0)
+    y = X[:, :4] @ rng.uniform(-1, 1, 4) + 0.5 * X[:, 9] + 0.1 * rng.standard_normal(2000)
+    y -= y.mean()
+    assert np.linalg.cond(X.T @ X) > 1e7
+    kw = dict(l1_ratio=1.0, tol=1e-10, max_iter=1000)
+    newton = _gram_path(X, y, True, **kw)
+    plain = _gram_path(X, y, False, **kw)
+    assert not plain.converged.all()  # the reason Newton steps exist
+    assert newton.converged.all()
+    assert newton.n_iters.max() < 50
+    for k, alpha in enumerate(newton.alphas):
+        oracle.assert_certified(X, y, newton.coefs[:, k], 0.0, newton.dual_gaps[k], alpha, 1.0,
+                                tol=1e-10, dtype=np.float64, what=f"alpha #{k}")
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.8])
+def test_newton_with_duplicated_and_dependent_columns(oracle, dtype, l1_ratio):
+    # exact duplicates and a column that is the sum of two others: G is singular, the factor must
+    # leave the dependent columns out (a vanishing pivot) and the solution stays certified
+    X, y = oracle.make_regression(200, 10, dtype=dtype, seed=227, offsets=False)
+    X = np.column_stack([X, X[:, 0], X[:, 3], X[:, 1] + X[:, 2]]).astype(dtype)
+    tol = oracle.tight_tol(dtype)
+    path = _gram_path(X, y, True, l1_ratio=l1_ratio, tol=tol, max_iter=100_000, n_alphas=20)
+    assert path.converged.all() and np.isfinite(path.coefs).all()
+    for k, alpha in enumerate(path.alphas):
+        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, l1_ratio,
+                                tol=tol, dtype=dtype, what=f"alpha #{k}")
