@@ -134,7 +134,8 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
 
     The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
     `newton=False` turns off the Gram kernel's Newton steps (plain coordinate descent; for tests and
-    benchmarks).
+    benchmarks). They are off when p >= n: the supports of a path then soon hold more columns than
+    the rank of G, and steps on the independent part of a support help little.
     """
     n_features = design.n_features
     dtype = design.dtype
@@ -176,7 +177,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
             else:
                 gap, n_iter, status = enet_cd_gram(
                     w, l1_reg, l2_reg, G, Xty, yty, q, max_iter, tol_gap, seed, random, positive, screening,
-                    U, order, n_factored, factor_l2, newton,
+                    U, order, n_factored, factor_l2, newton and design.n_samples > n_features,
                 )
             coef = design.coef_to_user(w)
             coefs[:, i] = coef

@@ -55,6 +55,9 @@ cdef enum:
 # Newton steps with entering features in between, before coordinate descent gets an epoch again
 cdef enum:
     MAX_NEWTON_CHAIN = 8
+# dependent columns (vanishing pivots) skipped in one Newton attempt before the factor stops growing
+cdef enum:
+    MAX_DEPENDENT = 4
 
 
 cdef floating _gram_gap(
@@ -200,13 +203,14 @@ cdef int _newton(
     int n_features, const floating[:, ::1] G, const floating[::1] Xty, floating yty,
     floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg,
     floating[::1, :] U, int[::1] order, int* n_factored, floating* factor_l2,
-    floating[::1] d, int[::1] mark,
+    floating[::1] d, int[::1] mark, bint* saturated,
 ) noexcept nogil:
     """One Newton step on the support of w (see the module docstring); updates w, q and the factor.
 
-    d: scratch of length 2 n_features.
+    d: scratch of length 2 n_features. *saturated is set when the support holds more than
+    MAX_DEPENDENT columns that are combinations of the factored ones (G_SS is singular, e.g. p > n).
     """
-    cdef int m = n_factored[0], b = 0, kept, k, j, r
+    cdef int m = n_factored[0], b = 0, kept, k, j, r, failures = 0
     cdef floating t = 1, t_k, before
     cdef floating eps = FLT_EPSILON if floating is float else DBL_EPSILON
     if factor_l2[0] != l2_reg:
@@ -229,7 +233,13 @@ cdef int _newton(
         m += kept
         if kept == b:
             break
-        # order[m] is left out of the factor; the features after it are tried again
+        if failures == MAX_DEPENDENT:
+            saturated[0] = True
+            break
+        # order[m] is left out of the factor (its weight stays fixed); the features after it are
+        # tried again, as a new block, a bounded number of times: each retry redoes the block's
+        # triangular solve, and with p > n many columns can be dependent
+        failures += 1
         for r in range(b - kept - 1):
             order[m + r] = order[m + r + 1]
         b -= kept + 1
@@ -339,6 +349,7 @@ def enet_cd_gram(
     cdef floating w_j, w_new, d_w, gap, gap_screen, dual_scale
     cdef long work = 0
     cdef double credit = 0
+    cdef bint saturated = False
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
     newton = newton and l1_reg > 0
@@ -361,7 +372,7 @@ def enet_cd_gram(
             for j in range(n_features):
                 if w[j] != 0:
                     credit += 1
-            if credit > 0:
+            if credit > 0 and gap > tol:
                 # a warm start on a path: the features that violate optimality at this penalty enter
                 # first, and a Newton step follows at once if it costs at most a few epochs
                 _enter_violators(n_features, G, w, q, l1_reg, l2_reg, positive, active, n_active)
@@ -371,7 +382,11 @@ def enet_cd_gram(
                                                  factor_l2[0] == l2_reg):
                 credit = 0
                 outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, U, order,
-                                  &n_factored[0], &factor_l2[0], d, mark)
+                                  &n_factored[0], &factor_l2[0], d, mark, &saturated)
+                if saturated:
+                    # the support is rank-deficient: Newton steps on a part of it, the rest held
+                    # fixed, make little progress; coordinate descent finishes this penalty
+                    newton = False
                 if outcome != NEWTON_NONE:
                     n_iter += 1
                     gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen,
