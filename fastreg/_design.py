@@ -18,7 +18,6 @@ order requires it; the caller's arrays are never modified.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import blas
 
 
 def _pow2_scale(amax, dtype):
@@ -101,11 +100,15 @@ class DenseDesign(_WorkingProblem):
     n_samples: int
     fit_intercept: bool
     weighted: bool
+    _Xty: np.ndarray = None
 
     has_data = True  # the residual kernel can run on X
 
     def Xty(self):
-        return self.X.T @ self.y
+        """X_w^T y_w (computed once: the grid and the Gram kernel both need it)"""
+        if self._Xty is None:
+            self._Xty = self.X.T @ self.y
+        return self._Xty
 
     @property
     def transformed(self):
@@ -113,12 +116,12 @@ class DenseDesign(_WorkingProblem):
         return self.fit_intercept or self.weighted or bool(np.any(self.col_scale != 1)) or self.x_scale != 1.0
 
     def gram(self):
-        """X_w^T X_w by BLAS syrk, symmetric and C-contiguous, in the working dtype."""
-        syrk = blas.ssyrk if self.dtype == np.float32 else blas.dsyrk
-        upper = syrk(1.0, self.X, trans=1)  # the upper triangle of X^T X (Fortran X, no copy)
-        G = np.triu(upper)
-        G += np.triu(upper, 1).T
-        return np.ascontiguousarray(G)
+        """X_w^T X_w, symmetric and C-contiguous, in the working dtype.
+
+        NumPy's matmul recognizes X.T @ X and calls BLAS syrk, then mirrors the triangle itself; this
+        measured faster than scipy's syrk followed by the mirroring in NumPy.
+        """
+        return np.ascontiguousarray(self.X.T @ self.X)
 
     def residual(self, w):
         """y_w - X_w w"""

@@ -106,8 +106,14 @@ def _as_float_array(a, name, dtype=None):
     return arr
 
 
+def _all_finite(arr, block=1 << 20):
+    """np.isfinite(arr).all() in blocks of `block` entries, so that a large X costs no n x p temporary."""
+    flat = arr.ravel(order="K") if (arr.flags.c_contiguous or arr.flags.f_contiguous) else arr.ravel()
+    return all(np.isfinite(flat[i:i + block]).all() for i in range(0, flat.size, block))
+
+
 def _check_finite(arr, name):
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         n_nan = int(np.isnan(arr).sum())
         n_inf = arr.size - n_nan - int(np.isfinite(arr).sum())
         raise ValueError(
