@@ -242,7 +242,8 @@ def stats_design(stats, fit_intercept=True, standardize=False):
         col_scale = np.where(sd > 0, sd, 1.0)
         G = G / np.outer(col_scale, col_scale)
         Xty = Xty / col_scale
-    G = np.ascontiguousarray(G, dtype=dtype)
+    # G is symmetric: a Fortran G is its own C-contiguous transpose (no copy)
+    G = np.ascontiguousarray(G.T if G.flags.f_contiguous else G, dtype=dtype)
     return StatsDesign(
         G=G, Xty_w=np.asarray(Xty, dtype=dtype), norm2_cols=np.diag(G).copy(), y_norm2=float(yty),
         x_offset=np.asarray(x_offset, dtype=dtype), col_scale=col_scale.astype(dtype),

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
-from ._design import dense_design, stats_design
+from ._design import _pow2_scale, dense_design, stats_design
 from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -40,16 +40,49 @@ def choose_gram(design, precompute):
     if isinstance(precompute, np.ndarray):
         if not design.transformed:
             return np.ascontiguousarray(precompute, dtype=design.dtype)
-        warnings.warn(
-            "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
-            "weighted or scaled (fit_intercept, sample_weight, standardize); recomputing it.",
-            UserWarning, stacklevel=v.caller_stacklevel(),
-        )
+        _warn_gram_recomputed()
         return design.gram()
     if precompute == "auto":
-        itemsize = design.dtype.itemsize
-        precompute = n_samples > n_features and n_features**2 * itemsize <= GRAM_MAX_BYTES
+        precompute = gram_is_cheaper(n_samples, n_features, design.dtype)
     return design.gram() if precompute else None
+
+
+def gram_is_cheaper(n_samples, n_features, dtype):
+    """precompute='auto': the cost model of `choose_gram`."""
+    return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
+
+
+def _design(X, y, sample_weight, fit_intercept, standardize, precompute):
+    """The working problem for `enet_path`, and the `precompute` to hand to `solve_path`.
+
+    When the Gram kernel will run and X must be centered, weighted or standardized, the working
+    problem is built from sufficient statistics accumulated over row blocks (`SufficientStats`):
+    the Gram matrix of the transformed X without a copy of X. Data so large or small that its
+    squares overflow or vanish go through the dense design, which rescales a copy exactly.
+    """
+    n_samples, n_features = X.shape
+    transformed = fit_intercept or sample_weight is not None or standardize
+    wants_gram = precompute is True or isinstance(precompute, np.ndarray) or (
+        precompute == "auto" and gram_is_cheaper(n_samples, n_features, X.dtype))
+    if transformed and wants_gram:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            stats = SufficientStats._accumulate(X, y, sample_weight)
+            design = stats_design(stats, fit_intercept, standardize)
+        # data whose squared sums neither overflow nor vanish (else the dense design rescales a copy)
+        if all(_pow2_scale(amax, X.dtype) == 1.0 for amax in stats._amax) and \
+                np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all():
+            if isinstance(precompute, np.ndarray):
+                _warn_gram_recomputed()
+            return design, True
+    return dense_design(X, y, sample_weight, fit_intercept, standardize), precompute
+
+
+def _warn_gram_recomputed():
+    warnings.warn(
+        "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
+        "weighted or scaled (fit_intercept, sample_weight, standardize); recomputing it.",
+        UserWarning, stacklevel=v.caller_stacklevel(),
+    )
 
 
 class Path:
@@ -299,7 +332,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         if Xy.shape != (n_features,):
             raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
 
-    design = dense_design(X, y, sample_weight, fit_intercept, standardize)
+    design, precompute = _design(X, y, sample_weight, fit_intercept, standardize, precompute)
     return _grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,

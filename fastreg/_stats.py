@@ -18,6 +18,25 @@ from scipy.linalg import blas
 from . import _validation as v
 
 
+# rows per block of `from_arrays`: the shifted block is its only copy of data
+CHUNK_BYTES = 1 << 25
+
+
+def _symmetrized(upper):
+    """The full symmetric matrix from the upper triangle of a Fortran `upper`, in place, returned
+    C-contiguous (the transpose view: same memory, no copy). Mirrored in blocks, so that the extra
+    memory is one block."""
+    p = upper.shape[0]
+    step = 256
+    for start in range(0, p, step):
+        stop = min(start + step, p)
+        # rows start:stop of the lower triangle = columns start:stop of the upper one
+        upper[start:stop, :start] = upper[:start, start:stop].T
+        block = upper[start:stop, start:stop]
+        block[np.tril_indices(stop - start, -1)] = block.T[np.tril_indices(stop - start, -1)]
+    return upper.T
+
+
 class SufficientStats:
     """Sufficient statistics (X^T X, X^T y, y^T y, sums, weight sum) of row blocks about a common shift.
 
@@ -55,18 +74,27 @@ class SufficientStats:
         return self.XtX.shape[0]
 
     @classmethod
-    def from_arrays(cls, X, y, sample_weight=None, *, shift=None, chunk_rows=8192):
+    def from_arrays(cls, X, y, sample_weight=None, *, shift=None, chunk_rows=None):
         """Statistics of the rows of (X, y), in X's dtype (float32 kept), without copying X.
 
-        Rows are shifted chunk by chunk (`chunk_rows` rows at a time, the only copy), and X^T X is
-        accumulated by BLAS syrk. `shift` defaults to the column means of the first chunk.
+        Rows are shifted chunk by chunk (`chunk_rows` rows at a time, the only copy; by default as many
+        as fit in 32 MiB, between 1024 and 8192), and X^T X is accumulated by BLAS syrk. `shift`
+        defaults to the column means of the first chunk.
         """
         X = v.as_design_matrix(X)
+        y = v.as_target(y, X.shape[0], X.dtype, allow_2d=False)
+        sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if chunk_rows is not None:
+            chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
+        return cls._accumulate(X, y, sw, shift, chunk_rows)
+
+    @classmethod
+    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None):
+        """`from_arrays` on validated arrays (the path functions' Gram mode builds its statistics here)."""
         n_rows, n_features = X.shape
-        y = v.as_target(y, n_rows, X.dtype, allow_2d=False)
-        sw = v.as_sample_weight(sample_weight, n_rows, X.dtype)
-        chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
         dtype = X.dtype
+        if chunk_rows is None:
+            chunk_rows = int(np.clip(CHUNK_BYTES // (n_features * dtype.itemsize), 1024, 8192))
         if shift is None:
             head = slice(0, min(chunk_rows, n_rows))
             x_shift = X[head].mean(axis=0, dtype=np.float64).astype(dtype)
@@ -81,26 +109,35 @@ class SufficientStats:
         Xty = np.zeros(n_features, dtype=np.float64)
         sx = np.zeros(n_features, dtype=np.float64)
         yty = sy = weight_sum = 0.0
+        x_amax = y_amax = 0.0
         for start in range(0, n_rows, chunk_rows):
             rows = slice(start, min(start + chunk_rows, n_rows))
             Xc = np.subtract(X[rows], x_shift, order="F")
             yc = y[rows].astype(np.float64) - y_shift
             if sw is None:
                 s = np.ones(len(yc))
+                sqrt_s = s
             else:
                 s = sw[rows].astype(np.float64)
-                Xc *= np.sqrt(s).astype(dtype)[:, None]
+                sqrt_s = np.sqrt(s)
+                Xc *= sqrt_s.astype(dtype)[:, None]
+            x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
             # upper += Xc^T Xc (weighted rows carry sqrt(s))
             upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
-            ys = yc * (np.sqrt(s) if sw is not None else 1.0)
-            Xty += Xc.T.astype(np.float64) @ ys
+            ys = yc * sqrt_s
+            y_amax = max(y_amax, float(np.max(np.abs(ys))))
+            # X^T y and the column sums in one pass, accumulated in float64
+            both = Xc.T.astype(np.float64, copy=False) @ np.column_stack((ys, sqrt_s))
+            Xty += both[:, 0]
+            sx += both[:, 1]
             yty += float(ys @ ys)
-            sx += (Xc.T.astype(np.float64) @ (np.sqrt(s) if sw is not None else np.ones(len(yc))))
             sy += float(s @ yc)
             weight_sum += float(s.sum())
-        XtX = np.triu(upper)
-        XtX += np.triu(upper, 1).T
-        return cls(np.ascontiguousarray(XtX), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift)
+        stats = cls(_symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift)
+        # the largest shifted (and weighted) entries of X and y: the path functions check them before
+        # trusting squared sums of extreme data
+        stats._amax = (x_amax, y_amax)
+        return stats
 
     def _check_compatible(self, other):
         if not isinstance(other, SufficientStats):
@@ -138,7 +175,10 @@ class SufficientStats:
         """(G, Xty, yty, x_mean, y_mean) about the (weighted) means: G = sum s (x - mean)(x - mean)^T."""
         W = self.weight_sum
         mx, my = self.sx / W, self.sy / W
-        G = self.XtX - np.outer(self.sx, mx).astype(self.dtype)
+        # G = XtX - sx sx^T / W by a rank-one BLAS update of a copy (no p x p temporary)
+        ger = blas.sger if self.dtype == np.float32 else blas.dger
+        G = ger(-1.0 / W, self.sx.astype(self.dtype), self.sx.astype(self.dtype),
+                a=np.array(self.XtX, order="F"), overwrite_a=1)
         Xty = self.Xty - self.sx * my
         yty = self.yty - self.sy * my
         return G, Xty, max(yty, 0.0), self.x_shift + mx, self.y_shift + my

@@ -6,8 +6,7 @@ from scipy import sparse
 
 from . import _validation as v
 from ._base import RegressorBase
-from ._design import dense_design
-from ._path import solve_path
+from ._path import _design, solve_path
 
 
 class ElasticNet(RegressorBase):
@@ -133,12 +132,13 @@ class ElasticNet(RegressorBase):
         n_iters = []
         solver = None
         for k in range(n_targets):
-            design = dense_design(X, np.ascontiguousarray(Y[:, k]), sample_weight, self.fit_intercept)
+            design, target_precompute = _design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
+                                                self.fit_intercept, False, precompute)
             path = solve_path(
                 design, np.array([alpha]), l1_ratio=l1_ratio,
                 coef_init=None if previous is None else previous[k], tol=tol, max_iter=max_iter,
                 seed=seed, random=selection == "random", positive=bool(self.positive),
-                precompute=precompute,
+                precompute=target_precompute,
             )
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]

@@ -16,13 +16,16 @@ def test_gram_path_equals_residual_path(oracle, dtype, fit_intercept, weighted, 
     X, y = oracle.make_regression(80, 12, dtype=dtype, seed=101, intercept=1.5)
     sw = np.random.default_rng(5).uniform(0, 3, len(y)) if weighted else None
     tol = oracle.tight_tol(dtype)
-    kw = dict(l1_ratio=l1_ratio, n_alphas=12, eps=1e-3, tol=tol, max_iter=100_000, positive=positive,
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, positive=positive,
               fit_intercept=fit_intercept, sample_weight=sw, standardize=standardize)
-    gram = fastreg.enet_path(X, y, precompute=True, **kw)
-    resid = fastreg.enet_path(X, y, precompute=False, **kw)
+    resid = fastreg.enet_path(X, y, precompute=False, n_alphas=12, eps=1e-3, **kw)
+    # the same grid up to rounding (with an intercept the Gram mode works from statistics, whose
+    # X^T y is accumulated in float64)
+    grid = fastreg.enet_path(X, y, precompute=True, n_alphas=12, eps=1e-3, **kw).alphas
+    np.testing.assert_allclose(grid, resid.alphas, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    gram = fastreg.enet_path(X, y, precompute=True, alphas=resid.alphas, **kw)
     assert gram.solver == "cd-gram" and resid.solver == "cd-dense-residual"
     assert gram.coefs.dtype == dtype
-    np.testing.assert_array_equal(gram.alphas, resid.alphas)
     assert gram.converged.all()
     floor = oracle.rounding_floor(dtype, y, sw)
     for k, alpha in enumerate(gram.alphas):
@@ -176,3 +179,25 @@ def test_newton_with_duplicated_and_dependent_columns(oracle, dtype, l1_ratio):
     for k, alpha in enumerate(path.alphas):
         oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, l1_ratio,
                                 tol=tol, dtype=dtype, what=f"alpha #{k}")
+
+
+@pytest.mark.parametrize("fit_intercept,weighted", [(False, False), (True, False), (True, True)])
+def test_gram_mode_makes_no_copy_of_x(oracle, fit_intercept, weighted):
+    # the memory budget: X + O(p^2) + small. With an intercept or weights, the Gram mode
+    # accumulates statistics over row blocks instead of centering a copy of X.
+    import tracemalloc
+
+    X, y = oracle.make_regression(60_000, 20, seed=229, intercept=3.0)
+    X = np.asfortranarray(X)
+    sw = np.random.default_rng(7).uniform(0.5, 2.0, len(y)) if weighted else None
+    fastreg.lasso_path(X[:100], y[:100], n_alphas=3)  # imports and first-call allocations
+    tracemalloc.start()
+    try:
+        path = fastreg.lasso_path(X, y, n_alphas=5, precompute=True, fit_intercept=fit_intercept,
+                                  sample_weight=sw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert path.solver == "cd-gram"
+    # y-sized vectors (a few copies of y and the weights) and one row block are allowed; X is 9.6 MB
+    assert peak < 0.35 * X.nbytes, f"peak {peak / X.nbytes:.2f} x the size of X"
