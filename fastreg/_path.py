@@ -29,10 +29,7 @@ def choose_gram(design, precompute):
 
     precompute=True builds X^T X (one syrk); an array is the user's X^T X, used as given when the
     working X is the user's X (no intercept, weights, standardization or rescaling) and otherwise
-    recomputed with a warning, as scikit-learn does. 'auto' is a cost model: residual updates cost
-    O(n) per coordinate visit, Gram updates O(p) per moved coordinate after O(n p^2 / 2) flops for
-    X^T X, so the Gram is chosen when n > p (a visit is then cheaper, and a path's epochs soon repay
-    the syrk) and the p x p matrix fits in GRAM_MAX_BYTES.
+    recomputed with a warning, as scikit-learn does. 'auto' is the cost model of `gram_is_cheaper`.
     """
     if not design.has_data:  # statistics only: the Gram kernel is the only one that can run
         return design.gram()
@@ -48,7 +45,20 @@ def choose_gram(design, precompute):
 
 
 def gram_is_cheaper(n_samples, n_features, dtype):
-    """precompute='auto': the cost model of `choose_gram`."""
+    """precompute='auto': whether Gram updates beat residual updates, and fit the memory budget.
+
+    Costs (multiply-adds and bytes moved), for a path of E epochs in total:
+
+    - residual updates: every epoch reads X, n p elements (memory-bound, about 1e9 elements/s on one
+      core here); a moved coordinate costs O(n). Memory: X (plus one centered copy when needed).
+    - Gram updates: one syrk, n p^2 / 2 multiply-adds (compute-bound, 2e10-5e10 per second on 2 cores,
+      i.e. the price of about p / 50 residual epochs), then an epoch costs O(p) per moved coordinate
+      from G, never touching X; Newton steps add a Cholesky factor. Memory: two p x p matrices.
+
+    A path takes hundreds to thousands of epochs, so the syrk is repaid whenever n > p. When p >= n,
+    G is larger than X and singular, and residual updates (with working sets) win. The Gram mode is
+    also refused when one p x p matrix would exceed GRAM_MAX_BYTES (1 GiB).
+    """
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
 
@@ -268,9 +278,11 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Penalties to use (sorted in decreasing order), or the number of alphas of the automatic grid.
     precompute : 'auto', bool or ndarray, default='auto'
         Gram-matrix mode: True solves from ``X.T @ X`` (covariance updates, cost per moved coordinate
-        O(p) instead of O(n)), an array is a precomputed ``X.T @ X``, False uses residual updates, and
-        'auto' picks the Gram mode when n > p and the matrix fits in 1 GiB (see `choose_gram`). The
-        kernel used is reported in ``Path.solver``.
+        O(p) instead of O(n), plus Newton steps on the support), an array is a precomputed ``X.T @ X``,
+        False uses residual updates, and 'auto' picks the Gram mode when n > p and the matrix fits in
+        1 GiB (the cost model is in `gram_is_cheaper`). With an intercept, weights or standardization
+        the Gram mode accumulates the statistics over row blocks and makes no copy of X. The kernel
+        used is reported in ``Path.solver``.
     Xy : array-like of shape (n_features,), default=None
         Precomputed ``X.T @ y`` (of the centered data when fitting an intercept), used for alpha_max.
     copy_X : bool, default=True
