@@ -230,15 +230,20 @@ def stats_design(stats, fit_intercept=True, standardize=False):
     The weights are already in the sums, un-normalized: with n = weight_sum the working objective is
     weight_sum times the user's, exactly as `dense_design`'s is n times it.
     """
-    dtype = stats.dtype
     if fit_intercept:
         G, Xty, yty, x_offset, y_offset = stats.centered()
     else:
         G, Xty, yty = stats.raw()
         x_offset, y_offset = np.zeros(stats.n_features), 0.0
-    col_scale = np.ones(stats.n_features)
+    return _from_products(G, Xty, yty, x_offset, y_offset, stats.weight_sum, fit_intercept,
+                          standardize, stats.dtype)
+
+
+def _from_products(G, Xty, yty, x_offset, y_offset, n_samples, fit_intercept, standardize, dtype):
+    """StatsDesign from the (centered or raw) products, standardized on request."""
+    col_scale = np.ones(G.shape[0])
     if standardize:
-        sd = np.sqrt(np.maximum(np.diag(G).astype(np.float64), 0.0) / stats.weight_sum)
+        sd = np.sqrt(np.maximum(np.diag(G).astype(np.float64), 0.0) / n_samples)
         col_scale = np.where(sd > 0, sd, 1.0)
         G = G / np.outer(col_scale, col_scale)
         Xty = Xty / col_scale
@@ -247,5 +252,50 @@ def stats_design(stats, fit_intercept=True, standardize=False):
     return StatsDesign(
         G=G, Xty_w=np.asarray(Xty, dtype=dtype), norm2_cols=np.diag(G).copy(), y_norm2=float(yty),
         x_offset=np.asarray(x_offset, dtype=dtype), col_scale=col_scale.astype(dtype),
-        y_offset=float(y_offset), n_samples=stats.weight_sum, fit_intercept=fit_intercept,
+        y_offset=float(y_offset), n_samples=n_samples, fit_intercept=fit_intercept,
     )
+
+
+def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False, G=None):
+    """The working problem of the Gram kernel straight from arrays, without a copy of X and with as few
+    passes over X as possible; None when the data need the dense design's exact rescaling.
+
+    Without intercept or weights: X^T X (syrk) and X^T y, nothing else touches X (X is checked for
+    NaN/inf through the diagonal of X^T X). Otherwise the statistics are accumulated over shifted row
+    blocks (`SufficientStats`), which stays accurate when columns have large means. `G`: the user's
+    X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
+    """
+    from ._stats import SufficientStats  # _stats builds on this module's neighbours; import late
+    from . import _validation as v
+
+    dtype = X.dtype
+    if fit_intercept or sample_weight is not None:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            stats = SufficientStats._accumulate(X, y, sample_weight)
+        if not np.isfinite(stats._amax[0]):
+            v.check_finite(X)
+        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats._amax):
+            return None
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            design = stats_design(stats, fit_intercept, standardize)
+        return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
+
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if G is None:
+            G = X.T @ X  # NumPy calls syrk for this product and mirrors the triangle
+        diag = np.diag(G).astype(np.float64)
+    if not np.isfinite(diag).all():
+        v.check_finite(X)  # raises for NaN/inf; if not, the squares overflowed
+        return None
+    # squared sums that overflow or vanish need the dense design's rescaling; a column whose squares
+    # all underflowed looks like a zero column, so the few columns with a tiny diagonal are looked at
+    info = np.finfo(dtype)
+    suspicious = np.flatnonzero(diag < float(info.tiny) ** 0.5)
+    if (diag > float(info.max) ** 0.5).any() or any(np.any(X[:, j] != 0) for j in suspicious):
+        return None
+    if _pow2_scale(float(np.max(np.abs(y))), dtype) != 1.0:
+        return None
+    Xty = X.T @ y
+    y64 = y.astype(np.float64)
+    return _from_products(G, Xty, float(y64 @ y64), np.zeros(X.shape[1]), 0.0, X.shape[0], False,
+                          standardize, dtype)

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
-from ._design import _pow2_scale, dense_design, stats_design
+from ._design import dense_design, gram_design, stats_design
 from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -63,27 +63,30 @@ def gram_is_cheaper(n_samples, n_features, dtype):
 
 
 def _design(X, y, sample_weight, fit_intercept, standardize, precompute):
-    """The working problem for `enet_path`, and the `precompute` to hand to `solve_path`.
+    """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
 
-    When the Gram kernel will run and X must be centered, weighted or standardized, the working
-    problem is built from sufficient statistics accumulated over row blocks (`SufficientStats`):
-    the Gram matrix of the transformed X without a copy of X. Data so large or small that its
-    squares overflow or vanish go through the dense design, which rescales a copy exactly.
+    X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``): when the Gram
+    kernel will run, `gram_design` builds the statistics in as few passes over X as possible, checks
+    finiteness through them and makes no copy of X. Otherwise (residual updates, a user Gram matrix
+    for the untransformed X, or data so large or small that their squares overflow or vanish) X is
+    checked here and the dense design is built.
     """
     n_samples, n_features = X.shape
     transformed = fit_intercept or sample_weight is not None or standardize
-    wants_gram = precompute is True or isinstance(precompute, np.ndarray) or (
+    user_gram = isinstance(precompute, np.ndarray)
+    wants_gram = precompute is True or user_gram or (
         precompute == "auto" and gram_is_cheaper(n_samples, n_features, X.dtype))
-    if transformed and wants_gram:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats._accumulate(X, y, sample_weight)
-            design = stats_design(stats, fit_intercept, standardize)
-        # data whose squared sums neither overflow nor vanish (else the dense design rescales a copy)
-        if all(_pow2_scale(amax, X.dtype) == 1.0 for amax in stats._amax) and \
-                np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all():
-            if isinstance(precompute, np.ndarray):
+    if wants_gram:
+        given = None
+        if user_gram and not transformed:
+            v.check_finite(X)
+            given = np.ascontiguousarray(precompute, dtype=X.dtype)
+        design = gram_design(X, y, sample_weight, fit_intercept, standardize, G=given)
+        if design is not None:
+            if user_gram and transformed:
                 _warn_gram_recomputed()
             return design, True
+    v.check_finite(X)
     return dense_design(X, y, sample_weight, fit_intercept, standardize), precompute
 
 
@@ -330,7 +333,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     >>> coefs.shape
     (5, 5)
     """
-    X = v.as_design_matrix(X)
+    X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)

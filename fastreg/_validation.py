@@ -122,8 +122,13 @@ def _check_finite(arr, name):
         )
 
 
-def as_design_matrix(X, name="X"):
-    """Validate a design matrix: 2-D, non-empty, finite, numeric; float32 stays float32."""
+def as_design_matrix(X, name="X", check_finite=True):
+    """Validate a design matrix: 2-D, non-empty, finite, numeric; float32 stays float32.
+
+    check_finite=False leaves the NaN/inf check to the caller, who must then call `check_finite`
+    (the Gram mode does, only when X^T X comes out non-finite: a NaN or inf entry always makes a
+    diagonal entry non-finite, so finite data cost no extra pass over X).
+    """
     arr = _as_float_array(X, name)
     if arr.ndim != 2:
         hint = (
@@ -141,8 +146,14 @@ def as_design_matrix(X, name="X"):
         raise ValueError(
             f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required: {name} has no columns."
         )
-    _check_finite(arr, name)
+    if check_finite:
+        _check_finite(arr, name)
     return arr
+
+
+def check_finite(arr, name="X"):
+    """Raise the error for NaN or infinite entries of `arr` (see `as_design_matrix`)."""
+    _check_finite(arr, name)
 
 
 def as_target(y, n_samples, dtype, *, allow_2d, estimator=None):

@@ -104,7 +104,7 @@ class ElasticNet(RegressorBase):
         """
         name = type(self).__name__
         self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X)
+        X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _path._design
         n_samples, n_features = X.shape
         y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
         sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)

@@ -380,6 +380,13 @@ def enet_cd_gram(
         while gap > tol and n_iter < max_iter:
             if newton and credit >= _newton_cost(n_features, w, order, n_factored[0],
                                                  factor_l2[0] == l2_reg):
+                # a Newton step costs about what coordinate descent did since the last one
+                work += <long> credit if credit < INTERRUPT_CHECK_WORK else INTERRUPT_CHECK_WORK
+                if work >= INTERRUPT_CHECK_WORK:
+                    work = 0
+                    if _interrupted():
+                        status = INTERRUPTED
+                        break
                 credit = 0
                 outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, U, order,
                                   &n_factored[0], &factor_l2[0], d, mark, &saturated)
