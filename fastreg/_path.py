@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
-from ._cd_gram import enet_cd_gram
+from ._cd_gram import enet_cd_gram, enet_gap_gram
 from ._design import dense_design, gram_design, stats_design
 from ._stats import SufficientStats
 
@@ -42,6 +42,14 @@ def choose_gram(design, precompute):
     if precompute == "auto":
         precompute = gram_is_cheaper(n_samples, n_features, design.dtype)
     return design.gram() if precompute else None
+
+
+def lazy_gram_is_better(design, precompute):
+    """precompute='auto' on a problem whose p x p Gram matrix is over the memory budget: Gram columns
+    on demand (`_LazyGramSolver`) when n > p, whose cost follows the features that ever get close to
+    the active set instead of p."""
+    return (precompute == "auto" and design.has_data and design.n_samples > design.n_features
+            and design.n_features**2 * design.dtype.itemsize > GRAM_MAX_BYTES)
 
 
 def gram_is_cheaper(n_samples, n_features, dtype):
@@ -193,38 +201,25 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     converged = np.empty(n_alphas, dtype=bool)
 
     w = np.zeros(n_features, dtype=dtype) if coef_init is None else design.coef_to_work(coef_init).copy()
-    G = choose_gram(design, precompute)
-    if G is None:
-        solver = "cd-dense-residual"
-        R = design.residual(w)
-    else:
-        solver = "cd-gram"
-        Xty = design.Xty().astype(dtype, copy=False)
-        q = Xty - G @ w  # X^T R, kept current by the kernel
-        yty = dtype.type(design.y_norm2)
-        # the Newton workspace, kept across penalties (see _cd_gram): a Cholesky factor of G_FF + l2 I
-        U = np.empty((n_features, n_features), dtype=dtype, order="F")
-        order = np.empty(n_features, dtype=np.intc)
-        n_factored = np.zeros(1, dtype=np.intc)
-        factor_l2 = np.full(1, -1.0, dtype=dtype)
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
     tol_gap = dtype.type(tol * design.y_norm2)
+    options = dict(max_iter=max_iter, tol_gap=tol_gap, tol=dtype.type(tol), seed=seed, random=random,
+                   positive=positive, screening=screening, newton=newton)
+    G = choose_gram(design, precompute)
+    if G is not None:
+        solver = _GramSolver(design, G, w, **options)
+    elif lazy_gram_is_better(design, precompute):
+        solver = _LazyGramSolver(design, w, **options)
+    else:
+        solver = _ResidualSolver(design, w, **options)
     # The Gram kernel's Newton steps call BLAS on small blocks between O(p) column updates; BLAS
     # worker threads spin after each call and take the core the kernel runs on (measured: the path
-    # 2-3x slower on 2 cores), so BLAS runs single-threaded while the Gram kernel runs.
-    with threadpool_limits(1, user_api="blas") if G is not None else contextlib.nullcontext():
+    # 2-3x slower on 2 cores), so BLAS runs single-threaded while a Gram kernel runs.
+    gram_kernel = not isinstance(solver, _ResidualSolver)
+    with threadpool_limits(1, user_api="blas") if gram_kernel else contextlib.nullcontext():
         for i, alpha in enumerate(alphas):
             l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
-            if G is None:
-                gap, n_iter, status = enet_cd_dense(
-                    w, l1_reg, l2_reg, design.X, design.y, R, design.norm2_cols,
-                    max_iter, tol_gap, dtype.type(tol), GAP_EVERY, seed, random, positive, screening,
-                )
-            else:
-                gap, n_iter, status = enet_cd_gram(
-                    w, l1_reg, l2_reg, G, Xty, yty, q, max_iter, tol_gap, seed, random, positive, screening,
-                    U, order, n_factored, factor_l2, newton and design.n_samples > n_features,
-                )
+            gap, n_iter, status = solver(w, l1_reg, l2_reg)
             coef = design.coef_to_user(w)
             coefs[:, i] = coef
             intercepts[i] = design.intercept(coef)
@@ -246,8 +241,127 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                 msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
                       f"{int(np.count_nonzero(coef))} non-zero"
                 print(msg, file=sys.stderr)
-    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver,
+    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver.name,
                 l1_ratio, tol, return_n_iter)
+
+
+class _ResidualSolver:
+    """One penalty at a time with the dense residual kernel; keeps the residual across penalties."""
+
+    name = "cd-dense-residual"
+
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+        self.design, self.R = design, design.residual(w)
+        self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening)
+
+    def __call__(self, w, l1_reg, l2_reg):
+        d = self.design
+        return enet_cd_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, d.norm2_cols, *self.args)
+
+
+class _GramSolver:
+    """One penalty at a time with the Gram kernel on a full G; keeps q = X^T y - G w and the Newton
+    workspace (a Cholesky factor, see _cd_gram) across penalties."""
+
+    name = "cd-gram"
+
+    def __init__(self, design, G, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+        dtype = design.dtype
+        n_features = G.shape[0]
+        self.G, self.Xty = G, design.Xty().astype(dtype, copy=False)
+        self.q = self.Xty - G @ w
+        self.yty = dtype.type(design.y_norm2)
+        self.U = np.empty((n_features, n_features), dtype=dtype, order="F")
+        self.order = np.empty(n_features, dtype=np.intc)
+        self.n_factored = np.zeros(1, dtype=np.intc)
+        self.factor_l2 = np.full(1, -1.0, dtype=dtype)
+        self.args = (max_iter, tol_gap, seed, random, positive, screening)
+        self.newton = newton and design.n_samples > n_features
+
+    def __call__(self, w, l1_reg, l2_reg):
+        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args, self.U,
+                            self.order, self.n_factored, self.factor_l2, self.newton)
+
+
+class _LazyGramSolver:
+    """The Gram kernel with Gram columns computed on demand (glmnet's trick), for n > p with p too
+    large for the full p x p matrix.
+
+    Columns X^T x_j are computed, a block at a time by one matrix product (a single pass over X), for
+    the features of the sequential strong rule (Tibshirani et al. 2012: |x_j^T r| >= 2 l1 - l1_prev
+    at the previous solution) and kept: the cost follows n p |features ever considered| instead of
+    n p^2 / 2. Each penalty is solved on the cached set C by the Gram kernel (G_CC from the cache),
+    then q = X^T y - G[:, C] w_C is formed for every feature from the cached columns (no pass over X);
+    features that violate optimality outside C are added and the penalty is solved again. The
+    returned gap is the full problem's, from that q.
+    """
+
+    name = "cd-gram-lazy"
+
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+        n_features = design.n_features
+        self.design, self.dtype = design, design.dtype
+        self.Xty = design.Xty().astype(self.dtype, copy=False)
+        self.yty = self.dtype.type(design.y_norm2)
+        self.cols = np.empty((n_features, 0), dtype=self.dtype, order="F")  # G[:, members]
+        self.members = np.empty(0, dtype=np.intp)
+        self.cached = np.zeros(n_features, dtype=bool)
+        self.positive, self.tol_gap, self.max_iter = positive, tol_gap, max_iter
+        self.kernel_args = (tol_gap, seed, random, positive, screening)
+        self.newton = newton
+        self.previous_l1 = None
+        self.columns_computed = 0
+        self._add(np.flatnonzero(w))
+
+    def _add(self, features):
+        """Compute and cache the Gram columns of `features` (one product X^T X[:, features])."""
+        features = np.asarray(features)[~self.cached[features]]
+        if features.size == 0:
+            return
+        X = self.design.X
+        block = X.T @ X[:, features]
+        self.cols = np.asfortranarray(np.hstack((self.cols, block.astype(self.dtype, copy=False))))
+        self.members = np.concatenate((self.members, features))
+        self.cached[features] = True
+        self.columns_computed += features.size
+
+    def _q(self, w):
+        """X^T y - G w for every feature, from the cached columns (w is 0 outside them)."""
+        return self.Xty - self.cols @ w[self.members] if self.members.size else self.Xty.copy()
+
+    def _violators(self, q, threshold):
+        score = q if self.positive else np.abs(q)
+        return np.flatnonzero((score > threshold) & ~self.cached)
+
+    def __call__(self, w, l1_reg, l2_reg):
+        q = self._q(w)
+        # sequential strong rule: the features likely to be active at this penalty
+        strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
+        self._add(self._violators(q, strong))
+        self.previous_l1 = l1_reg
+        n_iter = 0
+        while True:
+            m = self.members.size
+            G_CC = np.ascontiguousarray(self.cols[self.members, :])
+            w_C = np.ascontiguousarray(w[self.members])
+            q_C = np.ascontiguousarray(q[self.members]) if m else np.empty(0, dtype=self.dtype)
+            if m:
+                _, it, status = enet_cd_gram(
+                    w_C, l1_reg, l2_reg, G_CC, np.ascontiguousarray(self.Xty[self.members]), self.yty,
+                    q_C, max(self.max_iter - n_iter, 1), *self.kernel_args,
+                    np.empty((m, m), dtype=self.dtype, order="F"), np.empty(m, dtype=np.intc),
+                    np.zeros(1, dtype=np.intc), np.full(1, -1.0, dtype=self.dtype),
+                    self.newton and self.design.n_samples > m,
+                )
+                n_iter += it
+                w[self.members] = w_C
+            q = self._q(w)
+            missing = self._violators(q, l1_reg)
+            if missing.size == 0 or n_iter >= self.max_iter:
+                break
+            self._add(missing)
+        gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive)
+        return gap, n_iter, 0 if gap <= self.tol_gap else 1
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,

@@ -454,3 +454,11 @@ def enet_cd_gram(
     if status == INTERRUPTED:
         _propagate_pending()
     return float(gap), n_iter, status
+
+
+def enet_gap_gram(const floating[::1] w, const floating[::1] Xty, floating yty, const floating[::1] q,
+                  floating l1_reg, floating l2_reg, bint positive):
+    """The duality gap at w from X^T y, y^T y and q = X^T y - G w (for drivers that keep q themselves,
+    e.g. over all features while the kernel solves on a subset)."""
+    cdef floating gap_screen, dual_scale
+    return float(_gram_gap(w.shape[0], w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen, &dual_scale))

@@ -201,3 +201,60 @@ def test_gram_mode_makes_no_copy_of_x(oracle, fit_intercept, weighted):
     assert path.solver == "cd-gram"
     # y-sized vectors (a few copies of y and the weights) and one row block are allowed; X is 9.6 MB
     assert peak < 0.35 * X.nbytes, f"peak {peak / X.nbytes:.2f} x the size of X"
+
+
+# ------------------------------------------------------------------------------------------------
+# Gram columns on demand: 'auto' when the p x p matrix is over the memory budget (shrunk here)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.6, False), (1.0, True)])
+def test_lazy_gram_equals_full_gram(oracle, dtype, monkeypatch, fit_intercept, l1_ratio, positive):
+    from fastreg import _path
+
+    X, y = oracle.make_regression(400, 80, dtype=dtype, rho=0.9, seed=233, intercept=1.0,
+                                  n_informative=6)
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, positive=positive, fit_intercept=fit_intercept)
+    full = fastreg.enet_path(X, y, precompute=True, n_alphas=25, eps=0.05, **kw)
+
+    added = []
+    add = _path._LazyGramSolver._add
+    monkeypatch.setattr(_path._LazyGramSolver, "_add",
+                        lambda self, features: (added.extend(np.asarray(features)[~self.cached[features]]),
+                                                add(self, features))[1])
+    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    lazy = fastreg.enet_path(X, y, alphas=full.alphas, **kw)
+    assert lazy.solver == "cd-gram-lazy" and full.solver == "cd-gram"
+    assert lazy.converged.all()
+    # the point of the mode: far fewer columns than p were computed, each once
+    assert 0 < len(added) < X.shape[1] // 2 and len(set(added)) == len(added)
+    floor = oracle.rounding_floor(dtype, y)
+    for k, alpha in enumerate(full.alphas):
+        oracle.assert_certified(X, y, lazy.coefs[:, k], lazy.intercepts[k], lazy.dual_gaps[k], alpha,
+                                l1_ratio, tol=tol, dtype=dtype, fit_intercept=fit_intercept,
+                                positive=positive, what=f"lazy alpha #{k}")
+        oracle.assert_same_solution(X, y, lazy.coefs[:, k], lazy.dual_gaps[k], full.coefs[:, k],
+                                    full.dual_gaps[k], alpha, l1_ratio, fit_intercept=fit_intercept,
+                                    positive=positive, floor=floor, what=f"alpha #{k}")
+
+
+def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
+    # a single small alpha from w = 0: the screen |x_j^T y| > alpha n keeps too few features (correlated
+    # columns enter later), so the KKT check over all features must bring the rest in
+    from fastreg import _path
+
+    X, y = oracle.make_regression(300, 60, seed=239, offsets=False, n_informative=20)
+    batches = []
+    add = _path._LazyGramSolver._add
+    monkeypatch.setattr(_path._LazyGramSolver, "_add",
+                        lambda self, features: (batches.append(int((~self.cached[features]).sum())),
+                                                add(self, features))[1])
+    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    alpha = 0.1 * oracle.alpha_max(X, y)
+    path = fastreg.lasso_path(X, y, alphas=[alpha], tol=1e-10)
+    assert path.solver == "cd-gram-lazy" and path.converged.all()
+    # batches: the warm start's support (empty), the screen, then at least one KKT repair
+    assert len(batches) >= 3 and batches[1] > 0 and sum(batches[2:]) > 0
+    oracle.assert_certified(X, y, path.coefs[:, 0], 0.0, path.dual_gaps[0], alpha, 1.0, tol=1e-10,
+                            dtype=np.float64, what="small alpha")
