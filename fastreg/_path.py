@@ -4,13 +4,12 @@
 ``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
 carries the intercepts and the solver used.
 """
-import contextlib
 import numbers
 import sys
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
 from ._cd_dense import enet_cd_dense
@@ -212,37 +211,47 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         solver = _LazyGramSolver(design, w, **options)
     else:
         solver = _ResidualSolver(design, w, **options)
-    # The Gram kernel's Newton steps call BLAS on small blocks between O(p) column updates; BLAS
-    # worker threads spin after each call and take the core the kernel runs on (measured: the path
-    # 2-3x slower on 2 cores), so BLAS runs single-threaded while a Gram kernel runs.
-    gram_kernel = not isinstance(solver, _ResidualSolver)
-    with threadpool_limits(1, user_api="blas") if gram_kernel else contextlib.nullcontext():
-        for i, alpha in enumerate(alphas):
-            l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
-            gap, n_iter, status = solver(w, l1_reg, l2_reg)
-            coef = design.coef_to_user(w)
-            coefs[:, i] = coef
-            intercepts[i] = design.intercept(coef)
-            gaps[i] = design.gap_to_user(gap)
-            n_iters[i] = n_iter
-            converged[i] = status == 0
-            if status != 0:
-                target = design.gap_to_user(float(tol_gap))
-                norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
-                warnings.warn(
-                    f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
-                    f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
-                    f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
-                    f"(e.g. standardize X).",
-                    v.sklearn_compatible(v.ConvergenceWarning),
-                    stacklevel=v.caller_stacklevel(),
-                )
-            if verbose:
-                msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
-                      f"{int(np.count_nonzero(coef))} non-zero"
-                print(msg, file=sys.stderr)
+    for i, alpha in enumerate(alphas):
+        l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
+        gap, n_iter, status = solver(w, l1_reg, l2_reg)
+        coef = design.coef_to_user(w)
+        coefs[:, i] = coef
+        intercepts[i] = design.intercept(coef)
+        gaps[i] = design.gap_to_user(gap)
+        n_iters[i] = n_iter
+        converged[i] = status == 0
+        if status != 0:
+            target = design.gap_to_user(float(tol_gap))
+            norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
+            warnings.warn(
+                f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
+                f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
+                f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
+                f"(e.g. standardize X).",
+                v.sklearn_compatible(v.ConvergenceWarning),
+                stacklevel=v.caller_stacklevel(),
+            )
+        if verbose:
+            msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
+                  f"{int(np.count_nonzero(coef))} non-zero"
+            print(msg, file=sys.stderr)
     return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver.name,
                 l1_ratio, tol, return_n_iter)
+
+
+_THREADPOOLS = []
+
+
+def _single_threaded_blas():
+    """BLAS limited to one thread, for the Gram kernel's duration.
+
+    Its Newton steps call BLAS on small blocks between O(p) column updates; BLAS worker threads spin
+    after each call and take the core the kernel runs on (measured: paths 2-3x slower on 2 cores).
+    Products outside the kernel (X^T X, blocks of Gram columns) keep every thread.
+    """
+    if not _THREADPOOLS:
+        _THREADPOOLS.append(ThreadpoolController())  # inspects the loaded libraries once (~0.3 ms)
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 class _ResidualSolver:
@@ -279,8 +288,9 @@ class _GramSolver:
         self.newton = newton and design.n_samples > n_features
 
     def __call__(self, w, l1_reg, l2_reg):
-        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args, self.U,
-                            self.order, self.n_factored, self.factor_l2, self.newton)
+        with _single_threaded_blas():
+            return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args,
+                                self.U, self.order, self.n_factored, self.factor_l2, self.newton)
 
 
 class _LazyGramSolver:
@@ -289,8 +299,8 @@ class _LazyGramSolver:
 
     Columns X^T x_j are computed, a block at a time by one matrix product (a single pass over X), for
     the features of the sequential strong rule (Tibshirani et al. 2012: |x_j^T r| >= 2 l1 - l1_prev
-    at the previous solution) and kept: the cost follows n p |features ever considered| instead of
-    n p^2 / 2. Each penalty is solved on the cached set C by the Gram kernel (G_CC from the cache),
+    at the previous solution), topped up with the next candidates (see `_add`), and kept: the cost
+    follows n p |features ever considered| instead of n p^2 / 2. Each penalty is solved on the cached set C by the Gram kernel (G_CC from the cache),
     then q = X^T y - G[:, C] w_C is formed for every feature from the cached columns (no pass over X);
     features that violate optimality outside C are added and the penalty is solved again. The
     returned gap is the full problem's, from that q.
@@ -310,20 +320,34 @@ class _LazyGramSolver:
         self.kernel_args = (tol_gap, seed, random, positive, screening)
         self.newton = newton
         self.previous_l1 = None
-        self.columns_computed = 0
+        self.G_CC = self.Xty_C = None
+        self.U = np.empty((0, 0), dtype=self.dtype, order="F")
+        self.order = np.empty(0, dtype=np.intc)
+        self.n_factored = np.zeros(1, dtype=np.intc)
+        self.factor_l2 = np.full(1, -1.0, dtype=self.dtype)
         self._add(np.flatnonzero(w))
 
-    def _add(self, features):
-        """Compute and cache the Gram columns of `features` (one product X^T X[:, features])."""
+    def _add(self, features, q=None):
+        """Compute and cache the Gram columns of `features` (one product X^T X[:, features]).
+
+        Each product is a pass over X, so a block is topped up, to half the cache's size (at least
+        32), with the uncached features nearest to entering (largest |q_j|): the number of passes
+        grows with the log of the columns ever needed, at most half of them computed in vain.
+        """
         features = np.asarray(features)[~self.cached[features]]
         if features.size == 0:
             return
+        room = max(32, self.members.size // 2) - features.size
+        if q is not None and room > 0:
+            score = np.where(self.cached, -np.inf, q if self.positive else np.abs(q))
+            score[features] = -np.inf
+            extra = np.argsort(score)[::-1][:room]
+            features = np.concatenate((features, extra[np.isfinite(score[extra])]))
         X = self.design.X
         block = X.T @ X[:, features]
         self.cols = np.asfortranarray(np.hstack((self.cols, block.astype(self.dtype, copy=False))))
         self.members = np.concatenate((self.members, features))
         self.cached[features] = True
-        self.columns_computed += features.size
 
     def _q(self, w):
         """X^T y - G w for every feature, from the cached columns (w is 0 outside them)."""
@@ -333,33 +357,50 @@ class _LazyGramSolver:
         score = q if self.positive else np.abs(q)
         return np.flatnonzero((score > threshold) & ~self.cached)
 
+    def _workspace(self):
+        """G_CC, X^T y on C and the Newton workspace for the current members. G_CC is rebuilt when C
+        grows; the Cholesky factor survives (C only grows by appending, and its leading dimension is
+        the capacity), so Newton steps keep their factor across penalties as with the full Gram."""
+        m = self.members.size
+        if self.G_CC is None or self.G_CC.shape[0] != m:
+            self.G_CC = np.ascontiguousarray(self.cols[self.members, :])
+            self.Xty_C = np.ascontiguousarray(self.Xty[self.members])
+            if self.U.shape[0] < m:
+                capacity = max(m, 2 * self.U.shape[0])
+                U = np.empty((capacity, capacity), dtype=self.dtype, order="F")
+                k = int(self.n_factored[0])
+                U[:k, :k] = self.U[:k, :k]
+                order = np.empty(capacity, dtype=np.intc)
+                order[:k] = self.order[:k]
+                self.U, self.order = U, order
+        return self.G_CC, self.Xty_C
+
     def __call__(self, w, l1_reg, l2_reg):
         q = self._q(w)
         # sequential strong rule: the features likely to be active at this penalty
         strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
-        self._add(self._violators(q, strong))
+        self._add(self._violators(q, strong), q)
         self.previous_l1 = l1_reg
         n_iter = 0
         while True:
             m = self.members.size
-            G_CC = np.ascontiguousarray(self.cols[self.members, :])
-            w_C = np.ascontiguousarray(w[self.members])
-            q_C = np.ascontiguousarray(q[self.members]) if m else np.empty(0, dtype=self.dtype)
             if m:
-                _, it, status = enet_cd_gram(
-                    w_C, l1_reg, l2_reg, G_CC, np.ascontiguousarray(self.Xty[self.members]), self.yty,
-                    q_C, max(self.max_iter - n_iter, 1), *self.kernel_args,
-                    np.empty((m, m), dtype=self.dtype, order="F"), np.empty(m, dtype=np.intc),
-                    np.zeros(1, dtype=np.intc), np.full(1, -1.0, dtype=self.dtype),
-                    self.newton and self.design.n_samples > m,
-                )
+                G_CC, Xty_C = self._workspace()
+                w_C = np.ascontiguousarray(w[self.members])
+                q_C = np.ascontiguousarray(q[self.members])
+                with _single_threaded_blas():
+                    _, it, status = enet_cd_gram(
+                        w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
+                        *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
+                        self.newton and self.design.n_samples > m,
+                    )
                 n_iter += it
                 w[self.members] = w_C
             q = self._q(w)
             missing = self._violators(q, l1_reg)
             if missing.size == 0 or n_iter >= self.max_iter:
                 break
-            self._add(missing)
+            self._add(missing, q)
         gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive)
         return gap, n_iter, 0 if gap <= self.tol_gap else 1
 

@@ -142,7 +142,7 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
     """Extend the factor U (of the features order[:m]) by the block order[m:m + b]; returns how many
     of the block's features were factored (a prefix; the next one has a vanishing pivot)."""
     cdef int r, c, jc, info, kept
-    cdef int ld = n_features
+    cdef int ld = U.shape[0]
     # a pivot^2 below this fraction of the column's own G_jj + l2_reg means the column is (to
     # rounding) a combination of the factored ones
     cdef floating pivot_tol = 1e4 * (FLT_EPSILON if floating is float else DBL_EPSILON)
@@ -252,8 +252,8 @@ cdef int _newton(
     for k in range(m):
         j = order[k]
         d[k] = q[j] - l2_reg * w[j] - (l1_reg if w[j] > 0 else -l1_reg)
-    _trsv(c'U', c'T', m, &U[0, 0], n_features, &d[0])
-    _trsv(c'U', c'N', m, &U[0, 0], n_features, &d[0])
+    _trsv(c'U', c'T', m, &U[0, 0], U.shape[0], &d[0])
+    _trsv(c'U', c'N', m, &U[0, 0], U.shape[0], &d[0])
     for k in range(m):
         if not fabs(d[k]) < INFINITY:  # NaN or inf: the factor is useless here
             return NEWTON_NONE
@@ -332,7 +332,8 @@ def enet_cd_gram(
         every epoch and every Newton step.
     seed, random, positive, screening : as the dense kernel.
     U, order, n_factored, factor_l2 : the Newton workspace, kept by the caller across penalties:
-        U (n_features, n_features) Fortran holds the upper Cholesky factor of G_FF + factor_l2 I for
+        U (ld, >= n_features) Fortran, ld >= n_features (a driver that grows the problem by appending
+        features keeps its factor), holds the upper Cholesky factor of G_FF + factor_l2 I for
         F = order[:n_factored[0]]; start with n_factored[0] = 0.
     newton : take Newton steps (off: plain coordinate descent).
 
