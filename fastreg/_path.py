@@ -63,8 +63,10 @@ def gram_is_cheaper(n_samples, n_features, dtype):
       from G, never touching X; Newton steps add a Cholesky factor. Memory: two p x p matrices.
 
     A path takes hundreds to thousands of epochs, so the syrk is repaid whenever n > p. When p >= n,
-    G is larger than X and singular, and residual updates (with working sets) win. The Gram mode is
-    also refused when one p x p matrix would exceed GRAM_MAX_BYTES (1 GiB).
+    G is larger than X and singular, and residual updates (with working sets) win. When one p x p
+    matrix would exceed GRAM_MAX_BYTES (1 GiB), n > p problems get Gram columns on demand instead
+    (`lazy_gram_is_better`): n p multiply-adds per column, for the columns of features that come near
+    the active set (the rest of G is never formed).
     """
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
@@ -313,7 +315,7 @@ class _LazyGramSolver:
         self.design, self.dtype = design, design.dtype
         self.Xty = design.Xty().astype(self.dtype, copy=False)
         self.yty = self.dtype.type(design.y_norm2)
-        self.cols = np.empty((n_features, 0), dtype=self.dtype, order="F")  # G[:, members]
+        self._cols = np.empty((n_features, 0), dtype=self.dtype, order="F")  # G[:, members], then room
         self.members = np.empty(0, dtype=np.intp)
         self.cached = np.zeros(n_features, dtype=bool)
         self.positive, self.tol_gap, self.max_iter = positive, tol_gap, max_iter
@@ -330,24 +332,39 @@ class _LazyGramSolver:
     def _add(self, features, q=None):
         """Compute and cache the Gram columns of `features` (one product X^T X[:, features]).
 
-        Each product is a pass over X, so a block is topped up, to half the cache's size (at least
-        32), with the uncached features nearest to entering (largest |q_j|): the number of passes
-        grows with the log of the columns ever needed, at most half of them computed in vain.
+        Each product is a pass over X, so a block is topped up, to a quarter of the cache's size (at
+        least 32), with the uncached features nearest to entering (largest |q_j|): the number of
+        passes grows with the log of the columns ever needed, at most a fifth of them computed in
+        vain. Once half the columns are needed, the rest follow in one product: the lazy mode has
+        then lost its edge, and one product costs less than many.
         """
         features = np.asarray(features)[~self.cached[features]]
         if features.size == 0:
             return
-        room = max(32, self.members.size // 2) - features.size
+        n_features = self.cached.size
+        if 2 * (self.members.size + features.size) > n_features:
+            features = np.flatnonzero(~self.cached)
+        room = max(32, self.members.size // 4) - features.size
         if q is not None and room > 0:
             score = np.where(self.cached, -np.inf, q if self.positive else np.abs(q))
             score[features] = -np.inf
             extra = np.argsort(score)[::-1][:room]
             features = np.concatenate((features, extra[np.isfinite(score[extra])]))
         X = self.design.X
-        block = X.T @ X[:, features]
-        self.cols = np.asfortranarray(np.hstack((self.cols, block.astype(self.dtype, copy=False))))
+        m, b = self.members.size, features.size
+        if m + b > self._cols.shape[1]:  # grow the cache geometrically: amortized O(p) per column
+            grown = np.empty((X.shape[1], max(m + b, 2 * self._cols.shape[1])), dtype=self.dtype, order="F")
+            grown[:, :m] = self._cols[:, :m]
+            self._cols = grown
+        # (X[:, F]^T X) is the C-ordered transpose of the Fortran block: BLAS writes it in place
+        np.matmul(X[:, features].T, X, out=self._cols[:, m:m + b].T)
         self.members = np.concatenate((self.members, features))
         self.cached[features] = True
+
+    @property
+    def cols(self):
+        """G[:, members] (a view of the cache)."""
+        return self._cols[:, :self.members.size]
 
     def _q(self, w):
         """X^T y - G w for every feature, from the cached columns (w is 0 outside them)."""
@@ -438,7 +455,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Gram-matrix mode: True solves from ``X.T @ X`` (covariance updates, cost per moved coordinate
         O(p) instead of O(n), plus Newton steps on the support), an array is a precomputed ``X.T @ X``,
         False uses residual updates, and 'auto' picks the Gram mode when n > p and the matrix fits in
-        1 GiB (the cost model is in `gram_is_cheaper`). With an intercept, weights or standardization
+        1 GiB, Gram columns on demand when n > p and it does not (the cost model is in
+        `gram_is_cheaper`). With an intercept, weights or standardization
         the Gram mode accumulates the statistics over row blocks and makes no copy of X. The kernel
         used is reported in ``Path.solver``.
     Xy : array-like of shape (n_features,), default=None

@@ -248,7 +248,7 @@ def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
     # columns enter later), so the KKT check over all features must bring the rest in
     from fastreg import _path
 
-    X, y = oracle.make_regression(300, 60, seed=239, offsets=False, n_informative=20)
+    X, y = oracle.make_regression(600, 200, seed=239, offsets=False, n_informative=10, rho=0.8)
     batches = []  # columns computed per block
     add = _path._LazyGramSolver._add
 
@@ -259,7 +259,7 @@ def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
 
     monkeypatch.setattr(_path._LazyGramSolver, "_add", counting_add)
     monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
-    alpha = 0.1 * oracle.alpha_max(X, y)
+    alpha = 0.2 * oracle.alpha_max(X, y)
     path = fastreg.lasso_path(X, y, alphas=[alpha], tol=1e-10)
     assert path.solver == "cd-gram-lazy" and path.converged.all()
     # batches: the warm start's support (empty), the screen, then at least one KKT repair
