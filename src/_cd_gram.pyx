@@ -169,17 +169,17 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
 cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
                       const int[::1] order, int m, const floating[::1] d, floating t,
                       floating* taken) noexcept nogil:
-    """w_F += t d, a coordinate changing sign set to 0 (t = 2 means: the full step, every sign change
-    projected to 0); q updated; the steps taken are written to `taken`. Returns whether w moved."""
+    """w_F += t d with every coordinate that changes sign within the step set to 0 (the projected
+    step); q updated; the steps taken are written to `taken`. Returns whether w moved."""
     cdef int k, j
     cdef floating step
     cdef bint moved = False
     for k in range(m):
         j = order[k]
         if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
-            step = -w[j] if (t > 1 or -w[j] / d[k] <= t) else t * d[k]
+            step = -w[j] if -w[j] / d[k] <= t else t * d[k]
         else:
-            step = d[k] if t > 1 else t * d[k]
+            step = t * d[k]
         taken[k] = step
         if step != 0:
             moved = True
@@ -211,7 +211,7 @@ cdef int _newton(
     MAX_DEPENDENT columns that are combinations of the factored ones (G_SS is singular, e.g. p > n).
     """
     cdef int m = n_factored[0], b = 0, kept, k, j, r, failures = 0
-    cdef floating t = 1, t_k, before
+    cdef floating t = 1, t_k, before, scale
     cdef floating eps = FLT_EPSILON if floating is float else DBL_EPSILON
     if factor_l2[0] != l2_reg:
         m = 0
@@ -264,13 +264,15 @@ cdef int _newton(
                 t = t_k
 
     before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg)
-    if t < 1:
-        # first the projected step: the full step with every sign-changing coordinate set to 0 (drops
-        # all the features that must leave at once); kept if it descends
-        if _apply_step(n_features, G, w, q, order, m, d, 2, &d[n_features]) and \
+    # first projected steps, scale 1, 1/2, 1/4 (a coordinate that changes sign within the scale is
+    # set to 0, so that all the features that must leave go at once), kept if one descends
+    scale = 1
+    while t < scale and scale >= 0.25:
+        if _apply_step(n_features, G, w, q, order, m, d, scale, &d[n_features]) and \
                 _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) <= before:
             return NEWTON_PARTIAL
         _undo_step(n_features, G, w, q, order, m, &d[n_features])
+        scale /= 2
     # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
     _apply_step(n_features, G, w, q, order, m, d, t, &d[n_features])
     if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) > before * (1 + 16 * eps):
