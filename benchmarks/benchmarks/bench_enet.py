@@ -162,7 +162,7 @@ class GramPath:
     path's time over one ``X.T @ X`` (numpy's BLAS threads), both timed in the same call, best of 3
     each, so the ratio does not move with the machine's speed, only with the solver's overhead on top
     of the statistics. ``peakmem_`` is the whole process, so the data are built once by `setup_cache`
-    and only read back here: otherwise its peak would be the building (pandas, the 299 products,
+    and only read back here: otherwise its peak would be the building (pandas, the degree-2 products,
     float64 before float32), higher than the fit's, and a copy of X in the fit would not show.
     """
 
