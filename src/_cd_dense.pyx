@@ -204,3 +204,15 @@ def enet_cd_dense(
     if status == INTERRUPTED:
         _propagate_pending()
     return float(gap), n_iter, status
+
+
+def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1, :] X,
+                   const floating[::1] y, const floating[::1] R, floating[::1] XtR, bint positive):
+    """The duality gap at (w, R = y - X w) over every column of X; fills XtR = X^T R (one pass over X).
+
+    For drivers that solve on a subset of the columns (working sets) and check the whole problem."""
+    cdef floating gap_screen, dual_scale, gap
+    with nogil:
+        gap = _dense_gap(X.shape[0], X.shape[1], X, y, R, w, XtR, l1_reg, l2_reg, positive,
+                         &gap_screen, &dual_scale)
+    return float(gap)

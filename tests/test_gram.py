@@ -46,7 +46,7 @@ def test_gram_path_equals_residual_path(oracle, dtype, fit_intercept, weighted, 
 def test_auto_chooses_gram_when_n_exceeds_p(oracle):
     X, y = oracle.make_regression(50, 10, seed=103)
     assert fastreg.lasso_path(X, y, n_alphas=3).solver == "cd-gram"
-    assert fastreg.lasso_path(X[:8], y[:8], n_alphas=3).solver == "cd-dense-residual"
+    assert fastreg.lasso_path(X[:8], y[:8], n_alphas=3).solver == "cd-dense-working-set"
     assert fastreg.lasso_path(X, y, n_alphas=3, precompute=False).solver == "cd-dense-residual"
 
 

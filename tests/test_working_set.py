@@ -1,0 +1,66 @@
+"""Working sets for p > n (the residual kernel on growing subsets, checked over every feature)."""
+import warnings
+
+import numpy as np
+import pytest
+
+import fastreg
+
+
+def _path(X, y, working_set, **kw):
+    from fastreg._design import dense_design
+    from fastreg._path import alpha_grid, solve_path
+
+    fit_intercept = kw.pop("fit_intercept", False)
+    design = dense_design(X, y, None, fit_intercept=fit_intercept)
+    alphas = kw.pop("alphas", None)
+    if alphas is None:
+        alphas = alpha_grid(design, kw["l1_ratio"], kw.pop("eps", 1e-2), kw.pop("n_alphas", 20),
+                            kw.get("positive", False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+        return solve_path(design, np.asarray(alphas), precompute=False, working_set=working_set, **kw)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.5, False), (1.0, True)])
+def test_working_sets_equal_full_sweeps(oracle, dtype, fit_intercept, l1_ratio, positive):
+    # p large enough that the working set must grow several times (it starts at 100 features)
+    X, y = oracle.make_regression(60, 600, dtype=dtype, rho=0.8, seed=301, n_informative=40, intercept=2.0)
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, positive=positive, fit_intercept=fit_intercept,
+              eps=1e-3)
+    ws = _path(X, y, True, **dict(kw))
+    full = _path(X, y, False, **dict(kw))
+    assert ws.solver == "cd-dense-working-set" and full.solver == "cd-dense-residual"
+    assert ws.converged.all() and full.converged.all()
+    floor = oracle.rounding_floor(dtype, y)
+    for k, alpha in enumerate(ws.alphas):
+        oracle.assert_certified(X, y, ws.coefs[:, k], ws.intercepts[k], ws.dual_gaps[k], alpha, l1_ratio,
+                                tol=tol, dtype=dtype, fit_intercept=fit_intercept, positive=positive,
+                                what=f"alpha #{k}")
+        oracle.assert_same_solution(X, y, ws.coefs[:, k], ws.dual_gaps[k], full.coefs[:, k],
+                                    full.dual_gaps[k], alpha, l1_ratio, fit_intercept=fit_intercept,
+                                    positive=positive, floor=floor, what=f"alpha #{k}")
+
+
+def test_working_sets_on_degenerate_columns(oracle):
+    # duplicated and all-zero columns, an alpha just below alpha_max, and one sample
+    X, y = oracle.make_regression(30, 300, seed=307, offsets=False)
+    X[:, 5] = X[:, 4]
+    X[:, 200:210] = 0
+    top = oracle.alpha_max(X, y)
+    path = _path(X, y, True, l1_ratio=1.0, tol=1e-10, max_iter=100_000,
+                 alphas=[top * (1 - 1e-9), top * 0.5, top * 0.01])
+    assert path.converged.all() and np.isfinite(path.coefs).all()
+    assert (path.coefs[200:210] == 0).all()
+    assert np.count_nonzero(path.coefs[:, 0]) <= 2
+    for k, alpha in enumerate(path.alphas):
+        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, 1.0, tol=1e-10,
+                                dtype=np.float64, what=f"alpha #{k}")
+    # one sample: every column is collinear, coordinate descent follows the path from alpha_max
+    one = _path(X[:1], y[:1], True, l1_ratio=1.0, tol=1e-10, max_iter=10_000, eps=0.1, n_alphas=10)
+    assert one.converged.all()
+    for k, alpha in enumerate(one.alphas):
+        oracle.assert_certified(X[:1], y[:1], one.coefs[:, k], 0.0, one.dual_gaps[k], alpha, 1.0,
+                                tol=1e-10, dtype=np.float64, what=f"one sample, alpha #{k}")
