@@ -300,9 +300,12 @@ class _WorkingSetSolver:
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
         gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
-        n_iter, status = 0, 0 if gap <= self.tol_gap else 1
+        # epochs are counted in full-epoch equivalents (an epoch on a working set of size s counts
+        # s / p), so that max_iter bounds the same work as without working sets
+        work = 0.0
         size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
-        while gap > self.tol_gap and n_iter < self.max_iter:
+        p = w.size
+        while gap > self.tol_gap and work < self.max_iter:
             corr = self.XtR.astype(np.float64) - float(l2_reg) * w
             if not self.positive:
                 corr = np.abs(corr)
@@ -313,16 +316,16 @@ class _WorkingSetSolver:
             ws = np.sort(np.argpartition(distance, size - 1)[:size]) if size < w.size else np.arange(w.size)
             w_ws = np.ascontiguousarray(w[ws])
             inner_tol = d.dtype.type(0.3 * gap)
-            _, it, status = enet_cd_dense(
+            budget = int(np.ceil((self.max_iter - work) * p / size))
+            _, it, _ = enet_cd_dense(
                 w_ws, l1_reg, l2_reg, np.asfortranarray(d.X[:, ws]), d.y, self.R,
-                np.ascontiguousarray(d.norm2_cols[ws]), self.max_iter - n_iter, inner_tol,
-                *self.kernel_args,
+                np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
             )
             w[ws] = w_ws
-            n_iter += it
+            work += it * size / p
             gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
             size *= 2
-        return gap, n_iter, 0 if gap <= self.tol_gap else 1
+        return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
 
 
 class _GramSolver:
