@@ -13,13 +13,14 @@ CHILD = textwrap.dedent(
     import numpy as np, fastreg
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the parent ignores SIGINT
     rng = np.random.default_rng(0)
-    X = np.asfortranarray(rng.standard_normal((3000, 2000)))
-    y = rng.standard_normal(3000)
+    n, p, precompute = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "True"
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = rng.standard_normal(n)
     print("solving", flush=True)
     start = time.perf_counter()
     try:
         # far more work than the test waits for: a tight tol on a long path, without screening
-        fastreg.lasso_path(X, y, tol=1e-15, max_iter=10**6, eps=1e-5, screening=False)
+        fastreg.lasso_path(X, y, tol=1e-15, max_iter=10**6, eps=1e-5, screening=False, precompute=precompute)
     except KeyboardInterrupt:
         print(f"interrupted {time.perf_counter() - start:.2f}", flush=True)
         sys.exit(3)
@@ -29,9 +30,14 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
-def test_ctrl_c_interrupts_a_long_fit(tmp_path):
+@pytest.mark.parametrize("shape,precompute", [
+    ((3000, 2000), False),  # the dense residual kernel
+    ((1000, 3000), True),   # the Gram kernel (p > n: no Newton steps to end the path early)
+], ids=["residual", "gram"])
+def test_ctrl_c_interrupts_a_long_fit(tmp_path, shape, precompute):
     # cwd elsewhere: from the repository root, `python -c` would import the uncompiled source tree
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    args = [sys.executable, "-c", CHILD, str(shape[0]), str(shape[1]), str(precompute)]
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         assert child.stdout.readline().strip() == "solving"
         time.sleep(1.0)
