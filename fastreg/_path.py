@@ -19,6 +19,8 @@ from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
 GAP_EVERY = 10
+# epochs per Anderson extrapolation in the dense kernel (Bertrand & Massias 2021 use 5)
+ANDERSON = 5
 # first working-set size for p > n (doubled until the full duality gap reaches its target)
 MIN_WORKING_SET = 100
 # largest Gram matrix precompute='auto' will hold
@@ -186,11 +188,12 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
 
 def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
                random=False, positive=False, screening=True, verbose=False, return_n_iter=False,
-               precompute=False, newton=True, working_set=True):
+               precompute=False, newton=True, working_set=True, anderson=True):
     """Run a kernel along `alphas` (any order; solved as given) with warm starts. No validation here.
 
     The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
-    `working_set=False` turns off working sets for p > n (the residual kernel then visits every
+    `anderson=False` turns off the dense kernel's Anderson extrapolation. `working_set=False` turns
+    off working sets for p > n (the residual kernel then visits every
     feature). `newton=False` turns off the Gram kernel's Newton steps (plain coordinate descent; for tests and
     benchmarks). They are off when p >= n: the supports of a path then soon hold more columns than
     the rank of G, and steps on the independent part of a support help little.
@@ -208,7 +211,8 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
     tol_gap = dtype.type(tol * design.y_norm2)
     options = dict(max_iter=max_iter, tol_gap=tol_gap, tol=dtype.type(tol), seed=seed, random=random,
-                   positive=positive, screening=screening, newton=newton)
+                   positive=positive, screening=screening, newton=newton,
+                   anderson=ANDERSON if anderson else 0)
     G = choose_gram(design, precompute)
     if G is not None:
         solver = _GramSolver(design, G, w, **options)
@@ -266,9 +270,10 @@ class _ResidualSolver:
 
     name = "cd-dense-residual"
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
         self.design, self.R = design, design.residual(w)
-        self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening)
+        self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening, anderson)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
@@ -290,11 +295,12 @@ class _WorkingSetSolver:
 
     name = "cd-dense-working-set"
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
-        self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening)
+        self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
         self.norm = np.sqrt(design.norm2_cols.astype(np.float64))
 
     def __call__(self, w, l1_reg, l2_reg):
@@ -334,7 +340,8 @@ class _GramSolver:
 
     name = "cd-gram"
 
-    def __init__(self, design, G, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+    def __init__(self, design, G, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
         dtype = design.dtype
         n_features = G.shape[0]
         self.G, self.Xty = G, design.Xty().astype(dtype, copy=False)
@@ -368,7 +375,8 @@ class _LazyGramSolver:
 
     name = "cd-gram-lazy"
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton):
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
         n_features = design.n_features
         self.design, self.dtype = design, design.dtype
         self.Xty = design.Xty().astype(self.dtype, copy=False)

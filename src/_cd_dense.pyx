@@ -16,7 +16,7 @@ from cython cimport floating
 from libc.math cimport fabs, fmax
 from libc.stdint cimport uint32_t
 
-from _blas cimport _dot, _axpy, _copy, _gemv
+from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _interrupted, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
@@ -65,6 +65,77 @@ cdef enum:
     FUSE_MAX_BYTES = 1 << 20
 
 
+cdef floating _primal_dense(int n_samples, const floating[::1] R, const floating[::1] w,
+                            const int[::1] active, int n_active, floating l1_reg,
+                            floating l2_reg) noexcept nogil:
+    """P(w) at residual R (w is 0 outside active[:n_active])."""
+    cdef int f
+    cdef floating w_l1 = 0, w_l2 = 0
+    for f in range(n_active):
+        w_l1 += fabs(w[active[f]])
+        w_l2 += w[active[f]] * w[active[f]]
+    if w_l1 == 0:
+        return 0.5 * _dot(n_samples, &R[0], &R[0])
+    return 0.5 * _dot(n_samples, &R[0], &R[0]) + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+
+
+cdef bint _anderson(int n_samples, int n_features, const floating[::1, :] X, floating[::1] w,
+                    floating[::1] R, const int[::1] active, int n_active, int K,
+                    const floating[:, ::1] hist, floating[:, ::1] diff, floating[::1, :] M,
+                    floating[::1] z, floating[::1] w_acc, floating[::1] R_acc,
+                    floating l1_reg, floating l2_reg, bint positive) noexcept nogil:
+    """Anderson extrapolation of the last K + 1 epochs' iterates hist[0..K] (Bertrand & Massias 2021,
+    "Anderson acceleration of coordinate descent"): w_acc = sum_i c_i hist[i + 1], with c minimizing
+    ||sum_i c_i (hist[i + 1] - hist[i])|| subject to sum(c) = 1. Taken (w, R updated) only if it lowers
+    P; costs one pass over X (the residual at w_acc). Returns whether it was taken."""
+    cdef int a, b, f, j, info
+    cdef floating total = 0, v
+    for a in range(K):
+        for f in range(n_active):
+            j = active[f]
+            diff[a, f] = hist[a + 1, j] - hist[a, j]
+    # M = U^T U (upper triangle), z = M^-1 1 by Cholesky
+    for b in range(K):
+        for a in range(b + 1):
+            M[a, b] = _dot(n_active, &diff[a, 0], &diff[b, 0])
+        z[b] = 1
+    info = _potrf(c'U', K, &M[0, 0], K)
+    if info != 0:
+        return False
+    _trsv(c'U', c'T', K, &M[0, 0], K, &z[0])
+    _trsv(c'U', c'N', K, &M[0, 0], K, &z[0])
+    for a in range(K):
+        total += z[a]
+    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+        return False
+    # w_acc first holds the step w - w_acc (for the residual), then w_acc itself
+    for j in range(n_features):
+        w_acc[j] = 0
+    for f in range(n_active):
+        j = active[f]
+        v = 0
+        for a in range(K):
+            v += z[a] * hist[a + 1, j]
+        v /= total
+        if positive and v < 0:
+            v = 0
+        w_acc[j] = w[j] - v  # the step, for the residual
+    # R_acc = R + X (w - w_acc)
+    _copy(n_samples, &R[0], &R_acc[0])
+    _gemv(c'N', n_samples, n_features, 1, &X[0, 0], n_samples, &w_acc[0], 1, &R_acc[0])
+    for f in range(n_active):
+        j = active[f]
+        w_acc[j] = w[j] - w_acc[j]
+    if _primal_dense(n_samples, R_acc, w_acc, active, n_active, l1_reg, l2_reg) >= \
+            _primal_dense(n_samples, R, w, active, n_active, l1_reg, l2_reg):
+        return False
+    for f in range(n_active):
+        j = active[f]
+        w[j] = w_acc[j]
+    _copy(n_samples, &R_acc[0], &R[0])
+    return True
+
+
 def enet_cd_dense(
     floating[::1] w,
     floating l1_reg,
@@ -81,6 +152,7 @@ def enet_cd_dense(
     bint random,
     bint positive,
     bint screening,
+    int anderson=0,
 ):
     """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
 
@@ -100,6 +172,8 @@ def enet_cd_dense(
         leaves few columns), and always after the last epoch.
     seed : state of the random generator for selection='random' (non-zero).
     random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
+    anderson : K > 0 extrapolates every K epochs from the last K + 1 iterates (see `_anderson`);
+        0 turns it off.
 
     Returns
     -------
@@ -122,6 +196,14 @@ def enet_cd_dense(
     cdef int epochs_since_gap = 0
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
+    dtype = np.float32 if floating is float else np.float64
+    cdef int K = anderson if anderson > 0 else 1, n_hist = 0
+    cdef floating[:, ::1] hist = np.empty((K + 1, n_features), dtype=dtype)
+    cdef floating[:, ::1] diff = np.empty((K, n_features), dtype=dtype)
+    cdef floating[::1, :] M = np.empty((K, K), dtype=dtype, order="F")
+    cdef floating[::1] z = np.empty(K, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(n_features, dtype=dtype)
+    cdef floating[::1] R_acc = np.empty(n_samples if anderson > 0 else 1, dtype=dtype)
 
     with nogil:
         # a zero column's weight is 0 at the optimum (only the penalty sees it) and the residual does
@@ -181,6 +263,13 @@ def enet_cd_dense(
             n_iter += 1
             epochs_since_gap += 1
             cols_since_gap += n_active
+            if anderson > 0 and n_active > 0:
+                _copy(n_features, &w[0], &hist[n_hist, 0])
+                n_hist += 1
+                if n_hist == K + 1:
+                    _anderson(n_samples, n_features, X, w, R, active, n_active, K, hist, diff, M, z,
+                              w_acc, R_acc, l1_reg, l2_reg, positive)
+                    n_hist = 0
             if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
                     or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
                 epochs_since_gap = 0
