@@ -12,7 +12,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
-from ._cd_dense import enet_cd_dense, enet_gap_dense
+from ._cd_dense import enet_cd_dense, enet_gap_cached, enet_gap_dense
 from ._cd_gram import enet_cd_gram, enet_gap_gram
 from ._design import dense_design, gram_design, stats_design
 from ._stats import SufficientStats
@@ -299,13 +299,18 @@ class _WorkingSetSolver:
                  anderson):
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
+        self.XtR_valid = False
         self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
         self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
         self.norm = np.sqrt(design.norm2_cols.astype(np.float64))
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
-        gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
+        if self.XtR_valid:  # X^T R of the warm start is known from the previous penalty's last check
+            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive)
+        else:
+            gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
+            self.XtR_valid = True
         # epochs are counted in full-epoch equivalents (an epoch on a working set of size s counts
         # s / p), so that max_iter bounds the same work as without working sets
         work = 0.0
