@@ -496,7 +496,8 @@ class _LazyGramSolver:
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
               copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,
               check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
-              random_state=None, selection="cyclic", screening=True, standardize=False):
+              random_state=None, selection="cyclic", screening=True, standardize=False, working_set=True,
+              anderson=True, newton=True):
     """Compute an ElasticNet path with coordinate descent.
 
     Minimizes, for each alpha,
@@ -561,6 +562,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     standardize : bool, default=False
         Penalize the coefficients of the columns scaled to unit (weighted) variance, as glmnet does;
         coefficients are reported on the original scale. Off by default, as in scikit-learn.
+    working_set, anderson, newton : bool, default=True
+        The accelerations, each of which can be switched off (benchmarks, debugging; the solutions stay
+        certified either way): working sets when p > n, Anderson extrapolation of the residual kernel's
+        iterates, Newton steps on the support in the Gram kernel.
 
     Returns
     -------
@@ -596,6 +601,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
+        working_set=bool(working_set), anderson=bool(anderson), newton=bool(newton),
     )
 
 
@@ -636,12 +642,13 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", 
 def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, fit_intercept=True,
                          standardize=False, coef_init=None, tol=1e-4, max_iter=1000, positive=False,
                          random_state=None, selection="cyclic", screening=True, verbose=False,
-                         return_n_iter=False):
+                         return_n_iter=False, newton=True):
     """ElasticNet path from sufficient statistics alone (no X): the Gram kernel on `stats`.
 
     Same objective, grid, `tol` units and result as `enet_path`; `stats` is a `SufficientStats` (e.g.
     the sum of statistics built chunk by chunk, or ``total - fold``). With weights in the statistics the
-    loss is ``1/(2 W) sum_i s_i r_i^2``, W the weight sum, as in `enet_path`.
+    loss is ``1/(2 W) sum_i s_i r_i^2``, W the weight sum, as in `enet_path`. ``newton=False`` turns
+    off the Gram kernel's Newton steps.
 
     Examples
     --------
@@ -665,6 +672,7 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True,
+        newton=bool(newton),
     )
 
 

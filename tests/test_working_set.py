@@ -85,3 +85,19 @@ def test_anderson_extrapolation_same_solutions_fewer_epochs(oracle, dtype, l1_ra
         oracle.assert_same_solution(X, y, fast.coefs[:, k], fast.dual_gaps[k], plain.coefs[:, k],
                                     plain.dual_gaps[k], alpha, l1_ratio, positive=positive, floor=floor,
                                     what=f"alpha #{k}")
+
+
+def test_public_switches_turn_the_mechanisms_off(oracle):
+    X, y = oracle.make_regression(40, 300, seed=313, offsets=False)
+    on = fastreg.lasso_path(X, y, n_alphas=10, eps=0.1, tol=1e-10, max_iter=100_000, return_n_iter=True)
+    off = fastreg.lasso_path(X, y, n_alphas=10, eps=0.1, tol=1e-10, max_iter=100_000, return_n_iter=True,
+                             working_set=False, anderson=False)
+    assert on.solver == "cd-dense-working-set" and off.solver == "cd-dense-residual"
+    assert on.converged.all() and off.converged.all()
+    assert on.n_iters.sum() < off.n_iters.sum()
+    np.testing.assert_allclose(on.coefs, off.coefs, atol=1e-5)
+    Xt, yt = oracle.make_regression(300, 20, seed=317, offsets=False)
+    a = fastreg.lasso_path(Xt, yt, n_alphas=10, tol=1e-12, precompute=True, return_n_iter=True)
+    b = fastreg.lasso_path(Xt, yt, n_alphas=10, tol=1e-12, precompute=True, newton=False, return_n_iter=True)
+    assert a.n_iters.sum() < b.n_iters.sum()  # Newton steps did the work in `a` only
+    np.testing.assert_allclose(a.coefs, b.coefs, atol=1e-8)
