@@ -28,6 +28,15 @@ cdef inline bint _interrupted() noexcept nogil:
         return PyErr_CheckSignals() != 0
 
 
+cdef inline bint _should_stop(long* work) noexcept nogil:
+    """Once per INTERRUPT_CHECK_WORK units of work (the counter is then reset): whether a signal
+    handler raised (Ctrl-C)."""
+    if work[0] < INTERRUPT_CHECK_WORK:
+        return False
+    work[0] = 0
+    return _interrupted()
+
+
 cdef inline int _propagate_pending() except -1:
     """Return the error value so Cython raises the exception PyErr_CheckSignals left pending."""
     return -1

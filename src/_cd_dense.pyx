@@ -19,7 +19,7 @@ from libc.stdint cimport uint32_t
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
-    _interrupted, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
 )
 
 
@@ -253,11 +253,9 @@ def enet_cd_dense(
                 d_w_max = fmax(d_w_max, fabs(w_new - w_j))
                 w_max = fmax(w_max, fabs(w_new))
                 work += n_samples
-                if work >= INTERRUPT_CHECK_WORK:
-                    work = 0
-                    if _interrupted():
-                        status = INTERRUPTED
-                        break
+                if _should_stop(&work):
+                    status = INTERRUPTED
+                    break
             if status == INTERRUPTED:
                 break
             n_iter += 1

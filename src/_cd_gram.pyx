@@ -40,7 +40,7 @@ from libc.stdint cimport uint32_t
 from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
-    _interrupted, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
+    _should_stop, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
 )
 
 # outcomes of a Newton attempt
@@ -385,11 +385,9 @@ def enet_cd_gram(
                                                  factor_l2[0] == l2_reg):
                 # a Newton step costs about what coordinate descent did since the last one
                 work += <long> credit if credit < INTERRUPT_CHECK_WORK else INTERRUPT_CHECK_WORK
-                if work >= INTERRUPT_CHECK_WORK:
-                    work = 0
-                    if _interrupted():
-                        status = INTERRUPTED
-                        break
+                if _should_stop(&work):
+                    status = INTERRUPTED
+                    break
                 credit = 0
                 outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, U, order,
                                   &n_factored[0], &factor_l2[0], d, mark, &saturated)
@@ -441,11 +439,9 @@ def enet_cd_gram(
                     credit += n_features
                 work += 1
                 credit += 1
-                if work >= INTERRUPT_CHECK_WORK:
-                    work = 0
-                    if _interrupted():
-                        status = INTERRUPTED
-                        break
+                if _should_stop(&work):
+                    status = INTERRUPTED
+                    break
             if status == INTERRUPTED:
                 break
             n_iter += 1

@@ -207,27 +207,34 @@ def test_gram_mode_makes_no_copy_of_x(oracle, fit_intercept, weighted):
 # Gram columns on demand: 'auto' when the p x p matrix is over the memory budget (shrunk here)
 
 
+def _lazy_mode_counting_blocks(monkeypatch):
+    """Make 'auto' choose Gram columns on demand (a tiny memory budget) and record the number of
+    columns each block computed; returns that list."""
+    from fastreg import _path
+
+    blocks = []
+    add = _path._LazyGramSolver._add
+
+    def counting_add(self, *args):
+        before = int(self.cached.sum())
+        add(self, *args)
+        blocks.append(int(self.cached.sum()) - before)
+
+    monkeypatch.setattr(_path._LazyGramSolver, "_add", counting_add)
+    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    return blocks
+
+
 @pytest.mark.parametrize("fit_intercept", [False, True])
 @pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.6, False), (1.0, True)])
 def test_lazy_gram_equals_full_gram(oracle, dtype, monkeypatch, fit_intercept, l1_ratio, positive):
-    from fastreg import _path
-
     X, y = oracle.make_regression(400, 80, dtype=dtype, rho=0.9, seed=233, intercept=1.0,
                                   n_informative=6)
     tol = oracle.tight_tol(dtype)
     kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, positive=positive, fit_intercept=fit_intercept)
     full = fastreg.enet_path(X, y, precompute=True, n_alphas=25, eps=0.05, **kw)
 
-    added = []  # columns computed per block
-    add = _path._LazyGramSolver._add
-
-    def counting_add(self, *args):
-        before = int(self.cached.sum())
-        add(self, *args)
-        added.append(int(self.cached.sum()) - before)
-
-    monkeypatch.setattr(_path._LazyGramSolver, "_add", counting_add)
-    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    added = _lazy_mode_counting_blocks(monkeypatch)
     lazy = fastreg.enet_path(X, y, alphas=full.alphas, **kw)
     assert lazy.solver == "cd-gram-lazy" and full.solver == "cd-gram"
     assert lazy.converged.all()
@@ -246,19 +253,9 @@ def test_lazy_gram_equals_full_gram(oracle, dtype, monkeypatch, fit_intercept, l
 def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
     # a single small alpha from w = 0: the screen |x_j^T y| > alpha n keeps too few features (correlated
     # columns enter later), so the KKT check over all features must bring the rest in
-    from fastreg import _path
 
     X, y = oracle.make_regression(600, 200, seed=239, offsets=False, n_informative=10, rho=0.8)
-    batches = []  # columns computed per block
-    add = _path._LazyGramSolver._add
-
-    def counting_add(self, *args):
-        before = int(self.cached.sum())
-        add(self, *args)
-        batches.append(int(self.cached.sum()) - before)
-
-    monkeypatch.setattr(_path._LazyGramSolver, "_add", counting_add)
-    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    batches = _lazy_mode_counting_blocks(monkeypatch)
     alpha = 0.2 * oracle.alpha_max(X, y)
     path = fastreg.lasso_path(X, y, alphas=[alpha], tol=1e-10)
     assert path.solver == "cd-gram-lazy" and path.converged.all()
