@@ -253,7 +253,6 @@ def test_lazy_gram_equals_full_gram(oracle, dtype, monkeypatch, fit_intercept, l
 def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
     # a single small alpha from w = 0: the screen |x_j^T y| > alpha n keeps too few features (correlated
     # columns enter later), so the KKT check over all features must bring the rest in
-
     X, y = oracle.make_regression(600, 200, seed=239, offsets=False, n_informative=10, rho=0.8)
     batches = _lazy_mode_counting_blocks(monkeypatch)
     alpha = 0.2 * oracle.alpha_max(X, y)
