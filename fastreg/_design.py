@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validation as v
+from ._stats import SufficientStats
+
 
 def _pow2_scale(amax, dtype):
     """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
@@ -265,16 +268,13 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     blocks (`SufficientStats`), which stays accurate when columns have large means. `G`: the user's
     X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
     """
-    from ._stats import SufficientStats  # _stats builds on this module's neighbours; import late
-    from . import _validation as v
-
     dtype = X.dtype
     if fit_intercept or sample_weight is not None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             stats = SufficientStats._accumulate(X, y, sample_weight)
-        if not np.isfinite(stats._amax[0]):
+        if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
-        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats._amax):
+        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
             return None
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             design = stats_design(stats, fit_intercept, standardize)

@@ -75,14 +75,14 @@ def gram_is_cheaper(n_samples, n_features, dtype):
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
 
-def _design(X, y, sample_weight, fit_intercept, standardize, precompute):
+def working_design(X, y, sample_weight, fit_intercept, standardize, precompute):
     """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
 
     X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``): when the Gram
     kernel will run, `gram_design` builds the statistics in as few passes over X as possible, checks
-    finiteness through them and makes no copy of X. Otherwise (residual updates, a user Gram matrix
-    for the untransformed X, or data so large or small that their squares overflow or vanish) X is
-    checked here and the dense design is built.
+    finiteness through them and makes no copy of X (a user Gram matrix for the untransformed X is
+    used through the same route). Otherwise (residual updates, or data so large or small that their
+    squares overflow or vanish) X is checked here and the dense design is built.
     """
     n_samples, n_features = X.shape
     transformed = fit_intercept or sample_weight is not None or standardize
@@ -395,6 +395,7 @@ class _LazyGramSolver:
         self.kernel_args = (tol_gap, seed, random, positive, screening)
         self.newton = newton
         self.previous_l1 = None
+        self.q = None
         self.G_CC = self.Xty_C = None
         self.U = np.empty((0, 0), dtype=self.dtype, order="F")
         self.order = np.empty(0, dtype=np.intc)
@@ -466,7 +467,8 @@ class _LazyGramSolver:
         return self.G_CC, self.Xty_C
 
     def __call__(self, w, l1_reg, l2_reg):
-        q = self._q(w)
+        # q of the warm start: the previous penalty's last one (w has not moved since)
+        q = self.q if self.q is not None else self._q(w)
         # sequential strong rule: the features likely to be active at this penalty
         strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
         self._add(self._violators(q, strong), q)
@@ -491,6 +493,7 @@ class _LazyGramSolver:
             if missing.size == 0 or n_iter >= self.max_iter:
                 break
             self._add(missing, q)
+        self.q = q
         gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive)
         return gap, n_iter, 0 if gap <= self.tol_gap else 1
 
@@ -584,7 +587,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     >>> coefs.shape
     (5, 5)
     """
-    X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _design
+    X = v.as_design_matrix(X, check_finite=False)  # finiteness: see working_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
@@ -598,7 +601,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         if Xy.shape != (n_features,):
             raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
 
-    design, precompute = _design(X, y, sample_weight, fit_intercept, standardize, precompute)
+    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
     return _grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,

@@ -54,8 +54,11 @@ class SufficientStats:
     1000
     """
 
-    def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift):
+    def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=None):
         self.XtX, self.Xty, self.yty = XtX, Xty, float(yty)
+        # the largest shifted (and weighted) |x| and |y| entries, when built from arrays: the path
+        # functions check them before trusting squared sums of extreme data (None after + and -)
+        self.amax = amax
         self.sx, self.sy = sx, float(sy)
         self.weight_sum, self.n_rows = float(weight_sum), int(n_rows)
         self.x_shift, self.y_shift = x_shift, float(y_shift)
@@ -133,11 +136,8 @@ class SufficientStats:
             yty += float(ys @ ys)
             sy += float(s @ yc)
             weight_sum += float(s.sum())
-        stats = cls(_symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift)
-        # the largest shifted (and weighted) entries of X and y: the path functions check them before
-        # trusting squared sums of extreme data
-        stats._amax = (x_amax, y_amax)
-        return stats
+        return cls(_symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift,
+                   amax=(x_amax, y_amax))
 
     def _check_compatible(self, other):
         if not isinstance(other, SufficientStats):

@@ -6,7 +6,7 @@ from scipy import sparse
 
 from . import _validation as v
 from ._base import RegressorBase
-from ._path import _design, solve_path
+from ._path import solve_path, working_design
 
 
 class ElasticNet(RegressorBase):
@@ -104,7 +104,7 @@ class ElasticNet(RegressorBase):
         """
         name = type(self).__name__
         self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _path._design
+        X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _path.working_design
         n_samples, n_features = X.shape
         y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
         sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
@@ -132,8 +132,8 @@ class ElasticNet(RegressorBase):
         n_iters = []
         solver = None
         for k in range(n_targets):
-            design, target_precompute = _design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
-                                                self.fit_intercept, False, precompute)
+            design, target_precompute = working_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
+                                                       self.fit_intercept, False, precompute)
             path = solve_path(
                 design, np.array([alpha]), l1_ratio=l1_ratio,
                 coef_init=None if previous is None else previous[k], tol=tol, max_iter=max_iter,

@@ -18,7 +18,7 @@ from libc.stdint cimport uint32_t
 
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
-    CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
+    CONVERGED, MAX_ITER, INTERRUPTED,
     _should_stop, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
 )
 
@@ -197,12 +197,14 @@ def enet_cd_dense(
     cdef uint32_t rng_state = seed if seed != 0 else 1
     screening = screening and l1_reg > 0
     dtype = np.float32 if floating is float else np.float64
+    # Anderson workspace (1-element placeholders when it is off)
     cdef int K = anderson if anderson > 0 else 1, n_hist = 0
-    cdef floating[:, ::1] hist = np.empty((K + 1, n_features), dtype=dtype)
-    cdef floating[:, ::1] diff = np.empty((K, n_features), dtype=dtype)
+    cdef int p_buf = n_features if anderson > 0 else 1
+    cdef floating[:, ::1] hist = np.empty((K + 1, p_buf), dtype=dtype)
+    cdef floating[:, ::1] diff = np.empty((K, p_buf), dtype=dtype)
     cdef floating[::1, :] M = np.empty((K, K), dtype=dtype, order="F")
     cdef floating[::1] z = np.empty(K, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(n_features, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(p_buf, dtype=dtype)
     cdef floating[::1] R_acc = np.empty(n_samples if anderson > 0 else 1, dtype=dtype)
 
     with nogil:
