@@ -304,7 +304,9 @@ class _WorkingSetSolver:
         self.XtR_valid = False
         self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
         self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
-        self.norm = np.sqrt(design.norm2_cols.astype(np.float64))
+        norm = np.sqrt(design.norm2_cols.astype(np.float64))
+        self.zero_cols = np.flatnonzero(norm == 0)  # never chosen: always 0 at the optimum
+        self.inv_norm = 1.0 / np.where(norm > 0, norm, 1.0)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
@@ -319,11 +321,11 @@ class _WorkingSetSolver:
         size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
         p = w.size
         while gap > self.tol_gap and work < self.max_iter:
-            corr = self.XtR.astype(np.float64) - float(l2_reg) * w
+            corr = self.XtR - l2_reg * w if l2_reg else self.XtR
             if not self.positive:
                 corr = np.abs(corr)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                distance = np.where(self.norm > 0, (float(l1_reg) - corr) / self.norm, np.inf)
+            distance = (float(l1_reg) - corr) * self.inv_norm  # float64: inv_norm is
+            distance[self.zero_cols] = np.inf
             distance[w != 0] = -np.inf  # the support always stays in
             size = min(size, w.size)
             ws = np.sort(np.argpartition(distance, size - 1)[:size]) if size < w.size else np.arange(w.size)
