@@ -324,7 +324,7 @@ def epoch_vs_gemv(X, y, n_epochs=5, repeat=5):
     (one X.T @ R) at its start and after its last epoch, so the epoch cost is
     (time(max_iter = 1 + n_epochs) - time(max_iter = 1)) / n_epochs. The kernel itself is single-threaded.
     """
-    from fastreg._cd_dense import enet_cd_dense
+    from fastreg._cd_residual import enet_cd_dense
 
     dtype = X.dtype.type
     norm2_cols = np.einsum("ij,ij->j", X, X)

@@ -56,7 +56,7 @@ class RegressorBase:
             transformer_tags=None,
             classifier_tags=None,
             regressor_tags=RegressorTags(),
-            input_tags=InputTags(two_d_array=True, sparse=False, allow_nan=False),
+            input_tags=InputTags(two_d_array=True, sparse=True, allow_nan=False),
         )
 
     def __sklearn_is_fitted__(self):

@@ -18,6 +18,7 @@ order requires it; the caller's arrays are never modified.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from . import _validation as v
 from ._stats import SufficientStats
@@ -35,6 +36,8 @@ def _pow2_scale(amax, dtype):
 class _WorkingProblem:
     """Maps between the user's objective and the working one (shared by the dense and the statistics
     designs): penalties, coefficients, gaps, intercepts, alpha_max."""
+
+    sparse = False  # whether X is a scipy sparse matrix (the sparse residual kernel)
 
     @property
     def dtype(self):
@@ -126,6 +129,15 @@ class DenseDesign(_WorkingProblem):
         """
         return np.ascontiguousarray(self.X.T @ self.X)
 
+    def gram_columns_into(self, features, out):
+        """out[:] = G[:, features] = X_w^T X_w[:, features], out a (p, len(features)) Fortran block:
+        (X[:, F]^T X) is its C-ordered transpose, which BLAS writes in place (one pass over X)."""
+        np.matmul(self.X[:, features].T, self.X, out=out.T)
+
+    def kernel_columns(self, columns=None):
+        """The arguments describing X (or its `columns`) for enet_cd_dense / enet_gap_dense."""
+        return (self.X,) if columns is None else (np.asfortranarray(self.X[:, columns]),)
+
     def residual(self, w):
         """y_w - X_w w"""
         R = self.y.copy()
@@ -199,6 +211,145 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
         y_scale=y_scale,
         n_samples=n_samples,
         fit_intercept=fit_intercept,
+        weighted=sample_weight is not None,
+    )
+
+
+@dataclass
+class SparseDesign(_WorkingProblem):
+    """The working problem on a sparse X, never densified and centered implicitly.
+
+    The working matrix is P X~, where X~ (`Xt`, CSC) holds the user's values times sqrt(s_i) (rows)
+    and 1 / (col_scale_j x_scale) (columns) and P = I - u u^T / sw_sum (u = sqrt(s), sw_sum = u^T u)
+    centers with an intercept (P = I without). The sparse kernel (src/_cd_residual.pyx) applies P
+    through the column means m = X~^T u / sw_sum (`center`), at O(nnz) per column; products here do
+    the same: X_w^T v = X~^T v - m (u^T v).
+    """
+
+    Xt: sparse.csc_matrix   # X~: the working values on the user's sparsity pattern
+    indices: np.ndarray      # int32 row indices, for the kernel
+    indptr: np.ndarray       # int64 column pointers, for the kernel
+    center: np.ndarray       # m (n_features,) with an intercept, empty without
+    sqrt_sw: np.ndarray      # u (n_samples,) with weights, empty without (u = ones)
+    sw_sum: float
+    y: np.ndarray
+    norm2_cols: np.ndarray
+    y_norm2: float
+    x_offset: np.ndarray
+    col_scale: np.ndarray
+    y_offset: float
+    x_scale: float
+    y_scale: float
+    n_samples: int
+    fit_intercept: bool
+    weighted: bool
+    _Xty: np.ndarray = None
+
+    has_data = True
+    sparse = True
+    transformed = DenseDesign.transformed
+
+    def kernel_columns(self, columns=None):
+        """The arguments describing X (or its `columns`) for enet_cd_sparse / enet_gap_sparse."""
+        Xt, center = self.Xt, self.center
+        if columns is None:
+            return Xt.data, self.indices, self.indptr, center, self.sqrt_sw, self.sw_sum
+        sub = Xt[:, columns]
+        return (sub.data, sub.indices.astype(np.int32, copy=False), sub.indptr.astype(np.int64),
+                center[columns] if center.size else center, self.sqrt_sw, self.sw_sum)
+
+    def _u(self):
+        return self.sqrt_sw if self.sqrt_sw.size else np.ones(self.n_samples, dtype=self.dtype)
+
+    def Xty(self):
+        """X_w^T y_w = X~^T y_w (y_w is centered: u^T y_w = 0)"""
+        if self._Xty is None:
+            self._Xty = np.asarray(self.Xt.T @ self.y).astype(self.dtype, copy=False)
+        return self._Xty
+
+    def gram_columns_into(self, features, out):
+        """out[:] = G[:, features] = X_w^T X_w[:, features] (a sparse product, then the centering)."""
+        out[...] = (self.Xt.T @ self.Xt[:, features]).toarray()
+        if self.center.size:
+            out -= self.sw_sum * np.outer(self.center, self.center[features]).astype(self.dtype)
+
+    def gram(self):
+        """X_w^T X_w as a dense, C-contiguous p x p matrix (sparse product, then the rank-one centering)."""
+        G = (self.Xt.T @ self.Xt).toarray()
+        if self.center.size:
+            G -= self.sw_sum * np.outer(self.center, self.center).astype(self.dtype)
+        return np.ascontiguousarray(G, dtype=self.dtype)
+
+    def residual(self, w):
+        """y_w - X_w w (the true, centered residual)"""
+        R = self.y.copy()
+        if np.any(w):
+            R -= self.Xt @ w
+            if self.center.size:
+                u = self._u()
+                R -= u * self.dtype.type((u @ R) / self.sw_sum)
+        return R
+
+
+def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
+    """The working problem from a validated CSC X (`as_sparse_csc`) and y, in O(nnz) and without
+    densifying X: one copy of the values when weights or scales apply, the pattern is shared."""
+    dtype = X.dtype
+    n_samples, n_features = X.shape
+    indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
+    col = np.repeat(np.arange(n_features), np.diff(X.indptr))  # column of each stored value
+    if sample_weight is not None:
+        sw = sample_weight.astype(np.float64) * (n_samples / float(sample_weight.sum()))
+        u64 = np.sqrt(sw)
+        data = X.data * u64[indices].astype(dtype)  # the one copy of the values
+        u_rows = u64[indices]
+    else:
+        u64 = None
+        data = X.data
+        u_rows = None
+    sw_sum = float(n_samples)
+    values = data.astype(np.float64)
+    if fit_intercept:
+        # m_j = u^T x~_j / sw_sum: the weighted column means of the user's X
+        mean = np.bincount(col, weights=values if u_rows is None else values * u_rows,
+                           minlength=n_features) / sw_sum
+        y_offset = float(np.average(y, weights=sample_weight))
+        # centered squared norms, without cancellation: sum over the stored values of (x~ - u m)^2,
+        # plus m^2 times the weight of the rows not stored
+        dev = values - (mean[col] if u_rows is None else u_rows * mean[col])
+        stored = np.bincount(col, weights=None if u_rows is None else u_rows * u_rows, minlength=n_features)
+        norm2 = np.bincount(col, weights=dev * dev, minlength=n_features) + mean**2 * (sw_sum - stored)
+    else:
+        mean = np.zeros(n_features)
+        y_offset = 0.0
+        norm2 = np.bincount(col, weights=values * values, minlength=n_features)
+    col_scale = np.ones(n_features)
+    if standardize:
+        sd = np.sqrt(norm2 / sw_sum)
+        col_scale = np.where(sd > 0, sd, 1.0)
+    norm2_scaled = norm2 / col_scale**2
+    x_scale = 1.0
+    big, tiny = float(np.finfo(dtype).max) ** 0.5, float(np.finfo(dtype).tiny) ** 0.5
+    if norm2_scaled.max() > big or ((norm2_scaled > 0) & (norm2_scaled < tiny)).any():
+        amax = float(np.max(np.abs(values))) if values.size else 0.0
+        x_scale = _pow2_scale(amax / float(np.min(col_scale)), dtype)
+    factor = 1.0 / (col_scale * x_scale)
+    if np.any(factor != 1.0):
+        data = (values * factor[col]).astype(dtype)
+    Xt = sparse.csc_matrix((data, indices, X.indptr), shape=X.shape, copy=False)
+    yw = np.array(y, dtype=np.float64)
+    yw -= y_offset
+    if u64 is not None:
+        yw *= u64
+    y_scale = _pow2_scale(float(np.max(np.abs(yw))) if yw.size else 0.0, dtype)
+    yw = (yw / y_scale).astype(dtype)
+    return SparseDesign(
+        Xt=Xt, indices=indices, indptr=X.indptr.astype(np.int64), 
+        center=(mean * factor).astype(dtype) if fit_intercept else np.empty(0, dtype=dtype),
+        sqrt_sw=u64.astype(dtype) if (u64 is not None and fit_intercept) else np.empty(0, dtype=dtype),
+        sw_sum=sw_sum, y=yw, norm2_cols=(norm2 * factor**2).astype(dtype), y_norm2=float(yw.astype(np.float64) @ yw),
+        x_offset=mean.astype(dtype), col_scale=col_scale.astype(dtype), y_offset=y_offset,
+        x_scale=x_scale, y_scale=y_scale, n_samples=n_samples, fit_intercept=fit_intercept,
         weighted=sample_weight is not None,
     )
 

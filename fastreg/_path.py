@@ -9,12 +9,13 @@ import sys
 import warnings
 
 import numpy as np
+from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
-from ._cd_dense import enet_cd_dense, enet_gap_cached, enet_gap_dense
+from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
 from ._cd_gram import enet_cd_gram, enet_gap_gram
-from ._design import dense_design, gram_design, stats_design
+from ._design import dense_design, gram_design, sparse_design, stats_design
 from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -75,6 +76,18 @@ def gram_is_cheaper(n_samples, n_features, dtype):
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
 
+def sparse_gram_is_cheaper(n_samples, n_features, nnz, dtype):
+    """precompute='auto' for a sparse X (p x p fitting the budget; see `gram_is_cheaper`).
+
+    A residual epoch reads every stored value (nnz) and a moved coordinate costs nnz_j; the sparse
+    Gram costs one sparse product (sum over rows of nnz_row^2, about nnz^2 / n) and p^2 memory, then
+    p per moved coordinate. The Gram matrix wins when the columns are long (nnz / p >= p / 8: many
+    rows per feature, e.g. one-hot data with many rows), residual updates when they are short.
+    """
+    return (n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
+            and 8 * nnz >= n_features**2)
+
+
 def working_design(X, y, sample_weight, fit_intercept, standardize, precompute):
     """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
 
@@ -85,6 +98,11 @@ def working_design(X, y, sample_weight, fit_intercept, standardize, precompute):
     squares overflow or vanish) X is checked here and the dense design is built.
     """
     n_samples, n_features = X.shape
+    if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
+        design = sparse_design(X, y, sample_weight, fit_intercept, standardize)
+        if precompute == "auto" and not lazy_gram_is_better(design, precompute):
+            precompute = sparse_gram_is_cheaper(n_samples, n_features, X.nnz, X.dtype)
+        return design, precompute
     transformed = fit_intercept or sample_weight is not None or standardize
     user_gram = isinstance(precompute, np.ndarray)
     wants_gram = precompute is True or user_gram or (
@@ -265,19 +283,30 @@ def _single_threaded_blas():
     return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
-class _ResidualSolver:
-    """One penalty at a time with the dense residual kernel; keeps the residual across penalties."""
+def _residual_kernel(design):
+    return enet_cd_sparse if design.sparse else enet_cd_dense
 
-    name = "cd-dense-residual"
+
+def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
+    """The duality gap over every column (one pass over X); fills XtR."""
+    gap = enet_gap_sparse if design.sparse else enet_gap_dense
+    return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive)
+
+
+class _ResidualSolver:
+    """One penalty at a time with the residual kernel (dense or sparse X); keeps the residual across
+    penalties."""
 
     def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
                  anderson):
+        self.name = "cd-sparse-residual" if design.sparse else "cd-dense-residual"
         self.design, self.R = design, design.residual(w)
         self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening, anderson)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
-        return enet_cd_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, d.norm2_cols, *self.args)
+        return _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
+                                   *self.args)
 
 
 class _WorkingSetSolver:
@@ -295,10 +324,9 @@ class _WorkingSetSolver:
     cost time, never the answer.
     """
 
-    name = "cd-dense-working-set"
-
     def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
                  anderson):
+        self.name = "cd-sparse-working-set" if design.sparse else "cd-dense-working-set"
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
@@ -313,7 +341,7 @@ class _WorkingSetSolver:
         if self.XtR_valid:  # X^T R of the warm start is known from the previous penalty's last check
             gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive)
         else:
-            gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
+            gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
             self.XtR_valid = True
         # epochs are counted in full-epoch equivalents (an epoch on a working set of size s counts
         # s / p), so that max_iter bounds the same work as without working sets
@@ -331,14 +359,17 @@ class _WorkingSetSolver:
             ws = np.sort(np.argpartition(distance, size - 1)[:size]) if size < w.size else np.arange(w.size)
             w_ws = np.ascontiguousarray(w[ws])
             inner_tol = d.dtype.type(min(0.3 * gap, self.tol_gap))
-            budget = int(np.ceil((self.max_iter - work) * p / size))
-            _, it, _ = enet_cd_dense(
-                w_ws, l1_reg, l2_reg, np.asfortranarray(d.X[:, ws]), d.y, self.R,
+            # a round on a partial set gets half the epochs left: an inner target below what the
+            # dtype can certify (float32) must not starve the rounds that add the missing features
+            share = 1.0 if size == p else 0.5
+            budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
+            _, it, _ = _residual_kernel(d)(
+                w_ws, l1_reg, l2_reg, *d.kernel_columns(ws), d.y, self.R,
                 np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
             )
             w[ws] = w_ws
             work += it * size / p
-            gap = enet_gap_dense(w, l1_reg, l2_reg, d.X, d.y, self.R, self.XtR, self.positive)
+            gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
             size *= 2
         return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
 
@@ -426,14 +457,12 @@ class _LazyGramSolver:
             score[features] = -np.inf
             extra = np.argsort(score)[::-1][:room]
             features = np.concatenate((features, extra[np.isfinite(score[extra])]))
-        X = self.design.X
         m, b = self.members.size, features.size
         if m + b > self._cols.shape[1]:  # grow the cache geometrically: amortized O(p) per column
-            grown = np.empty((X.shape[1], max(m + b, 2 * self._cols.shape[1])), dtype=self.dtype, order="F")
+            grown = np.empty((n_features, max(m + b, 2 * self._cols.shape[1])), dtype=self.dtype, order="F")
             grown[:, :m] = self._cols[:, :m]
             self._cols = grown
-        # (X[:, F]^T X) is the C-ordered transpose of the Fortran block: BLAS writes it in place
-        np.matmul(X[:, features].T, X, out=self._cols[:, m:m + b].T)
+        self.design.gram_columns_into(features, self._cols[:, m:m + b])
         self.members = np.concatenate((self.members, features))
         self.cached[features] = True
 
@@ -589,7 +618,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     >>> coefs.shape
     (5, 5)
     """
-    X = v.as_design_matrix(X, check_finite=False)  # finiteness: see working_design
+    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see working_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)

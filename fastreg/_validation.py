@@ -9,12 +9,14 @@ import sys
 import warnings
 
 import numpy as np
+from scipy import sparse
 
 __all__ = [
     "NotFittedError",
     "ConvergenceWarning",
     "sklearn_compatible",
     "as_design_matrix",
+    "as_sparse_csc",
     "as_target",
     "as_sample_weight",
     "check_scalar",
@@ -122,13 +124,16 @@ def _check_finite(arr, name):
         )
 
 
-def as_design_matrix(X, name="X", check_finite=True):
+def as_design_matrix(X, name="X", check_finite=True, accept_sparse=False):
     """Validate a design matrix: 2-D, non-empty, finite, numeric; float32 stays float32.
 
     check_finite=False leaves the NaN/inf check to the caller, who must then call `check_finite`
     (the Gram mode does, only when X^T X comes out non-finite: a NaN or inf entry always makes a
     diagonal entry non-finite, so finite data cost no extra pass over X).
+    accept_sparse=True returns a scipy sparse X as a canonical CSC matrix (see `as_sparse_csc`).
     """
+    if accept_sparse and _is_sparse(X):
+        return as_sparse_csc(X, name)
     arr = _as_float_array(X, name)
     if arr.ndim != 2:
         hint = (
@@ -149,6 +154,47 @@ def as_design_matrix(X, name="X", check_finite=True):
     if check_finite:
         _check_finite(arr, name)
     return arr
+
+
+def as_sparse_csc(X, name="X"):
+    """A scipy sparse matrix or array of any format as a CSC matrix the sparse kernels can read.
+
+    float32 stays float32, other numeric types become float64; the result has sorted indices without
+    duplicates (duplicates are summed, as scipy's formats define them) and explicit zeros are kept
+    (they cost time, never accuracy). The caller's object is never modified: anything that changes
+    is changed on a copy (CSC input in canonical form with a float dtype is used as it is).
+    Raises for NaN/inf values, complex or non-numeric values, and empty shapes.
+    """
+    if len(X.shape) != 2:
+        raise ValueError(f"Expected a 2D sparse {name}, got shape {X.shape}.")
+    n_samples, n_features = X.shape
+    if n_samples < 1 or n_features < 1:
+        what = "0 sample(s)" if n_samples < 1 else "0 feature(s)"
+        raise ValueError(f"Found sparse {name} with {what} (shape={X.shape}); it is empty.")
+    kind = np.dtype(X.dtype).kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}; pass real numbers.")
+    if kind not in "biuf":
+        raise TypeError(f"{name} has dtype {X.dtype}, which is not numeric; pass numbers.")
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    csc = X.tocsc()
+    if csc.dtype != dtype:
+        csc = csc.astype(dtype)
+    if not isinstance(csc, sparse.csc_matrix):  # csc_array: same storage, matrix semantics for @
+        csc = sparse.csc_matrix(csc)
+    if not csc.has_canonical_format:
+        given = getattr(X, "data", None)
+        if given is not None and np.shares_memory(csc.data, given):
+            csc = csc.copy()
+        csc.sum_duplicates()
+    if not np.isfinite(csc.data).all():
+        n_nan = int(np.isnan(csc.data).sum())
+        n_inf = int(np.isinf(csc.data).sum())
+        raise ValueError(
+            f"Input {name} contains NaN ({n_nan} entries) or infinity ({n_inf} entries). "
+            f"Remove or impute them before fitting."
+        )
+    return csc
 
 
 def check_finite(arr, name="X"):

@@ -104,7 +104,7 @@ class ElasticNet(RegressorBase):
         """
         name = type(self).__name__
         self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False)  # finiteness: see _path.working_design
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see _path.working_design
         n_samples, n_features = X.shape
         y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
         sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
@@ -175,10 +175,10 @@ class ElasticNet(RegressorBase):
         """
         self._check_is_fitted()
         self._check_feature_names(X, reset=False)
-        X = v.as_design_matrix(X)
+        X = v.as_design_matrix(X, accept_sparse=True)
         self._check_n_features(X.shape[1])
         coef = self.coef_.astype(X.dtype, copy=False)
-        return X @ coef.T + np.asarray(self.intercept_, dtype=X.dtype)
+        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
 
 
 class Lasso(ElasticNet):

@@ -226,12 +226,33 @@ def test_y_of_wrong_shape_for_path(data):
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
-def test_sparse_X_not_supported_yet(entry, data, fmt):
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nonfinite_sparse_X(entry, data, fmt, bad):
     X, y = data
-    with pytest.raises(TypeError, match="sparse"):
-        fit(entry, sparse.random(20, 4, density=0.5, format=fmt, random_state=0), y)
-    with pytest.raises(TypeError, match="sparse"):  # the sparse-array API too
-        fit(entry, sparse.coo_array(X).asformat(fmt), y)
+    X = X.copy()
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match=r"\bX\b.*(NaN|infinity)"):
+        fit(entry, sparse.csr_matrix(X).asformat(fmt), y)
+    with pytest.raises(ValueError, match=r"\bX\b.*(NaN|infinity)"):  # the sparse-array API too
+        fit(entry, sparse.csr_array(X).asformat(fmt), y)
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (20, 0)])
+def test_empty_sparse_X(entry, shape):
+    with pytest.raises(ValueError, match="empty"):
+        fit(entry, sparse.csc_matrix(shape), np.ones(shape[0]))
+
+
+def test_complex_sparse_X(entry, data):
+    X, y = data
+    with pytest.raises(ValueError, match="Complex"):
+        fit(entry, sparse.csc_matrix(X.astype(complex)), y)
+
+
+def test_sparse_X_and_y_of_different_lengths(entry, data):
+    X, y = data
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fit(entry, sparse.csc_matrix(X), y[:-1])
 
 
 # ----------------------------------------------------------------------------- degenerate but legal data

@@ -112,7 +112,7 @@ class KernelEpoch:
     repeats = 5
 
     def setup(self, shape, dtype):
-        from fastreg._cd_dense import enet_cd_dense
+        from fastreg._cd_residual import enet_cd_dense
 
         self.kernel = enet_cd_dense
         self.X, self.y = _problem(shape, dtype)

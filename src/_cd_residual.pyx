@@ -1,0 +1,562 @@
+"""Coordinate descent for the ElasticNet with residual updates, on a dense (Fortran) or a sparse (CSC) X.
+
+One call solves one penalty from a warm start, in place:
+
+    minimize_w  P(w) = 1/2 ||y - X w||^2 + l1_reg ||w||_1 + l2_reg / 2 ||w||^2   (s.t. w >= 0 if positive)
+
+which is n_samples times fastreg's ElasticNet objective with l1_reg = n alpha l1_ratio and
+l2_reg = n alpha (1 - l1_ratio). The algorithm is cyclic (or seeded random) coordinate descent with
+soft-thresholding (Friedman, Hastie & Tibshirani 2010, "Regularization paths for generalized linear
+models via coordinate descent", J. Stat. Softw. 33), stopped by a duality gap (Fercoq, Gramfort & Salmon
+2015) and with gap-safe screening (Ndiaye, Fercoq, Gramfort & Salmon 2017, JMLR 18).
+
+Sparse X with an intercept is centered implicitly, as glmnet does, so that a coordinate update costs
+O(nnz of its column), never O(n). With u = sqrt(sample weights) (ones without weights, sum(u^2) =
+sw_sum) and X~ the sparse matrix (weights and scales folded into its values), the working matrix is
+X = P X~ with P = I - u u^T / sw_sum, the projection that centers. The kernel keeps an uncentered
+residual R~ and the scalar S = u^T R~, with the true residual R = P R~ = R~ - (S / sw_sum) u:
+
+    x_j^T R = x~_j^T R~ - m_j S               (m_j = u^T x~_j / sw_sum: the column's weighted mean)
+    R += a x_j   <=>   R~ += a x~_j,  S += a m_j sw_sum      (O(nnz_j))
+    ||R||^2 = ||R~||^2 - S^2 / sw_sum
+
+Every duality-gap evaluation (one pass over the non-zeros) first folds S back into R~ (R~ = R, S = 0),
+so the caller always gets the true residual back.
+"""
+import numpy as np
+
+from cython cimport floating
+from libc.math cimport fabs, fmax
+from libc.stdint cimport uint32_t, int64_t
+
+from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
+from _cd_common cimport (
+    CONVERGED, MAX_ITER, INTERRUPTED,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
+)
+
+
+ctypedef struct Cols:
+    # the columns of X: dense (Fortran, leading dimension n_samples) or CSC; values of the kernel's
+    # dtype behind the void pointers
+    int n_samples
+    int n_features
+    bint sparse
+    const void* X             # dense only
+    const void* data          # CSC only: values, row indices, column pointers
+    const int* indices
+    const int64_t* indptr
+    const void* center        # CSC with intercept: m_j (see the module docstring); NULL: no centering
+    const void* sqrt_sw       # CSC with intercept and weights: u; NULL: u = ones
+    double sw_sum
+
+
+cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating S) noexcept nogil:
+    """x_j^T R (R = P R~ for a centered sparse X, see the module docstring)."""
+    cdef const floating* data
+    cdef floating acc = 0
+    cdef int64_t k
+    if not c.sparse:
+        return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.n_samples, R)
+    data = <const floating*> c.data
+    for k in range(c.indptr[j], c.indptr[j + 1]):
+        acc += data[k] * R[c.indices[k]]
+    if c.center != NULL:
+        acc -= (<const floating*> c.center)[j] * S
+    return acc
+
+
+cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floating* S) noexcept nogil:
+    """R += a x_j (for a centered sparse X: R~ += a x~_j, S += a m_j sw_sum)."""
+    cdef const floating* data
+    cdef int64_t k
+    if not c.sparse:
+        _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
+        return
+    data = <const floating*> c.data
+    for k in range(c.indptr[j], c.indptr[j + 1]):
+        R[c.indices[k]] += a * data[k]
+    if c.center != NULL:
+        S[0] += a * (<const floating*> c.center)[j] * <floating> c.sw_sum
+
+
+cdef inline long _col_work(const Cols* c, int j) noexcept nogil:
+    """Elements read by one visit of column j (for the interrupt check)."""
+    if not c.sparse:
+        return c.n_samples
+    return <long> (c.indptr[j + 1] - c.indptr[j]) + 1
+
+
+cdef inline floating _u_dot(const Cols* c, const floating* R) noexcept nogil:
+    """u^T R"""
+    cdef floating acc = 0
+    cdef int i
+    if c.sqrt_sw != NULL:
+        return _dot(c.n_samples, <const floating*> c.sqrt_sw, R)
+    for i in range(c.n_samples):
+        acc += R[i]
+    return acc
+
+
+cdef inline void _fold(const Cols* c, floating* R, floating* S) noexcept nogil:
+    """R~ = P R~ (the true residual), S = 0; nothing to do without centering."""
+    cdef floating shift
+    cdef int i
+    if c.center == NULL:
+        return
+    shift = S[0] / <floating> c.sw_sum
+    if shift != 0:
+        if c.sqrt_sw != NULL:
+            _axpy(c.n_samples, -shift, <const floating*> c.sqrt_sw, R)
+        else:
+            for i in range(c.n_samples):
+                R[i] -= shift
+    S[0] = 0
+
+
+cdef inline floating _resid_norm2(const Cols* c, const floating* R, floating S) noexcept nogil:
+    """||P R~||^2"""
+    cdef floating r2 = _dot(c.n_samples, R, R)
+    if c.center != NULL:
+        r2 -= S * S / <floating> c.sw_sum
+    return r2
+
+
+cdef void _residual(const Cols* c, const floating[::1] y, const floating[::1] w, floating[::1] R,
+                    floating* S) noexcept nogil:
+    """R = y - X w from scratch (then folded: S = 0)."""
+    cdef int j
+    _copy(c.n_samples, &y[0], &R[0])
+    if not c.sparse:
+        _gemv(c'N', c.n_samples, c.n_features, -1, <const floating*> c.X, c.n_samples, &w[0], 1, &R[0])
+        return
+    S[0] = _u_dot(c, &R[0])
+    for j in range(c.n_features):
+        if w[j] != 0:
+            _col_axpy(c, j, -w[j], &R[0], S)
+    _fold(c, &R[0], S)
+
+
+cdef floating _gap(
+    const Cols* c, const floating[::1] y, floating[::1] R, floating* S, const floating[::1] w,
+    floating[::1] XtR, floating l1_reg, floating l2_reg, bint positive,
+    floating* gap_screen, floating* dual_scale,
+) noexcept nogil:
+    """Duality gap at (w, R); fills XtR = X^T R (one pass over X). Folds S into R first."""
+    cdef int j
+    if c.sparse:
+        _fold(c, &R[0], S)
+        for j in range(c.n_features):
+            XtR[j] = _col_dot(c, j, &R[0], <floating> 0)
+    else:
+        # XtR = X.T @ R
+        _gemv(c'T', c.n_samples, c.n_features, 1, <const floating*> c.X, c.n_samples, &R[0], 0, &XtR[0])
+    # R @ R, R @ y
+    cdef floating R_norm2 = _dot(c.n_samples, &R[0], &R[0])
+    cdef floating Ry = _dot(c.n_samples, &R[0], &y[0])
+    return _enet_gap(c.n_features, &w[0], &XtR[0], l1_reg, l2_reg, R_norm2, Ry, positive,
+                     gap_screen, dual_scale)
+
+
+cdef int _screen(
+    const Cols* c, floating[::1] R, floating* S, floating[::1] w,
+    const floating[::1] XtR, const floating[::1] norm2_cols, floating l1_reg, floating l2_reg,
+    floating dual_scale, floating gap_screen, int[::1] active, int n_active,
+) noexcept nogil:
+    """Shrink active[:n_active] to the features the gap-safe test cannot discard; returns the new size.
+
+    A discarded feature with a non-zero weight is set to 0 and the residual updated.
+    """
+    cdef int k, j, kept = 0
+    for k in range(n_active):
+        j = active[k]
+        if _gap_safe_keep(XtR[j], w[j], norm2_cols[j], l1_reg, l2_reg, dual_scale, gap_screen):
+            active[kept] = j
+            kept += 1
+        elif w[j] != 0:
+            # R += w[j] * X[:, j]
+            _col_axpy(c, j, w[j], &R[0], S)
+            w[j] = 0
+    return kept
+
+
+cdef enum:
+    FUSE_MAX_BYTES = 1 << 20
+
+
+cdef floating _primal(const Cols* c, const floating[::1] R, floating S, const floating[::1] w,
+                      const int[::1] active, int n_active, floating l1_reg,
+                      floating l2_reg) noexcept nogil:
+    """P(w) at residual R (w is 0 outside active[:n_active])."""
+    cdef int f
+    cdef floating w_l1 = 0, w_l2 = 0
+    for f in range(n_active):
+        w_l1 += fabs(w[active[f]])
+        w_l2 += w[active[f]] * w[active[f]]
+    if w_l1 == 0:
+        return 0.5 * _resid_norm2(c, &R[0], S)
+    return 0.5 * _resid_norm2(c, &R[0], S) + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+
+
+cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S,
+                    const int[::1] active, int n_active, int K,
+                    const floating[:, ::1] hist, floating[:, ::1] diff, floating[::1, :] M,
+                    floating[::1] z, floating[::1] w_acc, floating[::1] R_acc,
+                    floating l1_reg, floating l2_reg, bint positive) noexcept nogil:
+    """Anderson extrapolation of the last K + 1 epochs' iterates hist[0..K] (Bertrand & Massias 2021,
+    "Anderson acceleration of coordinate descent"): w_acc = sum_i c_i hist[i + 1], with c minimizing
+    ||sum_i c_i (hist[i + 1] - hist[i])|| subject to sum(c) = 1. Taken (w, R updated) only if it lowers
+    P; costs one pass over X (the residual at w_acc). Returns whether it was taken."""
+    cdef int a, b, f, j, info
+    cdef int n_features = c.n_features
+    cdef floating total = 0, v, S_acc = S[0]
+    for a in range(K):
+        for f in range(n_active):
+            j = active[f]
+            diff[a, f] = hist[a + 1, j] - hist[a, j]
+    # M = U^T U (upper triangle), z = M^-1 1 by Cholesky
+    for b in range(K):
+        for a in range(b + 1):
+            M[a, b] = _dot(n_active, &diff[a, 0], &diff[b, 0])
+        z[b] = 1
+    info = _potrf(c'U', K, &M[0, 0], K)
+    if info != 0:
+        return False
+    _trsv(c'U', c'T', K, &M[0, 0], K, &z[0])
+    _trsv(c'U', c'N', K, &M[0, 0], K, &z[0])
+    for a in range(K):
+        total += z[a]
+    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+        return False
+    # w_acc first holds the step w - w_acc (for the residual), then w_acc itself
+    for j in range(n_features):
+        w_acc[j] = 0
+    for f in range(n_active):
+        j = active[f]
+        v = 0
+        for a in range(K):
+            v += z[a] * hist[a + 1, j]
+        v /= total
+        if positive and v < 0:
+            v = 0
+        w_acc[j] = w[j] - v  # the step, for the residual
+    # R_acc = R + X (w - w_acc)
+    _copy(c.n_samples, &R[0], &R_acc[0])
+    if c.sparse:
+        for f in range(n_active):
+            j = active[f]
+            if w_acc[j] != 0:
+                _col_axpy(c, j, w_acc[j], &R_acc[0], &S_acc)
+    else:
+        _gemv(c'N', c.n_samples, n_features, 1, <const floating*> c.X, c.n_samples, &w_acc[0], 1,
+              &R_acc[0])
+    for f in range(n_active):
+        j = active[f]
+        w_acc[j] = w[j] - w_acc[j]
+    if _primal(c, R_acc, S_acc, w_acc, active, n_active, l1_reg, l2_reg) >= \
+            _primal(c, R, S[0], w, active, n_active, l1_reg, l2_reg):
+        return False
+    for f in range(n_active):
+        j = active[f]
+        w[j] = w_acc[j]
+    _copy(c.n_samples, &R_acc[0], &R[0])
+    S[0] = S_acc
+    return True
+
+
+cdef object _solve(
+    const Cols* c,
+    floating[::1] w,
+    floating l1_reg,
+    floating l2_reg,
+    const floating[::1] y,
+    floating[::1] R,
+    const floating[::1] norm2_cols,
+    int max_iter,
+    floating tol,
+    floating tol_step,
+    int gap_every,
+    uint32_t seed,
+    bint random,
+    bint positive,
+    bint screening,
+    int anderson,
+):
+    """The coordinate-descent loop shared by the dense and the sparse entry points."""
+    cdef int n_samples = c.n_samples
+    cdef int n_features = c.n_features
+    cdef floating[::1] XtR = np.empty(n_features, dtype=np.float32 if floating is float else np.float64)
+    cdef int[::1] active = np.arange(n_features, dtype=np.intc)
+    cdef int n_active = 0
+    cdef int f, j, j_next, n_iter = 0, status = MAX_ITER
+    cdef bint has_next
+    # dense: the fused sweep touches three columns (X_j, X_next, R); once they outgrow a typical 1 MiB
+    # L2 cache, separate (multithreaded) BLAS calls are faster
+    cdef bint fuse = not c.sparse and 3 * n_samples * sizeof(floating) <= FUSE_MAX_BYTES
+    cdef const floating* X = <const floating*> c.X
+    cdef floating w_j, w_new, xr, grad, d_w_max, w_max, gap, gap_screen, dual_scale
+    cdef floating S = 0
+    cdef long work = 0, cols_since_gap = 0
+    cdef int epochs_since_gap = 0
+    cdef uint32_t rng_state = seed if seed != 0 else 1
+    screening = screening and l1_reg > 0
+    dtype = np.float32 if floating is float else np.float64
+    # Anderson workspace (1-element placeholders when it is off)
+    cdef int K = anderson if anderson > 0 else 1, n_hist = 0
+    cdef int p_buf = n_features if anderson > 0 else 1
+    cdef floating[:, ::1] hist = np.empty((K + 1, p_buf), dtype=dtype)
+    cdef floating[:, ::1] diff = np.empty((K, p_buf), dtype=dtype)
+    cdef floating[::1, :] M = np.empty((K, K), dtype=dtype, order="F")
+    cdef floating[::1] z = np.empty(K, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(p_buf, dtype=dtype)
+    cdef floating[::1] R_acc = np.empty(n_samples if anderson > 0 else 1, dtype=dtype)
+
+    with nogil:
+        if c.center != NULL:
+            S = _u_dot(c, &R[0])  # 0 up to rounding for a residual this kernel returned
+        # a zero column's weight is 0 at the optimum (only the penalty sees it) and the residual does
+        # not depend on it: set it once and never visit the column
+        for j in range(n_features):
+            if norm2_cols[j] != 0:
+                active[n_active] = j
+                n_active += 1
+            elif w[j] != 0:
+                _col_axpy(c, j, w[j], &R[0], &S)
+                w[j] = 0
+
+        gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        if gap <= tol:
+            status = CONVERGED
+        elif screening:
+            n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, dual_scale, gap_screen,
+                               active, n_active)
+
+        while status != CONVERGED and n_iter < max_iter:
+            w_max = 0
+            d_w_max = 0
+            # the coordinate of step f is drawn one step ahead, so that a residual update can be
+            # fused with the next coordinate's dot product (_axpy_dot)
+            j_next = active[_rand_below(n_active, &rng_state) if random else 0] if n_active else 0
+            # xr = X[:, j] @ R
+            xr = _col_dot(c, j_next, &R[0], S) if n_active else 0
+            for f in range(n_active):
+                j = j_next
+                has_next = f + 1 < n_active
+                if has_next:
+                    j_next = active[_rand_below(n_active, &rng_state) if random else f + 1]
+                w_j = w[j]
+                grad = xr + w_j * norm2_cols[j]
+                w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
+                if w_new != w_j and has_next and fuse:
+                    # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
+                    xr = _axpy_dot(n_samples, w_j - w_new, X + <size_t> j * n_samples, &R[0],
+                                   X + <size_t> j_next * n_samples)
+                else:
+                    if w_new != w_j:
+                        # R -= (w_new - w_j) * X[:, j]
+                        _col_axpy(c, j, w_j - w_new, &R[0], &S)
+                    if has_next:
+                        # xr = X[:, j_next] @ R
+                        xr = _col_dot(c, j_next, &R[0], S)
+                w[j] = w_new
+                d_w_max = fmax(d_w_max, fabs(w_new - w_j))
+                w_max = fmax(w_max, fabs(w_new))
+                work += _col_work(c, j)
+                if _should_stop(&work):
+                    status = INTERRUPTED
+                    break
+            if status == INTERRUPTED:
+                break
+            n_iter += 1
+            epochs_since_gap += 1
+            cols_since_gap += n_active
+            if anderson > 0 and n_active > 0:
+                _copy(n_features, &w[0], &hist[n_hist, 0])
+                n_hist += 1
+                if n_hist == K + 1:
+                    _anderson(c, w, R, &S, active, n_active, K, hist, diff, M, z, w_acc, R_acc,
+                              l1_reg, l2_reg, positive)
+                    n_hist = 0
+            if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
+                    or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
+                epochs_since_gap = 0
+                cols_since_gap = 0
+                gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+                if gap <= tol and floating is float:
+                    # single precision: the updated residual drifts from y - X w by rounding; certify
+                    # with a freshly computed one (this also resets the drift for the next penalty)
+                    _residual(c, y, w, R, &S)
+                    gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen,
+                               &dual_scale)
+                if gap <= tol:
+                    status = CONVERGED
+                elif screening:
+                    n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, dual_scale,
+                                       gap_screen, active, n_active)
+        if status == INTERRUPTED:
+            _fold(c, &R[0], &S)  # the caller's residual stays the true one
+
+    if status == INTERRUPTED:
+        _propagate_pending()
+    return float(gap), n_iter, status
+
+
+cdef Cols _dense_cols(const floating[::1, :] X):
+    cdef Cols c
+    c.n_samples = X.shape[0]
+    c.n_features = X.shape[1]
+    c.sparse = False
+    c.X = &X[0, 0]
+    c.data = NULL
+    c.indices = NULL
+    c.indptr = NULL
+    c.center = NULL
+    c.sqrt_sw = NULL
+    c.sw_sum = X.shape[0]
+    return c
+
+
+cdef Cols _sparse_cols(int n_samples, const floating[::1] data, const int[::1] indices,
+                       const int64_t[::1] indptr, const floating[::1] center,
+                       const floating[::1] sqrt_sw, double sw_sum):
+    cdef Cols c
+    if indptr.shape[0] < 1 or data.shape[0] != indices.shape[0] or data.shape[0] < indptr[indptr.shape[0] - 1]:
+        raise ValueError("inconsistent CSC arrays (data, indices, indptr)")
+    c.n_samples = n_samples
+    c.n_features = indptr.shape[0] - 1
+    if center.shape[0] not in (0, c.n_features) or sqrt_sw.shape[0] not in (0, n_samples):
+        raise ValueError("center must have n_features entries (or none), sqrt_sw n_samples (or none)")
+    c.sparse = True
+    c.X = NULL
+    c.data = &data[0] if data.shape[0] else NULL
+    c.indices = &indices[0] if indices.shape[0] else NULL
+    c.indptr = &indptr[0]
+    c.center = &center[0] if center.shape[0] else NULL
+    c.sqrt_sw = &sqrt_sw[0] if sqrt_sw.shape[0] else NULL
+    c.sw_sum = sw_sum
+    return c
+
+
+def enet_cd_dense(
+    floating[::1] w,
+    floating l1_reg,
+    floating l2_reg,
+    const floating[::1, :] X,
+    const floating[::1] y,
+    floating[::1] R,
+    const floating[::1] norm2_cols,
+    int max_iter,
+    floating tol,
+    floating tol_step,
+    int gap_every,
+    uint32_t seed,
+    bint random,
+    bint positive,
+    bint screening,
+    int anderson=0,
+):
+    """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
+
+    Parameters
+    ----------
+    w : (n_features,) warm start, overwritten with the solution.
+    l1_reg, l2_reg : penalties of the n-scaled objective P(w) above.
+    X : (n_samples, n_features) Fortran-ordered design.
+    y : (n_samples,) target.
+    R : (n_samples,) residual y - X w on entry, kept equal to it on exit.
+    norm2_cols : (n_features,) squared column norms of X; zero columns are never updated.
+    max_iter : maximum number of epochs (passes over the visited coordinates).
+    tol : absolute duality-gap target in the units of P.
+    tol_step : the gap is evaluated when max |dw| <= tol_step * max |w| in an epoch ...
+    gap_every : ... or after at least gap_every epochs that visited n_features columns in all (a gap
+        costs one pass over all of X, so it is amortized over as much coordinate work when screening
+        leaves few columns), and always after the last epoch.
+    seed : state of the random generator for selection='random' (non-zero).
+    random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
+    anderson : K > 0 extrapolates every K epochs from the last K + 1 iterates (see `_anderson`);
+        0 turns it off.
+
+    Returns
+    -------
+    gap : duality gap reached (units of P).
+    n_iter : epochs run.
+    status : 0 converged (gap <= tol), 1 max_iter reached.
+    """
+    cdef Cols c = _dense_cols(X)
+    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
+                  random, positive, screening, anderson)
+
+
+def enet_cd_sparse(
+    floating[::1] w,
+    floating l1_reg,
+    floating l2_reg,
+    const floating[::1] data,
+    const int[::1] indices,
+    const int64_t[::1] indptr,
+    const floating[::1] center,
+    const floating[::1] sqrt_sw,
+    double sw_sum,
+    const floating[::1] y,
+    floating[::1] R,
+    const floating[::1] norm2_cols,
+    int max_iter,
+    floating tol,
+    floating tol_step,
+    int gap_every,
+    uint32_t seed,
+    bint random,
+    bint positive,
+    bint screening,
+    int anderson=0,
+):
+    """`enet_cd_dense` on a CSC matrix X~ (data, indices, indptr), centered implicitly.
+
+    center : (n_features,) m_j = u^T x~_j / sw_sum, or empty for no centering (no intercept).
+    sqrt_sw : (n_samples,) u = sqrt(weights) (the rows of X~ and y already multiplied by it), or
+        empty for unit weights; sw_sum = u^T u.
+    y must be centered (u^T y = 0) when center is given. R on entry is the residual y - X w (a
+    residual with a multiple of u added is folded back); on exit it is the true residual.
+    Other arguments and the return value: as `enet_cd_dense`.
+    """
+    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
+                  random, positive, screening, anderson)
+
+
+def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1, :] X,
+                   const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive):
+    """The duality gap at (w, R = y - X w) over every column of X; fills XtR = X^T R (one pass over X).
+
+    For drivers that solve on a subset of the columns (working sets) and check the whole problem."""
+    cdef floating gap_screen, dual_scale, gap, S = 0
+    cdef Cols c = _dense_cols(X)
+    with nogil:
+        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+    return float(gap)
+
+
+def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] data,
+                    const int[::1] indices, const int64_t[::1] indptr, const floating[::1] center,
+                    const floating[::1] sqrt_sw, double sw_sum, const floating[::1] y, floating[::1] R,
+                    floating[::1] XtR, bint positive):
+    """`enet_gap_dense` for the implicitly centered CSC X of `enet_cd_sparse` (R is folded first)."""
+    cdef floating gap_screen, dual_scale, gap, S = 0
+    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    with nogil:
+        if c.center != NULL:
+            S = _u_dot(&c, &R[0])
+        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+    return float(gap)
+
+
+def enet_gap_cached(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] y,
+                    const floating[::1] R, const floating[::1] XtR, bint positive):
+    """The duality gap at (w, R) from an X^T R computed earlier for the same R (e.g. at the previous
+    penalty of a path, whose solution is the warm start): O(n + p), no pass over X."""
+    cdef floating gap_screen, dual_scale, gap
+    cdef int n_samples = R.shape[0]
+    with nogil:
+        gap = _enet_gap(w.shape[0], &w[0], &XtR[0], l1_reg, l2_reg, _dot(n_samples, &R[0], &R[0]),
+                        _dot(n_samples, &R[0], &y[0]), positive, &gap_screen, &dual_scale)
+    return float(gap)
