@@ -6,6 +6,7 @@ Path functions (`lasso_path`, `enet_path`) and scikit-learn compatible estimator
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path
+from ._ridge import Ridge, RidgeCV, ridge, ridge_path
 from ._stats import SufficientStats
 from ._validation import ConvergenceWarning, NotFittedError
 from .linear_model import ElasticNet, Lasso
@@ -21,10 +22,14 @@ __all__ = [
     "Lasso",
     "NotFittedError",
     "Path",
+    "Ridge",
+    "RidgeCV",
     "SufficientStats",
     "__version__",
     "alpha_grid",
     "enet_path",
     "enet_path_from_stats",
     "lasso_path",
+    "ridge",
+    "ridge_path",
 ]

@@ -1,0 +1,1076 @@
+"""Ridge regression: Cholesky of XᵀX + αI (or of XXᵀ + αI), many α from one eigendecomposition, RidgeCV.
+
+The problem, as scikit-learn's ``Ridge`` (not divided by n; weights s multiply the squared loss)::
+
+    min_{w, b}  sum_i s_i (y_i - x_i^T w - b)^2 + alpha ||w||^2
+
+With an intercept, b = ybar - xbar^T w (weighted means) and w solves the problem on the centered,
+weighted data  X~ = S^{1/2} (X - 1 xbar^T),  y~ = S^{1/2} (y - ybar):
+
+    primal (n >= p):  (X~^T X~ + alpha I) w = X~^T y~          one syrk + one potrf/potrs
+    dual   (p >  n):  (X~ X~^T + alpha I) a = y~,  w = X~^T a    one syrk + one potrf/potrs
+
+Every target of a 2-D y shares one factorization per distinct alpha. Many alphas share one
+eigendecomposition X~^T X~ = V diag(L) V^T:  w(alpha) = V diag(1 / (L + alpha)) V^T X~^T y~, O(p^2)
+per alpha and target (the dual likewise with X~ X~^T, O(n p)).
+
+Leave-one-out (Golub, Heath & Wahba 1979; Rifkin & Lippert 2007): with Z = X~ V (columns of squared
+norms L), the hat matrix of the centered problem is Z diag(1 / (L + alpha)) Z^T, and the intercept adds
+the projection on S^{1/2} 1, so h_ii = sum_j Z_ij^2 / (L_j + alpha) + s_i / sum(s), exactly (the
+intercept is refitted without sample i, as scikit-learn's RidgeCV does). The leave-one-out error of
+sample i, in scikit-learn's units, is sqrt(s_i) (y_i - yhat_{-i}) = (y~_i - yhat~_i) / (1 - h_ii).
+K-fold cross-validation builds every training fold's statistics as ``total - fold`` (one pass over X
+for all folds) and scores each alpha on the held-out rows.
+
+Numerical notes. The centered Gram matrix is accumulated about a shift (the first rows' mean) in row
+blocks, so that it stays accurate when columns have large means; when the columns are nearly centered
+already (the cancellation costs at most `_FAST_CANCELLATION` in relative accuracy) it is one syrk over
+X plus a rank-one correction, without any copy of X. Sparse X is never densified: its Gram matrix is
+``X^T S X`` (scipy.sparse) with the centering as a rank-one correction; when neither X^T X nor X X^T
+fits in memory, LSQR runs on the implicitly centered operator.
+"""
+import numbers
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.linalg import blas, lapack
+from scipy.sparse import linalg as sparse_linalg
+
+from . import _validation as v
+from ._base import RegressorBase
+
+__all__ = ["RidgeFit", "RidgePath", "ridge", "ridge_path", "Ridge", "RidgeCV"]
+
+# largest dense Gram matrix (p x p or n x n) the sparse 'auto' solver builds before switching to LSQR
+GRAM_MAX_BYTES = 1 << 30
+# rows per block of the shifted accumulation (and of the leave-one-out pass); buffers stay <= 256 MiB
+BLOCK_ROWS = 4096
+BLOCK_MAX_BYTES = 1 << 28
+# relative accuracy the unshifted syrk may lose to the rank-one centering, per dtype: the largest
+# diag(X^T S X)_jj / diag(X_c^T S X_c)_jj (= 1 + mean_j^2 / var_j) that still takes the fast path
+_FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
+
+SOLVERS = {"auto", "cholesky", "lsqr"}
+
+
+# ----------------------------------------------------------------------------------------- validation
+
+
+def _is_sparse(X):
+    return sparse.issparse(X)
+
+
+def _as_sparse_design(X, name="X"):
+    """A CSR or CSC matrix (other formats converted; float32 kept, other dtypes -> float64), non-empty
+    and finite. The user's matrix is never modified (conversions return new matrices)."""
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D sparse matrix for {name}, got {X.ndim}D.")
+    if X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    if np.iscomplexobj(X.data):
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}; pass real numbers.")
+    if X.dtype != dtype:
+        X = X.astype(dtype)
+    n_samples, n_features = X.shape
+    if n_samples < 1 or n_features < 1:
+        raise ValueError(
+            f"Found array with shape {X.shape} while a minimum of 1 sample and 1 feature is required: "
+            f"{name} is empty."
+        )
+    if not np.isfinite(X.data).all():
+        raise ValueError(
+            f"Input {name} contains NaN or infinity ({int((~np.isfinite(X.data)).sum())} stored entries). "
+            f"Remove or impute them before fitting (e.g. sklearn.impute.SimpleImputer)."
+        )
+    return X
+
+
+def _as_design(X, name="X"):
+    return _as_sparse_design(X, name) if _is_sparse(X) else v.as_design_matrix(X, name=name)
+
+
+def _check_alpha(alpha, n_targets, *, name="alpha"):
+    """alpha as a float64 array of length n_targets: a number >= 0, or one per target."""
+    if isinstance(alpha, (bool, np.bool_)) or isinstance(alpha, str):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.")
+    try:
+        arr = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.") from exc
+    if arr.ndim > 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or a 1-D array of one value per target, got shape {arr.shape}.")
+    if arr.ndim == 1 and arr.size not in (1, n_targets):
+        raise ValueError(
+            f"{name} has {arr.size} values but y has {n_targets} target(s): pass one alpha, or one per "
+            f"target (an array of length {n_targets})."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
+    if (arr < 0).any():
+        raise ValueError(
+            f"{name} must be >= 0 (the strength of the penalty alpha ||w||^2), got {arr.min()!r}."
+        )
+    return np.broadcast_to(arr.reshape(-1), (n_targets,)).copy()
+
+
+def _check_alpha_grid(alphas, *, positive):
+    """RidgeCV's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not `positive`)."""
+    if isinstance(alphas, str):
+        raise TypeError(f"alphas must be a number or a sequence of numbers, got {alphas!r}.")
+    try:
+        arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"alphas must be a sequence of numbers, got {alphas!r}.") from exc
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number.")
+    if positive and (arr <= 0).any():
+        raise ValueError(
+            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {arr.min()!r}; "
+            f"use cv=5 (K-fold) to include alpha = 0."
+        )
+    if (arr < 0).any():
+        raise ValueError(f"alphas must be >= 0, got {arr.min()!r}.")
+    return arr
+
+
+def _check_inputs(X, y, sample_weight, *, estimator=None):
+    """(X, Y 2-D, sample_weight or None, y was 1-D) with fastreg's validation rules."""
+    X = _as_design(X)
+    n_samples = X.shape[0]
+    y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
+    sw = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    Y = y[:, None] if y.ndim == 1 else y
+    if Y.shape[1] == 0:
+        raise ValueError("y has 0 targets (shape (n_samples, 0)); pass at least one column.")
+    return X, Y, sw, y.ndim == 1
+
+
+# ----------------------------------------------------------------------------------------- statistics
+
+
+def _blas(name, dtype):
+    return getattr(blas, ("s" if dtype == np.float32 else "d") + name)
+
+
+def _lapack(name, dtype):
+    return getattr(lapack, ("s" if dtype == np.float32 else "d") + name)
+
+
+def _block_rows(n_rows, width, itemsize):
+    rows = min(BLOCK_ROWS, max(256, BLOCK_MAX_BYTES // max(1, width * itemsize)))
+    return max(1, min(rows, n_rows))
+
+
+class _Centered(NamedTuple):
+    """The centered, weighted normal equations: G = X~^T X~ (upper triangle, Fortran), XtY = X~^T Y~."""
+
+    G: np.ndarray
+    XtY: np.ndarray
+    x_mean: np.ndarray  # float64
+    y_mean: np.ndarray  # float64, one per target
+    weight_sum: float
+
+
+def _shifted_sums(X, Y, sw, x_shift, y_shift, dtype, rows=None):
+    """Upper triangle of A = B^T B for B = [S^{1/2}(X - c), S^{1/2}] over row blocks, and
+    (X - c)^T S (Y - d), sum S (Y - d) -- in `dtype`, one syrk per block of rows, no copy of X beyond
+    one block. `rows`: the subset of rows (indices), all rows when None."""
+    n_rows = X.shape[0] if rows is None else len(rows)
+    p, k = X.shape[1], Y.shape[1]
+    step = _block_rows(n_rows, p + 1, np.dtype(dtype).itemsize)
+    buf = np.empty((step, p + 1), dtype=dtype, order="F")
+    A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
+    XtY = np.zeros((p, k), dtype=np.float64)
+    sy = np.zeros(k)
+    syrk = _blas("syrk", np.dtype(dtype))
+    if sw is None:
+        buf[:, p] = 1.0
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        idx = slice(start, stop) if rows is None else rows[start:stop]
+        B = buf[: stop - start]
+        np.subtract(X[idx], x_shift, out=B[:, :p], casting="unsafe")
+        Yc = Y[idx].astype(np.float64) - y_shift
+        if sw is not None:
+            s = sw[idx].astype(np.float64)
+            root = np.sqrt(s)
+            B[:, :p] *= root.astype(dtype)[:, None]
+            B[:, p] = root
+            Yc *= root[:, None]
+        # A += B^T B (upper triangle)
+        A = syrk(1.0, B, beta=1.0, c=A, trans=1, overwrite_c=1)
+        # X^T S Y and the target sums from the block while it is in cache
+        XtY += B[:, :p].T.astype(np.float64, copy=False) @ Yc
+        sy += B[:, p].astype(np.float64) @ Yc
+    return A, XtY, sy
+
+
+def _dense_primal(X, Y, sw, fit_intercept, dtype):
+    """`_Centered` for dense X (n >= p), in `dtype` (X's dtype for a fit, float64 for cross-validation)."""
+    n, p = X.shape
+    dtype = np.dtype(dtype)
+    syrk = _blas("syrk", dtype)
+    if sw is None and X.dtype == dtype and (X.flags.f_contiguous or X.flags.c_contiguous):
+        # one syrk over X (numpy's threads), X^T [Y - ybar, 1] in one more pass; no copy of X
+        y_mean = Y.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(Y.shape[1])
+        rhs = np.empty((n, Y.shape[1] + 1), dtype=dtype, order="F")
+        np.subtract(Y, y_mean.astype(dtype), out=rhs[:, :-1], casting="unsafe")
+        rhs[:, -1] = 1.0
+        if X.flags.f_contiguous:
+            G = syrk(1.0, X, trans=1)
+            both = _blas("gemm", dtype)(1.0, X, rhs, trans_a=1)
+        else:  # a C-ordered X is the transpose of a Fortran one
+            G = syrk(1.0, X.T, trans=0)
+            both = _blas("gemm", dtype)(1.0, X.T, rhs)
+        both = both.astype(np.float64, copy=False)
+        if not fit_intercept:
+            return _Centered(G, both[:, :-1].astype(dtype), np.zeros(p), np.zeros(Y.shape[1]), float(n))
+        x_mean = both[:, -1] / n
+        raw_diag = np.diag(G).astype(np.float64)
+        centered_diag = raw_diag - n * x_mean**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
+        if np.all(lost <= _FAST_CANCELLATION[dtype]):
+            # G -= n xbar xbar^T on the upper triangle; X^T (Y - ybar) = X_c^T (Y - ybar) exactly
+            G = _blas("syr", dtype)(-float(n), x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
+            return _Centered(G, both[:, :-1].astype(dtype), x_mean, y_mean, float(n))
+    # shifted accumulation in row blocks (accurate for columns with large means; weights)
+    head = slice(0, min(n, BLOCK_ROWS))
+    if fit_intercept:
+        if sw is None:
+            x_shift = X[head].mean(axis=0, dtype=np.float64)
+            y_shift = Y[head].mean(axis=0, dtype=np.float64)
+        else:
+            s = sw[head].astype(np.float64)
+            total = s.sum()
+            x_shift = (s @ X[head] / total) if total > 0 else np.zeros(p)
+            y_shift = (s @ Y[head] / total) if total > 0 else np.zeros(Y.shape[1])
+    else:
+        x_shift, y_shift = np.zeros(p), np.zeros(Y.shape[1])
+    x_shift = x_shift.astype(dtype)  # the exact shift applied to the data
+    A, XtY, sy = _shifted_sums(X, Y, sw, x_shift, y_shift, dtype)
+    return _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
+
+
+def _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype):
+    """The centered statistics from shifted sums: the Schur complement of the weight sum in A."""
+    p = A.shape[0] - 1
+    G = np.asfortranarray(A[:p, :p])
+    sx = A[:p, p].astype(np.float64)
+    W = float(A[p, p])
+    if not fit_intercept:
+        return _Centered(G, XtY.astype(dtype), np.zeros(p), np.zeros(XtY.shape[1]), W)
+    mx, my = sx / W, sy / W
+    G = _blas("syr", np.dtype(dtype))(-1.0 / W, sx.astype(dtype), lower=0, a=G, overwrite_a=1)
+    XtY = XtY - np.outer(sx, my)
+    return _Centered(G, XtY.astype(dtype), x_shift.astype(np.float64) + mx, y_shift + my, W)
+
+
+def _weighted_means(X, Y, sw, fit_intercept):
+    """(x_mean, y_mean, weight sum) in float64; zeros without intercept. Dense X in row blocks (no copy)."""
+    n, p = X.shape
+    s = np.ones(n) if sw is None else sw.astype(np.float64)
+    W = float(s.sum())
+    if not fit_intercept:
+        return np.zeros(p), np.zeros(Y.shape[1]), W
+    if _is_sparse(X):
+        x_sum = np.asarray(X.T @ s, dtype=np.float64).ravel()
+    else:
+        x_sum = np.zeros(p)
+        step = _block_rows(n, p, 8)
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            x_sum += s[rows] @ np.asarray(X[rows], dtype=np.float64)
+    return x_sum / W, (s @ Y.astype(np.float64)) / W, W
+
+
+def _sparse_primal(X, Y, sw, fit_intercept, dtype):
+    """`_Centered` for sparse X: X^T S X by scipy.sparse, centering as a rank-one correction."""
+    x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
+    Xs = X if sw is None else sparse.csr_matrix(X.multiply(np.sqrt(sw.astype(X.dtype))[:, None]))
+    G = np.asfortranarray((Xs.T @ Xs).toarray(), dtype=dtype)
+    if fit_intercept:
+        G = _blas("syr", np.dtype(dtype))(-W, x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
+    Yc = Y.astype(np.float64) - y_mean
+    if sw is not None:
+        Yc *= sw.astype(np.float64)[:, None]
+    XtY = np.asarray(X.T @ Yc, dtype=np.float64)  # X_c^T S Y_c = X^T S Y_c since sum S Y_c = 0
+    return _Centered(G, XtY.astype(dtype), x_mean, y_mean, W)
+
+
+class _Dual(NamedTuple):
+    """The dual normal equations: K = X~ X~^T (upper, Fortran) and Y~ = S^{1/2}(Y - ybar)."""
+
+    K: np.ndarray
+    Yt: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    root: np.ndarray  # S^{1/2} (float64)
+    weight_sum: float
+
+
+def _column_blocks(p, n, itemsize):
+    step = max(64, min(1024, BLOCK_MAX_BYTES // max(1, n * itemsize)))
+    return [slice(j, min(j + step, p)) for j in range(0, p, step)]
+
+
+def _centered_columns(X, cols, x_mean, root, dtype):
+    """S^{1/2} (X[:, cols] - mean) as a Fortran block (dense X), or the sparse block and its mean."""
+    block = np.array(X[:, cols], dtype=dtype, order="F")
+    block -= x_mean[cols].astype(dtype)
+    if root is not None:
+        block *= root.astype(dtype)[:, None]
+    return block
+
+
+def _dual_stats(X, Y, sw, fit_intercept, dtype):
+    """`_Dual` for dense or sparse X (p > n): centered in column blocks (dense) or by rank-one
+    corrections of X X^T (sparse)."""
+    n, p = X.shape
+    x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
+    root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+    Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
+    dtype = np.dtype(dtype)
+    if _is_sparse(X):
+        Xs = X if sw is None else sparse.csr_matrix(X.multiply(root.astype(X.dtype)[:, None]))
+        K = (Xs @ Xs.T).toarray().astype(np.float64)
+        if fit_intercept:
+            u = np.asarray(Xs @ x_mean, dtype=np.float64).ravel()
+            # (Xs - r m^T)(Xs - r m^T)^T = Xs Xs^T - u r^T - r u^T + (m.m) r r^T
+            K -= np.outer(u, root) + np.outer(root, u) - (x_mean @ x_mean) * np.outer(root, root)
+        return _Dual(np.asfortranarray(K, dtype=dtype), Yt, x_mean, y_mean, root, W)
+    syrk = _blas("syrk", dtype)
+    scale = None if sw is None else root
+    if not fit_intercept and sw is None and X.dtype == dtype:
+        K = syrk(1.0, X, trans=0) if X.flags.f_contiguous else syrk(1.0, np.asarray(X).T, trans=1)
+        return _Dual(K, Yt, x_mean, y_mean, root, W)
+    K = np.zeros((n, n), dtype=dtype, order="F")
+    for cols in _column_blocks(p, n, dtype.itemsize):
+        block = _centered_columns(X, cols, x_mean, scale, dtype)
+        # K += block block^T (upper triangle)
+        K = syrk(1.0, block, beta=1.0, c=K, trans=0, overwrite_c=1)
+    return _Dual(K, Yt, x_mean, y_mean, root, W)
+
+
+def _dual_coef(X, A, dual, dtype):
+    """w = X~^T A for the dual solution A (n x k): a pass over X (column blocks when centered)."""
+    n, p = X.shape
+    scaled = A * dual.root[:, None]  # X~^T A = (X - 1 m^T)^T S^{1/2} A
+    if _is_sparse(X):
+        W = np.asarray(X.T @ scaled, dtype=np.float64)
+        return W - np.outer(dual.x_mean, scaled.sum(axis=0))
+    if not dual.x_mean.any():
+        return np.asarray(X.T @ scaled.astype(X.dtype), dtype=np.float64)
+    W = np.empty((p, A.shape[1]))
+    for cols in _column_blocks(p, n, np.dtype(dtype).itemsize):
+        block = _centered_columns(X, cols, dual.x_mean, None, dtype)
+        W[cols] = block.T @ scaled.astype(dtype)
+    return W
+
+
+# ----------------------------------------------------------------------------------------- solvers
+
+
+def _min_norm_solve(M, B, alpha, dtype):
+    """(M + alpha I)^+ B by an eigendecomposition of the symmetric M (upper triangle): the
+    minimum-norm solution when M + alpha I is singular (eigenvalues below p eps max treated as 0)."""
+    L, V = linalg.eigh(np.asarray(M, dtype=np.float64), lower=False, check_finite=False)
+    shifted = L + alpha
+    cutoff = max(float(np.max(np.abs(L))), abs(alpha)) * M.shape[0] * np.finfo(dtype).eps
+    inv = np.where(shifted > cutoff, 1.0 / np.where(shifted > cutoff, shifted, 1.0), 0.0)
+    return V @ (inv[:, None] * (V.T @ np.asarray(B, dtype=np.float64)))
+
+
+def _cholesky_solve(M, B, alphas, dtype, what):
+    """Solve (M + alpha_t I) x_t = B[:, t] for every column t: one potrf per distinct alpha, all the
+    columns sharing it solved by one potrs. Falls back to the minimum-norm eigendecomposition solve
+    (with a warning) when the factorization fails. Returns (X float64, fell_back)."""
+    potrf, potrs = _lapack("potrf", dtype), _lapack("potrs", dtype)
+    out = np.empty(B.shape, dtype=np.float64)
+    fell_back = []
+    diag = np.arange(M.shape[0])
+    for alpha in np.unique(alphas):
+        cols = np.flatnonzero(alphas == alpha)
+        A = np.array(M, dtype=dtype, order="F")
+        A[diag, diag] += dtype.type(alpha)
+        factor, info = potrf(A, lower=0, clean=0, overwrite_a=1)
+        if info == 0:
+            x, info = potrs(factor, np.asfortranarray(B[:, cols], dtype=dtype), lower=0, overwrite_b=1)
+        if info != 0 or not np.isfinite(x).all():
+            out[:, cols] = _min_norm_solve(M, B[:, cols], float(alpha), dtype)
+            fell_back.append(float(alpha))
+        else:
+            out[:, cols] = x
+    if fell_back:
+        warnings.warn(
+            f"The Cholesky factorization of {what} + alpha I failed for alpha = {fell_back} (the matrix "
+            f"is singular or not numerically positive definite: alpha = 0 with linearly dependent "
+            f"columns, or alpha too small for the dtype). Solved by an eigendecomposition instead "
+            f"(minimum-norm least-squares solution); solver_ reports 'eigh'. Use alpha > 0 to avoid this.",
+            UserWarning, stacklevel=v.caller_stacklevel(),
+        )
+    return out, bool(fell_back)
+
+
+def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
+    """LSQR (Paige & Saunders) on the implicitly centered, weighted operator X~ with damp = sqrt(alpha):
+    exactly the ridge problem, without forming any Gram matrix or densifying X."""
+    n, p = X.shape
+    x_mean, y_mean, _ = _weighted_means(X, Y, sw, fit_intercept)
+    root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+    Xd = X if _is_sparse(X) else np.asarray(X)
+
+    def matvec(w):
+        w = np.ravel(w)
+        return root * (np.asarray(Xd @ w, dtype=np.float64).ravel() - x_mean @ w)
+
+    def rmatvec(u):
+        u = np.ravel(u) * root
+        return np.asarray(Xd.T @ u, dtype=np.float64).ravel() - x_mean * u.sum()
+
+    op = sparse_linalg.LinearOperator((n, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+    coef = np.empty((Y.shape[1], p))
+    n_iter = np.empty(Y.shape[1], dtype=int)
+    for t in range(Y.shape[1]):
+        target = root * (Y[:, t].astype(np.float64) - y_mean[t])
+        result = sparse_linalg.lsqr(op, target, damp=np.sqrt(alphas[t]), atol=tol, btol=tol, iter_lim=max_iter)
+        coef[t], n_iter[t] = result[0], result[2]
+    return coef, x_mean, y_mean, n_iter
+
+
+class RidgeFit(NamedTuple):
+    """What `ridge` returns: unpacks to ``coef, intercept, solver``."""
+
+    coef: np.ndarray
+    """ndarray of shape (n_features,) for 1-D y, (n_targets, n_features) for 2-D y, in X's dtype."""
+    intercept: object
+    """float for 1-D y, ndarray of shape (n_targets,) for 2-D y (0.0 without intercept)."""
+    solver: str
+    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'eigh' / 'eigh-dual' (the
+    fallback when the factorization failed), 'lsqr'."""
+    n_iter: object = None
+    """LSQR iterations per target (None for the direct solvers)."""
+
+
+def _choose_solver(X, solver):
+    n, p = X.shape
+    dual = p > n
+    if solver == "lsqr":
+        return "lsqr"
+    if solver == "auto" and _is_sparse(X):
+        side = min(n, p)
+        if side * side * X.dtype.itemsize > GRAM_MAX_BYTES:
+            return "lsqr"
+    return "cholesky-dual" if dual else "cholesky"
+
+
+def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
+    """Validated inputs -> (coef (k, p) float64, intercept (k,) float64, solver name, n_iter)."""
+    dtype = np.dtype(X.dtype)
+    kind = _choose_solver(X, solver)
+    if kind == "lsqr":
+        coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+        return coef, y_mean - coef @ x_mean, "lsqr", n_iter
+    if kind == "cholesky":
+        stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, dtype)
+        if not np.isfinite(np.diag(stats.G)).all():
+            v.check_finite(X)
+        W, fell_back = _cholesky_solve(stats.G, stats.XtY, alphas, dtype, "X^T X")
+        coef = W.T
+        name = "eigh" if fell_back else "cholesky"
+    else:
+        dual = _dual_stats(X, Y, sw, fit_intercept, dtype)
+        A, fell_back = _cholesky_solve(dual.K, dual.Yt, alphas, dtype, "X X^T")
+        coef = _dual_coef(X, A, dual, dtype).T
+        stats = dual
+        name = "eigh-dual" if fell_back else "cholesky-dual"
+    intercept = stats.y_mean - coef @ stats.x_mean if fit_intercept else np.zeros(Y.shape[1])
+    return coef, intercept, name, None
+
+
+def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None):
+    """Ridge regression by a Cholesky factorization (primal or dual), as scikit-learn's ``Ridge``.
+
+    Minimizes ``sum_i s_i (y_i - x_i^T w - b)^2 + alpha ||w||^2`` (not divided by n; s the sample
+    weights, 1 by default) for every target of y.
+
+    Parameters
+    ----------
+    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
+        float32 stays float32 (float32 arithmetic and coefficients), anything else becomes float64.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Every target is solved with the same factorization.
+    alpha : float or array-like of shape (n_targets,)
+        Penalty (>= 0), one for all targets or one per target (one factorization per distinct value).
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+        Non-negative weights multiplying the squared loss (not normalized): a weight k is k repeated rows.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept (exactly: the problem is solved on centered data; sparse X is
+        centered implicitly).
+    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
+        'cholesky': potrf/potrs of ``X~^T X~ + alpha I`` when n >= p, of ``X~ X~^T + alpha I`` when p > n.
+        'lsqr': LSQR on the implicitly centered operator (iterative, ``tol``, ``max_iter``).
+        'auto': 'cholesky', except for sparse X whose smaller Gram matrix exceeds 1 GiB ('lsqr').
+        When the factorization fails (alpha = 0 with singular data) the solve falls back to an
+        eigendecomposition (minimum-norm solution) with a warning, and `solver` says 'eigh'.
+    tol : float, default=1e-6
+        LSQR's stopping tolerances (atol = btol = tol); unused by Cholesky.
+    max_iter : int, default=None
+        LSQR's iteration limit (None: scipy's default, 2 * n_features).
+
+    Returns
+    -------
+    RidgeFit
+        ``coef, intercept, solver`` (and ``n_iter`` for LSQR).
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
+    >>> coef, intercept, solver = fastreg.ridge(X, y, alpha=1.0)
+    >>> np.round(coef, 4), round(intercept, 4), solver
+    (array([0.6667, 0.6667]), 0.5, 'cholesky')
+    """
+    X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
+    alphas = _check_alpha(alpha, Y.shape[1])
+    v.check_choice(solver, "solver", SOLVERS)
+    tol = v.check_scalar(tol, "tol", low=0.0)
+    if max_iter is not None:
+        max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
+    coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, bool(fit_intercept), solver, tol, max_iter)
+    coef = coef.astype(X.dtype)
+    if one_d:
+        return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
+    return RidgeFit(coef, intercept.astype(X.dtype), name, n_iter)
+
+
+# ----------------------------------------------------------------------------------------- many alphas
+
+
+class _Spectrum:
+    """The eigendecomposition of the centered, weighted Gram matrix, in float64, serving every alpha.
+
+    primal: X~^T X~ = V diag(L) V^T, q = V^T X~^T Y~, coefficient map B = V.
+    dual:   X~ X~^T = U diag(L) U^T, q = U^T Y~,     coefficient map B = X~^T U.
+    Either way w(alpha) = B diag(1 / (L + alpha)) q. `U`: an orthonormal basis of the sample side with
+    X~ X~^T = U diag(L) U^T when the decomposition gives it (dual, svd); otherwise the leave-one-out
+    pass forms Z = X~ V by row blocks.
+    """
+
+    def __init__(self, L, B, q, x_mean, y_mean, weight_sum, root, U=None):
+        # eigenvalues of a PSD matrix below its rounding level (dimension * eps * largest) are zero in
+        # exact arithmetic (the intercept's null direction of X~ X~^T, rank deficiency): made exactly 0,
+        # so that alpha / (L + alpha) is exactly 1 there and the leave-one-out 1 - h_ii does not cancel
+        L = np.asarray(L, dtype=np.float64)
+        noise = len(L) * np.finfo(np.float64).eps * max(float(np.max(np.abs(L), initial=0.0)), 0.0)
+        self.L = np.where(L > noise, L, 0.0)
+        self.B, self.q = B, q
+        self.x_mean, self.y_mean, self.weight_sum, self.root = x_mean, y_mean, weight_sum, root
+        self.U = U
+
+    def inverse(self, alphas):
+        """1 / (L + alpha) for every alpha (columns), 0 where L + alpha is numerically zero (min-norm)."""
+        shifted = self.L[:, None] + np.asarray(alphas, dtype=np.float64)[None, :]
+        cutoff = max(float(self.L.max(initial=0.0)), 1e-300) * len(self.L) * np.finfo(np.float64).eps
+        return np.where(shifted > cutoff, 1.0 / np.where(shifted > cutoff, shifted, 1.0), 0.0)
+
+    def coefs(self, alphas, targets=None):
+        """(n_targets, n_features, n_alphas) coefficients; `targets` selects the columns of q."""
+        q = self.q if targets is None else self.q[:, targets]
+        F = self.inverse(alphas)  # (m, a)
+        # W[t, :, a] = B @ (q[:, t] * F[:, a])
+        scaled = q.T[:, :, None] * F[None, :, :]  # (k, m, a)
+        return np.einsum("pm,kma->kpa", self.B, scaled, optimize=True)
+
+    def intercepts(self, coefs):
+        return self.y_mean[:, None] - np.einsum("kpa,p->ka", coefs, self.x_mean)
+
+
+def _spectrum(X, Y, sw, fit_intercept, mode):
+    """Decompose once in float64. mode: 'cov' (eigh of X~^T X~), 'gram' (eigh of X~ X~^T), 'svd'."""
+    n, p = X.shape
+    if mode == "svd":
+        x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
+        root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+        Xt = (np.asarray(X, dtype=np.float64) - x_mean) * root[:, None]
+        U, S, Vt = linalg.svd(Xt, full_matrices=False, check_finite=False)
+        Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
+        # X~ = U S V^T: L = S^2, B = V, q = V^T X~^T Y~ = S U^T Y~, Z = U S
+        return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U)
+    if mode == "cov":
+        stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, np.float64)
+        if not np.isfinite(np.diag(stats.G)).all():
+            v.check_finite(X)
+        L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
+        root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+        return _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean, stats.y_mean, stats.weight_sum, root)
+    dual = _dual_stats(X, Y, sw, fit_intercept, np.float64)
+    if not np.isfinite(np.diag(dual.K)).all():
+        v.check_finite(X)
+    L, U = linalg.eigh(dual.K, lower=False, check_finite=False)
+    L = np.maximum(L, 0.0)
+    B = _dual_coef(X, U, dual, np.float64)
+    return _Spectrum(L, B, U.T @ dual.Yt, dual.x_mean, dual.y_mean, dual.weight_sum, dual.root, U=U)
+
+
+class RidgePath(NamedTuple):
+    """What `ridge_path` returns."""
+
+    alphas: np.ndarray
+    """The penalties, in the order given."""
+    coefs: np.ndarray
+    """(n_features, n_alphas) for 1-D y, (n_targets, n_features, n_alphas) for 2-D y, in X's dtype."""
+    intercepts: np.ndarray
+    """(n_alphas,) for 1-D y, (n_targets, n_alphas) for 2-D y."""
+    solver: str
+    """'eigh' (X~^T X~ = V L V^T), 'eigh-dual' (X~ X~^T) or 'svd' (X~ = U S V^T)."""
+
+
+def _gcv_mode(X, mode):
+    if mode in (None, "auto", "eigen"):
+        return "gram" if X.shape[1] > X.shape[0] else "cov"
+    if mode == "svd" and _is_sparse(X):
+        raise ValueError("gcv_mode='svd' needs a dense X; use gcv_mode='auto' (eigendecomposition) for sparse X.")
+    return mode
+
+
+_MODE_NAMES = {"cov": "eigh", "gram": "eigh-dual", "svd": "svd"}
+
+
+def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="auto"):
+    """Ridge solutions for many alphas from one eigendecomposition.
+
+    One eigendecomposition of ``X~^T X~`` (n >= p) or ``X~ X~^T`` (p > n), X~ the centered, weighted X
+    (computed in float64, as scikit-learn's RidgeCV), then every alpha costs O(p^2) (primal) or O(n p)
+    (dual) per target. Same objective as `ridge`; alpha = 0 gives the minimum-norm least-squares solution.
+
+    Parameters
+    ----------
+    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    alphas : array-like of shape (n_alphas,)
+        Penalties >= 0, in any order.
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+    fit_intercept : bool, default=True
+    mode : {'auto', 'eigen', 'cov', 'gram', 'svd'}, default='auto'
+        'cov': eigh of the p x p matrix; 'gram': eigh of the n x n one; 'auto'/'eigen': the smaller;
+        'svd': SVD of the centered X (dense only; slower, more accurate for nearly singular X).
+
+    Returns
+    -------
+    RidgePath
+        ``alphas, coefs, intercepts, solver``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
+    >>> path = fastreg.ridge_path(X, y, [0.1, 1.0, 10.0])
+    >>> np.round(path.coefs[:, 1], 4), path.solver
+    (array([0.6667, 0.6667]), 'eigh')
+    """
+    X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
+    alphas = _check_alpha_grid(alphas, positive=False)
+    mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
+    spectrum = _spectrum(X, Y, sw, bool(fit_intercept), mode)
+    coefs = spectrum.coefs(alphas)
+    intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((Y.shape[1], len(alphas)))
+    coefs = coefs.astype(X.dtype)
+    if one_d:
+        coefs, intercepts = coefs[0], intercepts[0]
+    return RidgePath(alphas, coefs, intercepts.astype(X.dtype), _MODE_NAMES[mode])
+
+
+# ----------------------------------------------------------------------------------------- cross-validation
+
+
+def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
+    """Leave-one-out errors sqrt(s_i)(y_i - yhat_{-i}) = r_i / (1 - h_ii) for every sample, target, alpha.
+
+    With a complete sample basis U (X~ X~^T = U diag(L) U^T, U square) the residual and 1 - h come
+    without cancellation: r = U diag(alpha / (L + alpha)) U^T Y~ and 1 - h_ii = sum_j U_ij^2 alpha /
+    (L_j + alpha) - s_i / sum(s) (the intercept's direction S^{1/2} 1 is a null vector of the centered
+    X~ X~^T). Otherwise Z = X~ V is formed by row blocks (one GEMM each, never held whole):
+    h_ii = sum_j Z_ij^2 / (L_j + alpha) + s_i / sum(s), r = Y~ - Z diag(1 / (L + alpha)) Z^T Y~.
+
+    Returns (sum of squares per (target, alpha), the errors (n, k, a) when `keep`, else None)."""
+    n, k, n_alphas = X.shape[0], Y.shape[1], len(alphas)
+    root, W = spectrum.root, spectrum.weight_sum
+    Yt = (Y.astype(np.float64) - spectrum.y_mean) * root[:, None]
+    sq = np.zeros((k, n_alphas))
+    errors = np.empty((n, k, n_alphas)) if keep else None
+    intercept_leverage = root**2 / W if fit_intercept else np.zeros(n)
+    L = spectrum.L
+    U = spectrum.U
+    complete = U is not None and U.shape[1] == n
+    if U is not None:
+        Uty = U.T @ Yt  # (m, k)
+        if complete:
+            M = alphas[None, :] / (L[:, None] + alphas[None, :])  # alpha / (L + alpha), (m, a)
+        else:
+            M = L[:, None] / (L[:, None] + alphas[None, :])  # L / (L + alpha)
+        coeffs = (Uty[:, :, None] * M[:, None, :]).reshape(len(L), k * n_alphas)
+        step = _block_rows(n, len(L), 8)
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            Ub = U[rows]
+            lev = (Ub * Ub) @ M
+            part = (Ub @ coeffs).reshape(-1, k, n_alphas)
+            if complete:
+                one_minus_h, resid = lev - intercept_leverage[rows, None], part
+            else:
+                one_minus_h, resid = 1.0 - lev - intercept_leverage[rows, None], Yt[rows, :, None] - part
+            err = resid / one_minus_h[:, None, :]
+            sq += np.einsum("ika,ika->ka", err, err)
+            if keep:
+                errors[rows] = err
+        return sq, errors
+    V = spectrum.B
+    F = spectrum.inverse(alphas)  # (p, a)
+    QF = (spectrum.q[:, :, None] * F[:, None, :]).reshape(len(L), k * n_alphas)
+    step = _block_rows(n, len(L), 8)
+    for start in range(0, n, step):
+        rows = slice(start, min(start + step, n))
+        if _is_sparse(X):
+            Zb = (np.asarray(X[rows] @ V, dtype=np.float64) - spectrum.x_mean @ V) * root[rows, None]
+        else:
+            Xb = np.asarray(X[rows], dtype=np.float64) - spectrum.x_mean
+            Xb *= root[rows, None]
+            Zb = Xb @ V
+        h = (Zb * Zb) @ F + intercept_leverage[rows, None]
+        fitted = (Zb @ QF).reshape(-1, k, n_alphas)
+        err = (Yt[rows, :, None] - fitted) / (1.0 - h)[:, None, :]
+        sq += np.einsum("ika,ika->ka", err, err)
+        if keep:
+            errors[rows] = err
+    return sq, errors
+
+
+def _kfold_splits(cv, X, Y):
+    n = X.shape[0]
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        n_splits = int(cv)
+        if n_splits < 2:
+            raise ValueError(f"cv={cv}: K-fold cross-validation needs at least 2 folds.")
+        if n_splits > n:
+            raise ValueError(f"cv={cv} folds but only {n} samples; use cv <= n_samples.")
+        sizes = np.full(n_splits, n // n_splits)
+        sizes[: n % n_splits] += 1
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        idx = np.arange(n)
+        return [(np.concatenate([idx[:a], idx[b:]]), idx[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    if hasattr(cv, "split"):
+        return [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, Y if Y.shape[1] > 1 else Y[:, 0])]
+    try:
+        return [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
+    except TypeError as exc:
+        raise ValueError(
+            f"cv must be None (leave-one-out), an int (K-fold), a splitter with a split method or an "
+            f"iterable of (train, test) index arrays, got {cv!r}."
+        ) from exc
+
+
+def _r2(y, pred, s):
+    """(Weighted) R^2 per column of (n, k, a) predictions against y (n, k), uniform average over targets:
+    r2_score's rules (1 when y is constant and predicted exactly, 0 when constant and not)."""
+    s = np.ones(len(y)) if s is None else s.astype(np.float64)
+    resid = y[:, :, None] - pred
+    ss_res = np.einsum("i,ika,ika->ka", s, resid, resid)
+    yc = y - (s @ y) / s.sum()
+    ss_tot = np.einsum("i,ik,ik->k", s, yc, yc)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot != 0, 1.0 - ss_res / np.where(ss_tot != 0, ss_tot, 1.0),
+                      np.where(ss_res == 0, 1.0, 0.0))
+    return r2.mean(axis=0)
+
+
+def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits):
+    """Mean R^2 over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
+    Ridge, each held-out fold scored with its sample weights).
+
+    When the folds partition the rows and n >= p, every training fold's statistics are ``total - fold``:
+    one blocked syrk per held-out fold covers all of X once."""
+    n, p = X.shape
+    k = Y.shape[1]
+    tests = [te for _, te in splits]
+    partition = (not _is_sparse(X) and n >= p and sum(len(te) for te in tests) == n
+                 and np.array_equal(np.sort(np.concatenate(tests)), np.arange(n))
+                 and all(len(tr) + len(te) == n for tr, te in splits))
+    scores = np.zeros((len(splits), len(alphas)))
+    if partition:
+        head = slice(0, min(n, BLOCK_ROWS))
+        x_shift = X[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
+        y_shift = Y[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(k)
+        parts = [_shifted_sums(X, Y, sw, x_shift, y_shift, np.float64, rows=np.sort(te)) for te in tests]
+        total = [sum(part[i] for part in parts) for i in range(3)]
+    for f, (train, test) in enumerate(splits):
+        if partition:
+            A, XtY, sy = (total[i] - parts[f][i] for i in range(3))
+            if A[p, p] <= 0:
+                raise ValueError(f"fold {f}: the training rows have zero total sample_weight.")
+            stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, np.float64)
+            L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
+            spectrum = _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean, stats.y_mean, stats.weight_sum, None)
+        else:
+            Xtr = X[train]
+            spectrum = _spectrum(Xtr, Y[train], None if sw is None else sw[train], fit_intercept,
+                                 "gram" if Xtr.shape[1] > Xtr.shape[0] else "cov")
+        coefs = spectrum.coefs(alphas)  # (k, p, a)
+        intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((k, len(alphas)))
+        Xte = X[test]
+        pred = np.asarray(Xte @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
+        pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
+        scores[f] = _r2(Y[test].astype(np.float64), pred, None if sw is None else sw[test])
+    return scores.mean(axis=0)
+
+
+# ----------------------------------------------------------------------------------------- estimators
+
+
+class _RidgeEstimator(RegressorBase):
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _set_fitted(self, coef, intercept, one_d, dtype, n_features):
+        coef = np.asarray(coef).astype(dtype)
+        if one_d:
+            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        else:
+            self.coef_, self.intercept_ = coef, np.asarray(intercept, dtype=dtype)
+        self.n_features_in_ = n_features
+
+    def predict(self, X):
+        """Predict ``X @ coef_.T + intercept_``, in X's dtype (float32 stays float32).
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        self._check_is_fitted()
+        self._check_feature_names(X, reset=False)
+        X = _as_design(X)
+        self._check_n_features(X.shape[1])
+        coef = self.coef_.astype(X.dtype, copy=False)
+        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
+
+
+class Ridge(_RidgeEstimator):
+    """Linear least squares with an L2 penalty, by one Cholesky factorization.
+
+    Minimizes ``||y - X w - b||^2 + alpha ||w||^2`` (with sample weights s: ``sum_i s_i (y_i - x_i^T w
+    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters (``positive`` and the
+    'sag'/'saga'/'lbfgs'/'svd'/'sparse_cg' solvers aside), same fitted attributes. See `ridge`.
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Penalty (>= 0), one per target if an array.
+    fit_intercept : bool, default=True
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    max_iter : int, default=None
+        LSQR's iteration limit.
+    tol : float, default=1e-4
+        LSQR's tolerance; unused by Cholesky.
+    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
+        See `ridge`; the one that ran is ``solver_``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : None or ndarray of shape (n_targets,)
+        LSQR iterations (None for Cholesky, as scikit-learn).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when X had string column names
+    solver_ : str
+        'cholesky', 'cholesky-dual', 'eigh', 'eigh-dual' (fallback after a failed factorization) or 'lsqr'.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 3)); y = X @ [1.0, 2.0, 0.0] + 3.0
+    >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
+    >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
+    (array([1., 2., 0.]), 3.0, 'cholesky')
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+
+        Returns
+        -------
+        self
+        """
+        self._check_feature_names(X, reset=True)
+        X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
+        alphas = _check_alpha(self.alpha, Y.shape[1])
+        solver = v.check_choice(self.solver, "solver", SOLVERS)
+        tol = v.check_scalar(self.tol, "tol", low=0.0)
+        max_iter = None if self.max_iter is None else v.check_scalar(
+            self.max_iter, "max_iter", kind=numbers.Integral, low=1)
+        coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, bool(self.fit_intercept), solver, tol, max_iter)
+        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+        self.solver_ = name
+        self.n_iter_ = n_iter
+        return self
+
+
+class RidgeCV(_RidgeEstimator):
+    """Ridge regression with the penalty chosen by efficient leave-one-out (or K-fold) cross-validation.
+
+    ``cv=None`` (default): exact leave-one-out errors for every alpha from one eigendecomposition of
+    the centered Gram matrix (``X~^T X~`` when n > p, ``X~ X~^T`` otherwise), the intercept refitted
+    exactly without each sample, as scikit-learn's ``RidgeCV``: ``best_score_`` is minus the mean
+    squared leave-one-out error (errors scaled by sqrt(sample_weight)). ``cv=K`` or a splitter: K-fold,
+    scored by R^2 on the held-out rows (mean over folds, as GridSearchCV over ``Ridge``), every training
+    fold's statistics from ``total - fold``; then a refit on all rows.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Penalties to try (> 0 for leave-one-out, >= 0 for K-fold).
+    fit_intercept : bool, default=True
+    scoring : None, default=None
+        Only the default scores are implemented (leave-one-out squared error; R^2 for K-fold).
+    cv : None, int, splitter or iterable of (train, test), default=None
+    gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
+        None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix; 'svd': SVD of X~ (dense).
+    store_cv_results : bool, default=False
+        Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
+    alpha_per_target : bool, default=False
+        Choose an alpha for every target separately (cv=None only).
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+    best_score_ : float or ndarray of shape (n_targets,)
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when X had string column names
+    solver_ : str
+        The decomposition: 'eigh', 'eigh-dual' or 'svd' (leave-one-out), 'kfold' + the refit's solver.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5)); y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(200)
+    >>> model = fastreg.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
+    >>> float(model.alpha_), model.solver_
+    (3.1622776601683795, 'eigh')
+    """
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,
+                 store_cv_results=False, alpha_per_target=False):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model, choosing alpha by cross-validation.
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the squared loss; leave-one-out errors are scaled by their square root, K-fold
+            R^2 scores are weighted (both as scikit-learn's RidgeCV).
+
+        Returns
+        -------
+        self
+        """
+        if self.scoring is not None:
+            raise ValueError(
+                f"scoring={self.scoring!r} is not supported: fastreg.RidgeCV scores by the leave-one-out "
+                f"squared error (cv=None) or R^2 (K-fold). Use scoring=None, or scikit-learn's RidgeCV."
+            )
+        self._check_feature_names(X, reset=True)
+        X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
+        loo = self.cv is None
+        alphas = _check_alpha_grid(self.alphas, positive=loo)
+        fit_intercept = bool(self.fit_intercept)
+        if self.gcv_mode not in (None, "auto", "eigen", "svd"):
+            raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {self.gcv_mode!r}.")
+        per_target = bool(self.alpha_per_target) and Y.shape[1] > 1
+        if not loo:
+            if self.store_cv_results:
+                raise ValueError("cv!=None and store_cv_results=True are incompatible: only leave-one-out "
+                                 "(cv=None) keeps per-sample errors.")
+            if self.alpha_per_target:
+                raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
+            splits = _kfold_splits(self.cv, X, Y)
+            scores = _kfold_scores(X, Y, sw, alphas, fit_intercept, splits)
+            best = int(np.argmax(scores))
+            coef, intercept, name, _ = _fit(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
+                                            "auto", 1e-6, None)
+            self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+            self.alpha_, self.best_score_ = float(alphas[best]), float(scores[best])
+            self.solver_ = f"kfold+{name}"
+            return self
+
+        positive = np.ones(X.shape[0], dtype=bool) if sw is None else sw > 0
+        if fit_intercept and positive.sum() < 2:
+            raise ValueError(
+                f"Leave-one-out cross-validation with an intercept needs at least 2 samples with positive "
+                f"weight, got {int(positive.sum())} sample(s); use fit_intercept=False or more samples."
+            )
+        mode = _gcv_mode(X, self.gcv_mode)
+        spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
+        sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, bool(self.store_cv_results))
+        n, k = X.shape[0], Y.shape[1]
+        if per_target:
+            scores = -sq / n  # (k, a)
+            best = np.argmax(scores, axis=1)
+            coefs = spectrum.coefs(alphas)  # (k, p, a)
+            coef = coefs[np.arange(k), :, best]
+            alpha_, best_score = alphas[best], scores[np.arange(k), best]
+        else:
+            scores = -sq.sum(axis=0) / (n * k)
+            b = int(np.argmax(scores))
+            coef = spectrum.coefs(alphas[b:b + 1])[:, :, 0]
+            alpha_, best_score = float(alphas[b]), float(scores[b])
+        intercept = spectrum.y_mean - coef @ spectrum.x_mean if fit_intercept else np.zeros(k)
+        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+        self.alpha_, self.best_score_ = alpha_, best_score
+        if self.store_cv_results:
+            cv = errors**2
+            self.cv_results_ = (cv[:, 0, :] if one_d else cv).astype(X.dtype)
+        elif hasattr(self, "cv_results_"):
+            del self.cv_results_
+        self.solver_ = _MODE_NAMES[mode]
+        return self
