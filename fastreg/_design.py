@@ -21,6 +21,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation as v
+from ._cd_gram import sparse_gram_into
 from ._stats import SufficientStats
 
 
@@ -272,13 +273,21 @@ class SparseDesign(_WorkingProblem):
         out[...] = (self.Xt.T @ self.Xt[:, features]).toarray()
         if self.center.size:
             out -= self.sw_sum * np.outer(self.center, self.center[features]).astype(self.dtype)
+            out[self.norm2_cols == 0, :] = 0  # constant columns, centered away
+            out[:, self.norm2_cols[features] == 0] = 0
 
     def gram(self):
-        """X_w^T X_w as a dense, C-contiguous p x p matrix (sparse product, then the rank-one centering)."""
-        G = (self.Xt.T @ self.Xt).toarray()
-        if self.center.size:
-            G -= self.sw_sum * np.outer(self.center, self.center).astype(self.dtype)
-        return np.ascontiguousarray(G, dtype=self.dtype)
+        """X_w^T X_w as a dense, C-contiguous p x p matrix (`sparse_gram_into`: O(sum of nnz_row^2)
+        with a row-major copy of X~ made for it, then the rank-one centering, in place)."""
+        rows = self.Xt.tocsr()
+        G = np.zeros((self.n_features, self.n_features), dtype=self.dtype)
+        sparse_gram_into(G, self.Xt.data, self.indices, self.indptr, rows.data,
+                         rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
+                         self.center, self.sw_sum)
+        constant = np.flatnonzero(self.norm2_cols == 0)  # centered away: exactly 0, not rounding
+        G[constant, :] = 0
+        G[:, constant] = 0
+        return G
 
     def residual(self, w):
         """y_w - X_w w (the true, centered residual)"""
@@ -298,31 +307,35 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     n_samples, n_features = X.shape
     indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
     col = np.repeat(np.arange(n_features), np.diff(X.indptr))  # column of each stored value
+    values = X.data.astype(np.float64)
+    s_rows = None  # the normalized weight of each stored value's row
+    u64 = None
     if sample_weight is not None:
-        sw = sample_weight.astype(np.float64) * (n_samples / float(sample_weight.sum()))
+        sw = sample_weight.astype(np.float64)
+        sw *= n_samples / sw.sum()
         u64 = np.sqrt(sw)
-        data = X.data * u64[indices].astype(dtype)  # the one copy of the values
-        u_rows = u64[indices]
-    else:
-        u64 = None
-        data = X.data
-        u_rows = None
+        s_rows = sw[indices]
     sw_sum = float(n_samples)
-    values = data.astype(np.float64)
+    raw2 = np.bincount(col, weights=values * values if s_rows is None else s_rows * values * values,
+                       minlength=n_features)
     if fit_intercept:
-        # m_j = u^T x~_j / sw_sum: the weighted column means of the user's X
-        mean = np.bincount(col, weights=values if u_rows is None else values * u_rows,
-                           minlength=n_features) / sw_sum
+        # the weighted column means, and the centered squared norms without cancellation: the stored
+        # values' deviations, plus mean^2 times the weight of the rows not stored
+        mean = np.bincount(col, weights=values if s_rows is None else s_rows * values,
+                           minlength=n_features) / (sw_sum if u64 is None else sw.sum())
         y_offset = float(np.average(y, weights=sample_weight))
-        # centered squared norms, without cancellation: sum over the stored values of (x~ - u m)^2,
-        # plus m^2 times the weight of the rows not stored
-        dev = values - (mean[col] if u_rows is None else u_rows * mean[col])
-        stored = np.bincount(col, weights=None if u_rows is None else u_rows * u_rows, minlength=n_features)
-        norm2 = np.bincount(col, weights=dev * dev, minlength=n_features) + mean**2 * (sw_sum - stored)
+        dev = values - mean[col]
+        stored = np.bincount(col, weights=s_rows, minlength=n_features)
+        full = np.diff(X.indptr) == n_samples  # stored in every row (canonical X: no duplicates)
+        unstored = np.where(full, 0.0, np.maximum(sw_sum - stored, 0.0))
+        norm2 = np.bincount(col, weights=dev * dev if s_rows is None else s_rows * dev * dev,
+                            minlength=n_features) + mean**2 * unstored
+        # a constant column leaves only the rounding of its mean: it is exactly 0 once centered
+        norm2[norm2 <= (64 * np.finfo(np.float64).eps) ** 2 * raw2] = 0.0
     else:
         mean = np.zeros(n_features)
         y_offset = 0.0
-        norm2 = np.bincount(col, weights=values * values, minlength=n_features)
+        norm2 = raw2
     col_scale = np.ones(n_features)
     if standardize:
         sd = np.sqrt(norm2 / sw_sum)
@@ -334,8 +347,12 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         amax = float(np.max(np.abs(values))) if values.size else 0.0
         x_scale = _pow2_scale(amax / float(np.min(col_scale)), dtype)
     factor = 1.0 / (col_scale * x_scale)
-    if np.any(factor != 1.0):
-        data = (values * factor[col]).astype(dtype)
+    data = X.data
+    if u64 is not None or np.any(factor != 1.0):  # the one copy of the values
+        data = values * factor[col]
+        if u64 is not None:
+            data *= u64[indices]
+        data = data.astype(dtype)
     Xt = sparse.csc_matrix((data, indices, X.indptr), shape=X.shape, copy=False)
     yw = np.array(y, dtype=np.float64)
     yw -= y_offset

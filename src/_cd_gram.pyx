@@ -35,7 +35,7 @@ import numpy as np
 from cython cimport floating
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, fmax, hypot, INFINITY
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, int64_t
 
 from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
@@ -461,3 +461,41 @@ def enet_gap_gram(const floating[::1] w, const floating[::1] Xty, floating yty, 
     e.g. over all features while the kernel solves on a subset)."""
     cdef floating gap_screen, dual_scale
     return float(_gram_gap(w.shape[0], w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen, &dual_scale))
+
+
+def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,
+                     const int64_t[::1] col_ptr, const floating[::1] row_data, const int[::1] row_cols,
+                     const int64_t[::1] row_ptr, const floating[::1] center, double sw_sum):
+    """G = X^T X - sw_sum m m^T for a sparse X given both by columns (CSC: col_data, col_rows,
+    col_ptr) and by rows (CSR: row_data, row_cols, row_ptr).
+
+    Row j of G is sum over the rows i stored in column j of x_ij times row i of X: sum over rows of
+    nnz_row^2 multiply-adds in all (one-hot data: O(n k^2) for k categorical variables, whatever p),
+    scattered into one row of G at a time, which stays in cache. Only the upper triangle is formed,
+    then centered (m: the column means, or empty for none) and mirrored. G must be zero on entry.
+    Releases the GIL.
+    """
+    cdef int p = G.shape[0]
+    cdef int j, k, i
+    cdef int64_t a, b
+    cdef floating v, c
+    cdef floating* G_j
+    cdef bint centered = center.shape[0] == p
+    if G.shape[1] != p or (center.shape[0] != 0 and not centered) or col_ptr.shape[0] != p + 1:
+        raise ValueError("G must be p x p, col_ptr of length p + 1 and center of length p (or empty)")
+    with nogil:
+        for j in range(p):
+            G_j = &G[j, 0]
+            for a in range(col_ptr[j], col_ptr[j + 1]):
+                i = col_rows[a]
+                v = col_data[a]
+                for b in range(row_ptr[i], row_ptr[i + 1]):
+                    k = row_cols[b]
+                    if k >= j:
+                        G_j[k] += v * row_data[b]
+        for j in range(p):
+            c = <floating> sw_sum * center[j] if centered else 0
+            for k in range(j, p):
+                if centered:
+                    G[j, k] -= c * center[k]
+                G[k, j] = G[j, k]

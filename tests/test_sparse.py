@@ -1,0 +1,243 @@
+"""Sparse X (scipy formats): the same solutions as dense X, never a dense copy, every format.
+
+The oracles of conftest work on the densified matrix; fastreg gets the sparse one.
+"""
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+import fastreg
+
+
+def sparse_regression(n_samples, n_features, *, dtype=np.float64, density=0.2, seed=0, intercept=3.0):
+    """A CSC design with the things implicit centering must get right: columns with large and with
+    zero means, a one-hot block, a column stored in every row (constant), an empty column."""
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n_samples, n_features, density=density, format="csc", random_state=rng,
+                      data_rvs=lambda k: rng.standard_normal(k) * rng.uniform(0.5, 3.0) + rng.choice([0.0, 4.0]))
+    X = X.tolil()
+    levels = rng.integers(0, 4, n_samples)
+    for level in range(4):  # one-hot columns 0..3
+        X[:, level] = (levels == level).astype(float)[:, None]
+    X[:, 4] = 2.5  # stored in every row: constant
+    X[:, 5] = 0.0  # empty
+    X = X.tocsc()
+    X.eliminate_zeros()
+    w = np.zeros(n_features)
+    support = rng.choice(np.arange(6, n_features), size=max(1, n_features // 5), replace=False)
+    w[support] = rng.uniform(1.0, 3.0, support.size) * rng.choice([-1.0, 1.0], support.size)
+    w[1] = 2.0
+    y = X @ w + intercept + 0.5 * rng.standard_normal(n_samples)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def _path(X, y, alphas, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+        return fastreg.enet_path(X, y, alphas=alphas, max_iter=100_000, **kw)
+
+
+SOLVERS = {False: ("cd-sparse-residual", "cd-sparse-working-set"), True: ("cd-gram", "cd-gram")}
+
+
+@pytest.mark.parametrize("precompute", [False, True], ids=["residual", "gram"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [False, True], ids=["no-intercept", "intercept"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_sparse_equals_dense(oracle, dtype, shape, precompute, weighted, fit_intercept, l1_ratio):
+    n, p = shape
+    X, y = sparse_regression(n, p, dtype=dtype, seed=401)
+    Xd = X.toarray()
+    sw = np.random.default_rng(402).uniform(0.1, 3.0, n).astype(dtype) if weighted else None
+    tol = oracle.tight_tol(dtype)
+    top = oracle.alpha_max(Xd, y, l1_ratio, sw, fit_intercept)
+    alphas = top * np.array([0.9, 0.3, 0.05, 0.01])
+    kw = dict(l1_ratio=l1_ratio, tol=tol, fit_intercept=fit_intercept, sample_weight=sw)
+    got = _path(X, y, alphas, precompute=precompute, **kw)
+    ref = _path(Xd, y, alphas, precompute=False, **kw)
+    assert got.solver == SOLVERS[precompute][n < p]
+    assert got.coefs.dtype == dtype
+    floor = oracle.rounding_floor(dtype, y, sw)
+    for k, alpha in enumerate(alphas):
+        oracle.assert_certified(Xd, y, got.coefs[:, k], got.intercepts[k], got.dual_gaps[k], alpha, l1_ratio,
+                                tol=tol, dtype=dtype, sample_weight=sw, fit_intercept=fit_intercept,
+                                what=f"alpha #{k}")
+        oracle.assert_same_solution(Xd, y, got.coefs[:, k], got.dual_gaps[k], ref.coefs[:, k], ref.dual_gaps[k],
+                                    alpha, l1_ratio, sample_weight=sw, fit_intercept=fit_intercept,
+                                    floor=floor, what=f"alpha #{k}")
+    assert (got.coefs[5] == 0).all()  # the empty column
+    if fit_intercept:
+        assert (got.coefs[4] == 0).all()  # the constant column
+
+
+@pytest.mark.parametrize("cls", [fastreg.Lasso, fastreg.ElasticNet])
+def test_sparse_estimators_against_sklearn(oracle, cls):
+    X, y = sparse_regression(120, 40, seed=403)
+    sw = np.random.default_rng(404).uniform(0.2, 2.0, 120)
+    alpha = 0.1 * oracle.alpha_max(X.toarray(), y, 1.0 if cls is fastreg.Lasso else 0.5, sw, True)
+    model = cls(alpha=alpha, tol=1e-10, max_iter=100_000).fit(X, y, sample_weight=sw)
+    l1_ratio = 1.0 if cls is fastreg.Lasso else 0.5
+    w_ref, b_ref, gap_ref = oracle.reference_solution(X.toarray(), y, alpha, l1_ratio, sample_weight=sw,
+                                                      fit_intercept=True)
+    oracle.assert_same_solution(X.toarray(), y, model.coef_, model.dual_gap_, w_ref, gap_ref, alpha, l1_ratio,
+                                sample_weight=sw, fit_intercept=True, floor=1e-13)
+    assert abs(model.intercept_ - b_ref) <= 1e-6 * (1 + abs(b_ref))
+    # predictions from sparse and dense X agree; the score works on sparse X
+    np.testing.assert_allclose(model.predict(X), model.predict(X.toarray()), rtol=1e-12, atol=1e-12)
+    assert model.score(X, y) == pytest.approx(model.score(X.toarray(), y), rel=1e-12)
+
+
+def _formats(X):
+    """The same matrix in every scipy format, as matrices and arrays, with int32 and int64 indices."""
+    out = {fmt: X.asformat(fmt) for fmt in ("csc", "csr", "coo", "lil", "dok", "bsr", "dia")}
+    out["csc_array"] = sparse.csc_array(X)
+    out["coo_array"] = sparse.coo_array(X)
+    wide = X.tocsc()
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    out["csc-int64"] = wide
+    return out
+
+
+def test_every_format_gives_the_same_fit():
+    X, y = sparse_regression(60, 12, seed=405)
+    expected = fastreg.enet_path(X.toarray(), y, fit_intercept=True, n_alphas=5, tol=1e-10)
+    for name, Xf in _formats(X).items():
+        got = fastreg.enet_path(Xf, y, fit_intercept=True, n_alphas=5, tol=1e-10)
+        np.testing.assert_allclose(got.coefs, expected.coefs, rtol=1e-7, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(got.alphas, expected.alphas, rtol=1e-12, err_msg=name)
+
+
+def test_unsorted_duplicate_and_explicit_zero_entries():
+    X, y = sparse_regression(50, 10, seed=406)
+    dense = X.toarray()
+    coo = X.tocoo()
+    # split every value into two duplicates, add explicit zeros, shuffle the order
+    rng = np.random.default_rng(407)
+    rows = np.concatenate([coo.row, coo.row, rng.integers(0, 50, 20)])
+    cols = np.concatenate([coo.col, coo.col, rng.integers(0, 10, 20)])
+    vals = np.concatenate([0.25 * coo.data, 0.75 * coo.data, np.zeros(20)])
+    order = rng.permutation(rows.size)
+    messy = sparse.coo_matrix((vals[order], (rows[order], cols[order])), shape=X.shape)
+    csc = sparse.csc_matrix((vals[order], (rows[order], cols[order])), shape=X.shape)
+    csc.has_sorted_indices = False
+    csc.indices, csc.data = csc.indices.copy(), csc.data.copy()
+    for Xm in (messy, csc):
+        pattern = Xm.row if sparse.isspmatrix_coo(Xm) else Xm.indices
+        before = (Xm.data.copy(), pattern.copy())
+        got = fastreg.enet_path(Xm, y, fit_intercept=True, n_alphas=4, tol=1e-10)
+        ref = fastreg.enet_path(dense, y, fit_intercept=True, n_alphas=4, tol=1e-10)
+        np.testing.assert_allclose(got.coefs, ref.coefs, rtol=1e-7, atol=1e-9)
+        # nothing the user passed is modified
+        np.testing.assert_array_equal(Xm.data, before[0])
+        np.testing.assert_array_equal(pattern, before[1])
+
+
+@pytest.mark.parametrize("precompute", [False, True], ids=["residual", "gram"])
+def test_inputs_never_modified_and_dtypes_kept(precompute):
+    X, y = sparse_regression(40, 8, seed=408, dtype=np.float32)
+    X = X.tocsc()
+    copies = [a.copy() for a in (X.data, X.indices, X.indptr, y)]
+    sw = np.linspace(0.5, 2.0, 40).astype(np.float32)
+    sw_copy = sw.copy()
+    path = fastreg.enet_path(X, y, fit_intercept=True, standardize=True, sample_weight=sw, n_alphas=3,
+                             precompute=precompute)
+    assert path.coefs.dtype == np.float32
+    for a, b in zip((X.data, X.indices, X.indptr, y), copies):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(sw, sw_copy)
+    # integer sparse data become float64
+    Xi = sparse.csc_matrix(np.arange(40 * 3).reshape(40, 3) % 4)
+    assert fastreg.enet_path(Xi, y.astype(np.float64), n_alphas=2).coefs.dtype == np.float64
+
+
+@pytest.mark.parametrize("precompute", [False, True], ids=["residual", "gram"])
+def test_weights_equal_repeated_rows_and_zero_weights_dropped_rows(oracle, precompute):
+    X, y = sparse_regression(50, 15, seed=409)
+    counts = np.random.default_rng(410).integers(0, 4, 50)  # 0 drops the row
+    repeated = sparse.csc_matrix(X.toarray().repeat(counts, axis=0))
+    alphas = 0.2 * oracle.alpha_max(X.toarray(), y, 0.7, counts.astype(float), True) * np.array([1.0, 0.1])
+    kw = dict(l1_ratio=0.7, fit_intercept=True, tol=1e-11, precompute=precompute)
+    weighted = _path(X, y, alphas, sample_weight=counts.astype(float), **kw)
+    rep = _path(repeated, y.repeat(counts), alphas, **kw)
+    np.testing.assert_allclose(weighted.coefs, rep.coefs, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(weighted.intercepts, rep.intercepts, rtol=1e-8, atol=1e-8)
+
+
+def test_lazy_gram_columns_on_sparse_X(oracle, monkeypatch):
+    import fastreg._path as driver
+
+    X, y = sparse_regression(300, 60, seed=411)
+    monkeypatch.setattr(driver, "GRAM_MAX_BYTES", 8 * 60 * 60 - 1)  # the full Gram is over budget
+    alphas = oracle.alpha_max(X.toarray(), y, 1.0, None, True) * np.geomspace(1, 0.01, 8)
+    lazy = _path(X, y, alphas, l1_ratio=1.0, fit_intercept=True, tol=1e-10)
+    assert lazy.solver == "cd-gram-lazy"
+    for k, alpha in enumerate(alphas):
+        oracle.assert_certified(X.toarray(), y, lazy.coefs[:, k], lazy.intercepts[k], lazy.dual_gaps[k], alpha,
+                                1.0, tol=1e-10, dtype=np.float64, fit_intercept=True, what=f"alpha #{k}")
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_gram_matrix_equals_the_centered_dense_one(dtype, weighted):
+    from fastreg._design import dense_design, sparse_design
+
+    X, y = sparse_regression(70, 25, seed=412, dtype=dtype)
+    sw = np.random.default_rng(413).uniform(0.1, 2.0, 70).astype(dtype) if weighted else None
+    sp_design = sparse_design(X, y, sw, fit_intercept=True, standardize=True)
+    de_design = dense_design(X.toarray(), y, sw, fit_intercept=True, standardize=True)
+    rtol = 1e-4 if dtype == np.float32 else 1e-11
+    G_ref = de_design.gram().astype(np.float64)
+    scale = np.abs(G_ref).max()
+    np.testing.assert_allclose(sp_design.gram(), G_ref, rtol=0, atol=rtol * scale)
+    np.testing.assert_allclose(sp_design.norm2_cols, de_design.norm2_cols, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(sp_design.Xty(), de_design.Xty(), rtol=rtol, atol=rtol * np.abs(de_design.Xty()).max())
+    np.testing.assert_allclose(sp_design.x_offset, de_design.x_offset, rtol=rtol)
+    np.testing.assert_allclose(sp_design.col_scale, de_design.col_scale, rtol=rtol)
+
+
+def test_positive_and_standardize_on_sparse_X(oracle):
+    X, y = sparse_regression(80, 30, seed=414)
+    for kw in (dict(positive=True), dict(standardize=True)):
+        got = fastreg.enet_path(X, y, fit_intercept=True, n_alphas=6, tol=1e-10, precompute=False, **kw)
+        ref = fastreg.enet_path(X.toarray(), y, fit_intercept=True, n_alphas=6, tol=1e-10, precompute=False,
+                                **kw)
+        np.testing.assert_allclose(got.alphas, ref.alphas, rtol=1e-10)
+        np.testing.assert_allclose(got.coefs, ref.coefs, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(got.intercepts, ref.intercepts, rtol=1e-8, atol=1e-8)
+
+
+def test_degenerate_sparse_data():
+    # one sample; an all-zero matrix; constant y
+    one = fastreg.Lasso(alpha=0.1).fit(sparse.csc_matrix([[1.0, 0.0, 2.0]]), [3.0])
+    assert np.all(one.coef_ == 0) and one.intercept_ == 3.0
+    zero = fastreg.Lasso(alpha=0.1).fit(sparse.csc_matrix((10, 4)), np.arange(10.0))
+    assert np.all(zero.coef_ == 0) and zero.intercept_ == pytest.approx(4.5)
+    X, _ = sparse_regression(30, 8, seed=415)
+    const = fastreg.ElasticNet(alpha=0.01).fit(X, np.full(30, 2.0))
+    assert np.all(const.coef_ == 0) and const.intercept_ == pytest.approx(2.0)
+    # duplicated columns share the weight
+    Xdup = sparse.hstack([X, X[:, [6]]]).tocsc()
+    y = np.asarray(X[:, 6].todense()).ravel() * 2.0
+    path = fastreg.enet_path(Xdup, y, fit_intercept=True, n_alphas=5, tol=1e-10)
+    assert np.isfinite(path.coefs).all() and path.converged.all()
+
+
+@pytest.mark.parametrize("precompute", [False, True], ids=["residual", "gram"])
+def test_no_dense_copy_of_sparse_X(precompute):
+    # 20000 x 400 at 1% density: a dense copy would be 64 MB; the working data are a few MB
+    rng = np.random.default_rng(416)
+    X = sparse.random(20000, 400, density=0.01, format="csc", random_state=rng)
+    X.data += 1.0
+    y = X @ rng.standard_normal(400) + rng.standard_normal(20000)
+    sw = rng.uniform(0.5, 2.0, 20000)
+    dense_bytes = 20000 * 400 * 8
+    tracemalloc.start()
+    try:
+        fastreg.enet_path(X, y, fit_intercept=True, sample_weight=sw, standardize=True, n_alphas=5,
+                          precompute=precompute)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.15 * dense_bytes, f"peak {peak / 1e6:.1f} MB for a {dense_bytes / 1e6:.0f} MB dense X"
