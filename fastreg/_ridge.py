@@ -386,19 +386,34 @@ def _min_norm_solve(M, B, alpha, dtype):
     return V @ (inv[:, None] * (V.T @ np.asarray(B, dtype=np.float64)))
 
 
+def _upper_one_norm(M):
+    """The 1-norm of the symmetric matrix whose upper triangle is M (column sums of |upper| + |strict lower|)."""
+    upper = np.abs(np.triu(M))
+    return float((upper.sum(axis=0) + upper.sum(axis=1) - np.diag(upper)).max())
+
+
 def _cholesky_solve(M, B, alphas, dtype, what):
     """Solve (M + alpha_t I) x_t = B[:, t] for every column t: one potrf per distinct alpha, all the
-    columns sharing it solved by one potrs. Falls back to the minimum-norm eigendecomposition solve
-    (with a warning) when the factorization fails. Returns (X float64, fell_back)."""
-    potrf, potrs = _lapack("potrf", dtype), _lapack("potrs", dtype)
+    columns sharing it solved by one potrs.
+
+    The factorization is trusted when it succeeds and LAPACK's condition estimate (pocon) is above
+    dimension * eps; otherwise (alpha = 0 with singular data, or alpha too small for the dtype) the
+    solve falls back, with a warning, to the minimum-norm solution from an eigendecomposition.
+    Returns (x float64, fell_back)."""
+    potrf, potrs, pocon = _lapack("potrf", dtype), _lapack("potrs", dtype), _lapack("pocon", dtype)
     out = np.empty(B.shape, dtype=np.float64)
     fell_back = []
     diag = np.arange(M.shape[0])
+    norm = _upper_one_norm(M)
     for alpha in np.unique(alphas):
         cols = np.flatnonzero(alphas == alpha)
         A = np.array(M, dtype=dtype, order="F")
         A[diag, diag] += dtype.type(alpha)
         factor, info = potrf(A, lower=0, clean=0, overwrite_a=1)
+        if info == 0:
+            rcond, info = pocon(factor, norm + alpha, uplo="U")
+            if info == 0 and rcond < M.shape[0] * np.finfo(dtype).eps:
+                info = -1
         if info == 0:
             x, info = potrs(factor, np.asfortranarray(B[:, cols], dtype=dtype), lower=0, overwrite_b=1)
         if info != 0 or not np.isfinite(x).all():
@@ -408,10 +423,11 @@ def _cholesky_solve(M, B, alphas, dtype, what):
             out[:, cols] = x
     if fell_back:
         warnings.warn(
-            f"The Cholesky factorization of {what} + alpha I failed for alpha = {fell_back} (the matrix "
-            f"is singular or not numerically positive definite: alpha = 0 with linearly dependent "
-            f"columns, or alpha too small for the dtype). Solved by an eigendecomposition instead "
-            f"(minimum-norm least-squares solution); solver_ reports 'eigh'. Use alpha > 0 to avoid this.",
+            f"{what} + alpha I is singular to working precision for alpha = {fell_back} (its Cholesky "
+            f"factorization failed or its condition number exceeds 1 / (dimension * eps) in {dtype}): "
+            f"alpha = 0 with linearly dependent columns, or alpha too small for the data. Solved by an "
+            f"eigendecomposition instead (the minimum-norm least-squares solution); solver_ reports 'eigh'. "
+            f"Use a larger alpha to avoid this.",
             UserWarning, stacklevel=v.caller_stacklevel(),
         )
     return out, bool(fell_back)
@@ -444,7 +460,7 @@ def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
 
 
 class RidgeFit(NamedTuple):
-    """What `ridge` returns: unpacks to ``coef, intercept, solver``."""
+    """What `ridge` returns: a named tuple ``coef, intercept, solver, n_iter``."""
 
     coef: np.ndarray
     """ndarray of shape (n_features,) for 1-D y, (n_targets, n_features) for 2-D y, in X's dtype."""
@@ -526,15 +542,15 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     Returns
     -------
     RidgeFit
-        ``coef, intercept, solver`` (and ``n_iter`` for LSQR).
+        A named tuple ``coef, intercept, solver, n_iter`` (``n_iter``: LSQR's iterations, else None).
 
     Examples
     --------
     >>> import numpy as np, fastreg
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
-    >>> coef, intercept, solver = fastreg.ridge(X, y, alpha=1.0)
-    >>> np.round(coef, 4), round(intercept, 4), solver
-    (array([0.6667, 0.6667]), 0.5, 'cholesky')
+    >>> fit = fastreg.ridge(X, y, alpha=1.0)
+    >>> np.round(fit.coef, 4), round(fit.intercept, 4), fit.solver  # 15/17, 12/17, 8/17
+    (array([0.8824, 0.7059]), 0.4706, 'cholesky')
     """
     X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
     alphas = _check_alpha(alpha, Y.shape[1])
@@ -671,8 +687,8 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     >>> import numpy as np, fastreg
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
     >>> path = fastreg.ridge_path(X, y, [0.1, 1.0, 10.0])
-    >>> np.round(path.coefs[:, 1], 4), path.solver
-    (array([0.6667, 0.6667]), 'eigh')
+    >>> np.round(path.coefs[:, 1], 4), path.solver  # alpha = 1.0: the same as `ridge`
+    (array([0.8824, 0.7059]), 'eigh')
     """
     X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
     alphas = _check_alpha_grid(alphas, positive=False)
@@ -842,6 +858,8 @@ class _RidgeEstimator(RegressorBase):
         coef = np.asarray(coef).astype(dtype)
         if one_d:
             self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        elif coef.shape[0] == 1:  # y of shape (n, 1): scikit-learn's coef_ is 1-D, intercept_ (1,)
+            self.coef_, self.intercept_ = coef[0], np.asarray(intercept, dtype=dtype)
         else:
             self.coef_, self.intercept_ = coef, np.asarray(intercept, dtype=dtype)
         self.n_features_in_ = n_features
@@ -890,8 +908,8 @@ class Ridge(_RidgeEstimator):
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
-    n_iter_ : None or ndarray of shape (n_targets,)
-        LSQR iterations (None for Cholesky, as scikit-learn).
+    n_iter_ : int or ndarray of shape (n_targets,)
+        LSQR iterations per target; 1 for the direct solvers (one factorization).
     n_features_in_ : int
     feature_names_in_ : ndarray of str, only when X had string column names
     solver_ : str
@@ -938,7 +956,9 @@ class Ridge(_RidgeEstimator):
         coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, bool(self.fit_intercept), solver, tol, max_iter)
         self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
         self.solver_ = name
-        self.n_iter_ = n_iter
+        # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
+        n_iter = np.ones(Y.shape[1], dtype=int) if n_iter is None else np.asarray(n_iter)
+        self.n_iter_ = int(n_iter[0]) if one_d else n_iter
         return self
 
 
@@ -986,7 +1006,7 @@ class RidgeCV(_RidgeEstimator):
     >>> X = rng.standard_normal((200, 5)); y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(200)
     >>> model = fastreg.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
     >>> float(model.alpha_), model.solver_
-    (3.1622776601683795, 'eigh')
+    (1.0, 'eigh')
     """
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,

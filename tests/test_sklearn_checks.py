@@ -7,7 +7,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import fastreg
 
 
-@parametrize_with_checks([fastreg.Lasso(), fastreg.ElasticNet(), fastreg.Lasso(selection="random", random_state=0)])
+@parametrize_with_checks([fastreg.Lasso(), fastreg.ElasticNet(), fastreg.Lasso(selection="random", random_state=0),
+                          fastreg.Ridge(), fastreg.RidgeCV()])
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)

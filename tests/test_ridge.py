@@ -1,0 +1,418 @@
+"""Ridge, ridge_path and RidgeCV: against scikit-learn, a float64 closed form and brute-force leave-one-out.
+
+The closed form (NumPy, float64): with weights s, weighted means (x_bar, y_bar) when fitting an intercept,
+X~ = S^{1/2}(X - x_bar), y~ = S^{1/2}(y - y_bar), the solution is w = (X~^T X~ + alpha I)^{-1} X~^T y~ and
+b = y_bar - x_bar^T w; the optimality condition X~^T (y~ - X~ w) = alpha w is checked as well.
+"""
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn import linear_model as sk
+from sklearn.model_selection import KFold
+
+import fastreg
+
+
+def make_data(n, p, *, k=None, offsets=5.0, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p) + rng.uniform(-offsets, offsets, p)
+    coef = rng.standard_normal((p, 1 if k is None else k))
+    y = X @ coef + 3.0 + rng.standard_normal((n, coef.shape[1]))
+    return X.astype(dtype), (y[:, 0] if k is None else y).astype(dtype)
+
+
+def closed_form(X, y, alpha, sample_weight=None, fit_intercept=True):
+    """(coef (k, p), intercept (k,)) in float64 by the normal equations (pseudo-inverse when singular)."""
+    X = np.asarray(X.toarray() if sparse.issparse(X) else X, dtype=np.float64)
+    Y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+    s = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    xm = s @ X / s.sum() if fit_intercept else np.zeros(X.shape[1])
+    ym = s @ Y / s.sum() if fit_intercept else np.zeros(Y.shape[1])
+    Xt = (X - xm) * np.sqrt(s)[:, None]
+    Yt = (Y - ym) * np.sqrt(s)[:, None]
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    coef = np.stack([np.linalg.pinv(Xt.T @ Xt + a * np.eye(X.shape[1]), hermitian=True) @ (Xt.T @ Yt[:, t])
+                     for t, a in enumerate(alphas)])
+    return coef, ym - coef @ xm
+
+
+def assert_close(ours, ref, dtype, what=""):
+    ours, ref = np.asarray(ours, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    rtol = 2e-4 if np.dtype(dtype) == np.float32 else 1e-9
+    scale = np.abs(ref).max() + 1e-300
+    assert np.abs(ours - ref).max() <= rtol * scale, f"{what}: max diff {np.abs(ours - ref).max():.3e} (scale {scale:.3e})"
+
+
+def assert_optimal(X, y, coef, intercept, alpha, sample_weight=None, fit_intercept=True, rtol=1e-9):
+    """The normal equations X~^T (y~ - X~ w) = alpha w and the intercept, in float64."""
+    ref_coef, ref_b = closed_form(X, y, alpha, sample_weight, fit_intercept)
+    X64 = np.asarray(X.toarray() if sparse.issparse(X) else X, dtype=np.float64)
+    Y = np.asarray(y, dtype=np.float64).reshape(len(X64), -1)
+    s = np.ones(len(X64)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    W = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    b = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+    R = (Y - X64 @ W.T - b) * s[:, None]
+    grad = X64.T @ R - np.broadcast_to(np.asarray(alpha, dtype=np.float64), (W.shape[0],)) * W.T
+    scale = np.abs(X64.T @ (Y * s[:, None])).max() + np.abs(X64).max() * np.abs(b).max() * s.sum()
+    assert np.abs(grad).max() <= rtol * scale, f"gradient {np.abs(grad).max():.3e} vs scale {scale:.3e}"
+    if fit_intercept:
+        assert np.abs(R.sum(axis=0)).max() <= rtol * np.abs(Y * s[:, None]).sum()
+    assert_close(W, ref_coef, np.float64 if rtol < 1e-6 else np.float32, "coef vs closed form")
+
+
+@pytest.mark.parametrize("shape", [(60, 15), (20, 45)], ids=["n>p", "p>n"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("k", [None, 3], ids=["1d", "3targets"])
+def test_ridge_matches_sklearn_and_closed_form(shape, fit_intercept, weighted, k, dtype):
+    X, y = make_data(*shape, k=k, dtype=dtype)
+    sw = np.random.default_rng(1).uniform(0.0, 3.0, shape[0]).astype(dtype) if weighted else None
+    alpha = 1.3 if k is None else np.array([0.5, 2.0, 7.0])
+    model = fastreg.Ridge(alpha=alpha, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    assert model.solver_ == ("cholesky" if shape[0] >= shape[1] else "cholesky-dual")
+    assert model.coef_.dtype == dtype and model.coef_.shape == ((shape[1],) if k is None else (k, shape[1]))
+    ref = sk.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd").fit(
+        X.astype(np.float64), y.astype(np.float64), sample_weight=None if sw is None else sw.astype(np.float64))
+    assert_close(model.coef_, ref.coef_, dtype, "coef vs sklearn")
+    assert_close(model.intercept_, ref.intercept_, dtype, "intercept vs sklearn")
+    coef, b = closed_form(X, y, alpha, sw, fit_intercept)
+    assert_close(np.atleast_2d(model.coef_), coef, dtype, "coef vs closed form")
+    if dtype == np.float64:
+        assert_optimal(X, y, model.coef_, model.intercept_, alpha, sw, fit_intercept)
+    pred = model.predict(X)
+    assert pred.dtype == dtype and pred.shape == y.shape
+    assert isinstance(model.intercept_, float) == (k is None)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "lil", "dok"])
+@pytest.mark.parametrize("shape", [(60, 15), (20, 45)], ids=["n>p", "p>n"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_formats_match_dense(fmt, shape, weighted, dtype):
+    X, y = make_data(*shape, k=2, dtype=dtype)
+    X[np.abs(X) < 2.0] = 0.0  # sparse, columns with non-zero means
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, shape[0]) if weighted else None
+    Xs = sparse.random(1, 1).asformat(fmt)  # the format's class
+    Xs = type(Xs)(X)
+    data_before = Xs.copy()
+    model = fastreg.Ridge(alpha=[0.7, 3.0]).fit(Xs, y, sample_weight=sw)
+    dense = fastreg.Ridge(alpha=[0.7, 3.0]).fit(X, y, sample_weight=sw)
+    assert model.solver_ == dense.solver_
+    assert_close(model.coef_, dense.coef_, dtype, "sparse vs dense coef")
+    assert_close(model.intercept_, dense.intercept_, dtype, "sparse vs dense intercept")
+    assert (abs(Xs - data_before)).nnz == 0, "the sparse input was modified"
+    assert_close(model.predict(Xs), dense.predict(X), dtype, "predictions")
+    if fmt == "csr":
+        ref = sk.Ridge(alpha=[0.7, 3.0], solver="sparse_cg", tol=1e-12, max_iter=10_000).fit(
+            Xs.astype(np.float64), y.astype(np.float64), sample_weight=sw)
+        assert_close(model.coef_, ref.coef_, np.float32, "sparse vs sklearn sparse_cg")
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("shape", [(80, 12), (15, 40)], ids=["n>p", "p>n"])
+def test_lsqr_solves_the_same_problem(sparse_input, shape):
+    X, y = make_data(*shape, k=2)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, shape[0])
+    Xin = sparse.csr_matrix(X) if sparse_input else X
+    model = fastreg.Ridge(alpha=[0.5, 5.0], solver="lsqr", tol=1e-14, max_iter=10_000).fit(Xin, y, sample_weight=sw)
+    assert model.solver_ == "lsqr" and (model.n_iter_ >= 1).all()
+    assert_optimal(X, y, model.coef_, model.intercept_, [0.5, 5.0], sw, rtol=1e-7)
+
+
+def test_sparse_auto_switches_to_lsqr_when_no_gram_fits(monkeypatch):
+    from fastreg import _ridge
+
+    X, y = make_data(40, 10)
+    monkeypatch.setattr(_ridge, "GRAM_MAX_BYTES", 10)
+    model = fastreg.Ridge(alpha=2.0, tol=1e-14, max_iter=10_000).fit(sparse.csc_matrix(X), y)
+    assert model.solver_ == "lsqr"
+    assert_optimal(X, y, model.coef_, model.intercept_, 2.0, rtol=1e-7)
+    assert fastreg.Ridge(alpha=2.0).fit(X, y).solver_ == "cholesky"  # dense keeps Cholesky
+
+
+def test_per_target_alpha_equals_separate_fits(dtype):
+    X, y = make_data(50, 8, k=4, dtype=dtype)
+    alphas = [0.1, 10.0, 0.1, 1000.0]
+    model = fastreg.Ridge(alpha=alphas).fit(X, y)
+    for t, a in enumerate(alphas):
+        single = fastreg.Ridge(alpha=a).fit(X, y[:, t])
+        assert_close(model.coef_[t], single.coef_, dtype, f"target {t}")
+        assert_close(model.intercept_[t], single.intercept_, dtype, f"intercept {t}")
+    y_col = y[:, :1]  # (n, 1): scikit-learn's coef_ is 1-D and intercept_ of shape (1,)
+    for ours, ref in ((fastreg.Ridge(), sk.Ridge()), (fastreg.RidgeCV(), sk.RidgeCV())):
+        ours.fit(X, y_col), ref.fit(X, y_col)
+        assert ours.coef_.shape == ref.coef_.shape and np.shape(ours.intercept_) == np.shape(ref.intercept_)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6], ids=["centered-fast-path", "large-means-shifted"])
+def test_centering_is_accurate_for_large_means(offset, dtype):
+    """One syrk + rank-one correction when columns are nearly centered; shifted row blocks when their
+    means dwarf their spread: both must agree with the float64 closed form on the centered data."""
+    rng = np.random.default_rng(4)
+    Z = rng.standard_normal((3000, 6))
+    Z -= Z.mean(axis=0)
+    y = Z @ [1.0, -1.0, 2.0, 0.0, 0.5, 0.0] + 0.1 * rng.standard_normal(3000)
+    X = (Z + offset).astype(dtype)
+    model = fastreg.Ridge(alpha=1.0).fit(X, y.astype(dtype))
+    # the same problem (X as stored, float32 rounding included) centered in float64
+    coef, b = closed_form(X.astype(np.float64) - X.astype(np.float64).mean(axis=0), y.astype(dtype), 1.0)
+    assert_close(model.coef_, coef[0], dtype, "coef")
+    for order in ("C", "F"):
+        again = fastreg.Ridge(alpha=1.0).fit(np.asarray(X, order=order), y.astype(dtype))
+        assert_close(again.coef_, coef[0], dtype, f"{order}-ordered X")
+
+
+def test_singular_fallback_warns_and_gives_min_norm_solution():
+    X, y = make_data(30, 5, k=2)
+    X = np.hstack([X, X[:, :2]])  # duplicated columns: X^T X singular
+    with pytest.warns(UserWarning, match="X\\^T X \\+ alpha I is singular to working precision"):
+        model = fastreg.Ridge(alpha=0.0).fit(X, y)
+    assert model.solver_ == "eigh"
+    Xc, Yc = X - X.mean(axis=0), y - y.mean(axis=0)
+    ref = np.linalg.lstsq(Xc, Yc, rcond=None)[0].T
+    assert np.allclose(model.coef_, ref, rtol=1e-8, atol=1e-10)
+    assert np.isfinite(model.coef_).all()
+    ref_sk = sk.Ridge(alpha=0.0, solver="svd").fit(X, y)
+    assert np.allclose(model.coef_, ref_sk.coef_, rtol=1e-8, atol=1e-10)
+    assert np.allclose(model.intercept_, ref_sk.intercept_, rtol=1e-10)
+
+
+def test_singular_dual_fallback():
+    X, y = make_data(10, 30)  # p > n, alpha = 0: the centered X X^T has a null vector
+    with pytest.warns(UserWarning, match="X X\\^T \\+ alpha I is singular to working precision"):
+        model = fastreg.Ridge(alpha=0.0).fit(X, y)
+    assert model.solver_ == "eigh-dual"
+    Xc = X - X.mean(axis=0)
+    ref = np.linalg.lstsq(Xc, y - y.mean(), rcond=None)[0]
+    assert np.allclose(model.coef_, ref, rtol=1e-7, atol=1e-10)
+    # alpha > 0 on the same data factorizes without warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fastreg.Ridge(alpha=1e-3).fit(X, y).solver_ == "cholesky-dual"
+
+
+@pytest.mark.parametrize("alpha, match", [
+    (-1.0, "alpha must be >= 0"),
+    (np.nan, "alpha contains NaN"),
+    ([1.0, 2.0], "alpha has 2 values but y has 3 target"),
+    ([[1.0]], "1-D array of one value per target"),
+    ("big", "alpha must be a number"),
+])
+def test_bad_alpha_errors(alpha, match):
+    X, y = make_data(20, 4, k=3)
+    with pytest.raises((ValueError, TypeError), match=match):
+        fastreg.Ridge(alpha=alpha).fit(X, y)
+    with pytest.raises((ValueError, TypeError), match=match):
+        fastreg.ridge(X, y, alpha)
+
+
+def test_bad_input_errors():
+    X, y = make_data(20, 4)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        fastreg.Ridge().fit(bad, y)
+    bad_sparse = sparse.csr_matrix(X)
+    bad_sparse.data[0] = np.inf
+    with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
+        fastreg.Ridge().fit(bad_sparse, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fastreg.Ridge().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="sample_weight has 19 entries but X has 20 rows"):
+        fastreg.Ridge().fit(X, y, sample_weight=np.ones(19))
+    with pytest.raises(ValueError, match="negative"):
+        fastreg.Ridge().fit(X, y, sample_weight=-np.ones(20))
+    with pytest.raises(ValueError, match="solver must be one of"):
+        fastreg.Ridge(solver="sag").fit(X, y)
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        fastreg.Ridge().fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="X has 3 features, but Ridge is expecting 4"):
+        fastreg.Ridge().fit(X, y).predict(X[:, :3])
+    with pytest.raises(fastreg.NotFittedError):
+        fastreg.Ridge().predict(X)
+
+
+def test_degenerate_data_gives_finite_correct_answers():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((30, 4))
+    X[:, 2] = 7.0  # constant column
+    y = rng.standard_normal(30)
+    model = fastreg.Ridge(alpha=1.0).fit(X, y)
+    assert model.coef_[2] == pytest.approx(0.0, abs=1e-12)
+    assert_optimal(X, y, model.coef_, model.intercept_, 1.0)
+    # constant y: w = 0, b = y
+    const = fastreg.Ridge(alpha=1.0).fit(X, np.full(30, 4.0))
+    assert np.allclose(const.coef_, 0.0, atol=1e-12) and const.intercept_ == pytest.approx(4.0)
+    # duplicated columns share the weight equally
+    dup = fastreg.Ridge(alpha=0.5).fit(np.hstack([X[:, :1], X[:, :1]]), y)
+    assert dup.coef_[0] == pytest.approx(dup.coef_[1], rel=1e-12)
+    # one sample: with an intercept the fit is the sample itself; without, the ridge closed form
+    one = fastreg.Ridge(alpha=1.0).fit(X[:1], y[:1])
+    assert np.allclose(one.coef_, 0.0) and one.intercept_ == pytest.approx(y[0])
+    one = fastreg.Ridge(alpha=1.0, fit_intercept=False).fit(X[:1], y[:1])
+    assert np.allclose(one.coef_, X[0] * y[0] / (X[0] @ X[0] + 1.0))
+    # zero-weight rows are ignored
+    sw = np.ones(30)
+    sw[:10] = 0.0
+    assert np.allclose(fastreg.Ridge().fit(X, y, sample_weight=sw).coef_, fastreg.Ridge().fit(X[10:], y[10:]).coef_)
+    # integer weight k == k repeated rows
+    rep = fastreg.Ridge().fit(np.vstack([X, X[:5]]), np.concatenate([y, y[:5]]))
+    w2 = np.ones(30)
+    w2[:5] = 2
+    assert np.allclose(fastreg.Ridge().fit(X, y, sample_weight=w2).coef_, rep.coef_, rtol=1e-10)
+    for est in (fastreg.RidgeCV(), fastreg.RidgeCV(cv=3)):
+        fitted = est.fit(X, np.full(30, 4.0))
+        assert np.isfinite(fitted.coef_).all() and np.isfinite(fitted.best_score_)
+
+
+def test_inputs_never_modified_and_read_only_inputs_work():
+    X, y = make_data(40, 6, k=2)
+    sw = np.random.default_rng(6).uniform(0.5, 2.0, 40)
+    for a in (X, y, sw):
+        a.setflags(write=False)
+    copies = [X.copy(), y.copy(), sw.copy()]
+    fastreg.Ridge(alpha=[1.0, 2.0]).fit(X, y, sample_weight=sw)
+    fastreg.RidgeCV(store_cv_results=True).fit(X, y, sample_weight=sw)
+    fastreg.RidgeCV(cv=4).fit(X, y, sample_weight=sw)
+    fastreg.ridge_path(X, y, [0.1, 1.0], sample_weight=sw, mode="svd")
+    fastreg.ridge(X.T.copy(), X[0].copy(), 1.0)
+    for a, c in zip((X, y, sw), copies):
+        assert np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("mode", ["auto", "cov", "gram", "svd"])
+@pytest.mark.parametrize("shape", [(60, 15), (20, 45)], ids=["n>p", "p>n"])
+def test_ridge_path_equals_ridge_at_every_alpha(mode, shape, dtype):
+    X, y = make_data(*shape, k=2, dtype=dtype)
+    sw = np.random.default_rng(7).uniform(0.2, 2.0, shape[0])
+    alphas = [10.0, 0.01, 1.0]
+    path = fastreg.ridge_path(X, y, alphas, sample_weight=sw, mode=mode)
+    assert path.coefs.shape == (2, shape[1], 3) and path.coefs.dtype == dtype
+    assert path.solver == {"auto": "eigh" if shape[0] > shape[1] else "eigh-dual", "cov": "eigh",
+                           "gram": "eigh-dual", "svd": "svd"}[mode]
+    for i, a in enumerate(alphas):
+        coef, b = closed_form(X, y, a, sw)
+        assert_close(path.coefs[:, :, i], coef, dtype, f"alpha={a}")
+        assert_close(path.intercepts[:, i], b, dtype, f"intercept alpha={a}")
+    one = fastreg.ridge_path(X, y[:, 0], alphas, mode=mode)
+    assert one.coefs.shape == (shape[1], 3) and one.intercepts.shape == (3,)
+
+
+def brute_force_loo(X, y, alpha, sw, fit_intercept):
+    """sqrt(s_i) (y_i - yhat_{-i}) by refitting without each sample (float64)."""
+    n = len(y)
+    errors = np.empty(n)
+    for i in range(n):
+        keep = np.arange(n) != i
+        coef, b = closed_form(X[keep], y[keep], alpha, sw[keep], fit_intercept)
+        errors[i] = np.sqrt(sw[i]) * (y[i] - X[i] @ coef[0] - b[0])
+    return errors
+
+
+@pytest.mark.parametrize("shape", [(25, 6), (12, 20)], ids=["n>p", "p>n"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("mode", [None, "svd"])
+def test_loo_errors_equal_brute_force_refits(shape, fit_intercept, mode):
+    X, y = make_data(*shape, seed=8)
+    sw = np.random.default_rng(9).uniform(0.2, 3.0, shape[0])
+    alphas = np.array([0.01, 1.0, 50.0])
+    model = fastreg.RidgeCV(alphas=alphas, fit_intercept=fit_intercept, store_cv_results=True,
+                            gcv_mode=mode).fit(X, y, sample_weight=sw)
+    for i, a in enumerate(alphas):
+        ref = brute_force_loo(X, y, a, sw, fit_intercept) ** 2
+        assert np.allclose(model.cv_results_[:, i], ref, rtol=1e-7, atol=1e-12 * ref.max())
+
+
+@pytest.mark.parametrize("shape", [(60, 15), (20, 45)], ids=["n>p", "p>n"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("k, per_target", [(None, False), (3, False), (3, True)])
+def test_ridgecv_loo_matches_sklearn(shape, fit_intercept, weighted, k, per_target, dtype):
+    X, y = make_data(*shape, k=k, dtype=dtype)
+    sw = np.random.default_rng(10).uniform(0.1, 3.0, shape[0]) if weighted else None
+    alphas = np.logspace(-2, 3, 11)
+    kw = dict(alphas=alphas, fit_intercept=fit_intercept, store_cv_results=True, alpha_per_target=per_target)
+    ours = fastreg.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    ref = sk.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    assert np.array_equal(ours.alpha_, ref.alpha_)
+    rtol = 1e-4 if dtype == np.float32 else 1e-8
+    assert np.allclose(ours.best_score_, ref.best_score_, rtol=rtol)
+    assert ours.cv_results_.shape == ref.cv_results_.shape and ours.cv_results_.dtype == dtype
+    assert np.allclose(ours.cv_results_, ref.cv_results_, rtol=rtol * 10, atol=rtol * np.abs(ref.cv_results_).max())
+    assert_close(ours.coef_, ref.coef_, dtype, "coef")
+    assert_close(ours.intercept_, ref.intercept_, dtype, "intercept")
+    assert ours.coef_.dtype == dtype
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_ridgecv_sparse_matches_dense(fmt):
+    X, y = make_data(50, 10, k=2)
+    X[np.abs(X) < 2.5] = 0.0
+    sw = np.random.default_rng(11).uniform(0.5, 2.0, 50)
+    alphas = np.logspace(-2, 3, 9)
+    dense = fastreg.RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y, sample_weight=sw)
+    ours = fastreg.RidgeCV(alphas=alphas, store_cv_results=True).fit(getattr(sparse, fmt + "_matrix")(X), y,
+                                                                      sample_weight=sw)
+    ref = sk.RidgeCV(alphas=alphas, store_cv_results=True).fit(sparse.csr_matrix(X), y, sample_weight=sw)
+    assert ours.alpha_ == dense.alpha_ == ref.alpha_
+    assert np.allclose(ours.cv_results_, dense.cv_results_, rtol=1e-8)
+    assert np.allclose(ours.coef_, ref.coef_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("cv", [5, KFold(4, shuffle=True, random_state=0)], ids=["5", "shuffled-splitter"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(100, 8), (30, 50)], ids=["n>p", "p>n"])
+def test_ridgecv_kfold_matches_sklearn(cv, weighted, shape):
+    X, y = make_data(*shape, k=None, seed=12)
+    y = y + 10 * np.random.default_rng(13).standard_normal(len(y))  # noisy: an interior alpha wins
+    sw = np.random.default_rng(14).uniform(0.1, 3.0, shape[0]) if weighted else None
+    alphas = np.logspace(-2, 4, 13)
+    ours = fastreg.RidgeCV(alphas=alphas, cv=cv).fit(X, y, sample_weight=sw)
+    ref = sk.RidgeCV(alphas=alphas, cv=cv).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-9)
+    assert np.allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-12)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-9)
+
+
+def test_ridgecv_kfold_accepts_alpha_zero_and_iterables():
+    X, y = make_data(40, 5)
+    splits = list(KFold(3).split(X))
+    a = fastreg.RidgeCV(alphas=[0.0, 1.0], cv=splits).fit(X, y)
+    b = fastreg.RidgeCV(alphas=[0.0, 1.0], cv=3).fit(X, y)
+    assert a.alpha_ == b.alpha_ and a.best_score_ == pytest.approx(b.best_score_, rel=1e-12)
+
+
+def test_ridgecv_errors():
+    X, y = make_data(20, 4, k=2)
+    with pytest.raises(ValueError, match="alphas must be > 0 for leave-one-out"):
+        fastreg.RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="alphas contains NaN"):
+        fastreg.RidgeCV(alphas=[np.nan]).fit(X, y)
+    with pytest.raises(ValueError, match="store_cv_results=True are incompatible"):
+        fastreg.RidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="alpha_per_target=True are incompatible"):
+        fastreg.RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
+    with pytest.raises(ValueError, match="scoring='r2' is not supported"):
+        fastreg.RidgeCV(scoring="r2").fit(X, y)
+    with pytest.raises(ValueError, match="gcv_mode must be one of"):
+        fastreg.RidgeCV(gcv_mode="qr").fit(X, y)
+    with pytest.raises(ValueError, match="cv=30 folds but only 20 samples"):
+        fastreg.RidgeCV(cv=30).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 samples with positive weight"):
+        fastreg.RidgeCV().fit(X[:1], y[:1])
+    # without an intercept one sample is fine: its leave-one-out prediction is 0
+    one = fastreg.RidgeCV(fit_intercept=False, store_cv_results=True).fit(X[:1], y[:1])
+    assert np.allclose(one.cv_results_, y[:1, :, None] ** 2)
+
+
+def test_feature_names_and_pandas():
+    pd = pytest.importorskip("pandas")
+    X, y = make_data(30, 3)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    for est in (fastreg.Ridge(), fastreg.RidgeCV()):
+        est.fit(frame, y)
+        assert list(est.feature_names_in_) == ["a", "b", "c"]
+        with pytest.warns(UserWarning, match="X does not have valid feature names"):
+            assert np.allclose(est.predict(frame), est.predict(X))
