@@ -88,8 +88,24 @@ def _as_sparse_design(X, name="X"):
     return X
 
 
-def _as_design(X, name="X"):
-    return _as_sparse_design(X, name) if _is_sparse(X) else v.as_design_matrix(X, name=name)
+def _as_design(X, name="X", check_finite=True):
+    """Sparse or dense X validated. check_finite=False defers the NaN/inf check of a dense X to
+    `_check_gram_diagonal` (a NaN or inf entry always makes a diagonal entry of X^T X or X X^T
+    non-finite), which saves a pass over X; sparse data are always checked (cheap)."""
+    if _is_sparse(X):
+        return _as_sparse_design(X, name)
+    return v.as_design_matrix(X, name=name, check_finite=check_finite)
+
+
+def _check_gram_diagonal(diagonal, X):
+    """Raise for NaN/inf in X (deferred check), or for entries whose squares overflow the dtype."""
+    if np.isfinite(diagonal).all():
+        return
+    v.check_finite(X)
+    raise ValueError(
+        f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {np.abs(X).max():.3g}); "
+        f"rescale X (e.g. sklearn.preprocessing.StandardScaler) or pass float64."
+    )
 
 
 def _check_alpha(alpha, n_targets, *, name="alpha"):
@@ -139,8 +155,10 @@ def _check_alpha_grid(alphas, *, positive):
 
 
 def _check_inputs(X, y, sample_weight, *, estimator=None):
-    """(X, Y 2-D, sample_weight or None, y was 1-D) with fastreg's validation rules."""
-    X = _as_design(X)
+    """(X, Y 2-D, sample_weight or None, y was 1-D) with fastreg's validation rules; a dense X is checked
+    for NaN/inf by its Gram diagonal later (`_check_gram_diagonal`), or by `v.check_finite` on paths that
+    form no Gram matrix."""
+    X = _as_design(X, check_finite=False)
     n_samples = X.shape[0]
     y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
     sw = v.as_sample_weight(sample_weight, n_samples, X.dtype)
@@ -232,8 +250,8 @@ def _dense_primal(X, Y, sw, fit_intercept, dtype):
             return _Centered(G, both[:, :-1].astype(dtype), np.zeros(p), np.zeros(Y.shape[1]), float(n))
         x_mean = both[:, -1] / n
         raw_diag = np.diag(G).astype(np.float64)
-        centered_diag = raw_diag - n * x_mean**2
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # non-finite: shifted path raises
+            centered_diag = raw_diag - n * x_mean**2
             lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
         if np.all(lost <= _FAST_CANCELLATION[dtype]):
             # G -= n xbar xbar^T on the upper triangle; X^T (Y - ybar) = X_c^T (Y - ybar) exactly
@@ -490,17 +508,19 @@ def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     dtype = np.dtype(X.dtype)
     kind = _choose_solver(X, solver)
     if kind == "lsqr":
+        if not _is_sparse(X):
+            v.check_finite(X)
         coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
         return coef, y_mean - coef @ x_mean, "lsqr", n_iter
     if kind == "cholesky":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, dtype)
-        if not np.isfinite(np.diag(stats.G)).all():
-            v.check_finite(X)
+        _check_gram_diagonal(np.diag(stats.G), X)
         W, fell_back = _cholesky_solve(stats.G, stats.XtY, alphas, dtype, "X^T X")
         coef = W.T
         name = "eigh" if fell_back else "cholesky"
     else:
         dual = _dual_stats(X, Y, sw, fit_intercept, dtype)
+        _check_gram_diagonal(np.diag(dual.K), X)
         A, fell_back = _cholesky_solve(dual.K, dual.Yt, alphas, dtype, "X X^T")
         coef = _dual_coef(X, A, dual, dtype).T
         stats = dual
@@ -611,6 +631,7 @@ def _spectrum(X, Y, sw, fit_intercept, mode):
     """Decompose once in float64. mode: 'cov' (eigh of X~^T X~), 'gram' (eigh of X~ X~^T), 'svd'."""
     n, p = X.shape
     if mode == "svd":
+        v.check_finite(X)
         x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
         root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
         Xt = (np.asarray(X, dtype=np.float64) - x_mean) * root[:, None]
@@ -620,14 +641,12 @@ def _spectrum(X, Y, sw, fit_intercept, mode):
         return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U)
     if mode == "cov":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, np.float64)
-        if not np.isfinite(np.diag(stats.G)).all():
-            v.check_finite(X)
+        _check_gram_diagonal(np.diag(stats.G), X)
         L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
         root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
         return _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean, stats.y_mean, stats.weight_sum, root)
     dual = _dual_stats(X, Y, sw, fit_intercept, np.float64)
-    if not np.isfinite(np.diag(dual.K)).all():
-        v.check_finite(X)
+    _check_gram_diagonal(np.diag(dual.K), X)
     L, U = linalg.eigh(dual.K, lower=False, check_finite=False)
     L = np.maximum(L, 0.0)
     B = _dual_coef(X, U, dual, np.float64)
@@ -818,12 +837,15 @@ def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits):
                  and np.array_equal(np.sort(np.concatenate(tests)), np.arange(n))
                  and all(len(tr) + len(te) == n for tr, te in splits))
     scores = np.zeros((len(splits), len(alphas)))
+    if not partition and not _is_sparse(X):
+        v.check_finite(X)
     if partition:
         head = slice(0, min(n, BLOCK_ROWS))
         x_shift = X[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
         y_shift = Y[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(k)
         parts = [_shifted_sums(X, Y, sw, x_shift, y_shift, np.float64, rows=np.sort(te)) for te in tests]
         total = [sum(part[i] for part in parts) for i in range(3)]
+        _check_gram_diagonal(np.diag(total[0]), X)
     for f, (train, test) in enumerate(splits):
         if partition:
             A, XtY, sy = (total[i] - parts[f][i] for i in range(3))

@@ -213,6 +213,18 @@ def test_bad_input_errors():
     bad[3, 1] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         fastreg.Ridge().fit(bad, y)
+    wide = np.hstack([bad, bad])[:6]  # p > n: the dual's X X^T carries the NaN on its diagonal
+    fits = [lambda: fastreg.Ridge().fit(wide, y[:6]), lambda: fastreg.Ridge(solver="lsqr").fit(bad, y),
+            lambda: fastreg.Ridge().fit(bad, y, sample_weight=np.ones(20)),
+            lambda: fastreg.Ridge(fit_intercept=False).fit(bad, y), lambda: fastreg.RidgeCV().fit(bad, y),
+            lambda: fastreg.RidgeCV().fit(wide, y[:6]), lambda: fastreg.RidgeCV(cv=3).fit(bad, y),
+            lambda: fastreg.RidgeCV(gcv_mode="svd").fit(bad, y),
+            lambda: fastreg.RidgeCV(cv=KFold(3, shuffle=True, random_state=0)).fit(wide, y[:6])]
+    for fit in fits:
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            fit()
+    with pytest.raises(ValueError, match="X\\^T X overflows in float64"):
+        fastreg.Ridge().fit(X * 1e160, y)
     bad_sparse = sparse.csr_matrix(X)
     bad_sparse.data[0] = np.inf
     with pytest.raises(ValueError, match="Input X contains NaN or infinity"):

