@@ -228,6 +228,26 @@ def _shifted_sums(X, Y, sw, x_shift, y_shift, dtype, rows=None):
     return A, XtY, sy
 
 
+def _recenter_columns(X, G, XtY, far, x_mean, Yc, dtype):
+    """Rows/columns `far` of the centered Gram matrix (upper storage) and of X_c^T Y_c, recomputed from
+    the centered copy D = X[:, far] - xbar[far] (n x |far|): full accuracy for the columns whose mean
+    made the rank-one correction cancel, at 2 n p |far| flops.
+
+    Column j in far, any column i: G_ij = x_i^T d_j - xbar_i (1^T d_j), which is exact up to the
+    rounding of x_i^T d_j (1^T d_j, zero in exact arithmetic, removes the error of xbar_j)."""
+    n = X.shape[0]
+    D = np.subtract(X[:, far], x_mean[far].astype(dtype), order="F")
+    dsum = D.sum(axis=0, dtype=np.float64)
+    cols = (X.T @ D).astype(np.float64) - np.outer(x_mean, dsum)
+    cols[far] = (D.T @ D).astype(np.float64) - np.outer(dsum, dsum) / n
+    for jj, j in enumerate(far):
+        G[: j + 1, j] = cols[: j + 1, jj]  # column j above the diagonal
+        G[j, j + 1:] = cols[j + 1:, jj]  # row j right of the diagonal
+    XtY = XtY.copy()
+    XtY[far] = (D.T @ Yc).astype(np.float64) - np.outer(dsum, Yc.sum(axis=0, dtype=np.float64)) / n
+    return G, XtY
+
+
 def _dense_primal(X, Y, sw, fit_intercept, dtype):
     """`_Centered` for dense X (n >= p), in `dtype` (X's dtype for a fit, float64 for cross-validation)."""
     n, p = X.shape
@@ -249,14 +269,19 @@ def _dense_primal(X, Y, sw, fit_intercept, dtype):
         if not fit_intercept:
             return _Centered(G, both[:, :-1].astype(dtype), np.zeros(p), np.zeros(Y.shape[1]), float(n))
         x_mean = both[:, -1] / n
+        # X_c^T Y_c = X^T Y_c - xbar (1^T Y_c): the sum of Y_c is a rounding residual, removed exactly
+        XtY = both[:, :-1] - np.outer(x_mean, rhs[:, :-1].sum(axis=0, dtype=np.float64))
         raw_diag = np.diag(G).astype(np.float64)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # non-finite: shifted path raises
             centered_diag = raw_diag - n * x_mean**2
             lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
-        if np.all(lost <= _FAST_CANCELLATION[dtype]):
-            # G -= n xbar xbar^T on the upper triangle; X^T (Y - ybar) = X_c^T (Y - ybar) exactly
+        far = np.flatnonzero(~(lost <= _FAST_CANCELLATION[dtype]))  # columns whose mean dwarfs their spread
+        if len(far) <= p // 8 and np.isfinite(raw_diag).all():
+            # G -= n xbar xbar^T on the upper triangle, then the few far-off-center columns recomputed
             G = _blas("syr", dtype)(-float(n), x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
-            return _Centered(G, both[:, :-1].astype(dtype), x_mean, y_mean, float(n))
+            if len(far):
+                G, XtY = _recenter_columns(X, G, XtY, far, x_mean, rhs[:, :-1], dtype)
+            return _Centered(G, XtY.astype(dtype), x_mean, y_mean, float(n))
     # shifted accumulation in row blocks (accurate for columns with large means; weights)
     head = slice(0, min(n, BLOCK_ROWS))
     if fit_intercept:

@@ -163,6 +163,30 @@ def test_centering_is_accurate_for_large_means(offset, dtype):
         assert_close(again.coef_, coef[0], dtype, f"{order}-ordered X")
 
 
+def test_few_far_off_center_columns_are_recomputed(monkeypatch, dtype):
+    """Most columns centered, two with means far beyond their spread: one syrk, the rank-one
+    correction, and those two columns recomputed from a centered copy -- as accurate as centering X."""
+    from fastreg import _ridge
+
+    calls = []
+    original = _ridge._recenter_columns
+    monkeypatch.setattr(_ridge, "_recenter_columns", lambda *a: calls.append(a[3]) or original(*a))
+    rng = np.random.default_rng(15)
+    Z = rng.standard_normal((4000, 16))
+    Z -= Z.mean(axis=0)
+    y = Z @ rng.standard_normal(16) + 50.0 + rng.standard_normal(4000)
+    X = Z.copy()
+    X[:, [3, 11]] += 1e3 if dtype == np.float32 else 1e7
+    X = X.astype(dtype)
+    model = fastreg.Ridge(alpha=2.0).fit(X, y.astype(dtype))
+    assert [list(c) for c in calls] == [[3, 11]]
+    X64 = X.astype(np.float64)
+    coef, b = closed_form(X64 - X64.mean(axis=0), y.astype(dtype), 2.0)
+    assert_close(model.coef_, coef[0], dtype, "coef")
+    assert_close(model.predict(X), X64 @ coef[0] + (y.astype(dtype).astype(np.float64).mean()
+                                                      - X64.mean(axis=0) @ coef[0]), dtype, "predictions")
+
+
 def test_singular_fallback_warns_and_gives_min_norm_solution():
     X, y = make_data(30, 5, k=2)
     X = np.hstack([X, X[:, :2]])  # duplicated columns: X^T X singular
