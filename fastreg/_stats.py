@@ -13,6 +13,7 @@ chunk from files or by a cluster. The shift is the first block's mean, so the ce
 import numbers
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg import blas
 
 from . import _validation as v
@@ -84,12 +85,54 @@ class SufficientStats:
         as fit in 32 MiB, between 1024 and 8192), and X^T X is accumulated by BLAS syrk. `shift`
         defaults to the column means of the first chunk.
         """
-        X = v.as_design_matrix(X)
+        X = v.as_design_matrix(X, accept_sparse=True)
         y = v.as_target(y, X.shape[0], X.dtype, allow_2d=False)
         sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
         if chunk_rows is not None:
             chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
+        if sparse.issparse(X):
+            return cls._accumulate_sparse(X, y, sw, shift)
         return cls._accumulate(X, y, sw, shift, chunk_rows)
+
+    @classmethod
+    def _accumulate_sparse(cls, X, y, sw, shift=None):
+        """`from_arrays` for a validated CSC X: X^T X from the products of each row's stored values
+        (`sparse_gram_into`, O(sum of nnz_row^2), p x p dense), never densifying X.
+
+        The x shift is 0 (a non-zero shift would fill in X); sparse columns rarely have means large
+        against their spread, which is what the shift protects against. Blocks to combine with must
+        then use the same zero x shift (``shift=stats.shift``).
+        """
+        from ._cd_gram import sparse_gram_into
+
+        n_rows, n_features = X.shape
+        dtype = X.dtype
+        if shift is None:
+            y_shift = float(y[:min(8192, n_rows)].mean(dtype=np.float64))
+        else:
+            x_shift = np.asarray(shift[0], dtype=np.float64).reshape(-1)
+            if x_shift.shape != (n_features,) or np.any(x_shift != 0):
+                raise ValueError(
+                    "shift: statistics of a sparse X are taken about a zero x shift (a non-zero one would "
+                    "densify X); build every block with shift=stats.shift of a sparse block."
+                )
+            y_shift = float(shift[1])
+        s = np.ones(n_rows) if sw is None else sw.astype(np.float64)
+        yc = y.astype(np.float64) - y_shift
+        values = X.data
+        if sw is not None:  # rows weighted by sqrt(s): X^T S X = (S^1/2 X)^T (S^1/2 X)
+            values = (X.data * np.sqrt(s)[X.indices]).astype(dtype)
+        Xw = sparse.csc_matrix((values, X.indices, X.indptr), shape=X.shape)
+        rows = Xw.tocsr()
+        G = np.zeros((n_features, n_features), dtype=dtype)
+        sparse_gram_into(G, Xw.data, Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64),
+                         rows.data, rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
+                         np.empty(0, dtype=dtype), 0.0)
+        X64 = X.astype(np.float64)
+        ys = yc * np.sqrt(s)
+        return cls(G, X64.T @ (s * yc), float(ys @ ys), X64.T @ s, float(s @ yc), float(s.sum()), n_rows,
+                   np.zeros(n_features, dtype=dtype), y_shift,
+                   amax=(float(np.max(np.abs(values))) if values.size else 0.0, float(np.max(np.abs(ys)))))
 
     @classmethod
     def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None):

@@ -197,9 +197,9 @@ def test_sparse_gram_matrix_equals_the_centered_dense_one(dtype, weighted):
     np.testing.assert_allclose(sp_design.col_scale, de_design.col_scale, rtol=rtol)
 
 
-def test_positive_and_standardize_on_sparse_X(oracle):
+def test_positive_standardize_and_random_order_on_sparse_X(oracle):
     X, y = sparse_regression(80, 30, seed=414)
-    for kw in (dict(positive=True), dict(standardize=True)):
+    for kw in (dict(positive=True), dict(standardize=True), dict(selection="random", random_state=3)):
         got = fastreg.enet_path(X, y, fit_intercept=True, n_alphas=6, tol=1e-10, precompute=False, **kw)
         ref = fastreg.enet_path(X.toarray(), y, fit_intercept=True, n_alphas=6, tol=1e-10, precompute=False,
                                 **kw)
@@ -241,3 +241,24 @@ def test_no_dense_copy_of_sparse_X(precompute):
     finally:
         tracemalloc.stop()
     assert peak < 0.15 * dense_bytes, f"peak {peak / 1e6:.1f} MB for a {dense_bytes / 1e6:.0f} MB dense X"
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_statistics_of_sparse_X(oracle, weighted):
+    X, y = sparse_regression(90, 20, seed=417)
+    sw = np.random.default_rng(418).uniform(0.2, 2.0, 90) if weighted else None
+    stats = fastreg.SufficientStats.from_arrays(X, y, sw)
+    dense = fastreg.SufficientStats.from_arrays(X.toarray(), y, sw)
+    for got, ref in zip(stats.centered(), dense.centered()):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-9)
+    for got, ref in zip(stats.raw(), dense.raw()):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-9)
+    # blocks combine, and the path from them is the path from X
+    first = fastreg.SufficientStats.from_arrays(X[:40], y[:40], None if sw is None else sw[:40])
+    rest = fastreg.SufficientStats.from_arrays(X[40:], y[40:], None if sw is None else sw[40:],
+                                               shift=first.shift)
+    from_stats = fastreg.enet_path_from_stats(first + rest, l1_ratio=0.8, n_alphas=6, tol=1e-11)
+    from_X = fastreg.enet_path(X, y, l1_ratio=0.8, n_alphas=6, tol=1e-11, fit_intercept=True, sample_weight=sw)
+    np.testing.assert_allclose(from_stats.coefs, from_X.coefs, rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="zero x shift"):
+        fastreg.SufficientStats.from_arrays(X, y, shift=dense.shift)
