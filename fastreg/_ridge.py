@@ -228,37 +228,53 @@ def _shifted_sums(X, Y, sw, x_shift, y_shift, dtype, rows=None):
     return A, XtY, sy
 
 
-def _recenter_columns(X, G, XtY, far, x_mean, Yc, dtype):
-    """Rows/columns `far` of the centered Gram matrix (upper storage) and of X_c^T Y_c, recomputed from
-    the centered copy D = X[:, far] - xbar[far] (n x |far|): full accuracy for the columns whose mean
-    made the rank-one correction cancel, at 2 n p |far| flops.
+def _far_columns_from_head(X, dtype):
+    """Columns whose mean may dwarf their spread, and their means, predicted from the first rows (so
+    that their centered copies ride along the single pass over X; `_dense_primal` checks the prediction
+    with the exact means and recomputes any column it missed)."""
+    head = X[: min(X.shape[0], BLOCK_ROWS)]
+    mean = head.mean(axis=0, dtype=np.float64)
+    var = head.var(axis=0, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(var > 0, 1.0 + mean**2 / var, np.where(mean == 0, 1.0, np.inf))
+    far = np.flatnonzero(~(ratio <= _FAST_CANCELLATION[np.dtype(dtype)] / 4))
+    return far, mean[far]
 
-    Column j in far, any column i: G_ij = x_i^T d_j - xbar_i (1^T d_j), which is exact up to the
-    rounding of x_i^T d_j (1^T d_j, zero in exact arithmetic, removes the error of xbar_j)."""
-    n = X.shape[0]
-    D = np.subtract(X[:, far], x_mean[far].astype(dtype), order="F")
-    dsum = D.sum(axis=0, dtype=np.float64)
-    cols = (X.T @ D).astype(np.float64) - np.outer(x_mean, dsum)
-    cols[far] = (D.T @ D).astype(np.float64) - np.outer(dsum, dsum) / n
+
+def _patch_columns(G, XtY, far, XtD, DtD, DtY, dsum, ysum, x_mean, n):
+    """Rows/columns `far` of the centered Gram matrix (upper storage) and of X_c^T Y_c from the products
+    of D = X[:, far] - c (any shift c near the means): for column j in far and any column i,
+    G_ij = x_i^T d_j - xbar_i (1^T d_j) and G_jk = d_j^T d_k - (1^T d_j)(1^T d_k) / n, exact up to the
+    rounding of the products, where the rank-one correction X^T X - n xbar xbar^T would cancel."""
+    cols = XtD - np.outer(x_mean, dsum)
+    cols[far] = DtD - np.outer(dsum, dsum) / n
     for jj, j in enumerate(far):
         G[: j + 1, j] = cols[: j + 1, jj]  # column j above the diagonal
         G[j, j + 1:] = cols[j + 1:, jj]  # row j right of the diagonal
-    XtY = XtY.copy()
-    XtY[far] = (D.T @ Yc).astype(np.float64) - np.outer(dsum, Yc.sum(axis=0, dtype=np.float64)) / n
+    XtY[far] = DtY - np.outer(dsum, ysum) / n
     return G, XtY
 
 
 def _dense_primal(X, Y, sw, fit_intercept, dtype):
-    """`_Centered` for dense X (n >= p), in `dtype` (X's dtype for a fit, float64 for cross-validation)."""
+    """`_Centered` for dense X (n >= p), in `dtype` (X's dtype for a fit, float64 for cross-validation).
+
+    Unweighted, in X's dtype: one syrk over X and one pass X^T [Y - ybar, 1, D] (no copy of X), then
+    X^T X - n xbar xbar^T, exact for the columns whose mean is within ~30 standard deviations
+    (`_FAST_CANCELLATION`); the few others are centered copies D (`_patch_columns`). Otherwise (weights,
+    another dtype, many far-off-center columns): shifted accumulation over row blocks."""
     n, p = X.shape
+    k = Y.shape[1]
     dtype = np.dtype(dtype)
     syrk = _blas("syrk", dtype)
-    if sw is None and X.dtype == dtype and (X.flags.f_contiguous or X.flags.c_contiguous):
-        # one syrk over X (numpy's threads), X^T [Y - ybar, 1] in one more pass; no copy of X
-        y_mean = Y.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(Y.shape[1])
-        rhs = np.empty((n, Y.shape[1] + 1), dtype=dtype, order="F")
-        np.subtract(Y, y_mean.astype(dtype), out=rhs[:, :-1], casting="unsafe")
-        rhs[:, -1] = 1.0
+    far, far_shift = _far_columns_from_head(X, dtype) if fit_intercept else (np.zeros(0, dtype=int), None)
+    if (sw is None and X.dtype == dtype and (X.flags.f_contiguous or X.flags.c_contiguous)
+            and len(far) <= p // 8):
+        y_mean = Y.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(k)
+        rhs = np.empty((n, k + 1 + len(far)), dtype=dtype, order="F")
+        np.subtract(Y, y_mean.astype(dtype), out=rhs[:, :k], casting="unsafe")
+        rhs[:, k] = 1.0
+        if len(far):
+            np.subtract(X[:, far], far_shift.astype(dtype), out=rhs[:, k + 1:])
         if X.flags.f_contiguous:
             G = syrk(1.0, X, trans=1)
             both = _blas("gemm", dtype)(1.0, X, rhs, trans_a=1)
@@ -267,20 +283,28 @@ def _dense_primal(X, Y, sw, fit_intercept, dtype):
             both = _blas("gemm", dtype)(1.0, X.T, rhs)
         both = both.astype(np.float64, copy=False)
         if not fit_intercept:
-            return _Centered(G, both[:, :-1].astype(dtype), np.zeros(p), np.zeros(Y.shape[1]), float(n))
-        x_mean = both[:, -1] / n
+            return _Centered(G, both[:, :k].astype(dtype), np.zeros(p), np.zeros(k), float(n))
+        x_mean = both[:, k] / n
         # X_c^T Y_c = X^T Y_c - xbar (1^T Y_c): the sum of Y_c is a rounding residual, removed exactly
-        XtY = both[:, :-1] - np.outer(x_mean, rhs[:, :-1].sum(axis=0, dtype=np.float64))
+        ysum = rhs[:, :k].sum(axis=0, dtype=np.float64)
+        XtY = both[:, :k] - np.outer(x_mean, ysum)
         raw_diag = np.diag(G).astype(np.float64)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # non-finite: shifted path raises
             centered_diag = raw_diag - n * x_mean**2
             lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
-        far = np.flatnonzero(~(lost <= _FAST_CANCELLATION[dtype]))  # columns whose mean dwarfs their spread
-        if len(far) <= p // 8 and np.isfinite(raw_diag).all():
-            # G -= n xbar xbar^T on the upper triangle, then the few far-off-center columns recomputed
+        missed = np.setdiff1d(np.flatnonzero(~(lost <= _FAST_CANCELLATION[dtype])), far)
+        if len(far) + len(missed) <= p // 8 and np.isfinite(raw_diag).all():
             G = _blas("syr", dtype)(-float(n), x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
             if len(far):
-                G, XtY = _recenter_columns(X, G, XtY, far, x_mean, rhs[:, :-1], dtype)
+                D = rhs[:, k + 1:]
+                G, XtY = _patch_columns(G, XtY, far, both[:, k + 1:], (D.T @ D).astype(np.float64),
+                                        (D.T @ rhs[:, :k]).astype(np.float64),
+                                        D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
+            if len(missed):  # the first rows did not show these: one more pass for them
+                D = np.subtract(X[:, missed], x_mean[missed].astype(dtype), order="F")
+                G, XtY = _patch_columns(G, XtY, missed, (X.T @ D).astype(np.float64),
+                                        (D.T @ D).astype(np.float64), (D.T @ rhs[:, :k]).astype(np.float64),
+                                        D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
             return _Centered(G, XtY.astype(dtype), x_mean, y_mean, float(n))
     # shifted accumulation in row blocks (accurate for columns with large means; weights)
     head = slice(0, min(n, BLOCK_ROWS))
@@ -297,7 +321,18 @@ def _dense_primal(X, Y, sw, fit_intercept, dtype):
         x_shift, y_shift = np.zeros(p), np.zeros(Y.shape[1])
     x_shift = x_shift.astype(dtype)  # the exact shift applied to the data
     A, XtY, sy = _shifted_sums(X, Y, sw, x_shift, y_shift, dtype)
-    return _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
+    stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
+    if fit_intercept:
+        # the first rows' mean is a good shift unless they misrepresent a column: then once more about
+        # the exact means (same criterion as the fast path: the correction must not cancel)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            raw, centered = np.diag(A)[:p].astype(np.float64), np.diag(stats.G).astype(np.float64)
+            lost = np.where(raw > 0, raw / np.maximum(centered, 0.0), 1.0)
+        if np.isfinite(raw).all() and not np.all(lost <= _FAST_CANCELLATION[dtype]):
+            x_shift, y_shift = stats.x_mean.astype(dtype), stats.y_mean
+            A, XtY, sy = _shifted_sums(X, Y, sw, x_shift, y_shift, dtype)
+            stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
+    return stats
 
 
 def _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype):

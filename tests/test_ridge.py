@@ -163,28 +163,43 @@ def test_centering_is_accurate_for_large_means(offset, dtype):
         assert_close(again.coef_, coef[0], dtype, f"{order}-ordered X")
 
 
-def test_few_far_off_center_columns_are_recomputed(monkeypatch, dtype):
+@pytest.mark.parametrize("where", ["seen-in-first-rows", "missed-by-first-rows", "weighted-shifted"])
+def test_far_off_center_columns_are_centered_exactly(monkeypatch, where, dtype):
     """Most columns centered, two with means far beyond their spread: one syrk, the rank-one
-    correction, and those two columns recomputed from a centered copy -- as accurate as centering X."""
+    correction, and those two columns recomputed from centered copies -- as accurate as centering X.
+
+    The copies ride along the pass over X when the first rows show the far columns; when the first
+    rows hide one (here: its first 16 of 20000 rows are 0, the rest near 1e7), the exact means catch it
+    and one more pass fixes it. With weights (shifted row blocks) the same column makes the first rows'
+    mean a bad shift, and the sums are taken once more about the exact means."""
     from fastreg import _ridge
 
-    calls = []
-    original = _ridge._recenter_columns
-    monkeypatch.setattr(_ridge, "_recenter_columns", lambda *a: calls.append(a[3]) or original(*a))
+    patched, passes = [], []
+    original_patch, original_sums = _ridge._patch_columns, _ridge._shifted_sums
+    monkeypatch.setattr(_ridge, "_patch_columns", lambda G, XtY, far, *a: patched.append(list(far)) or
+                        original_patch(G, XtY, far, *a))
+    monkeypatch.setattr(_ridge, "_shifted_sums", lambda *a, **kw: passes.append(1) or original_sums(*a, **kw))
+    monkeypatch.setattr(_ridge, "BLOCK_ROWS", 16)
     rng = np.random.default_rng(15)
-    Z = rng.standard_normal((4000, 16))
+    Z = rng.standard_normal((20000, 16))
     Z -= Z.mean(axis=0)
-    y = Z @ rng.standard_normal(16) + 50.0 + rng.standard_normal(4000)
+    y = Z @ rng.standard_normal(16) + 50.0 + rng.standard_normal(20000)
     X = Z.copy()
-    X[:, [3, 11]] += 1e3 if dtype == np.float32 else 1e7
+    # 1e7: the rank-one correction alone would lose 14 digits there; the hidden column's variance is
+    # mostly its 16 zeros, which makes the problem ill-conditioned unless the offset stays moderate
+    offset = 1e7 if dtype == np.float64 and where == "seen-in-first-rows" else 1e3
+    X[:, [3, 11]] += offset
+    if where != "seen-in-first-rows":
+        X[:16, 11] = 0.0
     X = X.astype(dtype)
-    model = fastreg.Ridge(alpha=2.0).fit(X, y.astype(dtype))
-    assert [list(c) for c in calls] == [[3, 11]]
-    X64 = X.astype(np.float64)
-    coef, b = closed_form(X64 - X64.mean(axis=0), y.astype(dtype), 2.0)
+    sw = np.random.default_rng(16).uniform(0.5, 2.0, 20000) if where == "weighted-shifted" else None
+    model = fastreg.Ridge(alpha=2.0).fit(X, y.astype(dtype), sample_weight=sw)
+    expected = {"seen-in-first-rows": ([[3, 11]], 0), "missed-by-first-rows": ([[3], [11]], 0),
+                "weighted-shifted": ([], 2)}[where]
+    assert ([[int(j) for j in far] for far in patched], len(passes)) == expected
+    coef, b = closed_form(X, y.astype(dtype), 2.0, sw)  # centered in float64
     assert_close(model.coef_, coef[0], dtype, "coef")
-    assert_close(model.predict(X), X64 @ coef[0] + (y.astype(dtype).astype(np.float64).mean()
-                                                      - X64.mean(axis=0) @ coef[0]), dtype, "predictions")
+    assert_close(model.intercept_, b[0], dtype, "intercept")
 
 
 def test_singular_fallback_warns_and_gives_min_norm_solution():
