@@ -47,6 +47,8 @@ __all__ = ["RidgeFit", "RidgePath", "ridge", "ridge_path", "Ridge", "RidgeCV"]
 GRAM_MAX_BYTES = 1 << 30
 # rows per block of the shifted accumulation (and of the leave-one-out pass); buffers stay <= 256 MiB
 BLOCK_ROWS = 4096
+# rows that predict which columns are far off-center (`_far_columns_from_head`)
+HEAD_ROWS = 1024
 BLOCK_MAX_BYTES = 1 << 28
 # relative accuracy the unshifted syrk may lose to the rank-one centering, per dtype: the largest
 # diag(X^T S X)_jj / diag(X_c^T S X_c)_jj (= 1 + mean_j^2 / var_j) that still takes the fast path
@@ -232,10 +234,10 @@ def _far_columns_from_head(X, dtype):
     """Columns whose mean may dwarf their spread, and their means, predicted from the first rows (so
     that their centered copies ride along the single pass over X; `_dense_primal` checks the prediction
     with the exact means and recomputes any column it missed)."""
-    head = X[: min(X.shape[0], BLOCK_ROWS)]
-    mean = head.mean(axis=0, dtype=np.float64)
-    var = head.var(axis=0, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    head = X[: min(X.shape[0], HEAD_ROWS)]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # non-finite X: raised later
+        mean = head.mean(axis=0, dtype=np.float64)
+        var = head.var(axis=0, dtype=np.float64)
         ratio = np.where(var > 0, 1.0 + mean**2 / var, np.where(mean == 0, 1.0, np.inf))
     far = np.flatnonzero(~(ratio <= _FAST_CANCELLATION[np.dtype(dtype)] / 4))
     return far, mean[far]
@@ -474,9 +476,11 @@ def _cholesky_solve(M, B, alphas, dtype, what):
     """Solve (M + alpha_t I) x_t = B[:, t] for every column t: one potrf per distinct alpha, all the
     columns sharing it solved by one potrs.
 
-    The factorization is trusted when it succeeds and LAPACK's condition estimate (pocon) is above
-    dimension * eps; otherwise (alpha = 0 with singular data, or alpha too small for the dtype) the
-    solve falls back, with a warning, to the minimum-norm solution from an eigendecomposition.
+    The factorization is trusted when it succeeds and, for alpha = 0, LAPACK's condition estimate
+    (pocon) is above dimension * eps; otherwise (alpha = 0 with singular data, or a penalty too small
+    to make the rounded matrix positive definite) the solve falls back, with a warning, to the
+    minimum-norm solution from an eigendecomposition. A positive alpha that factorizes is the problem
+    asked for, however ill-conditioned: truncating eigenvalues would solve another one.
     Returns (x float64, fell_back)."""
     potrf, potrs, pocon = _lapack("potrf", dtype), _lapack("potrs", dtype), _lapack("pocon", dtype)
     out = np.empty(B.shape, dtype=np.float64)
@@ -488,8 +492,8 @@ def _cholesky_solve(M, B, alphas, dtype, what):
         A = np.array(M, dtype=dtype, order="F")
         A[diag, diag] += dtype.type(alpha)
         factor, info = potrf(A, lower=0, clean=0, overwrite_a=1)
-        if info == 0:
-            rcond, info = pocon(factor, norm + alpha, uplo="U")
+        if info == 0 and alpha == 0:  # least squares: the factorization may succeed on a singular matrix
+            rcond, info = pocon(factor, norm, uplo="U")
             if info == 0 and rcond < M.shape[0] * np.finfo(dtype).eps:
                 info = -1
         if info == 0:
@@ -502,8 +506,8 @@ def _cholesky_solve(M, B, alphas, dtype, what):
     if fell_back:
         warnings.warn(
             f"{what} + alpha I is singular to working precision for alpha = {fell_back} (its Cholesky "
-            f"factorization failed or its condition number exceeds 1 / (dimension * eps) in {dtype}): "
-            f"alpha = 0 with linearly dependent columns, or alpha too small for the data. Solved by an "
+            f"factorization failed, or alpha = 0 and its condition number exceeds 1 / (dimension * eps) "
+            f"in {dtype}): linearly dependent columns, or alpha too small for the data. Solved by an "
             f"eigendecomposition instead (the minimum-norm least-squares solution); solver_ reports 'eigh'. "
             f"Use a larger alpha to avoid this.",
             UserWarning, stacklevel=v.caller_stacklevel(),

@@ -180,6 +180,7 @@ def test_far_off_center_columns_are_centered_exactly(monkeypatch, where, dtype):
                         original_patch(G, XtY, far, *a))
     monkeypatch.setattr(_ridge, "_shifted_sums", lambda *a, **kw: passes.append(1) or original_sums(*a, **kw))
     monkeypatch.setattr(_ridge, "BLOCK_ROWS", 16)
+    monkeypatch.setattr(_ridge, "HEAD_ROWS", 16)
     rng = np.random.default_rng(15)
     Z = rng.standard_normal((20000, 16))
     Z -= Z.mean(axis=0)
