@@ -1,15 +1,17 @@
 """fastreg: compiled, certified solvers for regularized linear regression.
 
-Path functions (`lasso_path`, `enet_path`) and scikit-learn compatible estimators (`Lasso`,
-`ElasticNet`) over one coordinate-descent engine; every solution carries its duality gap.
+Path functions (`lasso_path`, `enet_path`, `cv_path`, `ridge_path`) and scikit-learn compatible
+estimators (`Lasso`, `ElasticNet`, `LassoCV`, `ElasticNetCV`, `Ridge`, `RidgeCV`) over one engine;
+every Lasso/ElasticNet solution carries its duality gap.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from ._cv import CVPath, cv_path
 from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path
 from ._ridge import Ridge, RidgeCV, ridge, ridge_path
 from ._stats import SufficientStats
 from ._validation import ConvergenceWarning, NotFittedError
-from .linear_model import ElasticNet, Lasso
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
 
 try:
     __version__ = _version("fastreg")
@@ -18,8 +20,11 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "ConvergenceWarning",
+    "CVPath",
     "ElasticNet",
+    "ElasticNetCV",
     "Lasso",
+    "LassoCV",
     "NotFittedError",
     "Path",
     "Ridge",
@@ -27,6 +32,7 @@ __all__ = [
     "SufficientStats",
     "__version__",
     "alpha_grid",
+    "cv_path",
     "enet_path",
     "enet_path_from_stats",
     "lasso_path",

@@ -6,6 +6,7 @@ carries the intercepts and the solver used.
 """
 import numbers
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -268,7 +269,38 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                 l1_ratio, tol, return_n_iter)
 
 
-_THREADPOOLS = []
+class _SingleThreadedBlas:
+    """BLAS limited to one thread, for the Gram kernel's duration (`_single_threaded_blas`).
+
+    Re-entrant and safe across threads (CV folds run kernels on threads): the first entrant sets the
+    limit, the last one to leave restores the previous setting.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller = None
+        self._limiter = None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                if self._controller is None:  # inspects the loaded libraries once (~0.3 ms)
+                    self._controller = ThreadpoolController()
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+        return False
+
+
+_SINGLE_THREADED_BLAS = _SingleThreadedBlas()
 
 
 def _single_threaded_blas():
@@ -278,9 +310,7 @@ def _single_threaded_blas():
     after each call and take the core the kernel runs on (measured: paths 2-3x slower on 2 cores).
     Products outside the kernel (X^T X, blocks of Gram columns) keep every thread.
     """
-    if not _THREADPOOLS:
-        _THREADPOOLS.append(ThreadpoolController())  # inspects the loaded libraries once (~0.3 ms)
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+    return _SINGLE_THREADED_BLAS
 
 
 def _residual_kernel(design):

@@ -39,6 +39,10 @@ class ConvergenceWarning(UserWarning):
     """The solver stopped at `max_iter` before its duality gap reached the target."""
 
 
+class DataConversionWarning(UserWarning):
+    """The input was converted to the expected form (e.g. a column vector y raveled)."""
+
+
 _sklearn_twins = {}
 
 

@@ -1,5 +1,6 @@
 """scikit-learn compatible estimators: thin wrappers around the path driver."""
 import numbers
+import warnings
 
 import numpy as np
 from scipy import sparse
@@ -206,6 +207,175 @@ class Lasso(ElasticNet):
         self.max_iter = max_iter
         self.tol = tol
         self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+
+class ElasticNetCV(RegressorBase):
+    """ElasticNet with alpha (and l1_ratio) chosen by cross-validation, plus glmnet's 1-SE choice.
+
+    A drop-in for scikit-learn's ``ElasticNetCV``: the same parameters, folds (``cv=None`` or an int is
+    K-fold without shuffling), alpha grid (from all the data, shared by the folds), ``mse_path_`` and
+    choice of ``alpha_`` / ``l1_ratio_`` (the smallest mean held-out error), then a refit on all the data.
+    The folds run from sufficient statistics when n > p (one pass over X in all; see `fastreg.cv_path`)
+    and on threads (``n_jobs``) otherwise.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Mix(es) to cross-validate, in [0, 1].
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    alphas : int or array-like, default=100
+        Number of alphas of the automatic grid, or the alphas themselves.
+    fit_intercept, precompute, max_iter, tol, copy_X, positive, random_state, selection :
+        As `ElasticNet` (``precompute='auto'`` by default, as scikit-learn's CV estimators).
+    cv : int, splitter or iterable of (train, test), default=None
+        None is 5-fold.
+    verbose : bool or int, default=False
+        Accepted for compatibility.
+    n_jobs : int, default=None
+        Threads for the folds (-1: every CPU).
+
+    Attributes
+    ----------
+    alpha_, l1_ratio_ : float
+        The choice with the smallest mean CV error.
+    alpha_1se_ : float
+        The largest alpha (at ``l1_ratio_``) whose mean CV error is within one standard error of the
+        minimum (glmnet's ``lambda.1se``); the refit uses ``alpha_``.
+    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds) or (n_alphas, n_folds)
+        Held-out mean squared error of each fold (weighted by the held-out rows' sample_weight).
+    mse_std_error_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+        Standard error of the mean CV error (std over folds / sqrt(n_folds)).
+    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+    coef_, intercept_, dual_gap_, n_iter_, n_features_in_, feature_names_in_, solver_ :
+        Of the refit on all the data.
+    cv_solver_ : str
+        How the folds were solved: 'statistics' or 'residual'.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((150, 8)); y = X @ [1.5, 0, 0, -2.0, 0, 0, 0, 0] + rng.standard_normal(150)
+    >>> model = fastreg.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=5).fit(X, y)
+    >>> model.mse_path_.shape, model.alpha_1se_ >= model.alpha_
+    ((2, 100, 5), True)
+    """
+
+    _lasso = False
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
+                 max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None, positive=False,
+                 random_state=None, selection="cyclic"):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def fit(self, X, y, sample_weight=None):
+        """Cross-validate the alpha grid (and the l1_ratios), then refit at the best alpha.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights for the fits and for the held-out errors.
+
+        Returns
+        -------
+        self
+        """
+        from ._cv import cv_path
+
+        self._check_feature_names(X, reset=True)
+        l1_ratio = 1.0 if self._lasso else self.l1_ratio
+        alphas, n_alphas = self.alphas, 100
+        if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+            n_alphas, alphas = v.check_scalar(alphas, "alphas", kind=numbers.Integral, low=1), None
+        shape = getattr(y, "shape", None) or np.asarray(y).shape
+        if len(shape) == 2 and shape[1] > 1:
+            raise ValueError(f"{type(self).__name__} fits one target; y has {shape[1]} columns. "
+                             f"Fit each column separately.")
+        if len(shape) == 2:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
+                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
+        result = cv_path(
+            X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
+            sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
+            tol=self.tol, max_iter=self.max_iter, positive=self.positive, selection=self.selection,
+            random_state=self.random_state, n_jobs=self.n_jobs, return_path=False,
+        )
+        single = np.ndim(l1_ratio) == 0
+        self.alpha_ = result.alpha_min
+        self.l1_ratio_ = result.l1_ratio_min
+        self.alpha_1se_ = result.alpha_1se
+        self.mse_path_ = result.mse_path[0] if single else result.mse_path
+        self.mse_std_error_ = result.mse_se[0] if single else result.mse_se
+        self.alphas_ = result.alphas[0] if single else result.alphas
+        self.cv_solver_ = result.solver
+        refit = ElasticNet(
+            alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=self.fit_intercept,
+            precompute=self.precompute, max_iter=self.max_iter, tol=self.tol, positive=self.positive,
+            random_state=self.random_state, selection=self.selection,
+        ).fit(X, y, sample_weight=sample_weight)
+        for name in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_", "solver_"):
+            setattr(self, name, getattr(refit, name))
+        if self._lasso:
+            del self.l1_ratio_
+        return self
+
+    predict = ElasticNet.predict
+    sparse_coef_ = ElasticNet.sparse_coef_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False  # one target, as scikit-learn's (non multi-task) CV models
+        return tags
+
+
+class LassoCV(ElasticNetCV):
+    """Lasso with alpha chosen by cross-validation (and glmnet's 1-SE alpha): `ElasticNetCV` with
+    ``l1_ratio=1``, a drop-in for scikit-learn's ``LassoCV`` (``mse_path_`` of shape (n_alphas, n_folds)).
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 6)); y = 3 * X[:, 0] + rng.standard_normal(100)
+    >>> model = fastreg.LassoCV(cv=4).fit(X, y)
+    >>> model.mse_path_.shape, bool(model.coef_[0] > 2)
+    ((100, 4), True)
+    """
+
+    _lasso = True
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto", max_iter=1000,
+                 tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None, positive=False,
+                 random_state=None, selection="cyclic"):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
         self.positive = positive
         self.random_state = random_state
         self.selection = selection

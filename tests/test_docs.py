@@ -3,13 +3,14 @@ import doctest
 
 import pytest
 
+import fastreg._cv
 import fastreg._path
 import fastreg._ridge
 import fastreg._stats
 import fastreg.linear_model
 
 
-@pytest.mark.parametrize("module", [fastreg._path, fastreg._ridge, fastreg._stats, fastreg.linear_model],
+@pytest.mark.parametrize("module", [fastreg._cv, fastreg._path, fastreg._ridge, fastreg._stats, fastreg.linear_model],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)

@@ -1,0 +1,356 @@
+"""Cross-validation of regularization paths: folds, CV curves, alpha_min and alpha_1se.
+
+One alpha grid (from all the data) is shared by every fold. Each fold fits a warm-started path on its
+training rows and scores the held-out rows by their (weighted) mean squared error, as scikit-learn's
+LassoCV does, so ``mse_path`` is the same array as its ``mse_path_`` on the same folds.
+
+Two routes, chosen like the solver of a single path:
+
+- statistics (n > p, dense or sparse, whenever the Gram mode would run): the sufficient statistics of
+  every fold's held-out rows are computed once (one pass over X in all, about one common shift);
+  a fold's training statistics are ``total - held_out`` and its held-out error comes from the
+  held-out statistics too, for every alpha at once, so no fold touches X again.
+- residual updates (p >= n, or a sparse X whose Gram matrix does not pay): each fold runs the
+  residual kernel on its own rows, on threads (``n_jobs``; the kernels release the GIL).
+
+The 1-SE rule (glmnet's ``lambda.1se``): the largest alpha whose mean CV error is within one standard
+error of the minimum, the standard error being the standard deviation of the fold errors over
+sqrt(n_folds).
+"""
+import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from scipy import sparse
+
+from . import _validation as v
+from ._design import stats_design
+from ._path import (
+    _check_path_settings, _grid_and_solve, alpha_grid, gram_is_cheaper, solve_path, sparse_gram_is_cheaper,
+    working_design,
+)
+from ._stats import SufficientStats
+
+
+class CVPath:
+    """Cross-validated regularization path (the result of `cv_path`).
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_l1_ratios, n_alphas)
+        The grid of each l1_ratio (decreasing), shared by all folds.
+    l1_ratios : ndarray of shape (n_l1_ratios,)
+    mse_path : ndarray of shape (n_l1_ratios, n_alphas, n_folds)
+        Held-out mean squared error (weighted by the held-out rows' weights) of each fold.
+    mse_mean, mse_se : ndarray of shape (n_l1_ratios, n_alphas)
+        Mean over folds and its standard error (std over folds, ddof=1, / sqrt(n_folds); 0 with one fold).
+    alpha_min, l1_ratio_min : float
+        The pair with the smallest mean error.
+    alpha_1se : float
+        The largest alpha (at ``l1_ratio_min``) whose mean error is <= the minimum plus its standard error.
+    index_min, index_1se : tuple of int
+        ``(l1_ratio index, alpha index)`` of the two choices.
+    folds : list of (train, test) index arrays
+    path : Path or None
+        The path on all the data at ``l1_ratio_min`` (None when not requested).
+    solver : str
+        How the folds were solved: ``'statistics'`` or ``'residual'``.
+    """
+
+    def __init__(self, alphas, l1_ratios, mse_path, folds, solver, path=None):
+        self.alphas = alphas
+        self.l1_ratios = l1_ratios
+        self.mse_path = mse_path
+        self.folds = folds
+        self.solver = solver
+        self.path = path
+        n_folds = mse_path.shape[2]
+        self.mse_mean = mse_path.mean(axis=2)
+        if n_folds > 1:
+            self.mse_se = mse_path.std(axis=2, ddof=1) / np.sqrt(n_folds)
+        else:
+            self.mse_se = np.zeros_like(self.mse_mean)
+        # first minimum over (l1_ratio, alpha) in order, as scikit-learn
+        best_l1, best_alpha = np.unravel_index(int(np.argmin(self.mse_mean)), self.mse_mean.shape)
+        self.index_min = (int(best_l1), int(best_alpha))
+        self.alpha_min = float(alphas[best_l1, best_alpha])
+        self.l1_ratio_min = float(l1_ratios[best_l1])
+        bound = self.mse_mean[best_l1, best_alpha] + self.mse_se[best_l1, best_alpha]
+        within = np.flatnonzero(self.mse_mean[best_l1] <= bound)
+        largest = int(within[np.argmax(alphas[best_l1, within])])  # the grid may be given in any order
+        self.index_1se = (int(best_l1), largest)
+        self.alpha_1se = float(alphas[best_l1, largest])
+
+    def __repr__(self):
+        return (f"CVPath(alpha_min={self.alpha_min:.4g}, alpha_1se={self.alpha_1se:.4g}, "
+                f"l1_ratio_min={self.l1_ratio_min:g}, n_folds={self.mse_path.shape[2]}, solver={self.solver!r})")
+
+
+def check_cv(cv, n_samples):
+    """Normalize `cv` (None, an int, a splitter with ``split``, or an iterable of (train, test))."""
+    if cv is None:
+        cv = 5
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, (bool, np.bool_)):
+        if cv < 2:
+            raise ValueError(
+                f"cv={cv}: K-fold cross-validation needs at least 2 folds; for a single split pass it as "
+                f"cv=[(train_indices, test_indices)]."
+            )
+        if cv > n_samples:
+            raise ValueError(f"cv={cv} folds is more than the {n_samples} samples; use at most {n_samples}.")
+        return cv
+    if not isinstance(cv, (str, bytes)) and (hasattr(cv, "split") or hasattr(cv, "__iter__")):
+        return cv
+    raise TypeError(
+        f"cv must be None, an int (number of folds), a splitter with a split method (e.g. "
+        f"sklearn.model_selection.KFold) or an iterable of (train, test) index arrays; got {cv!r}."
+    )
+
+
+def make_folds(cv, X, y, groups, n_samples):
+    """The list of (train, test) integer index arrays of a normalized `cv`.
+
+    An int is K-fold without shuffling, with scikit-learn's fold sizes (the first n % K folds have
+    one more row), so the folds are the same as LassoCV's default.
+    """
+    if isinstance(cv, numbers.Integral):
+        sizes = np.full(cv, n_samples // cv)
+        sizes[: n_samples % cv] += 1
+        bounds = np.concatenate(([0], np.cumsum(sizes)))
+        every = np.arange(n_samples)
+        return [(np.concatenate((every[:lo], every[hi:])), every[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+    splits = cv.split(X, y, groups) if hasattr(cv, "split") else cv
+    folds = []
+    for k, split in enumerate(splits):
+        try:
+            train, test = split
+        except (TypeError, ValueError):
+            raise ValueError(f"cv: split #{k} is not a (train, test) pair of index arrays.") from None
+        folds.append((_as_indices(train, n_samples, k, "train"), _as_indices(test, n_samples, k, "test")))
+    if not folds:
+        raise ValueError("cv produced no splits; pass at least one (train, test) pair.")
+    return folds
+
+
+def _as_indices(idx, n_samples, k, what):
+    idx = np.asarray(idx)
+    if idx.dtype == bool:
+        if idx.shape != (n_samples,):
+            raise ValueError(f"cv: the boolean {what} mask of split #{k} must have {n_samples} entries.")
+        idx = np.flatnonzero(idx)
+    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise ValueError(f"cv: the {what} indices of split #{k} must be a 1-D array of integers.")
+    if idx.size == 0:
+        raise ValueError(f"cv: split #{k} has an empty {what} set.")
+    if idx.min() < -n_samples or idx.max() >= n_samples:
+        raise ValueError(f"cv: the {what} indices of split #{k} are out of range for {n_samples} samples.")
+    return np.where(idx < 0, idx + n_samples, idx).astype(np.intp)
+
+
+def n_workers(n_jobs):
+    """joblib's convention: None -> 1, -1 -> every CPU, -2 -> all but one, ..."""
+    if n_jobs is None:
+        return 1
+    n_jobs = v.check_scalar(n_jobs, "n_jobs", kind=numbers.Integral)
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 runs nothing; use None or 1 for one thread, -1 for every CPU.")
+    cpus = os.cpu_count() or 1
+    return max(1, n_jobs if n_jobs > 0 else cpus + 1 + n_jobs)
+
+
+def _rows(X, idx):
+    return X[idx] if not sparse.issparse(X) else X[idx].tocsc()
+
+
+def _uses_statistics(X, precompute):
+    """Whether the folds run from sufficient statistics: the Gram mode on all the data."""
+    n_samples, n_features = X.shape
+    if precompute is False:
+        return False
+    if precompute is True or isinstance(precompute, np.ndarray):
+        return True
+    if sparse.issparse(X):
+        return sparse_gram_is_cheaper(n_samples, n_features, X.nnz, X.dtype)
+    return gram_is_cheaper(n_samples, n_features, X.dtype)
+
+
+def _held_out_mse(stats, coefs, intercepts):
+    """Weighted mean squared error on the rows of `stats` of each (coef, intercept), from the statistics.
+
+    About the shift (c, d): r = (y - d) - (x - c)^T w - b~ with b~ = b - d + c^T w, so
+    sum s r^2 = yty - 2 w^T Xty + w^T XtX w - 2 b~ (sy - sx^T w) + b~^2 W.
+    """
+    W = np.asarray(coefs, dtype=np.float64)
+    c = stats.x_shift.astype(np.float64)
+    b = np.asarray(intercepts, dtype=np.float64) - stats.y_shift + c @ W
+    XtX = stats.XtX.astype(np.float64)
+    quad = np.einsum("ij,ij->j", W, XtX @ W)
+    sx_w = stats.sx @ W
+    total = stats.yty - 2 * (stats.Xty @ W) + quad - 2 * b * (stats.sy - sx_w) + b * b * stats.weight_sum
+    return np.maximum(total, 0.0) / stats.weight_sum
+
+
+def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
+            sample_weight=None, fit_intercept=True, standardize=False, precompute="auto", tol=1e-4,
+            max_iter=1000, positive=False, selection="cyclic", random_state=None, n_jobs=None,
+            return_path=True):
+    """Cross-validated Lasso / ElasticNet path: CV curves, alpha_min, alpha_1se, and the full path.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    l1_ratio : float or sequence of float, default=1.0
+        One mix or several to cross-validate (each gets its own grid).
+    eps, n_alphas, alphas : as `enet_path`; the grid comes from all the data and is shared by the folds.
+    cv : int, splitter, iterable of (train, test) or None, default=None
+        None is 5-fold; an int K is K-fold without shuffling (scikit-learn's KFold); a splitter's
+        ``split(X, y, groups)`` or an iterable of index arrays (or boolean masks) is used as given,
+        one split included.
+    groups : array-like, default=None
+        Passed to the splitter's ``split``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights for fitting (normalized per training fold) and for the held-out errors.
+    fit_intercept, standardize, precompute, tol, max_iter, positive, selection, random_state :
+        as `enet_path` (``fit_intercept`` defaults to True here, as in the CV estimators).
+    n_jobs : int, default=None
+        Threads for the folds of the residual route (-1: every CPU).
+    return_path : bool, default=True
+        Also fit the path on all the data at the best l1_ratio (``CVPath.path``).
+
+    Returns
+    -------
+    CVPath
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 10)); y = X[:, 0] - 2 * X[:, 1] + rng.standard_normal(200)
+    >>> res = fastreg.cv_path(X, y, cv=5, n_alphas=30)
+    >>> res.mse_path.shape, res.alpha_1se >= res.alpha_min
+    ((1, 30, 5), True)
+    """
+    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+    n_samples, n_features = X.shape
+    y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    l1_ratios = np.atleast_1d(np.asarray(l1_ratio, dtype=np.float64))
+    if l1_ratios.ndim != 1 or l1_ratios.size == 0:
+        raise ValueError("l1_ratio must be a number or a non-empty 1-D sequence of numbers in [0, 1].")
+    for r in l1_ratios:
+        v.check_l1_ratio(float(r))
+    _, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
+        float(l1_ratios[0]), tol, max_iter, selection, alphas, eps, n_alphas)
+    precompute = v.check_precompute(precompute, n_features)
+    cv = check_cv(cv, n_samples)
+    folds = make_folds(cv, X, y, groups, n_samples)
+    workers = n_workers(n_jobs)
+    if not sparse.issparse(X):
+        v.check_finite(X)
+
+    settings = dict(tol=tol, max_iter=max_iter, positive=bool(positive), selection=selection,
+                    random_state=random_state, standardize=standardize, fit_intercept=fit_intercept)
+    statistics = _uses_statistics(X, precompute)
+    if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
+        tests, total = _fold_statistics(X, y, sample_weight, folds)
+        full, full_precompute = stats_design(total, fit_intercept, standardize), True
+    else:
+        full, full_precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
+    # one grid per l1_ratio, from all the data
+    if alphas is None:
+        grids = np.array([alpha_grid(full, float(r), eps, n_alphas, positive) for r in l1_ratios])
+    else:
+        grids = np.tile(alphas, (l1_ratios.size, 1))
+    if statistics:
+        mse = _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings)
+    else:
+        mse = _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers)
+    result = CVPath(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual")
+    if return_path:
+        best = result.index_min[0]
+        result.path = _grid_and_solve(
+            full, grids[best], eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=float(l1_ratios[best]),
+            coef_init=None, tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
+            positive=positive, screening=True, verbose=False, return_n_iter=False, precompute=full_precompute,
+        )
+    return result
+
+
+def _solve_options(settings):
+    return dict(
+        tol=settings["tol"], max_iter=settings["max_iter"], positive=settings["positive"],
+        random=settings["selection"] == "random",
+        seed=v.seed_from_random_state(settings["random_state"]) if settings["selection"] == "random" else 1,
+    )
+
+
+def _block_statistics(X, y, sample_weight, idx, shift):
+    return SufficientStats.from_arrays(_rows(X, idx), y[idx], None if sample_weight is None else sample_weight[idx],
+                                       shift=shift)
+
+
+def _fold_statistics(X, y, sample_weight, folds):
+    """The statistics of every fold's held-out rows (about the first one's shift) and of all the rows:
+    their sum when the held-out sets partition the rows (K-fold: one pass over X in all)."""
+    n_samples = X.shape[0]
+    shift, tests = None, []
+    for _, test in folds:
+        stats = _block_statistics(X, y, sample_weight, test, shift)
+        shift = stats.shift if shift is None else shift
+        tests.append(stats)
+    covered = np.zeros(n_samples, dtype=np.intp)
+    for _, test in folds:
+        covered[test] += 1
+    if np.all(covered == 1):
+        return tests, sum(tests[1:], tests[0])
+    return tests, _block_statistics(X, y, sample_weight, np.arange(n_samples), shift)
+
+
+def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings):
+    n_samples = X.shape[0]
+    mse = np.empty((l1_ratios.size, grids.shape[1], len(folds)))
+    options = _solve_options(settings)
+    for k, (train, test) in enumerate(folds):
+        # training statistics = total - held-out block when the two sets are complements
+        complement = train.size + test.size == n_samples and np.array_equal(
+            np.sort(np.concatenate((train, test))), np.arange(n_samples))
+        train_stats = total - tests[k] if complement else _block_statistics(X, y, sample_weight, train,
+                                                                            total.shift)
+        if not train_stats.weight_sum > 0:
+            raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
+        design = stats_design(train_stats, settings["fit_intercept"], settings["standardize"])
+        for i, l1_ratio in enumerate(l1_ratios):
+            path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
+            mse[i, :, k] = _held_out_mse(tests[k], path.coefs, path.intercepts)
+    return mse
+
+
+def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers):
+    options = _solve_options(settings)
+    if isinstance(precompute, np.ndarray):
+        precompute = True
+
+    def one_fold(k):
+        train, test = folds[k]
+        sw_train = None if sample_weight is None else sample_weight[train]
+        if sw_train is not None and not sw_train.sum() > 0:
+            raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
+        design, fold_precompute = working_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
+                                                 settings["standardize"], precompute)
+        X_test, y_test = _rows(X, test), y[test].astype(np.float64)
+        sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
+        out = np.empty((l1_ratios.size, grids.shape[1]))
+        for i, l1_ratio in enumerate(l1_ratios):
+            path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=fold_precompute, **options)
+            pred = np.asarray(X_test @ path.coefs, dtype=np.float64) + path.intercepts
+            out[i] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
+        return out
+
+    if workers > 1 and len(folds) > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(folds))) as pool:
+            results = list(pool.map(one_fold, range(len(folds))))
+    else:
+        results = [one_fold(k) for k in range(len(folds))]
+    return np.stack(results, axis=2)
