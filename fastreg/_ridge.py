@@ -22,10 +22,13 @@ sample i, in scikit-learn's units, is sqrt(s_i) (y_i - yhat_{-i}) = (y~_i - yhat
 K-fold cross-validation builds every training fold's statistics as ``total - fold`` (one pass over X
 for all folds) and scores each alpha on the held-out rows.
 
-Numerical notes. The centered Gram matrix is accumulated about a shift (the first rows' mean) in row
-blocks, so that it stays accurate when columns have large means; when the columns are nearly centered
-already (the cancellation costs at most `_FAST_CANCELLATION` in relative accuracy) it is one syrk over
-X plus a rank-one correction, without any copy of X. Sparse X is never densified: its Gram matrix is
+Numerical notes. Without weights the centered Gram matrix is one syrk over X (no copy of X) plus the
+rank-one correction -n xbar xbar^T, which cancels for a column whose mean dwarfs its spread: those
+columns (predicted from the first rows, checked with the exact means; at most p / 8 of them) are
+recomputed from centered copies carried along the single pass that also forms X^T y, so every entry
+loses at most `_FAST_CANCELLATION` in relative accuracy. With weights, or many such columns, the
+statistics are accumulated about a shift (the first rows' mean; the exact means if that shift turns
+out poor) over row blocks, one syrk per block. Sparse X is never densified: its Gram matrix is
 ``X^T S X`` (scipy.sparse) with the centering as a rank-one correction; when neither X^T X nor X X^T
 fits in memory, LSQR runs on the implicitly centered operator.
 """
@@ -523,13 +526,14 @@ def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
     Xd = X if _is_sparse(X) else np.asarray(X)
 
+    # products in X's dtype (float32 stays float32 and X is never converted), LSQR's vectors in float64
     def matvec(w):
         w = np.ravel(w)
-        return root * (np.asarray(Xd @ w, dtype=np.float64).ravel() - x_mean @ w)
+        return root * (np.asarray(Xd @ w.astype(X.dtype), dtype=np.float64).ravel() - x_mean @ w)
 
     def rmatvec(u):
         u = np.ravel(u) * root
-        return np.asarray(Xd.T @ u, dtype=np.float64).ravel() - x_mean * u.sum()
+        return np.asarray(Xd.T @ u.astype(X.dtype), dtype=np.float64).ravel() - x_mean * u.sum()
 
     op = sparse_linalg.LinearOperator((n, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
     coef = np.empty((Y.shape[1], p))
