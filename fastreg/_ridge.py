@@ -854,6 +854,33 @@ def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
     return sq, errors
 
 
+def _scorer(scoring):
+    """scikit-learn's scorer for `scoring` (a name or a callable ``scorer(estimator, X, y)``) and the
+    identity regressor it is applied to: predictions in, predictions out (as scikit-learn's RidgeCV)."""
+    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.metrics import check_scoring
+
+    class _Identity(RegressorMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def predict(self, X):
+            return X
+
+    return check_scoring(_Identity(), scoring=scoring), _Identity().fit(None)
+
+
+def _score_predictions(scoring, pred, y, s, one_d):
+    """(n_alphas,) scores of (n, k, a) predictions against y (n, k): R^2 when scoring is None, else the
+    scorer on the (1-D when y was) predictions, with the sample weights."""
+    if scoring is None:
+        return _r2(y, pred, s)
+    scorer, identity = scoring
+    kwargs = {} if s is None else {"sample_weight": s}
+    cols = (lambda a: (pred[:, 0, a], y[:, 0])) if one_d else (lambda a: (pred[:, :, a], y))
+    return np.array([scorer(identity, *cols(a), **kwargs) for a in range(pred.shape[2])], dtype=np.float64)
+
+
 def _kfold_splits(cv, X, Y):
     n = X.shape[0]
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
@@ -892,9 +919,9 @@ def _r2(y, pred, s):
     return r2.mean(axis=0)
 
 
-def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits):
-    """Mean R^2 over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
-    Ridge, each held-out fold scored with its sample weights).
+def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring=None, one_d=False):
+    """Mean score over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
+    Ridge, each held-out fold scored -- R^2 by default -- with its sample weights).
 
     When the folds partition the rows and n >= p, every training fold's statistics are ``total - fold``:
     one blocked syrk per held-out fold covers all of X once."""
@@ -931,7 +958,8 @@ def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits):
         Xte = X[test]
         pred = np.asarray(Xte @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
         pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
-        scores[f] = _r2(Y[test].astype(np.float64), pred, None if sw is None else sw[test])
+        scores[f] = _score_predictions(scoring, pred, Y[test].astype(np.float64), None if sw is None else sw[test],
+                                       one_d)
     return scores.mean(axis=0)
 
 
@@ -1067,8 +1095,10 @@ class RidgeCV(_RidgeEstimator):
     alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
         Penalties to try (> 0 for leave-one-out, >= 0 for K-fold).
     fit_intercept : bool, default=True
-    scoring : None, default=None
-        Only the default scores are implemented (leave-one-out squared error; R^2 for K-fold).
+    scoring : str, callable or None, default=None
+        None: minus the mean squared leave-one-out error (cv=None), R^2 (K-fold). Otherwise a
+        scikit-learn scorer name or ``scorer(estimator, X, y)`` (needs scikit-learn), applied as
+        scikit-learn's RidgeCV does: to the leave-one-out (or held-out) predictions.
     cv : None, int, splitter or iterable of (train, test), default=None
     gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
         None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix; 'svd': SVD of X~ (dense).
@@ -1082,6 +1112,8 @@ class RidgeCV(_RidgeEstimator):
     alpha_ : float or ndarray of shape (n_targets,)
     best_score_ : float or ndarray of shape (n_targets,)
     cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+        Squared leave-one-out errors (scaled by the sample weights), or the leave-one-out predictions
+        when ``scoring`` is given.
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
@@ -1124,11 +1156,7 @@ class RidgeCV(_RidgeEstimator):
         -------
         self
         """
-        if self.scoring is not None:
-            raise ValueError(
-                f"scoring={self.scoring!r} is not supported: fastreg.RidgeCV scores by the leave-one-out "
-                f"squared error (cv=None) or R^2 (K-fold). Use scoring=None, or scikit-learn's RidgeCV."
-            )
+        scoring = None if self.scoring is None else _scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
         loo = self.cv is None
@@ -1144,7 +1172,7 @@ class RidgeCV(_RidgeEstimator):
             if self.alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
             splits = _kfold_splits(self.cv, X, Y)
-            scores = _kfold_scores(X, Y, sw, alphas, fit_intercept, splits)
+            scores = _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring, one_d)
             best = int(np.argmax(scores))
             coef, intercept, name, _ = _fit(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
                                             "auto", 1e-6, None)
@@ -1161,16 +1189,28 @@ class RidgeCV(_RidgeEstimator):
             )
         mode = _gcv_mode(X, self.gcv_mode)
         spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
-        sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, bool(self.store_cv_results))
+        keep = bool(self.store_cv_results) or scoring is not None
+        sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep)
         n, k = X.shape[0], Y.shape[1]
-        if per_target:
-            scores = -sq / n  # (k, a)
+        if scoring is not None:
+            # leave-one-out predictions in the units of y (errors are scaled by sqrt(s)), as scikit-learn
+            with np.errstate(divide="ignore", invalid="ignore"):
+                results = Y.astype(np.float64)[:, :, None] - errors / spectrum.root[:, None, None]
+            Y64 = Y.astype(np.float64)
+            if per_target:
+                scores = np.array([_score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True)
+                                   for t in range(k)])
+            else:
+                scores = _score_predictions(scoring, results, Y64, sw, one_d)
+        else:
+            results = None if errors is None else errors**2
+            scores = -sq / n if per_target else -sq.sum(axis=0) / (n * k)
+        if per_target:  # scores (k, a)
             best = np.argmax(scores, axis=1)
             coefs = spectrum.coefs(alphas)  # (k, p, a)
             coef = coefs[np.arange(k), :, best]
             alpha_, best_score = alphas[best], scores[np.arange(k), best]
         else:
-            scores = -sq.sum(axis=0) / (n * k)
             b = int(np.argmax(scores))
             coef = spectrum.coefs(alphas[b:b + 1])[:, :, 0]
             alpha_, best_score = float(alphas[b]), float(scores[b])
@@ -1178,8 +1218,7 @@ class RidgeCV(_RidgeEstimator):
         self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
         self.alpha_, self.best_score_ = alpha_, best_score
         if self.store_cv_results:
-            cv = errors**2
-            self.cv_results_ = (cv[:, 0, :] if one_d else cv).astype(X.dtype)
+            self.cv_results_ = (results[:, 0, :] if one_d else results).astype(X.dtype)
         elif hasattr(self, "cv_results_"):
             del self.cv_results_
         self.solver_ = _MODE_NAMES[mode]
