@@ -410,6 +410,12 @@ def test_ridgecv_sparse_matches_dense(fmt):
     assert ours.alpha_ == dense.alpha_ == ref.alpha_
     assert np.allclose(ours.cv_results_, dense.cv_results_, rtol=1e-8)
     assert np.allclose(ours.coef_, ref.coef_, rtol=1e-8)
+    # K-fold on sparse X (each training fold decomposed on its own rows) equals the dense statistics path
+    kfold = fastreg.RidgeCV(alphas=alphas, cv=4).fit(getattr(sparse, fmt + "_matrix")(X), y, sample_weight=sw)
+    kfold_dense = fastreg.RidgeCV(alphas=alphas, cv=4).fit(X, y, sample_weight=sw)
+    assert kfold.alpha_ == kfold_dense.alpha_
+    assert kfold.best_score_ == pytest.approx(kfold_dense.best_score_, rel=1e-10)
+    assert np.allclose(kfold.coef_, kfold_dense.coef_, rtol=1e-9)
 
 
 @pytest.mark.parametrize("cv", [5, KFold(4, shuffle=True, random_state=0)], ids=["5", "shuffled-splitter"])
