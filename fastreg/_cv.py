@@ -54,6 +54,8 @@ class CVPath:
     folds : list of (train, test) index arrays
     path : Path or None
         The path on all the data at ``l1_ratio_min`` (None when not requested).
+    refit : Path or None
+        The fit on all the data at ``alpha_min`` alone (the CV estimators' refit; None unless requested).
     solver : str
         How the folds were solved: ``'statistics'`` or ``'residual'``.
     """
@@ -65,6 +67,7 @@ class CVPath:
         self.folds = folds
         self.solver = solver
         self.path = path
+        self.refit = None
         n_folds = mse_path.shape[2]
         self.mse_mean = mse_path.mean(axis=2)
         if n_folds > 1:
@@ -160,7 +163,25 @@ def n_workers(n_jobs):
 
 
 def _rows(X, idx):
-    return X[idx] if not sparse.issparse(X) else X[idx].tocsc()
+    """The rows idx of X: CSC for a sparse X, a Fortran copy (the one copy a fold makes) for a dense one."""
+    if sparse.issparse(X):
+        return X[idx].tocsc()
+    out = np.empty((idx.size, X.shape[1]), dtype=X.dtype, order="F")
+    step = max(1, (1 << 23) // max(1, idx.size * X.dtype.itemsize))  # column blocks of ~8 MB
+    for start in range(0, X.shape[1], step):
+        out[:, start:start + step] = X[idx, start:start + step]
+    return out
+
+
+def _predict_rows(X, idx, coefs, block=4096):
+    """X[idx] @ coefs in float64, a block of rows at a time (no copy of the held-out rows)."""
+    if sparse.issparse(X):
+        return np.asarray(X[idx] @ coefs, dtype=np.float64)
+    out = np.empty((idx.size, coefs.shape[1]))
+    for start in range(0, idx.size, block):
+        rows = idx[start:start + block]
+        out[start:start + rows.size] = X[rows] @ coefs
+    return out
 
 
 def _uses_statistics(X, precompute):
@@ -194,7 +215,7 @@ def _held_out_mse(stats, coefs, intercepts):
 def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
             sample_weight=None, fit_intercept=True, standardize=False, precompute="auto", tol=1e-4,
             max_iter=1000, positive=False, selection="cyclic", random_state=None, n_jobs=None,
-            return_path=True):
+            return_path=True, _refit=False):
     """Cross-validated Lasso / ElasticNet path: CV curves, alpha_min, alpha_1se, and the full path.
 
     Parameters
@@ -218,6 +239,9 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         Threads for the folds of the residual route (-1: every CPU).
     return_path : bool, default=True
         Also fit the path on all the data at the best l1_ratio (``CVPath.path``).
+    _refit : bool, default=False
+        (For the estimators.) Also solve all the data at ``alpha_min`` alone, from zero, as a single
+        fit would (``CVPath.refit``); in the statistics route this needs no pass over X.
 
     Returns
     -------
@@ -266,15 +290,21 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     if statistics:
         mse = _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings)
     else:
+        # the full design may hold a centered copy of X: not alive while the folds hold theirs
+        del full
         mse = _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers)
+        if return_path or _refit:
+            full, full_precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
     result = CVPath(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual")
+    best = result.index_min[0]
+    fit_options = dict(eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=float(l1_ratios[best]), coef_init=None,
+                       tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
+                       positive=positive, screening=True, verbose=False, return_n_iter=False,
+                       precompute=full_precompute)
     if return_path:
-        best = result.index_min[0]
-        result.path = _grid_and_solve(
-            full, grids[best], eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=float(l1_ratios[best]),
-            coef_init=None, tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
-            positive=positive, screening=True, verbose=False, return_n_iter=False, precompute=full_precompute,
-        )
+        result.path = _grid_and_solve(full, grids[best], **fit_options)
+    if _refit:
+        result.refit = _grid_and_solve(full, np.array([result.alpha_min]), **fit_options)
     return result
 
 
@@ -338,13 +368,13 @@ def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precomp
         if sw_train is not None and not sw_train.sum() > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
         design, fold_precompute = working_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
-                                                 settings["standardize"], precompute)
-        X_test, y_test = _rows(X, test), y[test].astype(np.float64)
+                                                 settings["standardize"], precompute, owned=True)
+        y_test = y[test].astype(np.float64)
         sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
         out = np.empty((l1_ratios.size, grids.shape[1]))
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=fold_precompute, **options)
-            pred = np.asarray(X_test @ path.coefs, dtype=np.float64) + path.intercepts
+            pred = _predict_rows(X, test, path.coefs) + path.intercepts
             out[i] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
         return out
 

@@ -147,8 +147,11 @@ class DenseDesign(_WorkingProblem):
         return R
 
 
-def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
-    """Build the working problem from validated X (2-D float32/float64), y (1-D, same dtype)."""
+def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False, owned=False):
+    """Build the working problem from validated X (2-D float32/float64), y (1-D, same dtype).
+
+    owned=True: X is the caller's private Fortran copy (e.g. a CV fold's rows) and is centered and
+    scaled in place instead of being copied once more."""
     dtype = X.dtype
     n_samples, n_features = X.shape
     sqrt_sw = None
@@ -165,7 +168,10 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     col_scale = np.ones(n_features, dtype=dtype)
     # the one copy of X, made only when something must change
     if fit_intercept or sqrt_sw is not None or standardize:
-        Xw = np.empty((n_samples, n_features), dtype=dtype, order="F")
+        if owned and X.flags.f_contiguous and X.flags.writeable:
+            Xw = X
+        else:
+            Xw = np.empty((n_samples, n_features), dtype=dtype, order="F")
         np.subtract(X, x_offset, out=Xw)
         if standardize:
             # (weighted) standard deviation about the mean, or about 0 without intercept, as glmnet

@@ -89,14 +89,15 @@ def sparse_gram_is_cheaper(n_samples, n_features, nnz, dtype):
             and 8 * nnz >= n_features**2)
 
 
-def working_design(X, y, sample_weight, fit_intercept, standardize, precompute):
+def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned=False):
     """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
 
     X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``): when the Gram
     kernel will run, `gram_design` builds the statistics in as few passes over X as possible, checks
     finiteness through them and makes no copy of X (a user Gram matrix for the untransformed X is
     used through the same route). Otherwise (residual updates, or data so large or small that their
-    squares overflow or vanish) X is checked here and the dense design is built.
+    squares overflow or vanish) X is checked here and the dense design is built (in place when
+    `owned`: X is then a private Fortran copy the caller gives up).
     """
     n_samples, n_features = X.shape
     if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
@@ -119,7 +120,7 @@ def working_design(X, y, sample_weight, fit_intercept, standardize, precompute):
                 _warn_gram_recomputed()
             return design, True
     v.check_finite(X)
-    return dense_design(X, y, sample_weight, fit_intercept, standardize), precompute
+    return dense_design(X, y, sample_weight, fit_intercept, standardize, owned=owned), precompute
 
 
 def _warn_gram_recomputed():

@@ -251,7 +251,7 @@ class ElasticNetCV(RegressorBase):
         Standard error of the mean CV error (std over folds / sqrt(n_folds)).
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
     coef_, intercept_, dual_gap_, n_iter_, n_features_in_, feature_names_in_, solver_ :
-        Of the refit on all the data.
+        Of the refit on all the data at ``alpha_`` (from zero, as a single fit).
     cv_solver_ : str
         How the folds were solved: 'statistics' or 'residual'.
 
@@ -317,7 +317,7 @@ class ElasticNetCV(RegressorBase):
             X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
             tol=self.tol, max_iter=self.max_iter, positive=self.positive, selection=self.selection,
-            random_state=self.random_state, n_jobs=self.n_jobs, return_path=False,
+            random_state=self.random_state, n_jobs=self.n_jobs, return_path=False, _refit=True,
         )
         single = np.ndim(l1_ratio) == 0
         self.alpha_ = result.alpha_min
@@ -327,13 +327,15 @@ class ElasticNetCV(RegressorBase):
         self.mse_std_error_ = result.mse_se[0] if single else result.mse_se
         self.alphas_ = result.alphas[0] if single else result.alphas
         self.cv_solver_ = result.solver
-        refit = ElasticNet(
-            alpha=self.alpha_, l1_ratio=self.l1_ratio_, fit_intercept=self.fit_intercept,
-            precompute=self.precompute, max_iter=self.max_iter, tol=self.tol, positive=self.positive,
-            random_state=self.random_state, selection=self.selection,
-        ).fit(X, y, sample_weight=sample_weight)
-        for name in ("coef_", "intercept_", "dual_gap_", "n_iter_", "n_features_in_", "solver_"):
-            setattr(self, name, getattr(refit, name))
+        # the refit at alpha_ on all the data, from the CV's own design (no second pass over X when
+        # the folds ran from statistics)
+        refit = result.refit
+        self.coef_ = refit.coefs[:, 0]
+        self.intercept_ = float(refit.intercepts[0])
+        self.dual_gap_ = float(refit.dual_gaps[0])
+        self.n_iter_ = int(refit.n_iters[0])
+        self.n_features_in_ = self.coef_.shape[0]
+        self.solver_ = refit.solver
         if self._lasso:
             del self.l1_ratio_
         return self
