@@ -27,6 +27,8 @@ ANDERSON = 5
 MIN_WORKING_SET = 100
 # largest Gram matrix precompute='auto' will hold
 GRAM_MAX_BYTES = 1 << 30
+# the deviance stops of a path apply from this many alphas on (glmnet's mnl)
+MIN_ALPHAS_BEFORE_STOP = 5
 
 
 def choose_gram(design, precompute):
@@ -153,6 +155,12 @@ class Path:
         The kernel that produced the path.
     l1_ratio, tol : float
         The settings of the path.
+    dev_ratios : ndarray of shape (n_alphas,)
+        Fraction of the (null) deviance explained at each alpha, ``1 - ||r||^2 / ||y - mean(y)||^2``
+        (weighted; ``||y||^2`` without intercept): glmnet's ``dev.ratio``.
+    stop_reason : str or None
+        None when every alpha was solved; else the path stop that ended it early ('dfmax', 'devmax',
+        'fdev'; see `enet_path`), and the arrays above hold the alphas solved before it.
 
     Unpacking gives scikit-learn's tuple: ``alphas, coefs, dual_gaps = enet_path(X, y)``, and
     ``alphas, coefs, dual_gaps, n_iters`` when ``return_n_iter=True``.
@@ -170,6 +178,8 @@ class Path:
         self.l1_ratio = l1_ratio
         self.tol = tol
         self._return_n_iter = return_n_iter
+        self.dev_ratios = None
+        self.stop_reason = None
 
     def _as_tuple(self):
         base = (self.alphas, self.coefs, self.dual_gaps)
@@ -208,8 +218,15 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
 
 def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
                random=False, positive=False, screening=True, verbose=False, return_n_iter=False,
-               precompute=False, newton=True, working_set=True, anderson=True):
+               precompute=False, newton=True, working_set=True, anderson=True, dfmax=None, devmax=None,
+               fdev=None):
     """Run a kernel along `alphas` (any order; solved as given) with warm starts. No validation here.
+
+    Path stops (glmnet's, None = off): `dfmax` ends the path before the first alpha with more than
+    dfmax non-zero coefficients; from the `MIN_ALPHAS_BEFORE_STOP`-th alpha on, `devmax` ends it after
+    an alpha whose fraction of deviance explained exceeds devmax, `fdev` after one that improved that
+    fraction by less than fdev times itself (an alpha its warm start already solves to tol, in 0
+    epochs, does not count: it did not move). `Path.stop_reason` says which rule ended the path.
 
     The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
     `anderson=False` turns off the dense kernel's Anderson extrapolation. `working_set=False` turns
@@ -242,9 +259,15 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         solver = _WorkingSetSolver(design, w, **options)
     else:
         solver = _ResidualSolver(design, w, **options)
+    dev_ratios = np.empty(n_alphas)
+    stop_reason, n_done = None, n_alphas
     for i, alpha in enumerate(alphas):
         l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
         gap, n_iter, status = solver(w, l1_reg, l2_reg)
+        if dfmax is not None and np.count_nonzero(w) > dfmax:
+            stop_reason, n_done = "dfmax", i
+            break
+        dev_ratios[i] = 1.0 - solver.residual_norm2(w) / design.y_norm2 if design.y_norm2 > 0 else 0.0
         coef = design.coef_to_user(w)
         coefs[:, i] = coef
         intercepts[i] = design.intercept(coef)
@@ -266,8 +289,20 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
                   f"{int(np.count_nonzero(coef))} non-zero"
             print(msg, file=sys.stderr)
-    return Path(alphas, coefs, intercepts, gaps, n_iters, converged, solver.name,
-                l1_ratio, tol, return_n_iter)
+        if i + 1 >= MIN_ALPHAS_BEFORE_STOP and i + 1 < n_alphas:
+            if devmax is not None and dev_ratios[i] > devmax:
+                stop_reason, n_done = "devmax", i + 1
+                break
+            # an alpha the warm start already solves to tol (0 epochs) has not moved: not a sign
+            if fdev is not None and n_iter > 0 and dev_ratios[i] - dev_ratios[i - 1] < fdev * dev_ratios[i]:
+                stop_reason, n_done = "fdev", i + 1
+                break
+    done = slice(0, n_done)
+    path = Path(np.asarray(alphas)[done], coefs[:, done], intercepts[done], gaps[done], n_iters[done],
+                converged[done], solver.name, l1_ratio, tol, return_n_iter)
+    path.dev_ratios = dev_ratios[done]
+    path.stop_reason = stop_reason
+    return path
 
 
 class _SingleThreadedBlas:
@@ -339,6 +374,11 @@ class _ResidualSolver:
         return _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
                                    *self.args)
 
+    def residual_norm2(self, w):
+        """||y - X w||^2 (working units) at the last solution."""
+        R = self.R.astype(np.float64, copy=False)
+        return float(R @ R)
+
 
 class _WorkingSetSolver:
     """The dense residual kernel on working sets, for p > n (celer's scheme, Massias et al. 2018).
@@ -404,6 +444,14 @@ class _WorkingSetSolver:
             size *= 2
         return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
 
+    residual_norm2 = _ResidualSolver.residual_norm2
+
+
+def _gram_residual_norm2(Xty, yty, q, w):
+    """||y - X w||^2 = y^T y - w^T X^T y - w^T q, with q = X^T y - G w."""
+    w = w.astype(np.float64)
+    return max(float(yty) - float(w @ Xty.astype(np.float64)) - float(w @ q.astype(np.float64)), 0.0)
+
 
 class _GramSolver:
     """One penalty at a time with the Gram kernel on a full G; keeps q = X^T y - G w and the Newton
@@ -429,6 +477,9 @@ class _GramSolver:
         with _single_threaded_blas():
             return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args,
                                 self.U, self.order, self.n_factored, self.factor_l2, self.newton)
+
+    def residual_norm2(self, w):
+        return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
 
 
 class _LazyGramSolver:
@@ -559,12 +610,15 @@ class _LazyGramSolver:
         gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive)
         return gap, n_iter, 0 if gap <= self.tol_gap else 1
 
+    def residual_norm2(self, w):
+        return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
+
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
               copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,
               check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
               random_state=None, selection="cyclic", screening=True, standardize=False, working_set=True,
-              anderson=True, newton=True):
+              anderson=True, newton=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5):
     """Compute an ElasticNet path with coordinate descent.
 
     Minimizes, for each alpha,
@@ -633,6 +687,15 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         The accelerations, each of which can be switched off (benchmarks, debugging; the solutions stay
         certified either way): working sets when p > n, Anderson extrapolation of the residual kernel's
         iterates, Newton steps on the support in the Gram kernel.
+    dfmax : int, default=None
+        Stop the path before the first alpha whose solution has more than dfmax non-zero coefficients
+        (glmnet's ``dfmax``); the alphas solved before it are returned. None: no limit.
+    early_stopping : bool, default=False
+        glmnet's path stops, off by default for scikit-learn parity: from the 5th alpha on, stop after
+        an alpha whose fraction of deviance explained (``Path.dev_ratios``) exceeds `devmax`, or
+        improved on the previous one by less than `fdev` times itself.
+    devmax, fdev : float, default=0.999, 1e-5
+        The thresholds of `early_stopping` (glmnet's defaults).
 
     Returns
     -------
@@ -663,13 +726,27 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         if Xy.shape != (n_features,):
             raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
 
+    stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
     design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
     return _grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
-        working_set=bool(working_set), anderson=bool(anderson), newton=bool(newton),
+        working_set=bool(working_set), anderson=bool(anderson), newton=bool(newton), **stops,
     )
+
+
+def _check_path_stops(dfmax, early_stopping, devmax, fdev):
+    """The solve_path arguments of the path stops (validated)."""
+    if dfmax is not None:
+        dfmax = v.check_scalar(dfmax, "dfmax", kind=numbers.Integral, low=0)
+    if not isinstance(early_stopping, (bool, np.bool_)):
+        raise TypeError(f"early_stopping must be True or False, got {early_stopping!r}.")
+    if not early_stopping:
+        return dict(dfmax=dfmax, devmax=None, fdev=None)
+    devmax = v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
+    fdev = v.check_scalar(fdev, "fdev", low=0.0)
+    return dict(dfmax=dfmax, devmax=devmax, fdev=fdev)
 
 
 def _grid_and_solve(design, alphas, *, eps, n_alphas, Xy, selection, random_state, positive, screening,
@@ -709,13 +786,15 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", 
 def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, fit_intercept=True,
                          standardize=False, coef_init=None, tol=1e-4, max_iter=1000, positive=False,
                          random_state=None, selection="cyclic", screening=True, verbose=False,
-                         return_n_iter=False, newton=True):
+                         return_n_iter=False, newton=True, dfmax=None, early_stopping=False, devmax=0.999,
+                         fdev=1e-5):
     """ElasticNet path from sufficient statistics alone (no X): the Gram kernel on `stats`.
 
     Same objective, grid, `tol` units and result as `enet_path`; `stats` is a `SufficientStats` (e.g.
     the sum of statistics built chunk by chunk, or ``total - fold``). With weights in the statistics the
     loss is ``1/(2 W) sum_i s_i r_i^2``, W the weight sum, as in `enet_path`. ``newton=False`` turns
-    off the Gram kernel's Newton steps.
+    off the Gram kernel's Newton steps; `dfmax`, `early_stopping`, `devmax`, `fdev` are `enet_path`'s
+    path stops.
 
     Examples
     --------
@@ -739,7 +818,7 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True,
-        newton=bool(newton),
+        newton=bool(newton), **_check_path_stops(dfmax, early_stopping, devmax, fdev),
     )
 
 

@@ -45,6 +45,10 @@ class ElasticNet(RegressorBase):
         Seed of the coordinate order when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Coordinate order.
+    standardize : bool, default=False
+        Penalize the coefficients of the columns scaled to unit (weighted) variance, inside the solver
+        (glmnet's ``standardize``); ``coef_`` and ``intercept_`` stay on the original scale. Off by
+        default, as scikit-learn (which has no such option).
 
     Attributes
     ----------
@@ -73,7 +77,8 @@ class ElasticNet(RegressorBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False, max_iter=1000,
                  copy_X=True, tol=1e-4, warm_start=False, positive=False, random_state=None,
-                 selection="cyclic"):
+                 selection="cyclic", standardize=False):
+        self.standardize = standardize
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -134,7 +139,7 @@ class ElasticNet(RegressorBase):
         solver = None
         for k in range(n_targets):
             design, target_precompute = working_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
-                                                       self.fit_intercept, False, precompute)
+                                                       self.fit_intercept, bool(self.standardize), precompute)
             path = solve_path(
                 design, np.array([alpha]), l1_ratio=l1_ratio,
                 coef_init=None if previous is None else previous[k], tol=tol, max_iter=max_iter,
@@ -199,7 +204,9 @@ class Lasso(ElasticNet):
     _l1_ratio_fixed = 1.0
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True, max_iter=1000,
-                 tol=1e-4, warm_start=False, positive=False, random_state=None, selection="cyclic"):
+                 tol=1e-4, warm_start=False, positive=False, random_state=None, selection="cyclic",
+                 standardize=False):
+        self.standardize = standardize
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute
@@ -237,6 +244,8 @@ class ElasticNetCV(RegressorBase):
         Accepted for compatibility.
     n_jobs : int, default=None
         Threads for the folds (-1: every CPU).
+    standardize : bool, default=False
+        As `ElasticNet` (each fold standardizes by its own training rows, as glmnet's cv.glmnet).
 
     Attributes
     ----------
@@ -269,7 +278,8 @@ class ElasticNetCV(RegressorBase):
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None, positive=False,
-                 random_state=None, selection="cyclic"):
+                 random_state=None, selection="cyclic", standardize=False):
+        self.standardize = standardize
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -316,6 +326,7 @@ class ElasticNetCV(RegressorBase):
         result = cv_path(
             X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
+            standardize=bool(self.standardize),
             tol=self.tol, max_iter=self.max_iter, positive=self.positive, selection=self.selection,
             random_state=self.random_state, n_jobs=self.n_jobs, return_path=False, _refit=True,
         )
@@ -367,7 +378,8 @@ class LassoCV(ElasticNetCV):
 
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto", max_iter=1000,
                  tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None, positive=False,
-                 random_state=None, selection="cyclic"):
+                 random_state=None, selection="cyclic", standardize=False):
+        self.standardize = standardize
         self.eps = eps
         self.alphas = alphas
         self.fit_intercept = fit_intercept

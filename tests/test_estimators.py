@@ -218,10 +218,17 @@ def test_dataframe_feature_names(oracle, dtype):
     assert not hasattr(est, "feature_names_in_")
 
 
+FASTREG_OPTIONS = {"standardize": False}
+
+
 def test_params_match_sklearn_and_roundtrip():
     for name, (ours_cls, sk_cls) in ESTIMATORS.items():
         ours, theirs = ours_cls(), sk_cls()
-        assert ours.get_params() == theirs.get_params(), name  # same names and defaults: a drop-in
+        # scikit-learn's parameters with its defaults (a drop-in), plus fastreg's own options, whose
+        # defaults leave the model scikit-learn's
+        extra = {name: value for name, value in ours.get_params().items() if name not in theirs.get_params()}
+        assert extra == FASTREG_OPTIONS, name
+        assert {k: v for k, v in ours.get_params().items() if k not in extra} == theirs.get_params(), name
         est = ours_cls(alpha=0.3, max_iter=50, selection="random", random_state=1)
         params = est.get_params()
         assert params["alpha"] == 0.3 and params["max_iter"] == 50
