@@ -3,7 +3,7 @@
 # interrupt check. Everything is inline and nogil (non-inline cdef functions shared between extension
 # modules break at import time in this layout).
 from cython cimport floating
-from libc.math cimport fabs, fmax, sqrt
+from libc.math cimport fabs, fmax, fmin, sqrt
 from libc.stdint cimport uint32_t
 
 cdef extern from "Python.h":
@@ -80,56 +80,166 @@ cdef inline floating _cd_update(floating grad, floating l1_reg, floating denom,
     return 0
 
 
+ctypedef struct Penalty:
+    # what the penalty adds to l1_reg ||w||_1 + l2_reg/2 ||w||^2 (values of the kernel's dtype behind
+    # the void pointers): per-feature multipliers of l2_reg (penalty factors, see fastreg._design) and
+    # box constraints lower_j <= w_j <= upper_j (0 inside each box); NULL means none
+    bint positive
+    const void* l2_factor
+    const void* lower
+    const void* upper
+
+
+cdef inline Penalty _penalty(bint positive, const floating[::1] l2_factor, const floating[::1] lower,
+                      const floating[::1] upper, int n_features) except *:
+    """The Penalty of an entry point's optional arrays (None: no factors / no box side)."""
+    cdef Penalty pen
+    for name, arr in (("l2_factor", l2_factor), ("lower", lower), ("upper", upper)):
+        if arr is not None and arr.shape[0] != n_features:
+            raise ValueError(f"{name} must have one entry per feature")
+    pen.positive = positive
+    pen.l2_factor = &l2_factor[0] if l2_factor is not None and n_features else NULL
+    pen.lower = &lower[0] if lower is not None and n_features else NULL
+    pen.upper = &upper[0] if upper is not None and n_features else NULL
+    return pen
+
+
+cdef inline floating _l2_of(const Penalty* pen, int j, floating l2_reg) noexcept nogil:
+    """l2_reg times feature j's factor."""
+    if pen.l2_factor == NULL:
+        return l2_reg
+    return l2_reg * (<const floating*> pen.l2_factor)[j]
+
+
+cdef inline bint _boxed(const Penalty* pen) noexcept nogil:
+    return pen.lower != NULL or pen.upper != NULL
+
+
+cdef inline floating _coord_update(floating grad, floating l1_reg, floating denom, const Penalty* pen,
+                                   int j) noexcept nogil:
+    """argmin over the box of 1/2 denom v^2 - grad v + l1_reg |v|: soft-thresholding, then the
+    projection onto [lower_j, upper_j] (exact: a convex function of one variable)."""
+    cdef floating v = _cd_update(grad, l1_reg, denom, pen.positive)
+    if pen.lower != NULL:
+        v = fmax(v, (<const floating*> pen.lower)[j])
+    if pen.upper != NULL:
+        v = fmin(v, (<const floating*> pen.upper)[j])
+    return v
+
+
+cdef inline floating _conjugate(floating v, floating a, floating b, floating lo, floating hi) noexcept nogil:
+    """h*(v) = sup over t in [lo, hi] of v t - a |t| - b/2 t^2 (lo <= 0 <= hi), finite or inf."""
+    cdef floating t, best = 0
+    if v > a and hi > 0:
+        t = hi if b == 0 else fmin((v - a) / b, hi)
+        best = (v - a) * t - 0.5 * b * t * t
+    elif v < -a and lo < 0:
+        t = -lo if b == 0 else fmin((-v - a) / b, -lo)
+        best = (-v - a) * t - 0.5 * b * t * t
+    return best
+
+
+cdef inline floating _boxed_gap(
+    int n_features, const floating* w, const floating* XtR, floating l1_reg, floating l2_reg,
+    floating R_norm2, floating Ry, const Penalty* pen,
+) noexcept nogil:
+    """Duality gap under box constraints (and per-feature l2 factors), from the Fenchel dual
+
+        D(theta) = y^T theta - 1/2 ||theta||^2 - sum_j h_j*(x_j^T theta),
+        h_j(t) = l1_reg |t| + l2_j/2 t^2 restricted to [lower_j, upper_j],
+
+    at theta = s R: s = 1 unless a side of a box is unbounded with l2_j = 0, where h_j* is finite only
+    for |x_j^T theta| <= l1_reg, and s then shrinks to make it so. At the optimum s = 1 and the gap
+    is 0 (strong duality), so the gap certifies any feasible w."""
+    cdef int j
+    cdef floating inf = 1.0 / 0.0
+    cdef floating lo, hi, b, v, s = 1, primal = 0.5 * R_norm2, conj = 0
+    for j in range(n_features):
+        lo = (<const floating*> pen.lower)[j] if pen.lower != NULL else (0 if pen.positive else -inf)
+        hi = (<const floating*> pen.upper)[j] if pen.upper != NULL else inf
+        b = _l2_of(pen, j, l2_reg)
+        if w[j] != 0:
+            primal += l1_reg * fabs(w[j]) + 0.5 * b * w[j] * w[j]
+        if b == 0:
+            v = XtR[j]
+            if v > l1_reg and hi == inf:
+                s = fmin(s, l1_reg / v)
+            elif v < -l1_reg and lo == -inf:
+                s = fmin(s, l1_reg / -v)
+    for j in range(n_features):
+        lo = (<const floating*> pen.lower)[j] if pen.lower != NULL else (0 if pen.positive else -inf)
+        hi = (<const floating*> pen.upper)[j] if pen.upper != NULL else inf
+        b = _l2_of(pen, j, l2_reg)
+        v = s * XtR[j]
+        # an unbounded side with b = 0 is finite only within |v| <= l1_reg: s put it there, up to rounding
+        if b == 0 and ((v > l1_reg and hi == inf) or (v < -l1_reg and lo == -inf)):
+            continue
+        conj += _conjugate(v, l1_reg, b, lo, hi)
+    return fmax(0, primal - (s * Ry - 0.5 * s * s * R_norm2 - conj))
+
+
 cdef inline floating _enet_gap(
     int n_features, const floating* w, const floating* XtR,
-    floating l1_reg, floating l2_reg, floating R_norm2, floating Ry, bint positive,
+    floating l1_reg, floating l2_reg, floating R_norm2, floating Ry, const Penalty* pen,
     floating* gap_screen, floating* dual_scale,
 ) noexcept nogil:
-    """Duality gap of P(w) = 1/2 ||R||^2 + l1_reg ||w||_1 + l2_reg/2 ||w||^2 with R = y - X w.
+    """Duality gap of P(w) = 1/2 ||R||^2 + l1_reg ||w||_1 + sum_j l2_j/2 w_j^2 with R = y - X w
+    (l2_j = l2_reg times the feature's factor, see Penalty).
 
     Inputs are the ingredients X^T R, ||R||^2 and R^T y, so every kernel (dense, Gram, sparse) shares
-    this formula. Two dual points are valid (see scikit-learn issue #22836 and Dünner et al. 2016):
+    this formula. Without boxes, two dual points are valid (see scikit-learn issue #22836 and Dünner
+    et al. 2016):
 
-    A. v = s R with s = min(1, l1_reg / ||X^T R - l2_reg w||_inf), the Lasso dual of the problem
-       augmented with sqrt(l2_reg) I rows (Fercoq et al. 2015); needs l1_reg > 0.
-    B. v = R in D(v) = y^T v - 1/2 ||v||^2 - 1/(2 l2_reg) sum_j (|X_j^T v| - l1_reg)_+^2;
-       needs l2_reg > 0.
+    A. v = s R with s = min(1, l1_reg / max_j |X_j^T R - l2_j w_j|), the Lasso dual of the problem
+       augmented with diag(sqrt(l2_j)) rows (Fercoq et al. 2015); needs l1_reg > 0.
+    B. v = R in D(v) = y^T v - 1/2 ||v||^2 - sum_j (|X_j^T v| - l1_reg)_+^2 / (2 l2_j);
+       needs l2_j > 0 wherever |X_j^T v| > l1_reg.
 
     Returns the smaller (both certify P(w) - P(w*)). *gap_screen and *dual_scale receive gap A and
     s / l1_reg, the centre of the gap-safe sphere used for screening (gap_screen = inf when A is not
-    available). With l1_reg = l2_reg = 0 there is no dual; like scikit-learn the first-order
-    residual ||X^T R||^2 is returned instead.
+    available). With boxes (other than positive) the gap is `_boxed_gap`'s and there is no screening
+    sphere. With l1_reg = l2_reg = 0 there is no dual; like scikit-learn the first-order residual
+    ||X^T R||^2 is returned instead.
     """
     cdef int j
-    cdef floating w_l1 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, xta, t, s, gap_a, gap_b, primal
+    cdef floating w_l1 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, xta, t, s, gap_a, gap_b, primal, l2_j
     cdef floating inf = 1.0 / 0.0
-    for j in range(n_features):
-        w_l1 += fabs(w[j])
-        w_l2 += w[j] * w[j]
-        xta = XtR[j] - l2_reg * w[j]
-        dual_norm = fmax(dual_norm, xta if positive else fabs(xta))
-        t = (XtR[j] if positive else fabs(XtR[j])) - l1_reg
-        if t > 0:
-            excess2 += t * t
-    # (penalty terms skipped when w = 0, so that a saturated penalty never yields inf * 0)
-    primal = 0.5 * R_norm2
-    if w_l1 != 0:
-        primal += l1_reg * w_l1 + 0.5 * l2_reg * w_l2
-    gap_a = inf
-    gap_b = inf
+    cdef bint b_valid = l2_reg > 0
+    cdef bint positive = pen.positive
     dual_scale[0] = 0
-    if l1_reg > 0:
-        s = 1 if dual_norm <= l1_reg else l1_reg / dual_norm
-        gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + l2_reg * w_l2)
-        dual_scale[0] = s / l1_reg
-    if l2_reg > 0:
-        gap_b = primal + 0.5 * R_norm2 - Ry + (excess2 / (2 * l2_reg) if excess2 != 0 else 0)
-    gap_screen[0] = gap_a
+    gap_screen[0] = inf
     if l1_reg == 0 and l2_reg == 0:
         t = 0
         for j in range(n_features):
             t += XtR[j] * XtR[j]
         return t
+    if _boxed(pen):
+        return _boxed_gap(n_features, w, XtR, l1_reg, l2_reg, R_norm2, Ry, pen)
+    for j in range(n_features):
+        l2_j = _l2_of(pen, j, l2_reg)
+        w_l1 += fabs(w[j])
+        w_l2 += l2_j * w[j] * w[j]
+        xta = XtR[j] - l2_j * w[j]
+        dual_norm = fmax(dual_norm, xta if positive else fabs(xta))
+        t = (XtR[j] if positive else fabs(XtR[j])) - l1_reg
+        if t > 0:
+            if l2_j > 0:
+                excess2 += t * t / l2_j
+            else:
+                b_valid = False
+    # (penalty terms skipped when w = 0, so that a saturated penalty never yields inf * 0)
+    primal = 0.5 * R_norm2
+    if w_l1 != 0:
+        primal += l1_reg * w_l1 + 0.5 * w_l2
+    gap_a = inf
+    gap_b = inf
+    if l1_reg > 0:
+        s = 1 if dual_norm <= l1_reg else l1_reg / dual_norm
+        gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + w_l2)
+        dual_scale[0] = s / l1_reg
+    if b_valid:
+        gap_b = primal + 0.5 * R_norm2 - Ry + (0.5 * excess2 if excess2 != 0 else 0)
+    gap_screen[0] = gap_a
     # rounding can push a zero gap slightly negative; it is a bound, so clip at 0
     return fmax(0, gap_a if gap_a < gap_b else gap_b)
 

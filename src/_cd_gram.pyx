@@ -40,7 +40,8 @@ from libc.stdint cimport uint32_t, int64_t
 from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
-    _should_stop, _propagate_pending, _rand_below, _cd_update, _enet_gap, _gap_safe_keep,
+    _should_stop, _propagate_pending, _rand_below, _enet_gap, _gap_safe_keep,
+    Penalty, _penalty, _l2_of, _boxed, _coord_update,
 )
 
 # outcomes of a Newton attempt
@@ -62,7 +63,7 @@ cdef enum:
 
 cdef floating _gram_gap(
     int n_features, const floating[::1] w, const floating[::1] Xty, floating yty,
-    const floating[::1] q, floating l1_reg, floating l2_reg, bint positive,
+    const floating[::1] q, floating l1_reg, floating l2_reg, const Penalty* pen,
     floating* gap_screen, floating* dual_scale,
 ) noexcept nogil:
     """Duality gap at w from the statistics and q = X^T (y - X w)."""
@@ -70,22 +71,23 @@ cdef floating _gram_gap(
     cdef floating wq = _dot(n_features, &w[0], &q[0])
     # ||R||^2 = y'y - w'X'y - w'q, clipped: rounding can make a tiny residual negative
     cdef floating R_norm2 = fmax(0, yty - wXty - wq)
-    return _enet_gap(n_features, &w[0], &q[0], l1_reg, l2_reg, R_norm2, yty - wXty, positive,
+    return _enet_gap(n_features, &w[0], &q[0], l1_reg, l2_reg, R_norm2, yty - wXty, pen,
                      gap_screen, dual_scale)
 
 
 cdef floating _primal(int n_features, const floating[::1] w, const floating[::1] Xty, floating yty,
-                      const floating[::1] q, floating l1_reg, floating l2_reg) noexcept nogil:
+                      const floating[::1] q, floating l1_reg, floating l2_reg,
+                      const Penalty* pen) noexcept nogil:
     """P(w) from the statistics and q."""
     cdef int j
     cdef floating w_l1 = 0, w_l2 = 0
     for j in range(n_features):
         w_l1 += fabs(w[j])
-        w_l2 += w[j] * w[j]
+        w_l2 += _l2_of(pen, j, l2_reg) * w[j] * w[j]
     cdef floating R_norm2 = fmax(0, yty - _dot(n_features, &w[0], &Xty[0]) - _dot(n_features, &w[0], &q[0]))
     if w_l1 == 0:
         return 0.5 * R_norm2
-    return 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+    return 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * w_l2
 
 
 cdef void _delete_column(int m, int k, floating[::1, :] U, int[::1] order, floating* rot_c,
@@ -138,7 +140,8 @@ cdef double _newton_cost(int n_features, const floating[::1] w, const int[::1] o
 
 
 cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :] U,
-                       const int[::1] order, int m, int b, floating l2_reg) noexcept nogil:
+                       const int[::1] order, int m, int b, floating l2_reg,
+                       const Penalty* pen) noexcept nogil:
     """Extend the factor U (of the features order[:m]) by the block order[m:m + b]; returns how many
     of the block's features were factored (a prefix; the next one has a vanishing pivot)."""
     cdef int r, c, jc, info, kept
@@ -152,7 +155,7 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
             U[r, m + c] = G[jc, order[r]]
         for r in range(c + 1):
             U[m + r, m + c] = G[jc, order[m + r]]
-        U[m + c, m + c] += l2_reg
+        U[m + c, m + c] += _l2_of(pen, jc, l2_reg)
     if m > 0:
         # U12 = U11^-T G[F, B]; S22 = G[B, B] + l2_reg I - U12^T U12
         _trsm_left(c'U', c'T', m, b, &U[0, 0], ld, &U[0, m], ld)
@@ -161,7 +164,7 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
     kept = b if info == 0 else info - 1
     for r in range(kept):
         jc = order[m + r]
-        if U[m + r, m + r] * U[m + r, m + r] <= pivot_tol * (G[jc, jc] + l2_reg):
+        if U[m + r, m + r] * U[m + r, m + r] <= pivot_tol * (G[jc, jc] + _l2_of(pen, jc, l2_reg)):
             return r
     return kept
 
@@ -201,7 +204,7 @@ cdef void _undo_step(int n_features, const floating[:, ::1] G, floating[::1] w, 
 
 cdef int _newton(
     int n_features, const floating[:, ::1] G, const floating[::1] Xty, floating yty,
-    floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg,
+    floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg, const Penalty* pen,
     floating[::1, :] U, int[::1] order, int* n_factored, floating* factor_l2,
     floating[::1] d, int[::1] mark, bint* saturated,
 ) noexcept nogil:
@@ -229,7 +232,7 @@ cdef int _newton(
             order[m + b] = j
             b += 1
     while b > 0:
-        kept = _append_block(n_features, G, U, order, m, b, l2_reg)
+        kept = _append_block(n_features, G, U, order, m, b, l2_reg, pen)
         m += kept
         if kept == b:
             break
@@ -251,7 +254,7 @@ cdef int _newton(
     # d = (U^T U)^-1 (q_F - l2_reg w_F - l1_reg sign(w_F))
     for k in range(m):
         j = order[k]
-        d[k] = q[j] - l2_reg * w[j] - (l1_reg if w[j] > 0 else -l1_reg)
+        d[k] = q[j] - _l2_of(pen, j, l2_reg) * w[j] - (l1_reg if w[j] > 0 else -l1_reg)
     _trsv(c'U', c'T', m, &U[0, 0], U.shape[0], &d[0])
     _trsv(c'U', c'N', m, &U[0, 0], U.shape[0], &d[0])
     for k in range(m):
@@ -263,19 +266,19 @@ cdef int _newton(
             if t_k < t:
                 t = t_k
 
-    before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg)
+    before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen)
     # first projected steps, scale 1, 1/2, 1/4 (a coordinate that changes sign within the scale is
     # set to 0, so that all the features that must leave go at once), kept if one descends
     scale = 1
     while t < scale and scale >= 0.25:
         if _apply_step(n_features, G, w, q, order, m, d, scale, &d[n_features]) and \
-                _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) <= before:
+                _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
             return NEWTON_PARTIAL
         _undo_step(n_features, G, w, q, order, m, &d[n_features])
         scale /= 2
     # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
     _apply_step(n_features, G, w, q, order, m, d, t, &d[n_features])
-    if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg) > before * (1 + 16 * eps):
+    if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) > before * (1 + 16 * eps):
         _undo_step(n_features, G, w, q, order, m, &d[n_features])
         return NEWTON_NONE
     return NEWTON_FULL if t == 1 else NEWTON_PARTIAL
@@ -283,7 +286,7 @@ cdef int _newton(
 
 cdef int _enter_violators(
     int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
-    floating l1_reg, floating l2_reg, bint positive, const int[::1] active, int n_active,
+    floating l1_reg, floating l2_reg, const Penalty* pen, const int[::1] active, int n_active,
 ) noexcept nogil:
     """One coordinate update of every zero feature among active[:n_active]; returns how many moved."""
     cdef int f, j, entered = 0
@@ -291,7 +294,7 @@ cdef int _enter_violators(
     for f in range(n_active):
         j = active[f]
         if w[j] == 0:
-            w_new = _cd_update(q[j], l1_reg, G[j, j] + l2_reg, positive)
+            w_new = _coord_update(q[j], l1_reg, G[j, j] + _l2_of(pen, j, l2_reg), pen, j)
             if w_new != 0:
                 # q -= w_new * G[:, j]
                 _axpy(n_features, -w_new, &G[j, 0], &q[0])
@@ -319,6 +322,9 @@ def enet_cd_gram(
     int[::1] n_factored,
     floating[::1] factor_l2,
     bint newton,
+    const floating[::1] l2_factor=None,
+    const floating[::1] lower=None,
+    const floating[::1] upper=None,
 ):
     """Solve one ElasticNet problem from G = X^T X, X^T y, y^T y, in place (see the module docstring).
 
@@ -337,7 +343,8 @@ def enet_cd_gram(
         U (ld, >= n_features) Fortran, ld >= n_features (a driver that grows the problem by appending
         features keeps its factor), holds the upper Cholesky factor of G_FF + factor_l2 I for
         F = order[:n_factored[0]]; start with n_factored[0] = 0.
-    newton : take Newton steps (off: plain coordinate descent).
+    newton : take Newton steps (off: plain coordinate descent; off too with box constraints).
+    l2_factor, lower, upper : as the residual kernel (per-feature l2 multipliers, box constraints).
 
     Returns
     -------
@@ -354,8 +361,10 @@ def enet_cd_gram(
     cdef double credit = 0
     cdef bint saturated = False
     cdef uint32_t rng_state = seed if seed != 0 else 1
-    screening = screening and l1_reg > 0
-    newton = newton and l1_reg > 0
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, n_features)
+    # boxes: no gap-safe sphere, and Newton steps would need projections onto them
+    screening = screening and l1_reg > 0 and not _boxed(&pen)
+    newton = newton and l1_reg > 0 and not _boxed(&pen)
 
     with nogil:
         # zero columns (G_jj = 0) never move; their weight is 0 at the optimum
@@ -368,7 +377,7 @@ def enet_cd_gram(
                 _axpy(n_features, w[j], &G[j, 0], &q[0])
                 w[j] = 0
 
-        gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
         # on a path the warm start's support is usually already factored: allow a step at once if it
         # needs no factor update
         if newton:
@@ -378,7 +387,7 @@ def enet_cd_gram(
             if credit > 0 and gap > tol:
                 # a warm start on a path: the features that violate optimality at this penalty enter
                 # first, and a Newton step follows at once if it costs at most a few epochs
-                _enter_violators(n_features, G, w, q, l1_reg, l2_reg, positive, active, n_active)
+                _enter_violators(n_features, G, w, q, l1_reg, l2_reg, &pen, active, n_active)
                 credit *= 4 * n_features
         while gap > tol and n_iter < max_iter:
             if newton and credit >= _newton_cost(n_features, w, order, n_factored[0],
@@ -389,7 +398,7 @@ def enet_cd_gram(
                     status = INTERRUPTED
                     break
                 credit = 0
-                outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, U, order,
+                outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, &pen, U, order,
                                   &n_factored[0], &factor_l2[0], d, mark, &saturated)
                 if saturated:
                     # the support is rank-deficient: Newton steps on a part of it, the rest held
@@ -397,7 +406,7 @@ def enet_cd_gram(
                     newton = False
                 if outcome != NEWTON_NONE:
                     n_iter += 1
-                    gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen,
+                    gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen,
                                     &dual_scale)
                     if gap <= tol or n_iter >= max_iter:
                         break
@@ -409,7 +418,7 @@ def enet_cd_gram(
                     if outcome == NEWTON_FULL and chain < MAX_NEWTON_CHAIN:
                         # the support is optimal for its signs: let the violators in, then step again
                         chain += 1
-                        if _enter_violators(n_features, G, w, q, l1_reg, l2_reg, positive, active,
+                        if _enter_violators(n_features, G, w, q, l1_reg, l2_reg, &pen, active,
                                             n_active) > 0:
                             credit = INFINITY
                             continue
@@ -418,7 +427,8 @@ def enet_cd_gram(
                 k = 0
                 for f in range(n_active):
                     j = active[f]
-                    if _gap_safe_keep(q[j], w[j], G[j, j], l1_reg, l2_reg, dual_scale, gap_screen):
+                    if _gap_safe_keep(q[j], w[j], G[j, j], l1_reg, _l2_of(&pen, j, l2_reg), dual_scale,
+                                      gap_screen):
                         active[k] = j
                         k += 1
                     elif w[j] != 0:
@@ -429,7 +439,7 @@ def enet_cd_gram(
             for f in range(n_active):
                 j = active[_rand_below(n_active, &rng_state) if random else f]
                 w_j = w[j]
-                w_new = _cd_update(q[j] + w_j * G[j, j], l1_reg, G[j, j] + l2_reg, positive)
+                w_new = _coord_update(q[j] + w_j * G[j, j], l1_reg, G[j, j] + _l2_of(&pen, j, l2_reg), &pen, j)
                 d_w = w_new - w_j
                 if d_w != 0:
                     # q -= (w_new - w_j) * G[:, j]
@@ -445,7 +455,7 @@ def enet_cd_gram(
             if status == INTERRUPTED:
                 break
             n_iter += 1
-            gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen,
+            gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen,
                             &dual_scale)
         if gap <= tol:
             status = CONVERGED
@@ -456,11 +466,13 @@ def enet_cd_gram(
 
 
 def enet_gap_gram(const floating[::1] w, const floating[::1] Xty, floating yty, const floating[::1] q,
-                  floating l1_reg, floating l2_reg, bint positive):
+                  floating l1_reg, floating l2_reg, bint positive, const floating[::1] l2_factor=None,
+                  const floating[::1] lower=None, const floating[::1] upper=None):
     """The duality gap at w from X^T y, y^T y and q = X^T y - G w (for drivers that keep q themselves,
     e.g. over all features while the kernel solves on a subset)."""
     cdef floating gap_screen, dual_scale
-    return float(_gram_gap(w.shape[0], w, Xty, yty, q, l1_reg, l2_reg, positive, &gap_screen, &dual_scale))
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, w.shape[0])
+    return float(_gram_gap(w.shape[0], w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale))
 
 
 def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,

@@ -26,13 +26,14 @@ so the caller always gets the true residual back.
 import numpy as np
 
 from cython cimport floating
-from libc.math cimport fabs, fmax
+from libc.math cimport fabs, fmax, fmin
 from libc.stdint cimport uint32_t, int64_t
 
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
-    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _cd_update, _enet_gap, _gap_safe_keep,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _enet_gap, _gap_safe_keep,
+    Penalty, _penalty, _l2_of, _boxed, _coord_update,
 )
 
 
@@ -139,7 +140,7 @@ cdef void _residual(const Cols* c, const floating[::1] y, const floating[::1] w,
 
 cdef floating _gap(
     const Cols* c, const floating[::1] y, floating[::1] R, floating* S, const floating[::1] w,
-    floating[::1] XtR, floating l1_reg, floating l2_reg, bint positive,
+    floating[::1] XtR, floating l1_reg, floating l2_reg, const Penalty* pen,
     floating* gap_screen, floating* dual_scale,
 ) noexcept nogil:
     """Duality gap at (w, R); fills XtR = X^T R (one pass over X). Folds S into R first."""
@@ -154,14 +155,14 @@ cdef floating _gap(
     # R @ R, R @ y
     cdef floating R_norm2 = _dot(c.n_samples, &R[0], &R[0])
     cdef floating Ry = _dot(c.n_samples, &R[0], &y[0])
-    return _enet_gap(c.n_features, &w[0], &XtR[0], l1_reg, l2_reg, R_norm2, Ry, positive,
+    return _enet_gap(c.n_features, &w[0], &XtR[0], l1_reg, l2_reg, R_norm2, Ry, pen,
                      gap_screen, dual_scale)
 
 
 cdef int _screen(
     const Cols* c, floating[::1] R, floating* S, floating[::1] w,
     const floating[::1] XtR, const floating[::1] norm2_cols, floating l1_reg, floating l2_reg,
-    floating dual_scale, floating gap_screen, int[::1] active, int n_active,
+    const Penalty* pen, floating dual_scale, floating gap_screen, int[::1] active, int n_active,
 ) noexcept nogil:
     """Shrink active[:n_active] to the features the gap-safe test cannot discard; returns the new size.
 
@@ -170,7 +171,8 @@ cdef int _screen(
     cdef int k, j, kept = 0
     for k in range(n_active):
         j = active[k]
-        if _gap_safe_keep(XtR[j], w[j], norm2_cols[j], l1_reg, l2_reg, dual_scale, gap_screen):
+        if _gap_safe_keep(XtR[j], w[j], norm2_cols[j], l1_reg, _l2_of(pen, j, l2_reg), dual_scale,
+                          gap_screen):
             active[kept] = j
             kept += 1
         elif w[j] != 0:
@@ -186,23 +188,24 @@ cdef enum:
 
 cdef floating _primal(const Cols* c, const floating[::1] R, floating S, const floating[::1] w,
                       const int[::1] active, int n_active, floating l1_reg,
-                      floating l2_reg) noexcept nogil:
+                      floating l2_reg, const Penalty* pen) noexcept nogil:
     """P(w) at residual R (w is 0 outside active[:n_active])."""
-    cdef int f
+    cdef int f, j
     cdef floating w_l1 = 0, w_l2 = 0
     for f in range(n_active):
-        w_l1 += fabs(w[active[f]])
-        w_l2 += w[active[f]] * w[active[f]]
+        j = active[f]
+        w_l1 += fabs(w[j])
+        w_l2 += _l2_of(pen, j, l2_reg) * w[j] * w[j]
     if w_l1 == 0:
         return 0.5 * _resid_norm2(c, &R[0], S)
-    return 0.5 * _resid_norm2(c, &R[0], S) + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+    return 0.5 * _resid_norm2(c, &R[0], S) + l1_reg * w_l1 + 0.5 * w_l2
 
 
 cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S,
                     const int[::1] active, int n_active, int K,
                     const floating[:, ::1] hist, floating[:, ::1] diff, floating[::1, :] M,
                     floating[::1] z, floating[::1] w_acc, floating[::1] R_acc,
-                    floating l1_reg, floating l2_reg, bint positive) noexcept nogil:
+                    floating l1_reg, floating l2_reg, const Penalty* pen) noexcept nogil:
     """Anderson extrapolation of the last K + 1 epochs' iterates hist[0..K] (Bertrand & Massias 2021,
     "Anderson acceleration of coordinate descent"): w_acc = sum_i c_i hist[i + 1], with c minimizing
     ||sum_i c_i (hist[i + 1] - hist[i])|| subject to sum(c) = 1. Taken (w, R updated) only if it lowers
@@ -237,8 +240,12 @@ cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S
         for a in range(K):
             v += z[a] * hist[a + 1, j]
         v /= total
-        if positive and v < 0:
+        if pen.positive and v < 0:
             v = 0
+        if pen.lower != NULL:
+            v = fmax(v, (<const floating*> pen.lower)[j])
+        if pen.upper != NULL:
+            v = fmin(v, (<const floating*> pen.upper)[j])
         w_acc[j] = w[j] - v  # the step, for the residual
     # R_acc = R + X (w - w_acc)
     _copy(c.n_samples, &R[0], &R_acc[0])
@@ -253,8 +260,8 @@ cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S
     for f in range(n_active):
         j = active[f]
         w_acc[j] = w[j] - w_acc[j]
-    if _primal(c, R_acc, S_acc, w_acc, active, n_active, l1_reg, l2_reg) >= \
-            _primal(c, R, S[0], w, active, n_active, l1_reg, l2_reg):
+    if _primal(c, R_acc, S_acc, w_acc, active, n_active, l1_reg, l2_reg, pen) >= \
+            _primal(c, R, S[0], w, active, n_active, l1_reg, l2_reg, pen):
         return False
     for f in range(n_active):
         j = active[f]
@@ -278,7 +285,7 @@ cdef object _solve(
     int gap_every,
     uint32_t seed,
     bint random,
-    bint positive,
+    const Penalty* pen,
     bint screening,
     int anderson,
 ):
@@ -299,7 +306,8 @@ cdef object _solve(
     cdef long work = 0, cols_since_gap = 0
     cdef int epochs_since_gap = 0
     cdef uint32_t rng_state = seed if seed != 0 else 1
-    screening = screening and l1_reg > 0
+    # gap-safe screening needs the sphere of the unconstrained dual (not available with boxes)
+    screening = screening and l1_reg > 0 and not _boxed(pen)
     dtype = np.float32 if floating is float else np.float64
     # Anderson workspace (1-element placeholders when it is off)
     cdef int K = anderson if anderson > 0 else 1, n_hist = 0
@@ -324,12 +332,12 @@ cdef object _solve(
                 _col_axpy(c, j, w[j], &R[0], &S)
                 w[j] = 0
 
-        gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         if gap <= tol:
             status = CONVERGED
         elif screening:
-            n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, dual_scale, gap_screen,
-                               active, n_active)
+            n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen, dual_scale,
+                               gap_screen, active, n_active)
 
         while status != CONVERGED and n_iter < max_iter:
             w_max = 0
@@ -346,7 +354,7 @@ cdef object _solve(
                     j_next = active[_rand_below(n_active, &rng_state) if random else f + 1]
                 w_j = w[j]
                 grad = xr + w_j * norm2_cols[j]
-                w_new = _cd_update(grad, l1_reg, norm2_cols[j] + l2_reg, positive)
+                w_new = _coord_update(grad, l1_reg, norm2_cols[j] + _l2_of(pen, j, l2_reg), pen, j)
                 if w_new != w_j and has_next and fuse:
                     # R -= (w_new - w_j) * X[:, j]; xr = X[:, j_next] @ R
                     xr = _axpy_dot(n_samples, w_j - w_new, X + <size_t> j * n_samples, &R[0],
@@ -375,24 +383,24 @@ cdef object _solve(
                 n_hist += 1
                 if n_hist == K + 1:
                     _anderson(c, w, R, &S, active, n_active, K, hist, diff, M, z, w_acc, R_acc,
-                              l1_reg, l2_reg, positive)
+                              l1_reg, l2_reg, pen)
                     n_hist = 0
             if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
                     or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
                 epochs_since_gap = 0
                 cols_since_gap = 0
-                gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+                gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
                 if gap <= tol and floating is float:
                     # single precision: the updated residual drifts from y - X w by rounding; certify
                     # with a freshly computed one (this also resets the drift for the next penalty)
                     _residual(c, y, w, R, &S)
-                    gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen,
+                    gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen,
                                &dual_scale)
                 if gap <= tol:
                     status = CONVERGED
                 elif screening:
-                    n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, dual_scale,
-                                       gap_screen, active, n_active)
+                    n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen,
+                                       dual_scale, gap_screen, active, n_active)
         if status == INTERRUPTED:
             _fold(c, &R[0], &S)  # the caller's residual stays the true one
 
@@ -454,6 +462,9 @@ def enet_cd_dense(
     bint positive,
     bint screening,
     int anderson=0,
+    const floating[::1] l2_factor=None,
+    const floating[::1] lower=None,
+    const floating[::1] upper=None,
 ):
     """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
 
@@ -475,6 +486,9 @@ def enet_cd_dense(
     random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
     anderson : K > 0 extrapolates every K epochs from the last K + 1 iterates (see `_anderson`);
         0 turns it off.
+    l2_factor : (n_features,) multipliers of l2_reg per feature (penalty factors), or None for ones.
+    lower, upper : (n_features,) box constraints lower_j <= w_j <= upper_j (0 inside), or None; with
+        a box the gap is the Fenchel one of `_boxed_gap` and there is no gap-safe screening.
 
     Returns
     -------
@@ -483,8 +497,9 @@ def enet_cd_dense(
     status : 0 converged (gap <= tol), 1 max_iter reached.
     """
     cdef Cols c = _dense_cols(X)
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, positive, screening, anderson)
+                  random, &pen, screening, anderson)
 
 
 def enet_cd_sparse(
@@ -509,6 +524,9 @@ def enet_cd_sparse(
     bint positive,
     bint screening,
     int anderson=0,
+    const floating[::1] l2_factor=None,
+    const floating[::1] lower=None,
+    const floating[::1] upper=None,
 ):
     """`enet_cd_dense` on a CSC matrix X~ (data, indices, indptr), centered implicitly.
 
@@ -520,43 +538,52 @@ def enet_cd_sparse(
     Other arguments and the return value: as `enet_cd_dense`.
     """
     cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, positive, screening, anderson)
+                  random, &pen, screening, anderson)
 
 
 def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1, :] X,
-                   const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive):
+                   const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive,
+                   const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                   const floating[::1] upper=None):
     """The duality gap at (w, R = y - X w) over every column of X; fills XtR = X^T R (one pass over X).
 
     For drivers that solve on a subset of the columns (working sets) and check the whole problem."""
     cdef floating gap_screen, dual_scale, gap, S = 0
     cdef Cols c = _dense_cols(X)
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     with nogil:
-        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
     return float(gap)
 
 
 def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] data,
                     const int[::1] indices, const int64_t[::1] indptr, const floating[::1] center,
                     const floating[::1] sqrt_sw, double sw_sum, const floating[::1] y, floating[::1] R,
-                    floating[::1] XtR, bint positive):
+                    floating[::1] XtR, bint positive, const floating[::1] l2_factor=None,
+                    const floating[::1] lower=None, const floating[::1] upper=None):
     """`enet_gap_dense` for the implicitly centered CSC X of `enet_cd_sparse` (R is folded first)."""
     cdef floating gap_screen, dual_scale, gap, S = 0
     cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     with nogil:
         if c.center != NULL:
             S = _u_dot(&c, &R[0])
-        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, positive, &gap_screen, &dual_scale)
+        gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
     return float(gap)
 
 
 def enet_gap_cached(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] y,
-                    const floating[::1] R, const floating[::1] XtR, bint positive):
+                    const floating[::1] R, const floating[::1] XtR, bint positive,
+                    const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                    const floating[::1] upper=None):
     """The duality gap at (w, R) from an X^T R computed earlier for the same R (e.g. at the previous
     penalty of a path, whose solution is the warm start): O(n + p), no pass over X."""
     cdef floating gap_screen, dual_scale, gap
     cdef int n_samples = R.shape[0]
+    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, w.shape[0])
     with nogil:
         gap = _enet_gap(w.shape[0], &w[0], &XtR[0], l1_reg, l2_reg, _dot(n_samples, &R[0], &R[0]),
-                        _dot(n_samples, &R[0], &y[0]), positive, &gap_screen, &dual_scale)
+                        _dot(n_samples, &R[0], &y[0]), &pen, &gap_screen, &dual_scale)
     return float(gap)
