@@ -17,6 +17,7 @@ on the machine inflates both alike. scikit-learn's RidgeCV runs once (it takes m
 
     python compare_ridge.py                 # all problems
     python compare_ridge.py --quick         # degree 2 only (53940 x 299)
+    python compare_ridge.py --threads 1     # single-threaded BLAS: steadier on a busy machine
 """
 import argparse
 import sys
@@ -98,7 +99,12 @@ def main(argv=None):
     parser.add_argument("--alpha", type=float, default=1.0, help="Ridge's penalty")
     parser.add_argument("--n-alphas", type=int, default=30, help="RidgeCV's grid: logspace(-3, 5, n)")
     parser.add_argument("--sklearn-cv-large", action="store_true", help="run scikit-learn's RidgeCV on p > 1000")
+    parser.add_argument("--threads", type=int, default=None, help="BLAS threads (default: all)")
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=args.threads, user_api="blas")
     problems = [p for p in args.problem if not (args.quick and "-3" in p)]
     alphas = np.logspace(-3, 5, args.n_alphas)
     rows = []
