@@ -27,8 +27,8 @@ from scipy import sparse
 from . import _validation as v
 from ._design import stats_design
 from ._path import (
-    _check_path_settings, _grid_and_solve, alpha_grid, gram_is_cheaper, solve_path, sparse_gram_is_cheaper,
-    working_design,
+    _check_path_settings, _grid_and_solve, alpha_grid, check_penalization, gram_is_cheaper, penalized_design,
+    solve_path, sparse_gram_is_cheaper,
 )
 from ._stats import SufficientStats
 
@@ -215,7 +215,7 @@ def _held_out_mse(stats, coefs, intercepts):
 def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
             sample_weight=None, fit_intercept=True, standardize=False, precompute="auto", tol=1e-4,
             max_iter=1000, positive=False, selection="cyclic", random_state=None, n_jobs=None,
-            return_path=True, _refit=False):
+            penalty_factor=None, lower_bounds=None, upper_bounds=None, return_path=True, _refit=False):
     """Cross-validated Lasso / ElasticNet path: CV curves, alpha_min, alpha_1se, and the full path.
 
     Parameters
@@ -237,6 +237,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         as `enet_path` (``fit_intercept`` defaults to True here, as in the CV estimators).
     n_jobs : int, default=None
         Threads for the folds of the residual route (-1: every CPU).
+    penalty_factor, lower_bounds, upper_bounds : as `enet_path`, in every fold and the final fit.
     return_path : bool, default=True
         Also fit the path on all the data at the best l1_ratio (``CVPath.path``).
     _refit : bool, default=False
@@ -273,15 +274,21 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     workers = n_workers(n_jobs)
     if not sparse.issparse(X):
         v.check_finite(X)
+    penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
+    X = penalization.columns(X)  # excluded features never enter any fold
+    kept = penalization.kept()
+    if penalization.active and isinstance(precompute, np.ndarray):
+        precompute = True
 
     settings = dict(tol=tol, max_iter=max_iter, positive=bool(positive), selection=selection,
-                    random_state=random_state, standardize=standardize, fit_intercept=fit_intercept)
+                    random_state=random_state, standardize=standardize, fit_intercept=fit_intercept,
+                    penalization=kept)
     statistics = _uses_statistics(X, precompute)
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
         tests, total = _fold_statistics(X, y, sample_weight, folds)
-        full, full_precompute = stats_design(total, fit_intercept, standardize), True
+        full, full_precompute = kept.apply(stats_design(total, fit_intercept, standardize)), True
     else:
-        full, full_precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
+        full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, kept)
     # one grid per l1_ratio, from all the data
     if alphas is None:
         grids = np.array([alpha_grid(full, float(r), eps, n_alphas, positive) for r in l1_ratios])
@@ -294,7 +301,8 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         del full
         mse = _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers)
         if return_path or _refit:
-            full, full_precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
+            full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
+                                                     kept)
     result = CVPath(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual")
     best = result.index_min[0]
     fit_options = dict(eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=float(l1_ratios[best]), coef_init=None,
@@ -302,9 +310,9 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
                        positive=positive, screening=True, verbose=False, return_n_iter=False,
                        precompute=full_precompute)
     if return_path:
-        result.path = _grid_and_solve(full, grids[best], **fit_options)
+        result.path = penalization.expand(_grid_and_solve(full, grids[best], **fit_options))
     if _refit:
-        result.refit = _grid_and_solve(full, np.array([result.alpha_min]), **fit_options)
+        result.refit = penalization.expand(_grid_and_solve(full, np.array([result.alpha_min]), **fit_options))
     return result
 
 
@@ -350,7 +358,8 @@ def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, gri
                                                                             total.shift)
         if not train_stats.weight_sum > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design = stats_design(train_stats, settings["fit_intercept"], settings["standardize"])
+        design = settings["penalization"].apply(stats_design(train_stats, settings["fit_intercept"],
+                                                             settings["standardize"]))
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
             mse[i, :, k] = _held_out_mse(tests[k], path.coefs, path.intercepts)
@@ -367,8 +376,9 @@ def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precomp
         sw_train = None if sample_weight is None else sample_weight[train]
         if sw_train is not None and not sw_train.sum() > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design, fold_precompute = working_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
-                                                 settings["standardize"], precompute, owned=True)
+        design, fold_precompute = penalized_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
+                                                   settings["standardize"], precompute, settings["penalization"],
+                                                   owned=True)
         y_test = y[test].astype(np.float64)
         sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
         out = np.empty((l1_ratios.size, grids.shape[1]))

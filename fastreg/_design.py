@@ -39,6 +39,30 @@ class _WorkingProblem:
     designs): penalties, coefficients, gaps, intercepts, alpha_max."""
 
     sparse = False  # whether X is a scipy sparse matrix (the sparse residual kernel)
+    # penalty factors and boxes in working units (see `penalize`): per-feature multipliers of l2_reg
+    # and bounds on w, or None
+    l2_factor = None
+    lower = None
+    upper = None
+
+    @property
+    def null_norm2(self):
+        """||y_w||^2 of the null model (intercept only, or nothing): the unit of tol and of dev_ratios."""
+        return self.y_norm2
+
+    @property
+    def n_coefs(self):
+        """Coefficients reported to the user (n_features, unless some were partialled out)."""
+        return self.n_features
+
+    def penalty_kwargs(self, columns=None):
+        """The kernels' optional penalty arrays (of `columns` only when given)."""
+        out = {}
+        for name in ("l2_factor", "lower", "upper"):
+            arr = getattr(self, name)
+            if arr is not None:
+                out[name] = arr if columns is None else np.ascontiguousarray(arr[columns])
+        return out
 
     @property
     def dtype(self):
@@ -473,3 +497,157 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     y64 = y.astype(np.float64)
     return _from_products(G, Xty, float(y64 @ y64), np.zeros(X.shape[1]), 0.0, X.shape[0], False,
                           standardize, dtype)
+
+
+# ----------------------------------------------------------------------------------------------------
+# penalty factors and boxes
+
+
+def penalize(design, factor, lower, upper):
+    """The design with glmnet's penalty factors and coefficient bounds applied (user units in).
+
+    factor (one per column, rescaled by `check_penalty_factor`, or None): a positive factor v_j is a
+    column scale, exactly: with x_j / v_j and w_j = v_j coef_j the L1 penalty l1 v_j |coef_j| becomes
+    l1 |w_j|, and the L2 penalty l2 v_j coef_j^2 / 2 becomes (l2 / v_j) w_j^2 / 2, i.e. a per-feature
+    multiplier 1 / v_j of l2_reg in the kernels. Factor 0 (not penalized) features are partialled
+    out (`partial_out`), as the intercept is. lower, upper: per-feature bounds (None: none), mapped to
+    working units (the same positive scale as the coefficients).
+    """
+    dtype = design.dtype
+    zero = None
+    if factor is not None:
+        zero = factor == 0
+        scale = np.where(zero, 1.0, factor)
+        if np.any(scale != 1.0):
+            design = _rescale_columns(design, scale)
+            design.l2_factor = (1.0 / scale).astype(dtype)
+    if lower is not None or upper is not None:
+        to_work = design.col_scale.astype(np.float64) * (design.x_scale / design.y_scale)
+        if zero is not None and zero.any():
+            for bound in (lower, upper):
+                if bound is not None and np.isfinite(bound[zero]).any():
+                    raise ValueError(
+                        "A feature with penalty_factor 0 cannot also be bounded: unpenalized features "
+                        "are fitted by least squares. Give it a small positive factor instead."
+                    )
+        design.lower = None if lower is None else (lower * to_work).astype(dtype)
+        design.upper = None if upper is None else (upper * to_work).astype(dtype)
+    if zero is not None and zero.any():
+        design = partial_out(design, zero)
+    return design
+
+
+def _rescale_columns(design, scale):
+    """x_j / scale_j in the working problem (coefficients reported on the user's scale as before)."""
+    from dataclasses import replace
+
+    dtype = design.dtype
+    s = scale.astype(dtype)
+    col_scale = design.col_scale * s
+    norm2 = design.norm2_cols / (s * s)
+    if isinstance(design, DenseDesign):
+        X = design.X if design.transformed else np.array(design.X, order="F")  # never the user's X
+        X /= s
+        return replace(design, X=X, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
+    if isinstance(design, SparseDesign):
+        col = np.repeat(np.arange(design.n_features), np.diff(design.indptr))
+        Xt = sparse.csc_matrix((design.Xt.data / s[col], design.indices, design.Xt.indptr), shape=design.Xt.shape)
+        center = design.center / s if design.center.size else design.center
+        return replace(design, Xt=Xt, center=center, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
+    G = np.ascontiguousarray(design.G / np.outer(s, s))
+    return replace(design, G=G, Xty_w=design.Xty_w / s, norm2_cols=np.diag(G).copy(), col_scale=col_scale)
+
+
+class PartialledDesign:
+    """A working problem with its unpenalized features (penalty factor 0) partialled out.
+
+    The penalized problem on the remaining columns P is solved on X_P and y projected off the span
+    of X_U (exactly as centering projects off the intercept); the unpenalized coefficients are then
+    the least-squares fit of the residual on X_U, w_U = X_U^+ (y - X_P w_P). The projected problem
+    is an ordinary ElasticNet, so its duality gap certifies the whole fit. Everything else is the
+    inner (P) design's; the tol unit and dev_ratios keep the null model with the intercept only.
+    """
+
+    def __init__(self, inner, unpenalized, solve_u, full):
+        self.inner = inner
+        self.unpenalized = unpenalized
+        self.penalized = ~unpenalized
+        self.solve_u = solve_u  # working w_P -> working w_U
+        self.full = full
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    @property
+    def null_norm2(self):
+        return self.full.null_norm2
+
+    @property
+    def n_coefs(self):
+        return self.unpenalized.size
+
+    def coef_to_user(self, w):
+        coef = np.zeros(self.unpenalized.size, dtype=self.inner.dtype)
+        coef[self.penalized] = self.inner.coef_to_user(w)
+        w_u = self.solve_u(w)
+        full = self.full
+        coef[self.unpenalized] = w_u * (full.y_scale / full.x_scale) / full.col_scale[self.unpenalized]
+        return coef
+
+    def coef_to_work(self, coef):
+        return self.inner.coef_to_work(np.asarray(coef)[self.penalized])
+
+    def intercept(self, coef):
+        return self.full.intercept(coef)
+
+
+def _pinv_solver(A_UU):
+    """b -> the minimum-norm solution of A_UU x = b (eigendecomposition; singular A allowed)."""
+    vals, vecs = np.linalg.eigh(A_UU.astype(np.float64))
+    keep = vals > vals.max(initial=0.0) * A_UU.shape[0] * np.finfo(np.float64).eps * 16
+    inv = np.where(keep, 1.0 / np.where(keep, vals, 1.0), 0.0)
+    return lambda b: vecs @ (inv * (vecs.T @ b))
+
+
+def partial_out(design, unpenalized):
+    """`PartialledDesign` of a dense, sparse or statistics design (sparse X goes through its Gram
+    matrix: projecting X_U off a sparse X_P would fill it in)."""
+    U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
+    dtype = design.dtype
+    if isinstance(design, SparseDesign):
+        stats = StatsDesign(G=design.gram(), Xty_w=design.Xty(), norm2_cols=design.norm2_cols, y_norm2=design.y_norm2,
+                            x_offset=design.x_offset, col_scale=design.col_scale, y_offset=design.y_offset,
+                            n_samples=design.n_samples, fit_intercept=design.fit_intercept,
+                            x_scale=design.x_scale, y_scale=design.y_scale)
+        for name in ("l2_factor", "lower", "upper"):
+            setattr(stats, name, getattr(design, name))
+        return partial_out(stats, unpenalized)
+    if isinstance(design, DenseDesign):
+        X = design.X
+        XU = X[:, U].astype(np.float64)
+        solve = _pinv_solver(XU.T @ XU)
+        XP = np.array(X[:, P], order="F")
+        B = solve(XU.T @ XP.astype(np.float64))
+        XP -= (XU @ B).astype(dtype)  # X_P off span(X_U)
+        y64 = design.y.astype(np.float64)
+        coef_y = solve(XU.T @ y64)
+        yP = (y64 - XU @ coef_y).astype(dtype)
+        inner = DenseDesign(X=XP, y=yP, norm2_cols=np.einsum("ij,ij->j", XP, XP), y_norm2=float(yP.astype(np.float64) @ yP),
+                            x_offset=design.x_offset[P], col_scale=design.col_scale[P], y_offset=design.y_offset,
+                            x_scale=design.x_scale, y_scale=design.y_scale, n_samples=design.n_samples,
+                            fit_intercept=design.fit_intercept, weighted=design.weighted)
+    else:
+        G = design.G.astype(np.float64)
+        solve = _pinv_solver(G[np.ix_(U, U)])
+        B = solve(G[np.ix_(U, P)])
+        Xty = design.Xty_w.astype(np.float64)
+        coef_y = solve(Xty[U])
+        G_P = np.ascontiguousarray(G[np.ix_(P, P)] - G[np.ix_(U, P)].T @ B, dtype=dtype)
+        inner = StatsDesign(G=G_P, Xty_w=(Xty[P] - B.T @ Xty[U]).astype(dtype), norm2_cols=np.diag(G_P).copy(),
+                            y_norm2=max(float(design.y_norm2 - Xty[U] @ coef_y), 0.0), x_offset=design.x_offset[P],
+                            col_scale=design.col_scale[P], y_offset=design.y_offset, n_samples=design.n_samples,
+                            fit_intercept=design.fit_intercept, x_scale=design.x_scale, y_scale=design.y_scale)
+    for name in ("l2_factor", "lower", "upper"):
+        arr = getattr(design, name)
+        setattr(inner, name, None if arr is None else np.ascontiguousarray(arr[P]))
+    return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), design)

@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
 from ._cd_gram import enet_cd_gram, enet_gap_gram
-from ._design import dense_design, gram_design, sparse_design, stats_design
+from ._design import dense_design, gram_design, penalize, sparse_design, stats_design
 from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -123,6 +123,67 @@ def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, 
             return design, True
     v.check_finite(X)
     return dense_design(X, y, sample_weight, fit_intercept, standardize, owned=owned), precompute
+
+
+class Penalization:
+    """Validated penalty factors and bounds of a call (`check_penalization`), applied to designs by
+    `penalized_design` and undone on the results by `expand`."""
+
+    def __init__(self, factor, excluded, lower, upper, n_features):
+        self.excluded = excluded if excluded is not None and excluded.any() else None
+        keep = slice(None) if self.excluded is None else ~self.excluded
+        self.keep = keep
+        self.factor = None if factor is None else factor[keep]
+        self.lower = None if lower is None else lower[keep]
+        self.upper = None if upper is None else upper[keep]
+        self.n_features = n_features
+        self.active = factor is not None or lower is not None or upper is not None
+        if self.factor is not None and self.factor.size and not (self.factor > 0).any():
+            raise ValueError(
+                "penalty_factor is 0 for every feature that is not excluded: nothing is penalized. Fit "
+                "ordinary least squares instead, or give some features a positive factor."
+            )
+
+    def kept(self):
+        """The same penalization for X already restricted to its kept columns."""
+        return Penalization(self.factor, None, self.lower, self.upper, int(np.size(self.factor)) if self.factor
+                            is not None else None)
+
+    def apply(self, design):
+        """The design with the factors and bounds applied (`penalize`); unchanged when there are none."""
+        return penalize(design, self.factor, self.lower, self.upper) if self.active else design
+
+    def columns(self, X):
+        """X without its excluded columns (a copy of the kept columns when some are excluded)."""
+        if self.excluded is None:
+            return X
+        return X[:, np.flatnonzero(~self.excluded)] if sparse.issparse(X) else np.asfortranarray(X[:, ~self.excluded])
+
+    def expand(self, path):
+        """The path with zero rows for the excluded features."""
+        if self.excluded is None:
+            return path
+        coefs = np.zeros((self.n_features, path.coefs.shape[1]), dtype=path.coefs.dtype)
+        coefs[~self.excluded] = path.coefs
+        path.coefs = coefs
+        return path
+
+
+def check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features):
+    factor, excluded = v.check_penalty_factor(penalty_factor, n_features)
+    lower, upper = v.check_bounds(lower_bounds, upper_bounds, positive, n_features)
+    return Penalization(factor, excluded, lower, upper, n_features)
+
+
+def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, penalization, owned=False):
+    """`working_design` on X's kept columns, with the penalty factors and bounds applied (`penalize`)."""
+    if penalization.active and isinstance(precompute, np.ndarray):
+        if penalization.excluded is not None or penalization.factor is not None:
+            _warn_gram_recomputed()
+            precompute = True
+    X = penalization.columns(X)
+    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned)
+    return penalization.apply(design), precompute
 
 
 def _warn_gram_recomputed():
@@ -238,7 +299,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     n_features = design.n_features
     dtype = design.dtype
     n_alphas = len(alphas)
-    coefs = np.empty((n_features, n_alphas), dtype=dtype)
+    coefs = np.empty((design.n_coefs, n_alphas), dtype=dtype)
     intercepts = np.empty(n_alphas)
     gaps = np.empty(n_alphas)
     n_iters = np.empty(n_alphas, dtype=np.intp)
@@ -246,7 +307,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
 
     w = np.zeros(n_features, dtype=dtype) if coef_init is None else design.coef_to_work(coef_init).copy()
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
-    tol_gap = dtype.type(tol * design.y_norm2)
+    tol_gap = dtype.type(tol * design.null_norm2)
     options = dict(max_iter=max_iter, tol_gap=tol_gap, tol=dtype.type(tol), seed=seed, random=random,
                    positive=positive, screening=screening, newton=newton,
                    anderson=ANDERSON if anderson else 0)
@@ -267,7 +328,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         if dfmax is not None and np.count_nonzero(w) > dfmax:
             stop_reason, n_done = "dfmax", i
             break
-        dev_ratios[i] = 1.0 - solver.residual_norm2(w) / design.y_norm2 if design.y_norm2 > 0 else 0.0
+        dev_ratios[i] = 1.0 - solver.residual_norm2(w) / design.null_norm2 if design.null_norm2 > 0 else 0.0
         coef = design.coef_to_user(w)
         coefs[:, i] = coef
         intercepts[i] = design.intercept(coef)
@@ -356,7 +417,8 @@ def _residual_kernel(design):
 def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
     """The duality gap over every column (one pass over X); fills XtR."""
     gap = enet_gap_sparse if design.sparse else enet_gap_dense
-    return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive)
+    return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive,
+               **design.penalty_kwargs())
 
 
 class _ResidualSolver:
@@ -372,7 +434,7 @@ class _ResidualSolver:
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
         return _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
-                                   *self.args)
+                                   *self.args, **d.penalty_kwargs())
 
     def residual_norm2(self, w):
         """||y - X w||^2 (working units) at the last solution."""
@@ -410,7 +472,7 @@ class _WorkingSetSolver:
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
         if self.XtR_valid:  # X^T R of the warm start is known from the previous penalty's last check
-            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive)
+            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive, **d.penalty_kwargs())
         else:
             gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
             self.XtR_valid = True
@@ -420,7 +482,8 @@ class _WorkingSetSolver:
         size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
         p = w.size
         while gap > self.tol_gap and work < self.max_iter:
-            corr = self.XtR - l2_reg * w if l2_reg else self.XtR
+            l2_w = l2_reg * w if d.l2_factor is None else l2_reg * d.l2_factor * w
+            corr = self.XtR - l2_w if l2_reg else self.XtR
             if not self.positive:
                 corr = np.abs(corr)
             distance = (float(l1_reg) - corr) * self.inv_norm  # float64: inv_norm is
@@ -437,6 +500,7 @@ class _WorkingSetSolver:
             _, it, _ = _residual_kernel(d)(
                 w_ws, l1_reg, l2_reg, *d.kernel_columns(ws), d.y, self.R,
                 np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
+                **d.penalty_kwargs(ws),
             )
             w[ws] = w_ws
             work += it * size / p
@@ -472,11 +536,13 @@ class _GramSolver:
         self.factor_l2 = np.full(1, -1.0, dtype=dtype)
         self.args = (max_iter, tol_gap, seed, random, positive, screening)
         self.newton = newton and design.n_samples > n_features
+        self.penalty = design.penalty_kwargs()
 
     def __call__(self, w, l1_reg, l2_reg):
         with _single_threaded_blas():
             return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args,
-                                self.U, self.order, self.n_factored, self.factor_l2, self.newton)
+                                self.U, self.order, self.n_factored, self.factor_l2, self.newton,
+                                **self.penalty)
 
     def residual_norm2(self, w):
         return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
@@ -597,7 +663,7 @@ class _LazyGramSolver:
                     _, it, status = enet_cd_gram(
                         w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
                         *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
-                        self.newton and self.design.n_samples > m,
+                        self.newton and self.design.n_samples > m, **self.design.penalty_kwargs(self.members),
                     )
                 n_iter += it
                 w[self.members] = w_C
@@ -607,7 +673,7 @@ class _LazyGramSolver:
                 break
             self._add(missing, q)
         self.q = q
-        gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive)
+        gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty_kwargs())
         return gap, n_iter, 0 if gap <= self.tol_gap else 1
 
     def residual_norm2(self, w):
@@ -618,7 +684,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
               copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,
               check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
               random_state=None, selection="cyclic", screening=True, standardize=False, working_set=True,
-              anderson=True, newton=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5):
+              anderson=True, newton=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
+              penalty_factor=None, lower_bounds=None, upper_bounds=None):
     """Compute an ElasticNet path with coordinate descent.
 
     Minimizes, for each alpha,
@@ -696,6 +763,16 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         improved on the previous one by less than `fdev` times itself.
     devmax, fdev : float, default=0.999, 1e-5
         The thresholds of `early_stopping` (glmnet's defaults).
+    penalty_factor : array-like of shape (n_features,), default=None
+        glmnet's penalty factors: feature j's penalty is multiplied by penalty_factor[j], in both the
+        L1 and the L2 part. 0: never penalized (fitted by least squares given the others, like the
+        intercept); inf: excluded (always 0). Rescaled, as glmnet does, to sum to n_features (an
+        excluded feature counting as 1), so that the same alpha means the same as in glmnet; the
+        automatic grid follows.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients, containing 0 (``positive=True`` is lower_bounds=0). The
+        solver projects each update exactly and certifies the solution with the Fenchel duality gap
+        of the constrained problem (gap-safe screening and Newton steps are then off).
 
     Returns
     -------
@@ -727,13 +804,19 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
             raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
 
     stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
-    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute)
-    return _grid_and_solve(
+    penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
+    if penalization.active:
+        Xy = None  # the grid comes from the penalized design
+        if coef_init is not None:
+            coef_init = coef_init[penalization.keep]
+    design, precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
+                                          penalization)
+    return penalization.expand(_grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
         working_set=bool(working_set), anderson=bool(anderson), newton=bool(newton), **stops,
-    )
+    ))
 
 
 def _check_path_stops(dfmax, early_stopping, devmax, fdev):

@@ -24,6 +24,8 @@ __all__ = [
     "check_choice",
     "check_precompute",
     "check_alphas",
+    "check_penalty_factor",
+    "check_bounds",
     "seed_from_random_state",
     "feature_names_of",
     "warn_alpha_zero",
@@ -289,6 +291,60 @@ def check_precompute(precompute, n_features):
             )
         return gram
     raise ValueError(f"precompute must be 'auto', True, False or a Gram matrix, got {precompute!r}.")
+
+
+def check_penalty_factor(penalty_factor, n_features):
+    """None, or one non-negative factor per feature (inf: excluded), rescaled as glmnet does.
+
+    Returns (factor, excluded): the factors of the features that stay, rescaled to sum to the number
+    of features (glmnet's convention, so that the same lambda means the same thing in both; an
+    excluded feature counts as 1 in that sum, as glmnet's exclude does), and the boolean mask of
+    the excluded ones. (None, None) when every factor is 1 or none is given.
+    """
+    if penalty_factor is None:
+        return None, None
+    pf = np.asarray(penalty_factor, dtype=np.float64)
+    if pf.ndim == 0:
+        pf = np.full(n_features, float(pf))
+    if pf.shape != (n_features,):
+        raise ValueError(
+            f"penalty_factor must have one entry per feature ({n_features}), got shape {pf.shape}."
+        )
+    if np.isnan(pf).any() or (pf < 0).any():
+        raise ValueError("penalty_factor must be >= 0 (0: not penalized, inf: excluded), without NaN.")
+    excluded = np.isinf(pf)
+    scaled = np.where(excluded, 1.0, pf)
+    total = scaled.sum()
+    if total > 0:
+        scaled = scaled * (n_features / total)
+    if not excluded.any() and np.all(scaled == 1.0):
+        return None, None
+    return scaled, excluded
+
+
+def check_bounds(lower_bounds, upper_bounds, positive, n_features):
+    """(lower, upper) arrays per feature (None when unbounded on that side), with 0 in every box."""
+    def side(value, name, default):
+        if value is None:
+            return None
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.ndim == 0:
+            arr = np.full(n_features, float(arr))
+        if arr.shape != (n_features,):
+            raise ValueError(f"{name} must be a number or one per feature ({n_features}), got shape {arr.shape}.")
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN; use -inf / inf for no bound.")
+        return None if np.all(arr == default) else arr
+
+    lower = side(lower_bounds, "lower_bounds", -np.inf)
+    upper = side(upper_bounds, "upper_bounds", np.inf)
+    if lower is not None and (lower > 0).any():
+        raise ValueError("lower_bounds must be <= 0 (0 must lie in every box); got a positive lower bound.")
+    if upper is not None and (upper < 0).any():
+        raise ValueError("upper_bounds must be >= 0 (0 must lie in every box); got a negative upper bound.")
+    if positive and lower is not None:
+        lower = np.maximum(lower, 0.0)
+    return lower, upper
 
 
 def check_alphas(alphas):

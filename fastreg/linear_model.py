@@ -7,7 +7,7 @@ from scipy import sparse
 
 from . import _validation as v
 from ._base import RegressorBase
-from ._path import solve_path, working_design
+from ._path import check_penalization, penalized_design, solve_path
 
 
 class ElasticNet(RegressorBase):
@@ -49,6 +49,11 @@ class ElasticNet(RegressorBase):
         Penalize the coefficients of the columns scaled to unit (weighted) variance, inside the solver
         (glmnet's ``standardize``); ``coef_`` and ``intercept_`` stay on the original scale. Off by
         default, as scikit-learn (which has no such option).
+    penalty_factor : array-like of shape (n_features,), default=None
+        glmnet's per-feature penalty factors (0: not penalized, inf: excluded; rescaled to sum to
+        n_features as glmnet does), see `fastreg.enet_path`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients, containing 0, see `fastreg.enet_path`.
 
     Attributes
     ----------
@@ -77,8 +82,12 @@ class ElasticNet(RegressorBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False, max_iter=1000,
                  copy_X=True, tol=1e-4, warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", standardize=False):
+                 selection="cyclic", standardize=False, penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -124,6 +133,8 @@ class ElasticNet(RegressorBase):
             raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
         v.warn_alpha_zero(alpha)
         seed = v.seed_from_random_state(self.random_state) if selection == "random" else 1
+        penalization = check_penalization(self.penalty_factor, self.lower_bounds, self.upper_bounds,
+                                          self.positive, n_features)
 
         Y = y[:, None] if y.ndim == 1 else y
         n_targets = Y.shape[1]
@@ -138,14 +149,15 @@ class ElasticNet(RegressorBase):
         n_iters = []
         solver = None
         for k in range(n_targets):
-            design, target_precompute = working_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
-                                                       self.fit_intercept, bool(self.standardize), precompute)
-            path = solve_path(
+            design, target_precompute = penalized_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
+                                                         self.fit_intercept, bool(self.standardize), precompute,
+                                                         penalization)
+            path = penalization.expand(solve_path(
                 design, np.array([alpha]), l1_ratio=l1_ratio,
-                coef_init=None if previous is None else previous[k], tol=tol, max_iter=max_iter,
-                seed=seed, random=selection == "random", positive=bool(self.positive),
+                coef_init=None if previous is None else previous[k][penalization.keep], tol=tol,
+                max_iter=max_iter, seed=seed, random=selection == "random", positive=bool(self.positive),
                 precompute=target_precompute,
-            )
+            ))
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]
             gaps[k] = path.dual_gaps[0]
@@ -205,8 +217,11 @@ class Lasso(ElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True, max_iter=1000,
                  tol=1e-4, warm_start=False, positive=False, random_state=None, selection="cyclic",
-                 standardize=False):
+                 standardize=False, penalty_factor=None, lower_bounds=None, upper_bounds=None):
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute
@@ -244,8 +259,9 @@ class ElasticNetCV(RegressorBase):
         Accepted for compatibility.
     n_jobs : int, default=None
         Threads for the folds (-1: every CPU).
-    standardize : bool, default=False
-        As `ElasticNet` (each fold standardizes by its own training rows, as glmnet's cv.glmnet).
+    standardize, penalty_factor, lower_bounds, upper_bounds :
+        As `ElasticNet`, applied in every fold (each fold standardizes by its own training rows, as
+        glmnet's cv.glmnet).
 
     Attributes
     ----------
@@ -278,8 +294,12 @@ class ElasticNetCV(RegressorBase):
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0, n_jobs=None, positive=False,
-                 random_state=None, selection="cyclic", standardize=False):
+                 random_state=None, selection="cyclic", standardize=False, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None):
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -326,7 +346,8 @@ class ElasticNetCV(RegressorBase):
         result = cv_path(
             X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
-            standardize=bool(self.standardize),
+            standardize=bool(self.standardize), penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
             tol=self.tol, max_iter=self.max_iter, positive=self.positive, selection=self.selection,
             random_state=self.random_state, n_jobs=self.n_jobs, return_path=False, _refit=True,
         )
@@ -378,8 +399,12 @@ class LassoCV(ElasticNetCV):
 
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto", max_iter=1000,
                  tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None, positive=False,
-                 random_state=None, selection="cyclic", standardize=False):
+                 random_state=None, selection="cyclic", standardize=False, penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None):
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.eps = eps
         self.alphas = alphas
         self.fit_intercept = fit_intercept

@@ -218,7 +218,7 @@ def test_dataframe_feature_names(oracle, dtype):
     assert not hasattr(est, "feature_names_in_")
 
 
-FASTREG_OPTIONS = {"standardize": False}
+FASTREG_OPTIONS = {"standardize": False, "penalty_factor": None, "lower_bounds": None, "upper_bounds": None}
 
 
 def test_params_match_sklearn_and_roundtrip():
