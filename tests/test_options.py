@@ -120,3 +120,176 @@ def test_cv_estimators_pass_standardize_through():
         warnings.simplefilter("error")
         model = fastreg.Lasso(alpha=std.alpha_, standardize=True, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(std.coef_, model.coef_, rtol=1e-5, atol=1e-8)
+
+
+# ----------------------------------------------------------------------------- penalty factors and bounds
+
+
+def _reference(X, y, alpha, l1_ratio, factor, lower, upper, sw=None, n_iter=20000):
+    """An independent NumPy solution by accelerated proximal gradient (FISTA), intercept profiled out:
+
+        min 1/(2n) sum_i s_i (y_i - b - x_i^T w)^2 + alpha sum_j v_j (l1 |w_j| + (1 - l1)/2 w_j^2)
+        s.t. lower <= w <= upper,
+
+    v the factors as given (already rescaled) with inf meaning w_j = 0. The prox of each coordinate
+    is soft-thresholding, shrinking, then clipping to the box (exact in one dimension)."""
+    n, p = X.shape
+    s = np.ones(n) if sw is None else sw * (n / sw.sum())
+    xm, ym = s @ X / n, s @ y / n
+    Xc, yc = (X - xm) * np.sqrt(s)[:, None], (y - ym) * np.sqrt(s)
+    v = np.where(np.isinf(factor), 0.0, factor)
+    lo = np.where(np.isinf(factor), 0.0, lower)
+    hi = np.where(np.isinf(factor), 0.0, upper)
+    step = n / np.linalg.norm(Xc, 2) ** 2
+    w = z = np.zeros(p)
+    t = 1.0
+    for _ in range(n_iter):
+        g = z - step * (Xc.T @ (Xc @ z - yc)) / n
+        a, b = step * alpha * l1_ratio * v, step * alpha * (1 - l1_ratio) * v
+        w_new = np.clip(np.sign(g) * np.maximum(np.abs(g) - a, 0) / (1 + b), lo, hi)
+        t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        z = w_new + (t - 1) / t_new * (w_new - w)
+        w, t = w_new, t_new
+    return w, ym - xm @ w
+
+
+def _objective(X, y, w, b, alpha, l1_ratio, factor, sw=None):
+    n = len(y)
+    s = np.ones(n) if sw is None else sw * (n / sw.sum())
+    v = np.where(np.isinf(factor), 0.0, factor)
+    r = y - X @ w - b
+    return (s @ r**2) / (2 * n) + alpha * np.sum(v * (l1_ratio * np.abs(w) + (1 - l1_ratio) / 2 * w**2))
+
+
+KERNELS = {
+    "dense-residual": dict(shape=(60, 12), precompute=False, sparse=False),
+    "dense-gram": dict(shape=(60, 12), precompute=True, sparse=False),
+    "working-set": dict(shape=(25, 120), precompute=False, sparse=False),
+    "sparse-residual": dict(shape=(60, 12), precompute=False, sparse=True),
+    "sparse-gram": dict(shape=(60, 12), precompute=True, sparse=True),
+}
+
+
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_penalty_factors_and_bounds_match_a_numpy_solution(kernel, l1_ratio):
+    spec = KERNELS[kernel]
+    n, p = spec["shape"]
+    X, y = _data(n, p, seed=610)
+    sw = np.random.default_rng(611).uniform(0.3, 2.0, n)
+    raw = np.random.default_rng(612).uniform(0.2, 3.0, p)
+    # an unpenalized feature sends sparse X through its Gram matrix: the sparse residual kernel is
+    # tested with positive factors and bounds only
+    raw[1], raw[3] = np.inf, (0.5 if kernel == "sparse-residual" else 0.0)
+    lower = np.full(p, -0.4)
+    upper = np.full(p, 0.8)
+    lower[3], upper[3] = -np.inf, np.inf  # the unpenalized feature is not bounded
+    Xf = sparse.csc_matrix(X) if spec["sparse"] else X
+    alpha = 0.05
+    path = fastreg.enet_path(Xf, y, l1_ratio=l1_ratio, alphas=[alpha], fit_intercept=True, sample_weight=sw,
+                             penalty_factor=raw, lower_bounds=lower, upper_bounds=upper, tol=1e-12,
+                             max_iter=200_000, precompute=spec["precompute"])
+    assert path.converged.all()
+    expected_solver = {"working-set": "cd-dense-working-set", "sparse-residual": "cd-sparse-residual",
+                       "dense-residual": "cd-dense-residual"}.get(kernel, "cd-gram")
+    assert path.solver == expected_solver
+    w, b = path.coefs[:, 0], path.intercepts[0]
+    # glmnet's rescaling: factors sum to p, the excluded feature counting as 1
+    factor = np.where(np.isinf(raw), 1.0, raw)
+    factor = np.where(np.isinf(raw), np.inf, factor * p / factor.sum())
+    assert w[1] == 0
+    assert (w >= lower - 1e-15).all() and (w <= upper + 1e-15).all()  # bounds hold exactly
+    w_ref, b_ref = _reference(X, y, alpha, l1_ratio, factor, lower, upper, sw)
+    ours = _objective(X, y, w, b, alpha, l1_ratio, factor, sw)
+    ref = _objective(X, y, w_ref, b_ref, alpha, l1_ratio, factor, sw)
+    # certified: within the returned gap of the optimum, which the reference cannot beat
+    assert ours <= ref + 1e-10 * abs(ref)
+    assert ours - ref <= path.dual_gaps[0] + 1e-12
+    if n > p:  # strongly convex: the coefficients themselves are close (FISTA is slow when p > n)
+        np.testing.assert_allclose(w, w_ref, atol=2e-5)
+
+
+def test_unpenalized_feature_enters_first_and_is_never_shrunk():
+    X, y = _data(120, 10, seed=613)
+    pf = np.ones(10)
+    pf[7] = 0.0  # a confounder: not among y's features
+    path = fastreg.enet_path(X, y, l1_ratio=1.0, fit_intercept=True, penalty_factor=pf, n_alphas=30, tol=1e-12)
+    assert np.count_nonzero(path.coefs[:, 0]) == 1 and path.coefs[7, 0] != 0  # alpha_max: only it is in
+    for k in range(30):
+        # "never shrunk": the least-squares coefficient of feature 7 given the others, at every alpha
+        others = path.coefs[:, k].copy()
+        others[7] = 0
+        r = y - X @ others
+        xc = X[:, 7] - X[:, 7].mean()
+        assert path.coefs[7, k] == pytest.approx(xc @ (r - r.mean()) / (xc @ xc), rel=1e-8)
+    # excluded features are always 0, and the other factors work as glmnet's
+    pf = np.ones(10)
+    pf[[0, 1]] = np.inf
+    path = fastreg.enet_path(X, y, l1_ratio=1.0, fit_intercept=True, penalty_factor=pf, n_alphas=10)
+    assert (path.coefs[[0, 1]] == 0).all() and path.coefs.shape == (10, 10)
+
+
+def test_bounds_positive_and_kkt(oracle):
+    X, y = _data(80, 15, seed=614)
+    # positive is lower_bounds=0 (the same problem, certified by the box's own duality gap)
+    a = fastreg.enet_path(X, y, l1_ratio=0.8, fit_intercept=True, positive=True, n_alphas=8, tol=1e-12)
+    b = fastreg.enet_path(X, y, l1_ratio=0.8, fit_intercept=True, lower_bounds=0.0, alphas=a.alphas, tol=1e-12)
+    for k, alpha in enumerate(a.alphas):
+        oracle.assert_same_solution(X, y, a.coefs[:, k], a.dual_gaps[k], b.coefs[:, k], b.dual_gaps[k], alpha,
+                                    0.8, fit_intercept=True, positive=True, floor=1e-14, what=f"alpha #{k}")
+        oracle.assert_certified(X, y, b.coefs[:, k], b.intercepts[k], b.dual_gaps[k], alpha, 0.8, tol=1e-12,
+                                dtype=np.float64, fit_intercept=True, positive=True, what=f"alpha #{k}")
+    # KKT under a box: a coordinate strictly inside has the ElasticNet optimality, one at a bound
+    # is pushed against it by the gradient
+    upper = 0.3
+    path = fastreg.enet_path(X, y, l1_ratio=1.0, fit_intercept=True, upper_bounds=upper, n_alphas=8, tol=1e-13)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    for k, alpha in enumerate(path.alphas):
+        w = path.coefs[:, k]
+        g = Xc.T @ (yc - Xc @ w) / len(y)
+        at_upper = w == upper
+        inside = (w != 0) & ~at_upper
+        assert (w <= upper).all()
+        np.testing.assert_allclose(g[inside], alpha * np.sign(w[inside]), atol=1e-5)
+        assert (g[at_upper] >= alpha - 1e-5).all()
+        assert (np.abs(g[w == 0]) <= alpha + 1e-5).all()
+
+
+@pytest.mark.parametrize("kw,error,match", [
+    (dict(penalty_factor=[1.0, -1.0, 1.0, 1.0, 1.0]), ValueError, "penalty_factor"),
+    (dict(penalty_factor=[1.0, np.nan, 1.0, 1.0, 1.0]), ValueError, "penalty_factor"),
+    (dict(penalty_factor=[1.0, 1.0]), ValueError, "one entry per feature"),
+    (dict(penalty_factor=[0.0] * 5), ValueError, "nothing is penalized"),
+    (dict(lower_bounds=0.5), ValueError, "lower_bounds must be <= 0"),
+    (dict(upper_bounds=-0.5), ValueError, "upper_bounds must be >= 0"),
+    (dict(upper_bounds=[1.0, 2.0]), ValueError, "upper_bounds"),
+    (dict(lower_bounds=np.nan), ValueError, "NaN"),
+    (dict(penalty_factor=[0.0, 1, 1, 1, 1], upper_bounds=1.0), ValueError, "cannot also be bounded"),
+])
+def test_bad_penalty_options_are_clear_errors(kw, error, match):
+    X, y = _data(30, 5, seed=615)
+    with pytest.raises(error, match=match):
+        fastreg.enet_path(X, y, **kw)
+    with pytest.raises(error, match=match):
+        fastreg.ElasticNet(alpha=0.1, **kw).fit(X, y)
+
+
+@pytest.mark.parametrize("precompute", ["auto", False], ids=["statistics", "residual"])
+def test_cv_passes_factors_and_bounds_to_every_fold(precompute):
+    X, y = _data(120, 10, seed=616)
+    pf = np.ones(10)
+    pf[0], pf[5] = 0.0, np.inf
+    upper = np.full(10, 0.5)
+    upper[0] = np.inf
+    model = fastreg.LassoCV(cv=3, alphas=15, tol=1e-11, penalty_factor=pf, upper_bounds=upper,
+                            precompute=precompute).fit(X, y)
+    assert model.coef_[5] == 0 and (model.coef_ <= upper).all()
+    # each fold's curve is the held-out error of the penalized path on its training rows
+    folds = model_folds = fastreg.cv_path(X, y, cv=3, n_alphas=15, tol=1e-11, penalty_factor=pf,
+                                          upper_bounds=upper, precompute=precompute).folds
+    for k, (train, test) in enumerate(model_folds):
+        path = fastreg.enet_path(X[train], y[train], l1_ratio=1.0, alphas=model.alphas_, fit_intercept=True,
+                                 penalty_factor=pf, upper_bounds=upper, tol=1e-11)
+        pred = X[test] @ path.coefs + path.intercepts
+        np.testing.assert_allclose(model.mse_path_[:, k], ((pred - y[test, None]) ** 2).mean(axis=0), rtol=1e-6)
+    assert len(folds) == 3
