@@ -250,8 +250,10 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
 class SparseDesign(_WorkingProblem):
     """The working problem on a sparse X, never densified and centered implicitly.
 
-    The working matrix is P X~, where X~ (`Xt`, CSC) holds the user's values times sqrt(s_i) (rows)
-    and 1 / (col_scale_j x_scale) (columns) and P = I - u u^T / sw_sum (u = sqrt(s), sw_sum = u^T u)
+    The working matrix is P X~ F, where X~ (`Xt`, CSC) holds the user's values times sqrt(s_i) (rows;
+    the user's own values, not a copy, without weights), F = diag(col_factor) = 1 / (col_scale_j
+    x_scale) (columns: standardization and penalty factors, applied on the fly, never to a copy) and
+    P = I - u u^T / sw_sum (u = sqrt(s), sw_sum = u^T u)
     centers with an intercept (P = I without). The sparse kernel (src/_cd_residual.pyx) applies P
     through the column means m = X~^T u / sw_sum (`center`), at O(nnz) per column; products here do
     the same: X_w^T v = X~^T v - m (u^T v).
@@ -260,7 +262,8 @@ class SparseDesign(_WorkingProblem):
     Xt: sparse.csc_matrix   # X~: the working values on the user's sparsity pattern
     indices: np.ndarray      # int32 row indices, for the kernel
     indptr: np.ndarray       # int64 column pointers, for the kernel
-    center: np.ndarray       # m (n_features,) with an intercept, empty without
+    col_factor: np.ndarray   # F's diagonal (n_features,), empty for ones
+    center: np.ndarray       # m (n_features,) of X~ F with an intercept, empty without
     sqrt_sw: np.ndarray      # u (n_samples,) with weights, empty without (u = ones)
     sw_sum: float
     y: np.ndarray
@@ -282,25 +285,33 @@ class SparseDesign(_WorkingProblem):
 
     def kernel_columns(self, columns=None):
         """The arguments describing X (or its `columns`) for enet_cd_sparse / enet_gap_sparse."""
-        Xt, center = self.Xt, self.center
+        Xt, center, factor = self.Xt, self.center, self.col_factor
         if columns is None:
-            return Xt.data, self.indices, self.indptr, center, self.sqrt_sw, self.sw_sum
+            return Xt.data, self.indices, self.indptr, factor, center, self.sqrt_sw, self.sw_sum
         sub = Xt[:, columns]
         return (sub.data, sub.indices.astype(np.int32, copy=False), sub.indptr.astype(np.int64),
-                center[columns] if center.size else center, self.sqrt_sw, self.sw_sum)
+                factor[columns] if factor.size else factor, center[columns] if center.size else center,
+                self.sqrt_sw, self.sw_sum)
+
+    def _scaled(self, v):
+        """F v (the column factors applied to a vector over the features)"""
+        return v * self.col_factor if self.col_factor.size else v
 
     def _u(self):
         return self.sqrt_sw if self.sqrt_sw.size else np.ones(self.n_samples, dtype=self.dtype)
 
     def Xty(self):
-        """X_w^T y_w = X~^T y_w (y_w is centered: u^T y_w = 0)"""
+        """X_w^T y_w = F X~^T y_w (y_w is centered: u^T y_w = 0)"""
         if self._Xty is None:
-            self._Xty = np.asarray(self.Xt.T @ self.y).astype(self.dtype, copy=False)
+            self._Xty = self._scaled(np.asarray(self.Xt.T @ self.y)).astype(self.dtype, copy=False)
         return self._Xty
 
     def gram_columns_into(self, features, out):
         """out[:] = G[:, features] = X_w^T X_w[:, features] (a sparse product, then the centering)."""
         out[...] = (self.Xt.T @ self.Xt[:, features]).toarray()
+        if self.col_factor.size:
+            out *= self.col_factor[:, None]
+            out *= self.col_factor[features][None, :]
         if self.center.size:
             out -= self.sw_sum * np.outer(self.center, self.center[features]).astype(self.dtype)
             out[self.norm2_cols == 0, :] = 0  # constant columns, centered away
@@ -313,7 +324,7 @@ class SparseDesign(_WorkingProblem):
         G = np.zeros((self.n_features, self.n_features), dtype=self.dtype)
         sparse_gram_into(G, self.Xt.data, self.indices, self.indptr, rows.data,
                          rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
-                         self.center, self.sw_sum)
+                         self.col_factor, self.center, self.sw_sum)
         constant = np.flatnonzero(self.norm2_cols == 0)  # centered away: exactly 0, not rounding
         G[constant, :] = 0
         G[:, constant] = 0
@@ -323,7 +334,7 @@ class SparseDesign(_WorkingProblem):
         """y_w - X_w w (the true, centered residual)"""
         R = self.y.copy()
         if np.any(w):
-            R -= self.Xt @ w
+            R -= self.Xt @ self._scaled(w)
             if self.center.size:
                 u = self._u()
                 R -= u * self.dtype.type((u @ R) / self.sw_sum)
@@ -332,7 +343,8 @@ class SparseDesign(_WorkingProblem):
 
 def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
     """The working problem from a validated CSC X (`as_sparse_csc`) and y, in O(nnz) and without
-    densifying X: one copy of the values when weights or scales apply, the pattern is shared."""
+    densifying X: one copy of the values when weights apply (none for column scales), the pattern
+    is shared."""
     dtype = X.dtype
     n_samples, n_features = X.shape
     indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
@@ -378,11 +390,8 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         x_scale = _pow2_scale(amax / float(np.min(col_scale)), dtype)
     factor = 1.0 / (col_scale * x_scale)
     data = X.data
-    if u64 is not None or np.any(factor != 1.0):  # the one copy of the values
-        data = values * factor[col]
-        if u64 is not None:
-            data *= u64[indices]
-        data = data.astype(dtype)
+    if u64 is not None:  # the one copy of the values: rows weighted by sqrt(s)
+        data = (values * u64[indices]).astype(dtype)
     Xt = sparse.csc_matrix((data, indices, X.indptr), shape=X.shape, copy=False)
     yw = np.array(y, dtype=np.float64)
     yw -= y_offset
@@ -391,7 +400,8 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     y_scale = _pow2_scale(float(np.max(np.abs(yw))) if yw.size else 0.0, dtype)
     yw = (yw / y_scale).astype(dtype)
     return SparseDesign(
-        Xt=Xt, indices=indices, indptr=X.indptr.astype(np.int64), 
+        Xt=Xt, indices=indices, indptr=X.indptr.astype(np.int64),
+        col_factor=factor.astype(dtype) if np.any(factor != 1.0) else np.empty(0, dtype=dtype),
         center=(mean * factor).astype(dtype) if fit_intercept else np.empty(0, dtype=dtype),
         sqrt_sw=u64.astype(dtype) if (u64 is not None and fit_intercept) else np.empty(0, dtype=dtype),
         sw_sum=sw_sum, y=yw, norm2_cols=(norm2 * factor**2).astype(dtype), y_norm2=float(yw.astype(np.float64) @ yw),
@@ -549,11 +559,10 @@ def _rescale_columns(design, scale):
         X = design.X if design.transformed else np.array(design.X, order="F")  # never the user's X
         X /= s
         return replace(design, X=X, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
-    if isinstance(design, SparseDesign):
-        col = np.repeat(np.arange(design.n_features), np.diff(design.indptr))
-        Xt = sparse.csc_matrix((design.Xt.data / s[col], design.indices, design.Xt.indptr), shape=design.Xt.shape)
+    if isinstance(design, SparseDesign):  # the factors only: the values are never copied for scales
+        factor = (design.col_factor if design.col_factor.size else np.ones_like(s)) / s
         center = design.center / s if design.center.size else design.center
-        return replace(design, Xt=Xt, center=center, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
+        return replace(design, col_factor=factor, center=center, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
     G = np.ascontiguousarray(design.G / np.outer(s, s))
     return replace(design, G=G, Xty_w=design.Xty_w / s, norm2_cols=np.diag(G).copy(), col_scale=col_scale)
 

@@ -127,7 +127,7 @@ class SufficientStats:
         G = np.zeros((n_features, n_features), dtype=dtype)
         sparse_gram_into(G, Xw.data, Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64),
                          rows.data, rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
-                         np.empty(0, dtype=dtype), 0.0)
+                         np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
         X64 = X.astype(np.float64)
         ys = yc * np.sqrt(s)
         return cls(G, X64.T @ (s * yc), float(ys @ ys), X64.T @ s, float(s @ yc), float(s.sum()), n_rows,

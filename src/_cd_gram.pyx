@@ -477,14 +477,16 @@ def enet_gap_gram(const floating[::1] w, const floating[::1] Xty, floating yty, 
 
 def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,
                      const int64_t[::1] col_ptr, const floating[::1] row_data, const int[::1] row_cols,
-                     const int64_t[::1] row_ptr, const floating[::1] center, double sw_sum):
+                     const int64_t[::1] row_ptr, const floating[::1] col_factor, const floating[::1] center,
+                     double sw_sum):
     """G = X^T X - sw_sum m m^T for a sparse X given both by columns (CSC: col_data, col_rows,
     col_ptr) and by rows (CSR: row_data, row_cols, row_ptr).
 
     Row j of G is sum over the rows i stored in column j of x_ij times row i of X: sum over rows of
     nnz_row^2 multiply-adds in all (one-hot data: O(n k^2) for k categorical variables, whatever p),
     scattered into one row of G at a time, which stays in cache. Only the upper triangle is formed,
-    then centered (m: the column means, or empty for none) and mirrored. G must be zero on entry.
+    then scaled by the column factors f (X's column j is f_j times the stored one; empty: ones),
+    centered (m: the scaled columns' means, or empty for none) and mirrored. G must be zero on entry.
     Releases the GIL.
     """
     cdef int p = G.shape[0]
@@ -493,8 +495,11 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     cdef floating v, c
     cdef floating* G_j
     cdef bint centered = center.shape[0] == p
-    if G.shape[1] != p or (center.shape[0] != 0 and not centered) or col_ptr.shape[0] != p + 1:
-        raise ValueError("G must be p x p, col_ptr of length p + 1 and center of length p (or empty)")
+    cdef bint scaled = col_factor.shape[0] == p
+    if G.shape[1] != p or (center.shape[0] != 0 and not centered) or col_ptr.shape[0] != p + 1 or \
+            (col_factor.shape[0] != 0 and not scaled):
+        raise ValueError("G must be p x p, col_ptr of length p + 1, center and col_factor of length p "
+                         "(or empty)")
     with nogil:
         for j in range(p):
             G_j = &G[j, 0]
@@ -508,6 +513,8 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
         for j in range(p):
             c = <floating> sw_sum * center[j] if centered else 0
             for k in range(j, p):
+                if scaled:
+                    G[j, k] *= col_factor[j] * col_factor[k]
                 if centered:
                     G[j, k] -= c * center[k]
                 G[k, j] = G[j, k]

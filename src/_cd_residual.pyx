@@ -12,7 +12,8 @@ models via coordinate descent", J. Stat. Softw. 33), stopped by a duality gap (F
 
 Sparse X with an intercept is centered implicitly, as glmnet does, so that a coordinate update costs
 O(nnz of its column), never O(n). With u = sqrt(sample weights) (ones without weights, sum(u^2) =
-sw_sum) and X~ the sparse matrix (weights and scales folded into its values), the working matrix is
+sw_sum) and X~ the sparse matrix (weights folded into its values, column scales f_j applied on the
+fly), the working matrix is
 X = P X~ with P = I - u u^T / sw_sum, the projection that centers. The kernel keeps an uncentered
 residual R~ and the scalar S = u^T R~, with the true residual R = P R~ = R~ - (S / sw_sum) u:
 
@@ -47,6 +48,7 @@ ctypedef struct Cols:
     const void* data          # CSC only: values, row indices, column pointers
     const int* indices
     const int64_t* indptr
+    const void* col_factor    # CSC: f_j, column j of X~ is f_j times the stored column; NULL: ones
     const void* center        # CSC with intercept: m_j (see the module docstring); NULL: no centering
     const void* sqrt_sw       # CSC with intercept and weights: u; NULL: u = ones
     double sw_sum
@@ -62,6 +64,8 @@ cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating 
     data = <const floating*> c.data
     for k in range(c.indptr[j], c.indptr[j + 1]):
         acc += data[k] * R[c.indices[k]]
+    if c.col_factor != NULL:
+        acc *= (<const floating*> c.col_factor)[j]
     if c.center != NULL:
         acc -= (<const floating*> c.center)[j] * S
     return acc
@@ -71,12 +75,15 @@ cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floati
     """R += a x_j (for a centered sparse X: R~ += a x~_j, S += a m_j sw_sum)."""
     cdef const floating* data
     cdef int64_t k
+    cdef floating af = a
     if not c.sparse:
         _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
         return
     data = <const floating*> c.data
+    if c.col_factor != NULL:
+        af = a * (<const floating*> c.col_factor)[j]
     for k in range(c.indptr[j], c.indptr[j + 1]):
-        R[c.indices[k]] += a * data[k]
+        R[c.indices[k]] += af * data[k]
     if c.center != NULL:
         S[0] += a * (<const floating*> c.center)[j] * <floating> c.sw_sum
 
@@ -418,6 +425,7 @@ cdef Cols _dense_cols(const floating[::1, :] X):
     c.data = NULL
     c.indices = NULL
     c.indptr = NULL
+    c.col_factor = NULL
     c.center = NULL
     c.sqrt_sw = NULL
     c.sw_sum = X.shape[0]
@@ -425,20 +433,23 @@ cdef Cols _dense_cols(const floating[::1, :] X):
 
 
 cdef Cols _sparse_cols(int n_samples, const floating[::1] data, const int[::1] indices,
-                       const int64_t[::1] indptr, const floating[::1] center,
+                       const int64_t[::1] indptr, const floating[::1] col_factor, const floating[::1] center,
                        const floating[::1] sqrt_sw, double sw_sum):
     cdef Cols c
     if indptr.shape[0] < 1 or data.shape[0] != indices.shape[0] or data.shape[0] < indptr[indptr.shape[0] - 1]:
         raise ValueError("inconsistent CSC arrays (data, indices, indptr)")
     c.n_samples = n_samples
     c.n_features = indptr.shape[0] - 1
-    if center.shape[0] not in (0, c.n_features) or sqrt_sw.shape[0] not in (0, n_samples):
-        raise ValueError("center must have n_features entries (or none), sqrt_sw n_samples (or none)")
+    if center.shape[0] not in (0, c.n_features) or col_factor.shape[0] not in (0, c.n_features) or \
+            sqrt_sw.shape[0] not in (0, n_samples):
+        raise ValueError("center and col_factor must have n_features entries (or none), sqrt_sw "
+                         "n_samples (or none)")
     c.sparse = True
     c.X = NULL
     c.data = &data[0] if data.shape[0] else NULL
     c.indices = &indices[0] if indices.shape[0] else NULL
     c.indptr = &indptr[0]
+    c.col_factor = &col_factor[0] if col_factor.shape[0] else NULL
     c.center = &center[0] if center.shape[0] else NULL
     c.sqrt_sw = &sqrt_sw[0] if sqrt_sw.shape[0] else NULL
     c.sw_sum = sw_sum
@@ -509,6 +520,7 @@ def enet_cd_sparse(
     const floating[::1] data,
     const int[::1] indices,
     const int64_t[::1] indptr,
+    const floating[::1] col_factor,
     const floating[::1] center,
     const floating[::1] sqrt_sw,
     double sw_sum,
@@ -530,6 +542,8 @@ def enet_cd_sparse(
 ):
     """`enet_cd_dense` on a CSC matrix X~ (data, indices, indptr), centered implicitly.
 
+    col_factor : (n_features,) f_j, X~'s column j being f_j times the stored one (column scales
+        without a copy of the values), or empty for ones.
     center : (n_features,) m_j = u^T x~_j / sw_sum, or empty for no centering (no intercept).
     sqrt_sw : (n_samples,) u = sqrt(weights) (the rows of X~ and y already multiplied by it), or
         empty for unit weights; sw_sum = u^T u.
@@ -537,7 +551,7 @@ def enet_cd_sparse(
     residual with a multiple of u added is folded back); on exit it is the true residual.
     Other arguments and the return value: as `enet_cd_dense`.
     """
-    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
                   random, &pen, screening, anderson)
@@ -559,13 +573,14 @@ def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, cons
 
 
 def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] data,
-                    const int[::1] indices, const int64_t[::1] indptr, const floating[::1] center,
+                    const int[::1] indices, const int64_t[::1] indptr, const floating[::1] col_factor,
+                    const floating[::1] center,
                     const floating[::1] sqrt_sw, double sw_sum, const floating[::1] y, floating[::1] R,
                     floating[::1] XtR, bint positive, const floating[::1] l2_factor=None,
                     const floating[::1] lower=None, const floating[::1] upper=None):
     """`enet_gap_dense` for the implicitly centered CSC X of `enet_cd_sparse` (R is folded first)."""
     cdef floating gap_screen, dual_scale, gap, S = 0
-    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, center, sqrt_sw, sw_sum)
+    cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     with nogil:
         if c.center != NULL:

@@ -262,3 +262,22 @@ def test_statistics_of_sparse_X(oracle, weighted):
     np.testing.assert_allclose(from_stats.coefs, from_X.coefs, rtol=1e-6, atol=1e-8)
     with pytest.raises(ValueError, match="zero x shift"):
         fastreg.SufficientStats.from_arrays(X, y, shift=dense.shift)
+
+
+def test_column_scales_never_copy_the_values():
+    # standardization and penalty factors scale sparse columns on the fly; only weights copy the values
+    from fastreg._design import penalize, sparse_design
+
+    X, y = sparse_regression(50, 10, seed=419)
+    design = sparse_design(X, y, None, fit_intercept=True, standardize=True)
+    design = penalize(design, np.linspace(0.5, 2.0, 10), None, None)
+    assert np.shares_memory(design.Xt.data, X.data)
+    assert design.col_factor.size == 10
+    weighted = sparse_design(X, y, np.linspace(1.0, 2.0, 50), fit_intercept=True, standardize=True)
+    assert not np.shares_memory(weighted.Xt.data, X.data)
+    # and the scaled problem is the dense one's
+    got = fastreg.enet_path(X, y, fit_intercept=True, standardize=True, penalty_factor=np.linspace(0.5, 2, 10),
+                            n_alphas=5, tol=1e-11, precompute=False)
+    ref = fastreg.enet_path(X.toarray(), y, fit_intercept=True, standardize=True,
+                            penalty_factor=np.linspace(0.5, 2, 10), n_alphas=5, tol=1e-11, precompute=False)
+    np.testing.assert_allclose(got.coefs, ref.coefs, rtol=1e-7, atol=1e-9)
