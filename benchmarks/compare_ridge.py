@@ -11,8 +11,8 @@ intercept:
 - ``RidgeCV``: leave-one-out over ``--n-alphas`` penalties, fastreg's time, scikit-learn's, their ratio,
   and whether both chose the same alpha (and the relative difference of their best scores).
 
-Every time is the minimum over ``--repeat`` runs, fastreg and its floor interleaved, so that other work
-on the machine inflates both alike. scikit-learn's RidgeCV runs once (it takes minutes on p = 2599:
+Every time is the minimum over ``--repeat`` runs of each, fastreg, its floor and scikit-learn interleaved,
+so that other work on the machine inflates all alike. scikit-learn's RidgeCV runs once (it takes minutes on p = 2599:
 ``--sklearn-cv-large`` to include it there).
 
     python compare_ridge.py                 # all problems
@@ -60,13 +60,12 @@ def compare(name, X, y, *, alpha, alphas, repeat, sklearn_cv):
     from sklearn.linear_model import RidgeCV as SkRidgeCV
 
     row = {"problem": f"{name} {X.shape[0]}x{X.shape[1]}"}
+    # the same number of runs of each, interleaved: a minimum over more runs would be biased low
     ours_t, floor_t, sk_t = [], [], []
     for _ in range(repeat):
         floor_t.append(seconds(lambda: floor(X, alpha))[0])
         t, ours = seconds(lambda: fastreg.Ridge(alpha=alpha).fit(X, y))
         ours_t.append(t)
-        floor_t.append(seconds(lambda: floor(X, alpha))[0])
-    for _ in range(max(1, repeat // 2)):
         t, theirs = seconds(lambda: SkRidge(alpha=alpha, solver="cholesky").fit(X, y))
         sk_t.append(t)
     row["ridge/floor"] = min(ours_t) / min(floor_t)

@@ -490,14 +490,13 @@ def _cholesky_solve(M, B, alphas, dtype, what):
     out = np.empty(B.shape, dtype=np.float64)
     fell_back = []
     diag = np.arange(M.shape[0])
-    norm = _upper_one_norm(M)
     for alpha in np.unique(alphas):
         cols = np.flatnonzero(alphas == alpha)
         A = np.array(M, dtype=dtype, order="F")
         A[diag, diag] += dtype.type(alpha)
         factor, info = potrf(A, lower=0, clean=0, overwrite_a=1)
         if info == 0 and alpha == 0:  # least squares: the factorization may succeed on a singular matrix
-            rcond, info = pocon(factor, norm, uplo="U")
+            rcond, info = pocon(factor, _upper_one_norm(M), uplo="U")
             if info == 0 and rcond < M.shape[0] * np.finfo(dtype).eps:
                 info = -1
         if info == 0:
