@@ -39,6 +39,13 @@ class _WorkingProblem:
     designs): penalties, coefficients, gaps, intercepts, alpha_max."""
 
     sparse = False  # whether X is a scipy sparse matrix (the sparse residual kernel)
+    # the dtype of the coefficients returned, when the working problem runs in a wider one (float32
+    # data solved from float64 statistics); None: the working dtype
+    out_dtype = None
+
+    @property
+    def result_dtype(self):
+        return self.dtype if self.out_dtype is None else np.dtype(self.out_dtype)
     # penalty factors and boxes in working units (see `penalize`): per-feature multipliers of l2_reg
     # and bounds on w, or None
     l2_factor = None
@@ -477,6 +484,19 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
     """
     dtype = X.dtype
+    if dtype == np.float32 and G is None:
+        # float32 data: the statistics are summed in float64 and the Gram kernel runs in float64 (sums
+        # of many float32 products, and gaps from differences of them, could not be certified)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            stats = SufficientStats._accumulate(X, y, sample_weight, dtype=np.float64)
+        if not np.isfinite(stats.amax[0]):
+            v.check_finite(X)
+        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
+            return None
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            design = stats_design(stats, fit_intercept, standardize)
+        design.out_dtype = dtype
+        return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
     if fit_intercept or sample_weight is not None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             stats = SufficientStats._accumulate(X, y, sample_weight)
@@ -660,3 +680,33 @@ def partial_out(design, unpenalized):
         arr = getattr(design, name)
         setattr(inner, name, None if arr is None else np.ascontiguousarray(arr[P]))
     return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), design)
+
+
+def float64_statistics(design):
+    """The float64 statistics design of a float32 working problem for the Gram kernel (coefficients
+    still returned in float32): a sparse X's Gram matrix is summed in float64 from its values, a dense
+    X's by a float64 product, statistics already summed are widened."""
+    from dataclasses import replace
+
+    f64 = np.float64
+    if isinstance(design, SparseDesign):
+        wide = replace(design, Xt=design.Xt.astype(f64), col_factor=design.col_factor.astype(f64),
+                       center=design.center.astype(f64), sqrt_sw=design.sqrt_sw.astype(f64),
+                       y=design.y.astype(f64), norm2_cols=design.norm2_cols.astype(f64),
+                       x_offset=design.x_offset.astype(f64), col_scale=design.col_scale.astype(f64), _Xty=None)
+        G, Xty = wide.gram(), wide.Xty()
+    elif isinstance(design, DenseDesign):
+        X64 = design.X.astype(f64)
+        G, Xty = np.ascontiguousarray(X64.T @ X64), X64.T @ design.y.astype(f64)
+    else:
+        G, Xty = np.ascontiguousarray(design.G, dtype=f64), design.Xty_w.astype(f64)
+    out = StatsDesign(G=G, Xty_w=Xty, norm2_cols=np.diag(G).copy(), y_norm2=float(design.y_norm2),
+                      x_offset=design.x_offset.astype(f64), col_scale=design.col_scale.astype(f64),
+                      y_offset=design.y_offset, n_samples=design.n_samples, fit_intercept=design.fit_intercept,
+                      x_scale=design.x_scale, y_scale=design.y_scale)
+    out.norm2_cols[design.norm2_cols == 0] = 0  # columns centered away stay exactly 0
+    for name in ("l2_factor", "lower", "upper"):
+        arr = getattr(design, name)
+        setattr(out, name, None if arr is None else arr.astype(f64))
+    out.out_dtype = design.result_dtype
+    return out

@@ -16,7 +16,9 @@ from threadpoolctl import ThreadpoolController
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
 from ._cd_gram import enet_cd_gram, enet_gap_gram
-from ._design import dense_design, gram_design, penalize, sparse_design, stats_design
+from ._design import (
+    PartialledDesign, dense_design, float64_statistics, gram_design, penalize, sparse_design, stats_design,
+)
 from ._stats import SufficientStats
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -296,10 +298,15 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     benchmarks). They are off when p >= n: the supports of a path then soon hold more columns than
     the rank of G, and steps on the independent part of a support help little.
     """
+    G = choose_gram(design, precompute)
+    if G is not None and design.dtype == np.float32 and not isinstance(design, PartialledDesign):
+        # float32 data: the Gram kernel runs on float64 statistics (coefficients stay float32)
+        design = float64_statistics(design)
+        G = design.G
     n_features = design.n_features
     dtype = design.dtype
     n_alphas = len(alphas)
-    coefs = np.empty((design.n_coefs, n_alphas), dtype=dtype)
+    coefs = np.empty((design.n_coefs, n_alphas), dtype=design.result_dtype)
     intercepts = np.empty(n_alphas)
     gaps = np.empty(n_alphas)
     n_iters = np.empty(n_alphas, dtype=np.intp)
@@ -311,7 +318,6 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     options = dict(max_iter=max_iter, tol_gap=tol_gap, tol=dtype.type(tol), seed=seed, random=random,
                    positive=positive, screening=screening, newton=newton,
                    anderson=ANDERSON if anderson else 0)
-    G = choose_gram(design, precompute)
     if G is not None:
         solver = _GramSolver(design, G, w, **options)
     elif lazy_gram_is_better(design, precompute):

@@ -135,10 +135,13 @@ class SufficientStats:
                    amax=(float(np.max(np.abs(values))) if values.size else 0.0, float(np.max(np.abs(ys)))))
 
     @classmethod
-    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None):
-        """`from_arrays` on validated arrays (the path functions' Gram mode builds its statistics here)."""
+    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None, dtype=None):
+        """`from_arrays` on validated arrays (the path functions' Gram mode builds its statistics here).
+
+        dtype: the precision of the sums (default X's); the Gram mode accumulates float32 data in
+        float64, whose sums over many rows float32 could not certify."""
         n_rows, n_features = X.shape
-        dtype = X.dtype
+        dtype = X.dtype if dtype is None else np.dtype(dtype)
         if chunk_rows is None:
             chunk_rows = int(np.clip(CHUNK_BYTES // (n_features * dtype.itemsize), 1024, 8192))
         if shift is None:
@@ -158,7 +161,7 @@ class SufficientStats:
         x_amax = y_amax = 0.0
         for start in range(0, n_rows, chunk_rows):
             rows = slice(start, min(start + chunk_rows, n_rows))
-            Xc = np.subtract(X[rows], x_shift, order="F")
+            Xc = np.subtract(X[rows], x_shift, order="F", dtype=dtype)
             yc = y[rows].astype(np.float64) - y_shift
             if sw is None:
                 s = np.ones(len(yc))

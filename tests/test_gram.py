@@ -52,11 +52,13 @@ def test_auto_chooses_gram_when_n_exceeds_p(oracle):
 
 def test_user_gram_is_used_as_given(oracle, dtype):
     X, y = oracle.make_regression(60, 8, dtype=dtype, seed=107, offsets=False)
-    G = X.T @ X
+    # float32 data: fastreg's own statistics are summed in float64; a user matrix in float64 is the same
+    G = X.astype(np.float64).T @ X.astype(np.float64)
     a = fastreg.lasso_path(X, y, n_alphas=6, precompute=G, tol=oracle.tight_tol(dtype))
     b = fastreg.lasso_path(X, y, n_alphas=6, precompute=True, tol=oracle.tight_tol(dtype))
     assert a.solver == "cd-gram"
-    np.testing.assert_array_equal(a.coefs, b.coefs)
+    assert a.coefs.dtype == b.coefs.dtype == dtype
+    np.testing.assert_allclose(a.coefs, b.coefs, rtol=0, atol=(1e-6 if dtype == np.float32 else 0) * np.abs(b.coefs).max())
     # a wrong Gram matrix changes the answer: proof that the given one is what the solver used
     c = fastreg.lasso_path(X, y, n_alphas=6, precompute=2 * G, tol=oracle.tight_tol(dtype))
     assert not np.allclose(c.coefs[:, -1], b.coefs[:, -1])
@@ -262,3 +264,25 @@ def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
     assert len(batches) >= 3 and batches[1] > 0 and sum(batches[2:]) > 0
     oracle.assert_certified(X, y, path.coefs[:, 0], 0.0, path.dual_gaps[0], alpha, 1.0, tol=1e-10,
                             dtype=np.float64, what="small alpha")
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_float32_gram_paths_are_certified_in_float64(oracle, kind):
+    # many rows of float32 data: the Gram mode sums its statistics and runs its kernel in float64, so
+    # the gaps it returns hold for the exact problem (float32 sums and gap arithmetic did not)
+    from scipy import sparse
+
+    rng = np.random.default_rng(131)
+    n, p = 40000, 40
+    X = (rng.random((n, p)) < 0.15) * rng.uniform(0.5, 2.0, p)
+    y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.3)) + 0.3 * rng.standard_normal(n) + 3.0
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    Xf = sparse.csc_matrix(X32) if kind == "sparse" else X32
+    tol = 1e-5
+    path = fastreg.enet_path(Xf, y32, l1_ratio=1.0, fit_intercept=True, n_alphas=30, eps=1e-3, tol=tol,
+                             precompute=True)
+    assert path.solver == "cd-gram" and path.coefs.dtype == np.float32 and path.converged.all()
+    target = tol * oracle.target_norm2(X32.astype(np.float64) @ np.zeros(p) + y32, None, True)
+    for k, alpha in enumerate(path.alphas):
+        gap = oracle.duality_gap(X32, y32, path.coefs[:, k], alpha, 1.0, None, True)
+        assert gap <= target, f"alpha #{k}: float64 gap {gap:.3e} above the target {target:.3e}"
