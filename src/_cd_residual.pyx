@@ -57,13 +57,18 @@ ctypedef struct Cols:
 cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating S) noexcept nogil:
     """x_j^T R (R = P R~ for a centered sparse X, see the module docstring)."""
     cdef const floating* data
+    cdef const int* rows
     cdef floating acc = 0
-    cdef int64_t k
+    cdef int64_t k, start, end
     if not c.sparse:
         return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.n_samples, R)
+    # the column's arrays in locals: nothing in the loop can then be taken to alias them
     data = <const floating*> c.data
-    for k in range(c.indptr[j], c.indptr[j + 1]):
-        acc += data[k] * R[c.indices[k]]
+    rows = c.indices
+    start = c.indptr[j]
+    end = c.indptr[j + 1]
+    for k in range(start, end):
+        acc += data[k] * R[rows[k]]
     if c.col_factor != NULL:
         acc *= (<const floating*> c.col_factor)[j]
     if c.center != NULL:
@@ -74,16 +79,20 @@ cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating 
 cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floating* S) noexcept nogil:
     """R += a x_j (for a centered sparse X: R~ += a x~_j, S += a m_j sw_sum)."""
     cdef const floating* data
-    cdef int64_t k
+    cdef const int* rows
+    cdef int64_t k, start, end
     cdef floating af = a
     if not c.sparse:
         _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
         return
     data = <const floating*> c.data
+    rows = c.indices
+    start = c.indptr[j]
+    end = c.indptr[j + 1]
     if c.col_factor != NULL:
         af = a * (<const floating*> c.col_factor)[j]
-    for k in range(c.indptr[j], c.indptr[j + 1]):
-        R[c.indices[k]] += af * data[k]
+    for k in range(start, end):
+        R[rows[k]] += af * data[k]
     if c.center != NULL:
         S[0] += a * (<const floating*> c.center)[j] * <floating> c.sw_sum
 
