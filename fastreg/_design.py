@@ -348,6 +348,15 @@ class SparseDesign(_WorkingProblem):
         return R
 
 
+def _column_sums(v, indptr):
+    """The sums of v over each column's stored values (CSC segments), in float64; 0 for empty columns."""
+    out = np.zeros(len(indptr) - 1)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    if nonempty.size:  # consecutive non-empty segments: each runs to the start of the next
+        out[nonempty] = np.add.reduceat(v, indptr[nonempty], dtype=np.float64)
+    return out
+
+
 def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
     """The working problem from a validated CSC X (`as_sparse_csc`) and y, in O(nnz) and without
     densifying X: one copy of the values when weights apply (none for column scales), the pattern
@@ -355,8 +364,8 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     dtype = X.dtype
     n_samples, n_features = X.shape
     indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
-    col = np.repeat(np.arange(n_features), np.diff(X.indptr))  # column of each stored value
-    values = X.data.astype(np.float64)
+    indptr = X.indptr
+    values = X.data.astype(np.float64, copy=False)
     s_rows = None  # the normalized weight of each stored value's row
     u64 = None
     if sample_weight is not None:
@@ -365,20 +374,23 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         u64 = np.sqrt(sw)
         s_rows = sw[indices]
     sw_sum = float(n_samples)
-    raw2 = np.bincount(col, weights=values * values if s_rows is None else s_rows * values * values,
-                       minlength=n_features)
+    weighted_values = values if s_rows is None else s_rows * values
+    raw2 = _column_sums(weighted_values * values, indptr)
     if fit_intercept:
-        # the weighted column means, and the centered squared norms without cancellation: the stored
-        # values' deviations, plus mean^2 times the weight of the rows not stored
-        mean = np.bincount(col, weights=values if s_rows is None else s_rows * values,
-                           minlength=n_features) / (sw_sum if u64 is None else sw.sum())
+        # the weighted column means; centered squared norms raw2 - W mean^2, recomputed from the stored
+        # values' deviations (plus mean^2 times the weight of the rows not stored) for the columns
+        # where that difference cancels (nearly constant columns)
+        mean = _column_sums(weighted_values, indptr) / (sw_sum if u64 is None else sw.sum())
         y_offset = float(np.average(y, weights=sample_weight))
-        dev = values - mean[col]
-        stored = np.bincount(col, weights=s_rows, minlength=n_features)
-        full = np.diff(X.indptr) == n_samples  # stored in every row (canonical X: no duplicates)
-        unstored = np.where(full, 0.0, np.maximum(sw_sum - stored, 0.0))
-        norm2 = np.bincount(col, weights=dev * dev if s_rows is None else s_rows * dev * dev,
-                            minlength=n_features) + mean**2 * unstored
+        norm2 = raw2 - sw_sum * mean**2
+        for j in np.flatnonzero(sw_sum * mean**2 > 0.5 * raw2):
+            seg = slice(indptr[j], indptr[j + 1])
+            s_j = None if s_rows is None else s_rows[seg]
+            dev = values[seg] - mean[j]
+            stored = float(indptr[j + 1] - indptr[j]) if s_j is None else float(s_j.sum())
+            unstored = 0.0 if indptr[j + 1] - indptr[j] == n_samples else max(sw_sum - stored, 0.0)
+            norm2[j] = float(dev @ dev if s_j is None else s_j @ (dev * dev)) + mean[j] ** 2 * unstored
+        norm2 = np.maximum(norm2, 0.0)
         # a constant column leaves only the rounding of its mean: it is exactly 0 once centered
         norm2[norm2 <= (64 * np.finfo(np.float64).eps) ** 2 * raw2] = 0.0
     else:
