@@ -7,18 +7,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import fastreg
 
 
-def _expected_failures(estimator):
-    if isinstance(estimator, fastreg.ElasticNetCV):
-        # K-fold assigns rows to folds by position: k repeated rows do not fall in the folds a row of
-        # weight k falls in, so the CV choice of alpha may differ (scikit-learn's LassoCV fails it too)
-        return {"check_sample_weight_equivalence_on_dense_data": "folds depend on the rows, not the weights"}
-    return {}
-
-
 @parametrize_with_checks([fastreg.Lasso(), fastreg.ElasticNet(), fastreg.Lasso(selection="random", random_state=0),
                           fastreg.Ridge(), fastreg.RidgeCV(), fastreg.LassoCV(),
-                          fastreg.ElasticNetCV(l1_ratio=[0.5, 1.0])],
-                         expected_failed_checks=_expected_failures)
+                          fastreg.ElasticNetCV(l1_ratio=[0.5, 1.0])])
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
