@@ -328,6 +328,7 @@ class SparseDesign(_WorkingProblem):
         """X_w^T X_w as a dense, C-contiguous p x p matrix (`sparse_gram_into`: O(sum of nnz_row^2)
         with a row-major copy of X~ made for it, then the rank-one centering, in place)."""
         rows = self.Xt.tocsr()
+        rows.sort_indices()  # (scipy's conversion already sorts; sparse_gram_into relies on it)
         G = np.zeros((self.n_features, self.n_features), dtype=self.dtype)
         sparse_gram_into(G, self.Xt.data, self.indices, self.indptr, rows.data,
                          rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),

@@ -124,6 +124,7 @@ class SufficientStats:
             values = (X.data * np.sqrt(s)[X.indices]).astype(dtype)
         Xw = sparse.csc_matrix((values, X.indices, X.indptr), shape=X.shape)
         rows = Xw.tocsr()
+        rows.sort_indices()  # (scipy's conversion already sorts; sparse_gram_into relies on it)
         G = np.zeros((n_features, n_features), dtype=dtype)
         sparse_gram_into(G, Xw.data, Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64),
                          rows.data, rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),

@@ -482,18 +482,23 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     """G = X^T X - sw_sum m m^T for a sparse X given both by columns (CSC: col_data, col_rows,
     col_ptr) and by rows (CSR: row_data, row_cols, row_ptr).
 
-    Row j of G is sum over the rows i stored in column j of x_ij times row i of X: sum over rows of
-    nnz_row^2 multiply-adds in all (one-hot data: O(n k^2) for k categorical variables, whatever p),
+    Row j of G is sum over the rows i stored in column j of x_ij times row i of X, from column j on
+    (rows with sorted column indices, canonical CSR): sum over rows of nnz_row (nnz_row + 1) / 2
+    multiply-adds in all (one-hot data: O(n k^2) for k categorical variables, whatever p),
     scattered into one row of G at a time, which stays in cache. Only the upper triangle is formed,
     then scaled by the column factors f (X's column j is f_j times the stored one; empty: ones),
     centered (m: the scaled columns' means, or empty for none) and mirrored. G must be zero on entry.
     Releases the GIL.
     """
     cdef int p = G.shape[0]
+    cdef int n_rows = row_ptr.shape[0] - 1
     cdef int j, k, i
     cdef int64_t a, b
     cdef floating v, c
     cdef floating* G_j
+    # next[i]: the first stored entry of row i in a column not yet processed (rows sorted by column:
+    # when column j reaches row i, the entries of row i before next[i] are in columns < j)
+    cdef int64_t[::1] next_entry = np.empty(max(n_rows, 1), dtype=np.int64)
     cdef bint centered = center.shape[0] == p
     cdef bint scaled = col_factor.shape[0] == p
     if G.shape[1] != p or (center.shape[0] != 0 and not centered) or col_ptr.shape[0] != p + 1 or \
@@ -501,15 +506,17 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
         raise ValueError("G must be p x p, col_ptr of length p + 1, center and col_factor of length p "
                          "(or empty)")
     with nogil:
+        for i in range(n_rows):
+            next_entry[i] = row_ptr[i]
         for j in range(p):
             G_j = &G[j, 0]
             for a in range(col_ptr[j], col_ptr[j + 1]):
                 i = col_rows[a]
                 v = col_data[a]
-                for b in range(row_ptr[i], row_ptr[i + 1]):
-                    k = row_cols[b]
-                    if k >= j:
-                        G_j[k] += v * row_data[b]
+                # row i's entries from column j on (the first is (i, j) itself): the upper triangle
+                for b in range(next_entry[i], row_ptr[i + 1]):
+                    G_j[row_cols[b]] += v * row_data[b]
+                next_entry[i] += 1
         for j in range(p):
             c = <floating> sw_sum * center[j] if centered else 0
             for k in range(j, p):
