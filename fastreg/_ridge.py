@@ -67,39 +67,11 @@ def _is_sparse(X):
     return sparse.issparse(X)
 
 
-def _as_sparse_design(X, name="X"):
-    """A CSR or CSC matrix (other formats converted; float32 kept, other dtypes -> float64), non-empty
-    and finite. The user's matrix is never modified (conversions return new matrices)."""
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2D sparse matrix for {name}, got {X.ndim}D.")
-    if X.format not in ("csr", "csc"):
-        X = X.tocsr()
-    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-    if np.iscomplexobj(X.data):
-        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}; pass real numbers.")
-    if X.dtype != dtype:
-        X = X.astype(dtype)
-    n_samples, n_features = X.shape
-    if n_samples < 1 or n_features < 1:
-        raise ValueError(
-            f"Found array with shape {X.shape} while a minimum of 1 sample and 1 feature is required: "
-            f"{name} is empty."
-        )
-    if not np.isfinite(X.data).all():
-        raise ValueError(
-            f"Input {name} contains NaN or infinity ({int((~np.isfinite(X.data)).sum())} stored entries). "
-            f"Remove or impute them before fitting (e.g. sklearn.impute.SimpleImputer)."
-        )
-    return X
-
-
 def _as_design(X, name="X", check_finite=True):
     """Sparse or dense X validated. check_finite=False defers the NaN/inf check of a dense X to
     `_check_gram_diagonal` (a NaN or inf entry always makes a diagonal entry of X^T X or X X^T
     non-finite), which saves a pass over X; sparse data are always checked (cheap)."""
-    if _is_sparse(X):
-        return _as_sparse_design(X, name)
-    return v.as_design_matrix(X, name=name, check_finite=check_finite)
+    return v.as_design_matrix(X, name=name, check_finite=check_finite, accept_sparse=True)
 
 
 def _check_gram_diagonal(diagonal, X):
@@ -111,52 +83,6 @@ def _check_gram_diagonal(diagonal, X):
         f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {np.abs(X).max():.3g}); "
         f"rescale X (e.g. sklearn.preprocessing.StandardScaler) or pass float64."
     )
-
-
-def _check_alpha(alpha, n_targets, *, name="alpha"):
-    """alpha as a float64 array of length n_targets: a number >= 0, or one per target."""
-    if isinstance(alpha, (bool, np.bool_)) or isinstance(alpha, str):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.")
-    try:
-        arr = np.asarray(alpha, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.") from exc
-    if arr.ndim > 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a number or a 1-D array of one value per target, got shape {arr.shape}.")
-    if arr.ndim == 1 and arr.size not in (1, n_targets):
-        raise ValueError(
-            f"{name} has {arr.size} values but y has {n_targets} target(s): pass one alpha, or one per "
-            f"target (an array of length {n_targets})."
-        )
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
-    if (arr < 0).any():
-        raise ValueError(
-            f"{name} must be >= 0 (the strength of the penalty alpha ||w||^2), got {arr.min()!r}."
-        )
-    return np.broadcast_to(arr.reshape(-1), (n_targets,)).copy()
-
-
-def _check_alpha_grid(alphas, *, positive):
-    """RidgeCV's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not `positive`)."""
-    if isinstance(alphas, str):
-        raise TypeError(f"alphas must be a number or a sequence of numbers, got {alphas!r}.")
-    try:
-        arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"alphas must be a sequence of numbers, got {alphas!r}.") from exc
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
-    if not np.isfinite(arr).all():
-        raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number.")
-    if positive and (arr <= 0).any():
-        raise ValueError(
-            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {arr.min()!r}; "
-            f"use cv=5 (K-fold) to include alpha = 0."
-        )
-    if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0, got {arr.min()!r}.")
-    return arr
 
 
 def _check_inputs(X, y, sample_weight, *, estimator=None):
@@ -641,7 +567,7 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     (array([0.8824, 0.7059]), 0.4706, 'cholesky')
     """
     X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
-    alphas = _check_alpha(alpha, Y.shape[1])
+    alphas = v.check_ridge_alpha(alpha, Y.shape[1])
     v.check_choice(solver, "solver", SOLVERS)
     tol = v.check_scalar(tol, "tol", low=0.0)
     if max_iter is not None:
@@ -778,7 +704,7 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     (array([0.8824, 0.7059]), 'eigh')
     """
     X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
-    alphas = _check_alpha_grid(alphas, positive=False)
+    alphas = v.check_ridge_alphas(alphas, positive=False)
     mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
     spectrum = _spectrum(X, Y, sw, bool(fit_intercept), mode)
     coefs = spectrum.coefs(alphas)
@@ -882,27 +808,11 @@ def _score_predictions(scoring, pred, y, s, one_d):
 
 
 def _kfold_splits(cv, X, Y):
+    """The (train, test) splits of an int, a splitter or an iterable `cv` (fastreg._cv's rules)."""
+    from ._cv import check_cv, make_folds
+
     n = X.shape[0]
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        n_splits = int(cv)
-        if n_splits < 2:
-            raise ValueError(f"cv={cv}: K-fold cross-validation needs at least 2 folds.")
-        if n_splits > n:
-            raise ValueError(f"cv={cv} folds but only {n} samples; use cv <= n_samples.")
-        sizes = np.full(n_splits, n // n_splits)
-        sizes[: n % n_splits] += 1
-        bounds = np.concatenate([[0], np.cumsum(sizes)])
-        idx = np.arange(n)
-        return [(np.concatenate([idx[:a], idx[b:]]), idx[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-    if hasattr(cv, "split"):
-        return [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, Y if Y.shape[1] > 1 else Y[:, 0])]
-    try:
-        return [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
-    except TypeError as exc:
-        raise ValueError(
-            f"cv must be None (leave-one-out), an int (K-fold), a splitter with a split method or an "
-            f"iterable of (train, test) index arrays, got {cv!r}."
-        ) from exc
+    return make_folds(check_cv(cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0], None, n)
 
 
 def _r2(y, pred, s):
@@ -1066,7 +976,7 @@ class Ridge(_RidgeEstimator):
         """
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
-        alphas = _check_alpha(self.alpha, Y.shape[1])
+        alphas = v.check_ridge_alpha(self.alpha, Y.shape[1])
         solver = v.check_choice(self.solver, "solver", SOLVERS)
         tol = v.check_scalar(self.tol, "tol", low=0.0)
         max_iter = None if self.max_iter is None else v.check_scalar(
@@ -1160,7 +1070,7 @@ class RidgeCV(_RidgeEstimator):
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
         loo = self.cv is None
-        alphas = _check_alpha_grid(self.alphas, positive=loo)
+        alphas = v.check_ridge_alphas(self.alphas, positive=loo)
         fit_intercept = bool(self.fit_intercept)
         if self.gcv_mode not in (None, "auto", "eigen", "svd"):
             raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {self.gcv_mode!r}.")

@@ -25,6 +25,8 @@ __all__ = [
     "check_precompute",
     "check_alphas",
     "check_penalty_factor",
+    "check_ridge_alpha",
+    "check_ridge_alphas",
     "check_bounds",
     "seed_from_random_state",
     "feature_names_of",
@@ -345,6 +347,52 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features):
     if positive and lower is not None:
         lower = np.maximum(lower, 0.0)
     return lower, upper
+
+
+def check_ridge_alpha(alpha, n_targets, *, name="alpha"):
+    """alpha as a float64 array of length n_targets: a number >= 0, or one per target."""
+    if isinstance(alpha, (bool, np.bool_)) or isinstance(alpha, str):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.")
+    try:
+        arr = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number or an array of numbers, got {alpha!r}.") from exc
+    if arr.ndim > 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or a 1-D array of one value per target, got shape {arr.shape}.")
+    if arr.ndim == 1 and arr.size not in (1, n_targets):
+        raise ValueError(
+            f"{name} has {arr.size} values but y has {n_targets} target(s): pass one alpha, or one per "
+            f"target (an array of length {n_targets})."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
+    if (arr < 0).any():
+        raise ValueError(
+            f"{name} must be >= 0 (the strength of the penalty alpha ||w||^2), got {arr.min()!r}."
+        )
+    return np.broadcast_to(arr.reshape(-1), (n_targets,)).copy()
+
+
+def check_ridge_alphas(alphas, *, positive):
+    """RidgeCV's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not `positive`)."""
+    if isinstance(alphas, str):
+        raise TypeError(f"alphas must be a number or a sequence of numbers, got {alphas!r}.")
+    try:
+        arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"alphas must be a sequence of numbers, got {alphas!r}.") from exc
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number.")
+    if positive and (arr <= 0).any():
+        raise ValueError(
+            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {arr.min()!r}; "
+            f"use cv=5 (K-fold) to include alpha = 0."
+        )
+    if (arr < 0).any():
+        raise ValueError(f"alphas must be >= 0, got {arr.min()!r}.")
+    return arr
 
 
 def check_alphas(alphas):
