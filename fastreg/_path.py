@@ -435,12 +435,30 @@ class _ResidualSolver:
                  anderson):
         self.name = "cd-sparse-residual" if design.sparse else "cd-dense-residual"
         self.design, self.R = design, design.residual(w)
+        # X^T R of the last gap: the next penalty starts from the same residual, so its first gap
+        # needs no pass over X
+        self.XtR = np.empty(design.n_features, dtype=design.dtype)
+        self.XtR_valid = False
+        self.previous_l1 = None
+        self.positive = positive
         self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening, anderson)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
-        return _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
-                                   *self.args, **d.penalty_kwargs())
+        strong = None
+        if self.XtR_valid and self.previous_l1 is not None and l1_reg > 0:
+            # sequential strong rule (Tibshirani et al. 2012): |x_j^T r| >= 2 l1 - l1_prev at the
+            # previous solution; the epochs visit these features (and the support) first
+            l2_w = l2_reg * w if d.l2_factor is None else l2_reg * d.l2_factor * w
+            corr = self.XtR - l2_w
+            strong = ((corr if self.positive else np.abs(corr)) >= 2 * l1_reg - self.previous_l1) | (w != 0)
+            strong = strong.view(np.uint8)
+        out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
+                                  *self.args, **d.penalty_kwargs(), XtR=self.XtR, XtR_valid=self.XtR_valid,
+                                  strong=strong)
+        self.XtR_valid = True
+        self.previous_l1 = l1_reg
+        return out
 
     def residual_norm2(self, w):
         """||y - X w||^2 (working units) at the last solution."""
@@ -469,6 +487,8 @@ class _WorkingSetSolver:
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
+        self.previous_l1 = None
+        self.positive = positive
         self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
         self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
         norm = np.sqrt(design.norm2_cols.astype(np.float64))

@@ -202,6 +202,32 @@ cdef enum:
     FUSE_MAX_BYTES = 1 << 20
 
 
+cdef int _keep_strong(int[::1] active, int n_active, const unsigned char[::1] strong,
+                      const floating[::1] w) noexcept nogil:
+    """Shrink active[:n_active] to the strong set and the support; returns the new size."""
+    cdef int k, j, kept = 0
+    for k in range(n_active):
+        j = active[k]
+        if strong[j] or w[j] != 0:
+            active[kept] = j
+            kept += 1
+    return kept
+
+
+cdef bint _outside_violators(int n_features, const floating[::1] XtR, const floating[::1] w,
+                             const unsigned char[::1] strong, const floating[::1] norm2_cols,
+                             floating l1_reg, floating l2_reg, const Penalty* pen) noexcept nogil:
+    """Whether a zero feature outside the strong set violates its optimality condition."""
+    cdef int j
+    cdef floating g
+    for j in range(n_features):
+        if not strong[j] and w[j] == 0 and norm2_cols[j] != 0:
+            g = XtR[j]
+            if g > l1_reg or (not pen.positive and -g > l1_reg):
+                return True
+    return False
+
+
 cdef floating _primal(const Cols* c, const floating[::1] R, floating S, const floating[::1] w,
                       const int[::1] active, int n_active, floating l1_reg,
                       floating l2_reg, const Penalty* pen) noexcept nogil:
@@ -304,15 +330,18 @@ cdef object _solve(
     const Penalty* pen,
     bint screening,
     int anderson,
+    floating[::1] XtR,
+    bint XtR_valid,
+    const unsigned char[::1] strong,
 ):
     """The coordinate-descent loop shared by the dense and the sparse entry points."""
     cdef int n_samples = c.n_samples
     cdef int n_features = c.n_features
-    cdef floating[::1] XtR = np.empty(n_features, dtype=np.float32 if floating is float else np.float64)
     cdef int[::1] active = np.arange(n_features, dtype=np.intc)
     cdef int n_active = 0
     cdef int f, j, j_next, n_iter = 0, status = MAX_ITER
     cdef bint has_next
+    cdef bint has_strong = strong is not None and strong.shape[0] == n_features
     # dense: the fused sweep touches three columns (X_j, X_next, R); once they outgrow a typical 1 MiB
     # L2 cache, separate (multithreaded) BLAS calls are faster
     cdef bint fuse = not c.sparse and 3 * n_samples * sizeof(floating) <= FUSE_MAX_BYTES
@@ -347,13 +376,22 @@ cdef object _solve(
             elif w[j] != 0:
                 _col_axpy(c, j, w[j], &R[0], &S)
                 w[j] = 0
+                XtR_valid = False
 
-        gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
+        if XtR_valid:
+            # X^T R of this residual is known (the previous penalty's last gap): no pass over X
+            gap = _enet_gap(n_features, &w[0], &XtR[0], l1_reg, l2_reg, _resid_norm2(c, &R[0], S),
+                            _dot(n_samples, &R[0], &y[0]), pen, &gap_screen, &dual_scale)
+        else:
+            gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         if gap <= tol:
             status = CONVERGED
         elif screening:
             n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen, dual_scale,
                                gap_screen, active, n_active)
+        if status != CONVERGED and has_strong:
+            # epochs visit the strong set first (glmnet's sequential strong rule, chosen by the driver)
+            n_active = _keep_strong(active, n_active, strong, w)
 
         while status != CONVERGED and n_iter < max_iter:
             w_max = 0
@@ -414,9 +452,20 @@ cdef object _solve(
                                &dual_scale)
                 if gap <= tol:
                     status = CONVERGED
-                elif screening:
-                    n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen,
-                                       dual_scale, gap_screen, active, n_active)
+                else:
+                    if has_strong and _outside_violators(n_features, XtR, w, strong, norm2_cols,
+                                                         l1_reg, l2_reg, pen):
+                        # a feature outside the strong set violates optimality: every column again
+                        # (the gap, over all of them, is what certifies; this only steers the epochs)
+                        has_strong = False
+                        n_active = 0
+                        for j in range(n_features):
+                            if norm2_cols[j] != 0:
+                                active[n_active] = j
+                                n_active += 1
+                    if screening:
+                        n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen,
+                                           dual_scale, gap_screen, active, n_active)
         if status == INTERRUPTED:
             _fold(c, &R[0], &S)  # the caller's residual stays the true one
 
@@ -485,6 +534,9 @@ def enet_cd_dense(
     const floating[::1] l2_factor=None,
     const floating[::1] lower=None,
     const floating[::1] upper=None,
+    floating[::1] XtR=None,
+    bint XtR_valid=False,
+    const unsigned char[::1] strong=None,
 ):
     """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
 
@@ -509,6 +561,11 @@ def enet_cd_dense(
     l2_factor : (n_features,) multipliers of l2_reg per feature (penalty factors), or None for ones.
     lower, upper : (n_features,) box constraints lower_j <= w_j <= upper_j (0 inside), or None; with
         a box the gap is the Fenchel one of `_boxed_gap` and there is no gap-safe screening.
+    XtR : (n_features,) buffer that receives X^T R of the last gap evaluated (its residual is the
+        one returned unless interrupted), or None. XtR_valid: it already holds X^T R of the R passed
+        in (a path's previous penalty), which saves the first pass over X.
+    strong : (n_features,) uint8 mask of the features the epochs visit first (with the support), or
+        None; once a gap shows a violator outside it, every feature is visited again.
 
     Returns
     -------
@@ -518,8 +575,10 @@ def enet_cd_dense(
     """
     cdef Cols c = _dense_cols(X)
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
+    if XtR is None:
+        XtR, XtR_valid = np.empty_like(w), False
     return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, &pen, screening, anderson)
+                  random, &pen, screening, anderson, XtR, XtR_valid, strong)
 
 
 def enet_cd_sparse(
@@ -548,6 +607,9 @@ def enet_cd_sparse(
     const floating[::1] l2_factor=None,
     const floating[::1] lower=None,
     const floating[::1] upper=None,
+    floating[::1] XtR=None,
+    bint XtR_valid=False,
+    const unsigned char[::1] strong=None,
 ):
     """`enet_cd_dense` on a CSC matrix X~ (data, indices, indptr), centered implicitly.
 
@@ -562,8 +624,10 @@ def enet_cd_sparse(
     """
     cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
+    if XtR is None:
+        XtR, XtR_valid = np.empty_like(w), False
     return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, &pen, screening, anderson)
+                  random, &pen, screening, anderson, XtR, XtR_valid, strong)
 
 
 def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1, :] X,

@@ -518,3 +518,50 @@ def test_tall_data_matches_sklearn(dtype, n_samples):
     assert ours.converged.all()
     assert (ours.dual_gaps <= tol * (y.astype(np.float64) @ y) / n_samples).all()
     np.testing.assert_allclose(ours.coefs, theirs, atol=1e-7 if dtype == np.float64 else 2e-3)
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_a_wrong_strong_set_cannot_change_the_answer(oracle, kind):
+    # the kernel visits the strong set first; a strong set that misses the support (the rule is a
+    # heuristic) must be caught by the full gap and every feature visited again
+    from scipy import sparse
+
+    from fastreg._cd_residual import enet_cd_dense, enet_cd_sparse
+    from fastreg._design import dense_design, sparse_design
+
+    X, y = oracle.make_regression(120, 30, seed=211, rho=0.5, n_informative=10)
+    design = (sparse_design(sparse.csc_matrix(X), y, None, True, False) if kind == "sparse"
+              else dense_design(X, y, None, True, False))
+    kernel = enet_cd_sparse if kind == "sparse" else enet_cd_dense
+    l1 = 0.05 * float(np.abs(design.Xty()).max())
+    tol = 1e-12 * design.y_norm2
+    solutions = []
+    for strong in (None, np.eye(1, 30, 29, dtype=np.uint8)[0]):  # only the last feature
+        w = np.zeros(30)
+        R = design.residual(w)
+        gap, n_iter, status = kernel(w, l1, 0.0, *design.kernel_columns(), design.y, R, design.norm2_cols,
+                                     100_000, tol, 1e-12, 10, 1, False, False, True, 5, strong=strong)
+        assert status == 0 and gap <= tol
+        solutions.append(w)
+    assert np.count_nonzero(solutions[0][:29]) > 0  # the answer needs features outside that strong set
+    np.testing.assert_allclose(solutions[1], solutions[0], atol=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_residual_paths_with_strong_sets_match_the_gram_kernel(oracle, kind):
+    # correlated features and a coarse grid: every solution of the residual kernel (strong sets, the
+    # cached X^T R of the previous penalty) certified and equal to the Gram kernel's
+    from scipy import sparse
+
+    X, y = oracle.make_regression(200, 60, seed=211, rho=0.9, n_informative=30)
+    alphas = oracle.alpha_max(X, y, 1.0, None, True) * np.array([0.9, 0.2, 0.02, 0.002])
+    Xf = sparse.csc_matrix(X) if kind == "sparse" else X
+    res = fastreg.enet_path(Xf, y, l1_ratio=1.0, alphas=alphas, fit_intercept=True, tol=1e-11,
+                            precompute=False, max_iter=100_000)
+    gram = fastreg.enet_path(X, y, l1_ratio=1.0, alphas=alphas, fit_intercept=True, tol=1e-11, precompute=True)
+    assert res.solver.endswith("residual")
+    for k, alpha in enumerate(alphas):
+        oracle.assert_certified(X, y, res.coefs[:, k], res.intercepts[k], res.dual_gaps[k], alpha, 1.0,
+                                tol=1e-11, dtype=np.float64, fit_intercept=True, what=f"alpha #{k}")
+        oracle.assert_same_solution(X, y, res.coefs[:, k], res.dual_gaps[k], gram.coefs[:, k], gram.dual_gaps[k],
+                                    alpha, 1.0, fit_intercept=True, floor=1e-14, what=f"alpha #{k}")
