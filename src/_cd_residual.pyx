@@ -466,6 +466,10 @@ cdef object _solve(
                     if screening:
                         n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen,
                                            dual_scale, gap_screen, active, n_active)
+        if status == MAX_ITER and screening:
+            # the last gap's screening may have moved the residual: the gap returned, and the X^T R
+            # a caller keeps for the next penalty, are those of the residual returned
+            gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         if status == INTERRUPTED:
             _fold(c, &R[0], &S)  # the caller's residual stays the true one
 

@@ -565,3 +565,21 @@ def test_residual_paths_with_strong_sets_match_the_gram_kernel(oracle, kind):
                                 tol=1e-11, dtype=np.float64, fit_intercept=True, what=f"alpha #{k}")
         oracle.assert_same_solution(X, y, res.coefs[:, k], res.dual_gaps[k], gram.coefs[:, k], gram.dual_gaps[k],
                                     alpha, 1.0, fit_intercept=True, floor=1e-14, what=f"alpha #{k}")
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_gaps_stay_true_when_max_iter_stops_a_path(oracle, kind):
+    # penalties stopped by max_iter (screening may move the residual after their last gap): the gap
+    # returned, and the X^T R the next penalty starts from, must be those of the returned solution
+    from scipy import sparse
+
+    X, y = oracle.make_regression(150, 80, seed=212, rho=0.95, n_informative=40)
+    Xf = sparse.csc_matrix(X) if kind == "sparse" else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+        path = fastreg.enet_path(Xf, y, l1_ratio=0.9, n_alphas=30, eps=1e-3, fit_intercept=True, tol=1e-14,
+                                 max_iter=3, precompute=False)
+    assert not path.converged.all()
+    for k, alpha in enumerate(path.alphas):
+        true_gap = oracle.duality_gap(X, y, path.coefs[:, k], alpha, 0.9, None, True)
+        assert path.dual_gaps[k] <= true_gap * (1 + 1e-9) + 1e-13, f"alpha #{k}: gap under-reported"
