@@ -546,6 +546,10 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
 # penalty factors and boxes
 
 
+# largest p x p Gram matrix a sparse X with unpenalized features may need (the path driver's budget)
+SPARSE_PARTIAL_MAX_BYTES = 1 << 30
+
+
 def penalize(design, factor, lower, upper):
     """The design with glmnet's penalty factors and coefficient bounds applied (user units in).
 
@@ -657,6 +661,12 @@ def partial_out(design, unpenalized):
     U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
     dtype = design.dtype
     if isinstance(design, SparseDesign):
+        if design.n_features**2 * design.dtype.itemsize > SPARSE_PARTIAL_MAX_BYTES:
+            raise ValueError(
+                f"penalty_factor 0 with a sparse X partials the unpenalized features out through the "
+                f"{design.n_features} x {design.n_features} Gram matrix, over the 1 GiB budget here; give "
+                f"those features a small positive factor instead, or pass fewer columns."
+            )
         stats = StatsDesign(G=design.gram(), Xty_w=design.Xty(), norm2_cols=design.norm2_cols, y_norm2=design.y_norm2,
                             x_offset=design.x_offset, col_scale=design.col_scale, y_offset=design.y_offset,
                             n_samples=design.n_samples, fit_intercept=design.fit_intercept,
