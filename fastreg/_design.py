@@ -25,6 +25,11 @@ from ._cd_gram import sparse_gram_into
 from ._stats import SufficientStats
 
 
+# the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
+# Ridge, unpenalized features of a sparse X); above it the cheaper-in-memory route runs
+GRAM_MAX_BYTES = 1 << 30
+
+
 def _pow2_scale(amax, dtype):
     """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
     # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
@@ -546,10 +551,6 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
 # penalty factors and boxes
 
 
-# largest p x p Gram matrix a sparse X with unpenalized features may need (the path driver's budget)
-SPARSE_PARTIAL_MAX_BYTES = 1 << 30
-
-
 def penalize(design, factor, lower, upper):
     """The design with glmnet's penalty factors and coefficient bounds applied (user units in).
 
@@ -661,7 +662,7 @@ def partial_out(design, unpenalized):
     U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
     dtype = design.dtype
     if isinstance(design, SparseDesign):
-        if design.n_features**2 * design.dtype.itemsize > SPARSE_PARTIAL_MAX_BYTES:
+        if design.n_features**2 * design.dtype.itemsize > GRAM_MAX_BYTES:
             raise ValueError(
                 f"penalty_factor 0 with a sparse X partials the unpenalized features out through the "
                 f"{design.n_features} x {design.n_features} Gram matrix, over the 1 GiB budget here; give "

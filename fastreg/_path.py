@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
+from . import _design
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
 from ._cd_gram import enet_cd_gram, enet_gap_gram
@@ -27,8 +28,8 @@ GAP_EVERY = 10
 ANDERSON = 5
 # first working-set size for p > n (doubled until the full duality gap reaches its target)
 MIN_WORKING_SET = 100
-# largest Gram matrix precompute='auto' will hold
-GRAM_MAX_BYTES = 1 << 30
+# largest Gram matrix precompute='auto' will hold (the design layer's budget, see fastreg._design)
+GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
 MIN_ALPHAS_BEFORE_STOP = 5
 

@@ -41,13 +41,14 @@ from scipy import linalg, sparse
 from scipy.linalg import blas, lapack
 from scipy.sparse import linalg as sparse_linalg
 
+from . import _design
 from . import _validation as v
 from ._base import RegressorBase
 
 __all__ = ["RidgeFit", "RidgePath", "ridge", "ridge_path", "Ridge", "RidgeCV"]
 
 # largest dense Gram matrix (p x p or n x n) the sparse 'auto' solver builds before switching to LSQR
-GRAM_MAX_BYTES = 1 << 30
+GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
 # rows per block of the shifted accumulation (and of the leave-one-out pass); buffers stay <= 256 MiB
 BLOCK_ROWS = 4096
 # rows that predict which columns are far off-center (`_far_columns_from_head`)
