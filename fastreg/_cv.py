@@ -184,15 +184,16 @@ def _predict_rows(X, idx, coefs, block=4096):
     return out
 
 
-def _uses_statistics(X, precompute):
-    """Whether the folds run from sufficient statistics: the Gram mode on all the data."""
+def _uses_statistics(X, precompute, n_paths_alphas):
+    """Whether the folds run from sufficient statistics: the Gram mode on all the data (for a sparse
+    X, when its one product costs less than the folds' residual paths, `n_paths_alphas` penalties)."""
     n_samples, n_features = X.shape
     if precompute is False:
         return False
     if precompute is True or isinstance(precompute, np.ndarray):
         return True
     if sparse.issparse(X):
-        return sparse_gram_is_cheaper(n_samples, n_features, X.nnz, X.dtype)
+        return sparse_gram_is_cheaper(X, n_paths_alphas)
     return gram_is_cheaper(n_samples, n_features, X.dtype)
 
 
@@ -283,7 +284,8 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     settings = dict(tol=tol, max_iter=max_iter, positive=bool(positive), selection=selection,
                     random_state=random_state, standardize=standardize, fit_intercept=fit_intercept,
                     penalization=kept)
-    statistics = _uses_statistics(X, precompute)
+    n_grid = n_alphas if alphas is None else len(alphas)
+    statistics = _uses_statistics(X, precompute, n_grid * len(folds) * l1_ratios.size)
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
         tests, total = _fold_statistics(X, y, sample_weight, folds)
         full, full_precompute = kept.apply(stats_design(total, fit_intercept, standardize)), True
@@ -378,7 +380,7 @@ def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precomp
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
         design, fold_precompute = penalized_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
                                                    settings["standardize"], precompute, settings["penalization"],
-                                                   owned=True)
+                                                   owned=True, n_alphas=grids.size)
         y_test = y[test].astype(np.float64)
         sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
         out = np.empty((l1_ratios.size, grids.shape[1]))

@@ -4,6 +4,7 @@
 ``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
 carries the intercepts and the solver used.
 """
+import contextlib
 import numbers
 import sys
 import threading
@@ -82,19 +83,36 @@ def gram_is_cheaper(n_samples, n_features, dtype):
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
 
-def sparse_gram_is_cheaper(n_samples, n_features, nnz, dtype):
-    """precompute='auto' for a sparse X (p x p fitting the budget; see `gram_is_cheaper`).
+# the costs of `sparse_gram_is_cheaper`, in passes over the stored values: a residual path makes about
+# this many per penalty (one certifying gap, a few epochs on the strong set) ...
+RESIDUAL_PASSES_PER_ALPHA = 4
+# ... and one multiply-add of the sparse Gram product costs this many stored-value visits of an epoch
+# (random access to rows of X and of G; measured on one-hot data)
+GRAM_PRODUCT_COST = 7
+# a single fit from zero (an estimator) costs about this many penalties of a path
+SINGLE_FIT_ALPHAS = 10
 
-    A residual epoch reads every stored value (nnz) and a moved coordinate costs nnz_j; the sparse
-    Gram costs one sparse product (sum over rows of nnz_row^2, about nnz^2 / n) and p^2 memory, then
-    p per moved coordinate. The Gram matrix wins when the columns are long (nnz / p >= p / 8: many
-    rows per feature, e.g. one-hot data with many rows), residual updates when they are short.
+
+def sparse_gram_is_cheaper(X, n_alphas=None):
+    """precompute='auto' for a sparse X (CSC): whether the sparse Gram mode beats residual updates.
+
+    Only when n > p and the p x p matrix fits the budget (`gram_is_cheaper`). Then the costs, in
+    visits of stored values: residual updates make about RESIDUAL_PASSES_PER_ALPHA passes over the
+    nnz values per penalty; the Gram matrix costs its product once (sum over rows of nnz_row^2
+    multiply-adds, GRAM_PRODUCT_COST each, plus the p^2 matrix), after which a path is nearly free
+    (one-hot data with many rows: a whole path independent of n). So short paths (a few penalties)
+    run on residuals and long ones on the Gram matrix; `n_alphas` None is a single fit.
     """
-    return (n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
-            and 8 * nnz >= n_features**2)
+    n_samples, n_features = X.shape
+    if not (n_samples > n_features and n_features**2 * X.dtype.itemsize <= GRAM_MAX_BYTES):
+        return False
+    row_nnz = np.bincount(X.indices, minlength=n_samples).astype(np.float64)
+    gram = GRAM_PRODUCT_COST * float(row_nnz @ row_nnz) / 2 + 2.0 * n_features**2
+    residual = RESIDUAL_PASSES_PER_ALPHA * (n_alphas or SINGLE_FIT_ALPHAS) * float(X.nnz)
+    return gram < residual
 
 
-def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned=False):
+def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned=False, n_alphas=None):
     """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
 
     X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``): when the Gram
@@ -108,7 +126,7 @@ def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, 
     if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
         design = sparse_design(X, y, sample_weight, fit_intercept, standardize)
         if precompute == "auto" and not lazy_gram_is_better(design, precompute):
-            precompute = sparse_gram_is_cheaper(n_samples, n_features, X.nnz, X.dtype)
+            precompute = sparse_gram_is_cheaper(X, n_alphas)
         return design, precompute
     transformed = fit_intercept or sample_weight is not None or standardize
     user_gram = isinstance(precompute, np.ndarray)
@@ -178,14 +196,16 @@ def check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_f
     return Penalization(factor, excluded, lower, upper, n_features)
 
 
-def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, penalization, owned=False):
+def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, penalization, owned=False,
+                     n_alphas=None):
     """`working_design` on X's kept columns, with the penalty factors and bounds applied (`penalize`)."""
     if penalization.active and isinstance(precompute, np.ndarray):
         if penalization.excluded is not None or penalization.factor is not None:
             _warn_gram_recomputed()
             precompute = True
     X = penalization.columns(X)
-    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned)
+    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned,
+                                        n_alphas)
     return penalization.apply(design), precompute
 
 
@@ -454,17 +474,20 @@ class _ResidualSolver:
             corr = self.XtR - l2_w
             strong = ((corr if self.positive else np.abs(corr)) >= 2 * l1_reg - self.previous_l1) | (w != 0)
             strong = strong.view(np.uint8)
-        out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
-                                  *self.args, **d.penalty_kwargs(), XtR=self.XtR, XtR_valid=self.XtR_valid,
-                                  strong=strong)
+        # sparse columns call BLAS only for whole-residual dots in the gaps, where waking BLAS's worker
+        # threads costs more than they save (measured: a 10-penalty sparse path 2x slower); dense
+        # columns keep them (long axpy/dot sweeps are faster on every core)
+        with _single_threaded_blas() if d.sparse else contextlib.nullcontext():
+            out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
+                                      *self.args, **d.penalty_kwargs(), XtR=self.XtR,
+                                      XtR_valid=self.XtR_valid, strong=strong)
         self.XtR_valid = True
         self.previous_l1 = l1_reg
         return out
 
     def residual_norm2(self, w):
         """||y - X w||^2 (working units) at the last solution."""
-        R = self.R.astype(np.float64, copy=False)
-        return float(R @ R)
+        return float(np.einsum("i,i->", self.R, self.R, dtype=np.float64))
 
 
 class _WorkingSetSolver:
@@ -837,7 +860,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         if coef_init is not None:
             coef_init = coef_init[penalization.keep]
     design, precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
-                                          penalization)
+                                          penalization, n_alphas=n_alphas if alphas is None else len(alphas))
     return penalization.expand(_grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
