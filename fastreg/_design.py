@@ -587,6 +587,12 @@ def penalize(design, factor, lower, upper):
 
 def _rescale_columns(design, scale):
     """x_j / scale_j in the working problem (coefficients reported on the user's scale as before)."""
+    rescaled = _rescaled(design, scale)
+    rescaled.out_dtype = design.out_dtype
+    return rescaled
+
+
+def _rescaled(design, scale):
     from dataclasses import replace
 
     dtype = design.dtype
@@ -703,6 +709,7 @@ def partial_out(design, unpenalized):
     for name in ("l2_factor", "lower", "upper"):
         arr = getattr(design, name)
         setattr(inner, name, None if arr is None else np.ascontiguousarray(arr[P]))
+    inner.out_dtype = design.out_dtype
     return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), design)
 
 

@@ -293,3 +293,21 @@ def test_cv_passes_factors_and_bounds_to_every_fold(precompute):
         pred = X[test] @ path.coefs + path.intercepts
         np.testing.assert_allclose(model.mse_path_[:, k], ((pred - y[test, None]) ** 2).mean(axis=0), rtol=1e-6)
     assert len(folds) == 3
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("precompute", ["auto", True, False])
+def test_float32_stays_float32_with_every_option(kind, precompute):
+    X, y = _data(60, 12, seed=617)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    Xf = sparse.csc_matrix(X32) if kind == "sparse" else X32
+    pf = np.linspace(0.5, 2.0, 12)
+    pf[0], pf[1] = 0.0, np.inf
+    upper = np.full(12, 1.0)
+    upper[0] = np.inf
+    path = fastreg.enet_path(Xf, y32, l1_ratio=0.7, n_alphas=4, fit_intercept=True, standardize=True,
+                             penalty_factor=pf, upper_bounds=upper, precompute=precompute, tol=1e-5)
+    assert path.coefs.dtype == np.float32 and np.isfinite(path.coefs).all()
+    model = fastreg.ElasticNet(alpha=float(path.alphas[-1]), l1_ratio=0.7, penalty_factor=pf, upper_bounds=upper,
+                               precompute=precompute, tol=1e-5).fit(Xf, y32)
+    assert model.coef_.dtype == np.float32
