@@ -284,8 +284,8 @@ def time_library(run, X, y, alphas, l1_ratio, tol, max_iter, repeat):
     return best
 
 
-def extra_memory(run, X, y, alphas, l1_ratio, tol, max_iter):
-    """Peak memory one more (untimed) fit allocates, over ``X.nbytes``: 1.0 is one copy of X.
+def peak_allocation(run, *args):
+    """Peak bytes one more (untimed) call ``run(*args)`` allocates.
 
     tracemalloc is started after the data are loaded, so it counts only what the fit allocates: every
     Python object and every NumPy array (NumPy reports its allocations to tracemalloc). It misses
@@ -296,11 +296,15 @@ def extra_memory(run, X, y, alphas, l1_ratio, tol, max_iter):
         warnings.simplefilter("ignore")
         tracemalloc.start()
         try:
-            run(X, y, alphas, l1_ratio, tol, max_iter)
-            peak = tracemalloc.get_traced_memory()[1]
+            run(*args)
+            return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-    return peak / X.nbytes
+
+
+def extra_memory(run, X, y, alphas, l1_ratio, tol, max_iter):
+    """Peak memory one more (untimed) fit allocates, over ``X.nbytes``: 1.0 is one copy of X."""
+    return peak_allocation(run, X, y, alphas, l1_ratio, tol, max_iter) / X.nbytes
 
 
 # ----------------------------------------------------------------------------------------------------

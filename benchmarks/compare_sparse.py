@@ -71,13 +71,13 @@ import platform
 import sys
 import time
 import traceback
-import tracemalloc
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
 from benchmarks.sparse_data import SIZES, onehot_design, primal_dual_centered
+from compare import peak_allocation
 
 # name -> (n_alphas, alpha_min / alpha_max), the two paths of issue 5
 PATHS = {"10": (10, 0.05), "100": (100, 1e-3)}
@@ -199,17 +199,8 @@ def time_library(run, X, y, alphas, l1_ratio, tol, max_iter, repeat):
 
 
 def extra_memory(run, X, y, alphas, l1_ratio, tol, max_iter):
-    """Peak of what one more (untimed) fit allocates, over X.data.nbytes (tracemalloc, started after the
-    data exist: NumPy arrays and Python objects, not malloc from compiled code or BLAS buffers)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tracemalloc.start()
-        try:
-            run(X, y, alphas, l1_ratio, tol, max_iter)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-    return peak / X.data.nbytes
+    """Peak of what one more (untimed) fit allocates (compare.py's `peak_allocation`), over X.data.nbytes."""
+    return peak_allocation(run, X, y, alphas, l1_ratio, tol, max_iter) / X.data.nbytes
 
 
 # ----------------------------------------------------------------------------------------------------

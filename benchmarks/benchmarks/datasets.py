@@ -149,3 +149,15 @@ def diamonds_monomials(dtype="float64", degree=2, center=True):
     if center:
         y = y - y.mean()
     return np.asfortranarray(X, dtype=dtype), y.astype(dtype)
+
+
+def load_built(stem, missing):
+    """X, y that a benchmark's setup_cache saved as ``{stem}-X.npy`` / ``{stem}-y.npy``.
+
+    Raises NotImplementedError (which makes asv skip the benchmark) when they were not built, saying
+    why with `missing` (e.g. an optional package the problem needs).
+    """
+    try:
+        return np.load(f"{stem}-X.npy"), np.load(f"{stem}-y.npy")
+    except FileNotFoundError:
+        raise NotImplementedError(f"{stem} was not built ({missing})") from None
