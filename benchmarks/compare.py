@@ -50,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.certificate import primal_dual_block
 from benchmarks.datasets import correlated_design, diabetes, diamonds, diamonds_poly, nci60, tall_million
 
 
@@ -150,25 +151,11 @@ def alpha_grid(X, y, l1_ratio, n_alphas, eps):
 def primal_dual(X, y, alphas, coefs, l1_ratio):
     """Primal values of the solutions ``coefs[:, k]`` at ``alphas[k]`` and dual values of their residuals.
 
-    Objective: P(w) = 1/(2n) ||y - X w||^2 + alpha l1 ||w||_1 + alpha (1 - l1)/2 ||w||^2. Multiplied by n,
-    with a = n alpha l1, b = n alpha (1 - l1) and R = y - X w:
-
-        n P = 1/2 ||R||^2 + a ||w||_1 + b/2 ||w||^2.
-
-    Two lower bounds of n P* (weak duality), both evaluated at the solution's residual:
-
-    A. n P is the Lasso with penalty a on the augmented data X~ = [X; sqrt(b) I], y~ = [y; 0], whose
-       residual is R~ = [R; -sqrt(b) w] with X~^T R~ = X^T R - b w. Its dual
-       D(theta) = 1/2 ||y~||^2 - 1/2 ||y~ - a theta||^2 over ||X~^T theta||_inf <= 1, at the feasible
-       theta = R~ / max(a, ||X^T R - b w||_inf), with c = a / max(a, ||X^T R - b w||_inf), is
-           n D_A = 1/2 ||y||^2 - 1/2 ||y - c R||^2 - c^2 b/2 ||w||^2.
-    B. (b > 0) The Fenchel dual with the conjugate of a|t| + b/2 t^2, which needs no feasibility:
-           n D_B(v) = y^T v - 1/2 ||v||^2 - 1/(2b) sum_j (|X_j^T v| - a)_+^2,   at v = R.
-
-    D = max(D_A, D_B). P and D are returned divided by ||y||^2 / n (the unit of ``tol``), computed in
-    float64 from the data as given (float32 data are upcast exactly). P - D is the certified gap of that
-    solution; since every D is a lower bound of the optimum, P minus the largest D found for an alpha
-    (from any library's residual) certifies it too, and more tightly.
+    The formulas (two dual points, the larger lower bound kept) are in benchmarks/certificate.py. P and D
+    are returned divided by ||y||^2 / n (the unit of ``tol``), computed in float64 from the data as given
+    (float32 data are upcast exactly). P - D is the certified gap of that solution; since every D is a
+    lower bound of the optimum, P minus the largest D found for an alpha (from any library's residual)
+    certifies it too, and more tightly.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -180,21 +167,10 @@ def primal_dual(X, y, alphas, coefs, l1_ratio):
     # them, where all 100 on a million rows would be 800 MB
     block = max(1, (1 << 25) // n)
     for start in range(0, len(alphas), block):
-        R = y[:, None] - X @ W[:, start:start + block]
-        XtR = X.T @ R
-        for i in range(R.shape[1]):
-            k = start + i
-            alpha, w, r = alphas[k], W[:, k], R[:, i]
-            a, b = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
-            w_l2 = w @ w
-            c = a / max(a, np.max(np.abs(XtR[:, i] - b * w)))
-            y_cr = y - c * r
-            primal[k] = (0.5 * (r @ r) + a * np.abs(w).sum() + 0.5 * b * w_l2) / y_norm2
-            dual_k = 0.5 * y_norm2 - 0.5 * (y_cr @ y_cr) - 0.5 * c * c * b * w_l2
-            if b > 0:
-                excess = np.maximum(np.abs(XtR[:, i]) - a, 0.0)
-                dual_k = max(dual_k, y @ r - 0.5 * (r @ r) - (excess @ excess) / (2 * b))
-            dual[k] = dual_k / y_norm2
+        Wb = W[:, start:start + block]
+        R = y[:, None] - X @ Wb
+        done = slice(start, start + Wb.shape[1])
+        primal[done], dual[done] = primal_dual_block(y, R, X.T @ R, Wb, alphas[done], l1_ratio, y_norm2)
     return primal, dual
 
 

@@ -12,6 +12,8 @@ dropped: the intercept is fitted, so the one-hot blocks are collinear with it, a
 import numpy as np
 import scipy.sparse as sp
 
+from .certificate import primal_dual_block
+
 # 8 categorical variables, 3972 levels in all (e.g. product, store, zip code, ... down to a weekday)
 N_LEVELS = (2000, 1000, 500, 250, 120, 60, 30, 12)
 
@@ -172,17 +174,6 @@ def primal_dual_centered(X, y, alphas, coefs, l1_ratio):
         Wb = W[:, start:start + block]
         R = y_c[:, None] - X @ Wb + xbar @ Wb
         XtR = X.T @ R - np.outer(xbar, R.sum(axis=0))
-        for i in range(R.shape[1]):
-            k = start + i
-            w, r = Wb[:, i], R[:, i]
-            a, b2 = n * alphas[k] * l1_ratio, n * alphas[k] * (1.0 - l1_ratio)
-            w_l2 = w @ w
-            c = a / max(a, np.max(np.abs(XtR[:, i] - b2 * w)))
-            y_cr = y_c - c * r
-            primal[k] = (0.5 * (r @ r) + a * np.abs(w).sum() + 0.5 * b2 * w_l2) / y_norm2
-            dual_k = 0.5 * y_norm2 - 0.5 * (y_cr @ y_cr) - 0.5 * c * c * b2 * w_l2
-            if b2 > 0:
-                excess = np.maximum(np.abs(XtR[:, i]) - a, 0.0)
-                dual_k = max(dual_k, y_c @ r - 0.5 * (r @ r) - (excess @ excess) / (2 * b2))
-            dual[k] = dual_k / y_norm2
+        done = slice(start, start + Wb.shape[1])
+        primal[done], dual[done] = primal_dual_block(y_c, R, XtR, Wb, np.asarray(alphas)[done], l1_ratio, y_norm2)
     return primal, dual
