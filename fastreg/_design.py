@@ -662,6 +662,30 @@ def _pinv_solver(A_UU):
     return lambda b: vecs @ (inv * (vecs.T @ b))
 
 
+def _carry_penalty(source, target, columns=None, dtype=None, out_dtype=None):
+    """target gets source's penalty factors and boxes (of `columns`, in `dtype` when given) and the
+    dtype its coefficients are returned in; returns target."""
+    for name in ("l2_factor", "lower", "upper"):
+        arr = getattr(source, name)
+        if arr is not None:
+            arr = np.ascontiguousarray(arr if columns is None else arr[columns], dtype=dtype)
+        setattr(target, name, arr)
+    target.out_dtype = source.out_dtype if out_dtype is None else out_dtype
+    return target
+
+
+def _statistics_of(design, G, Xty, dtype=None):
+    """A StatsDesign with `design`'s offsets, scales and penalty (the data replaced by G and X^T y)."""
+    dtype = design.dtype if dtype is None else np.dtype(dtype)
+    stats = StatsDesign(G=G, Xty_w=Xty.astype(dtype, copy=False), norm2_cols=np.diag(G).copy(),
+                        y_norm2=float(design.y_norm2), x_offset=design.x_offset.astype(dtype),
+                        col_scale=design.col_scale.astype(dtype), y_offset=design.y_offset,
+                        n_samples=design.n_samples, fit_intercept=design.fit_intercept,
+                        x_scale=design.x_scale, y_scale=design.y_scale)
+    stats.norm2_cols[design.norm2_cols == 0] = 0  # columns centered away stay exactly 0
+    return _carry_penalty(design, stats, dtype=dtype, out_dtype=design.result_dtype)
+
+
 def partial_out(design, unpenalized):
     """`PartialledDesign` of a dense, sparse or statistics design (sparse X goes through its Gram
     matrix: projecting X_U off a sparse X_P would fill it in)."""
@@ -674,12 +698,9 @@ def partial_out(design, unpenalized):
                 f"{design.n_features} x {design.n_features} Gram matrix, over the 1 GiB budget here; give "
                 f"those features a small positive factor instead, or pass fewer columns."
             )
-        stats = StatsDesign(G=design.gram(), Xty_w=design.Xty(), norm2_cols=design.norm2_cols, y_norm2=design.y_norm2,
-                            x_offset=design.x_offset, col_scale=design.col_scale, y_offset=design.y_offset,
-                            n_samples=design.n_samples, fit_intercept=design.fit_intercept,
-                            x_scale=design.x_scale, y_scale=design.y_scale)
-        for name in ("l2_factor", "lower", "upper"):
-            setattr(stats, name, getattr(design, name))
+        # float32 values: the Gram matrix summed in float64, as the Gram mode does everywhere
+        stats = (float64_statistics(design) if design.dtype == np.float32
+                 else _statistics_of(design, design.gram(), design.Xty()))
         return partial_out(stats, unpenalized)
     if isinstance(design, DenseDesign):
         X = design.X
@@ -706,10 +727,7 @@ def partial_out(design, unpenalized):
                             y_norm2=max(float(design.y_norm2 - Xty[U] @ coef_y), 0.0), x_offset=design.x_offset[P],
                             col_scale=design.col_scale[P], y_offset=design.y_offset, n_samples=design.n_samples,
                             fit_intercept=design.fit_intercept, x_scale=design.x_scale, y_scale=design.y_scale)
-    for name in ("l2_factor", "lower", "upper"):
-        arr = getattr(design, name)
-        setattr(inner, name, None if arr is None else np.ascontiguousarray(arr[P]))
-    inner.out_dtype = design.out_dtype
+    _carry_penalty(design, inner, columns=P)
     return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), design)
 
 
@@ -731,13 +749,4 @@ def float64_statistics(design):
         G, Xty = np.ascontiguousarray(X64.T @ X64), X64.T @ design.y.astype(f64)
     else:
         G, Xty = np.ascontiguousarray(design.G, dtype=f64), design.Xty_w.astype(f64)
-    out = StatsDesign(G=G, Xty_w=Xty, norm2_cols=np.diag(G).copy(), y_norm2=float(design.y_norm2),
-                      x_offset=design.x_offset.astype(f64), col_scale=design.col_scale.astype(f64),
-                      y_offset=design.y_offset, n_samples=design.n_samples, fit_intercept=design.fit_intercept,
-                      x_scale=design.x_scale, y_scale=design.y_scale)
-    out.norm2_cols[design.norm2_cols == 0] = 0  # columns centered away stay exactly 0
-    for name in ("l2_factor", "lower", "upper"):
-        arr = getattr(design, name)
-        setattr(out, name, None if arr is None else arr.astype(f64))
-    out.out_dtype = design.result_dtype
-    return out
+    return _statistics_of(design, G, Xty, dtype=f64)

@@ -437,6 +437,13 @@ def _single_threaded_blas():
     return _SINGLE_THREADED_BLAS
 
 
+def _dual_correlation(design, XtR, w, l2_reg):
+    """x_j^T R - l2_j w_j for every feature (l2_j = l2_reg times the feature's factor)."""
+    if not l2_reg:
+        return XtR
+    return XtR - (l2_reg * w if design.l2_factor is None else l2_reg * design.l2_factor * w)
+
+
 def _residual_kernel(design):
     return enet_cd_sparse if design.sparse else enet_cd_dense
 
@@ -470,8 +477,7 @@ class _ResidualSolver:
         if self.XtR_valid and self.previous_l1 is not None and l1_reg > 0:
             # sequential strong rule (Tibshirani et al. 2012): |x_j^T r| >= 2 l1 - l1_prev at the
             # previous solution; the epochs visit these features (and the support) first
-            l2_w = l2_reg * w if d.l2_factor is None else l2_reg * d.l2_factor * w
-            corr = self.XtR - l2_w
+            corr = _dual_correlation(d, self.XtR, w, l2_reg)
             strong = ((corr if self.positive else np.abs(corr)) >= 2 * l1_reg - self.previous_l1) | (w != 0)
             strong = strong.view(np.uint8)
         # sparse columns call BLAS only for whole-residual dots in the gaps, where waking BLAS's worker
@@ -511,8 +517,6 @@ class _WorkingSetSolver:
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
-        self.previous_l1 = None
-        self.positive = positive
         self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
         self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
         norm = np.sqrt(design.norm2_cols.astype(np.float64))
@@ -532,11 +536,10 @@ class _WorkingSetSolver:
         size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
         p = w.size
         while gap > self.tol_gap and work < self.max_iter:
-            l2_w = l2_reg * w if d.l2_factor is None else l2_reg * d.l2_factor * w
-            corr = self.XtR - l2_w if l2_reg else self.XtR
+            corr = _dual_correlation(d, self.XtR, w, l2_reg)
             if not self.positive:
                 corr = np.abs(corr)
-            distance = (float(l1_reg) - corr) * self.inv_norm  # float64: inv_norm is
+            distance = (float(l1_reg) - corr) * self.inv_norm  # in float64, as inv_norm
             distance[self.zero_cols] = np.inf
             distance[w != 0] = -np.inf  # the support always stays in
             size = min(size, w.size)
