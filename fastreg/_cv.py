@@ -288,8 +288,8 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     statistics = _uses_statistics(X, precompute, n_grid * len(folds) * l1_ratios.size)
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
         tests, total = _fold_statistics(X, y, sample_weight, folds)
-        full, full_precompute = kept.apply(stats_design(total, fit_intercept, standardize)), True
-    else:
+        full, full_precompute = kept.apply(_stats_design(total, fit_intercept, standardize, X.dtype)), True
+    elif alphas is None:  # the grid needs the design of all the data
         full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, kept)
     # one grid per l1_ratio, from all the data
     if alphas is None:
@@ -300,7 +300,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         mse = _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings)
     else:
         # the full design may hold a centered copy of X: not alive while the folds hold theirs
-        del full
+        full = None
         mse = _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers)
         if return_path or _refit:
             full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
@@ -326,9 +326,20 @@ def _solve_options(settings):
     )
 
 
+def _stats_design(stats, fit_intercept, standardize, out_dtype):
+    """`stats_design`, its coefficients returned in the data's dtype."""
+    design = stats_design(stats, fit_intercept, standardize)
+    design.out_dtype = out_dtype
+    return design
+
+
 def _block_statistics(X, y, sample_weight, idx, shift):
-    return SufficientStats.from_arrays(_rows(X, idx), y[idx], None if sample_weight is None else sample_weight[idx],
-                                       shift=shift)
+    """Statistics of the rows idx (X, y and the weights are validated already: no second check)."""
+    rows, sw = _rows(X, idx), None if sample_weight is None else sample_weight[idx]
+    # float32 data are summed in float64, as the Gram mode of a path does (`gram_design`)
+    if sparse.issparse(rows):
+        return SufficientStats._accumulate_sparse(rows.astype(np.float64, copy=False), y[idx], sw, shift)
+    return SufficientStats._accumulate(rows, y[idx], sw, shift, dtype=np.float64)
 
 
 def _fold_statistics(X, y, sample_weight, folds):
@@ -360,8 +371,8 @@ def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, gri
                                                                             total.shift)
         if not train_stats.weight_sum > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design = settings["penalization"].apply(stats_design(train_stats, settings["fit_intercept"],
-                                                             settings["standardize"]))
+        design = settings["penalization"].apply(_stats_design(train_stats, settings["fit_intercept"],
+                                                              settings["standardize"], X.dtype))
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
             mse[i, :, k] = _held_out_mse(tests[k], path.coefs, path.intercepts)
