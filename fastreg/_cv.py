@@ -33,6 +33,11 @@ from ._path import (
 from ._stats import SufficientStats
 
 
+# relative difference of two mean CV errors below which they tie (far below any statistical meaning, above
+# the rounding of solutions at the flat end of a curve, where the folds interpolate)
+MSE_TIE = 1e-10
+
+
 class CVPath:
     """Cross-validated regularization path (the result of `cv_path`).
 
@@ -46,7 +51,8 @@ class CVPath:
     mse_mean, mse_se : ndarray of shape (n_l1_ratios, n_alphas)
         Mean over folds and its standard error (std over folds, ddof=1, / sqrt(n_folds); 0 with one fold).
     alpha_min, l1_ratio_min : float
-        The pair with the smallest mean error.
+        The pair with the smallest mean error (the first in grid order among errors within a relative
+        ``MSE_TIE`` = 1e-10 of it, which are equal up to the rounding of the solutions).
     alpha_1se : float
         The largest alpha (at ``l1_ratio_min``) whose mean error is <= the minimum plus its standard error.
     index_min, index_1se : tuple of int
@@ -74,8 +80,11 @@ class CVPath:
             self.mse_se = mse_path.std(axis=2, ddof=1) / np.sqrt(n_folds)
         else:
             self.mse_se = np.zeros_like(self.mse_mean)
-        # first minimum over (l1_ratio, alpha) in order, as scikit-learn
-        best_l1, best_alpha = np.unravel_index(int(np.argmin(self.mse_mean)), self.mse_mean.shape)
+        # first minimum over (l1_ratio, alpha) in order, as scikit-learn, where errors within rounding of
+        # the minimum tie (the flat end of a curve must not pick an alpha by the last bits of a sum)
+        lowest = float(np.min(self.mse_mean))
+        ties = self.mse_mean <= lowest + MSE_TIE * abs(lowest)
+        best_l1, best_alpha = np.unravel_index(int(np.argmax(ties)), self.mse_mean.shape)
         self.index_min = (int(best_l1), int(best_alpha))
         self.alpha_min = float(alphas[best_l1, best_alpha])
         self.l1_ratio_min = float(l1_ratios[best_l1])

@@ -22,7 +22,7 @@ from scipy import sparse
 
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
-from ._stats import SufficientStats
+from ._stats import SufficientStats, column_moments, far_column_shift, shifted_columns
 
 
 # the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
@@ -263,7 +263,8 @@ class SparseDesign(_WorkingProblem):
     """The working problem on a sparse X, never densified and centered implicitly.
 
     The working matrix is P X~ F, where X~ (`Xt`, CSC) holds the user's values times sqrt(s_i) (rows;
-    the user's own values, not a copy, without weights), F = diag(col_factor) = 1 / (col_scale_j
+    the user's own values, not a copy, without weights), with the columns whose mean dwarfs their
+    spread stored shifted by their mean (`fastreg._stats.far_column_shift`; a copy then), F = diag(col_factor) = 1 / (col_scale_j
     x_scale) (columns: standardization and penalty factors, applied on the fly, never to a copy) and
     P = I - u u^T / sw_sum (u = sqrt(s), sw_sum = u^T u)
     centers with an intercept (P = I without). The sparse kernel (src/_cd_residual.pyx) applies P
@@ -354,39 +355,34 @@ class SparseDesign(_WorkingProblem):
         return R
 
 
-def _column_sums(v, indptr):
-    """The sums of v over each column's stored values (CSC segments), in float64; 0 for empty columns."""
-    out = np.zeros(len(indptr) - 1)
-    nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    if nonempty.size:  # consecutive non-empty segments: each runs to the start of the next
-        out[nonempty] = np.add.reduceat(v, indptr[nonempty], dtype=np.float64)
-    return out
-
-
 def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
     """The working problem from a validated CSC X (`as_sparse_csc`) and y, in O(nnz) and without
     densifying X: one copy of the values when weights apply (none for column scales), the pattern
-    is shared."""
+    is shared. With an intercept, columns far off center (nearly dense ones whose mean dwarfs their
+    spread) are stored in full, shifted by their mean: centering them implicitly would cancel the
+    digits of their spread, and a shift leaves the centered problem unchanged."""
     dtype = X.dtype
     n_samples, n_features = X.shape
-    indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
-    indptr = X.indptr
-    values = X.data.astype(np.float64, copy=False)
-    s_rows = None  # the normalized weight of each stored value's row
-    u64 = None
+    sw = None
     if sample_weight is not None:
         sw = sample_weight.astype(np.float64)
         sw *= n_samples / sw.sum()
-        u64 = np.sqrt(sw)
-        s_rows = sw[indices]
+    # columns whose mean dwarfs their spread are stored shifted by it (centering is shift-invariant):
+    # centering them implicitly would lose the digits of the spread (`far_column_shift`)
+    shift = far_column_shift(X, sw) if fit_intercept else np.zeros(n_features)
+    X = shifted_columns(X, shift)
+    indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
+    indptr = X.indptr
+    values = X.data.astype(np.float64, copy=False)
+    s_rows = None if sw is None else sw[indices]  # the normalized weight of each stored value's row
+    u64 = None if sw is None else np.sqrt(sw)
     sw_sum = float(n_samples)
-    weighted_values = values if s_rows is None else s_rows * values
-    raw2 = _column_sums(weighted_values * values, indptr)
+    sums, raw2 = column_moments(X, sw)
     if fit_intercept:
         # the weighted column means; centered squared norms raw2 - W mean^2, recomputed from the stored
         # values' deviations (plus mean^2 times the weight of the rows not stored) for the columns
         # where that difference cancels (nearly constant columns)
-        mean = _column_sums(weighted_values, indptr) / (sw_sum if u64 is None else sw.sum())
+        mean = sums / (sw_sum if u64 is None else sw.sum())
         y_offset = float(np.average(y, weights=sample_weight))
         norm2 = raw2 - sw_sum * mean**2
         for j in np.flatnonzero(sw_sum * mean**2 > 0.5 * raw2):
@@ -430,7 +426,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         center=(mean * factor).astype(dtype) if fit_intercept else np.empty(0, dtype=dtype),
         sqrt_sw=u64.astype(dtype) if (u64 is not None and fit_intercept) else np.empty(0, dtype=dtype),
         sw_sum=sw_sum, y=yw, norm2_cols=(norm2 * factor**2).astype(dtype), y_norm2=float(yw.astype(np.float64) @ yw),
-        x_offset=mean.astype(dtype), col_scale=col_scale.astype(dtype), y_offset=y_offset,
+        x_offset=(mean + shift).astype(dtype), col_scale=col_scale.astype(dtype), y_offset=y_offset,
         x_scale=x_scale, y_scale=y_scale, n_samples=n_samples, fit_intercept=fit_intercept,
         weighted=sample_weight is not None,
     )

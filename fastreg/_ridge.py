@@ -44,6 +44,7 @@ from scipy.sparse import linalg as sparse_linalg
 from . import _design
 from . import _validation as v
 from ._base import RegressorBase
+from ._stats import far_column_shift, shifted_columns
 
 __all__ = ["RidgeFit", "RidgePath", "ridge", "ridge_path", "Ridge", "RidgeCV"]
 
@@ -300,6 +301,17 @@ def _weighted_means(X, Y, sw, fit_intercept):
     return x_sum / W, (s @ Y.astype(np.float64)) / W, W
 
 
+def _far_columns_shifted(X, sw, fit_intercept):
+    """(X, shift): a sparse X with an intercept with its columns whose mean dwarfs their spread stored
+    shifted by their mean (`fastreg._stats.far_column_shift`), so that the implicit centering below stays
+    exact; the centered problem is the same, and the intercept takes the shift back. Dense X (centered
+    explicitly or about a shift by `_dense_primal`) and no intercept: X itself and a zero shift."""
+    if not (_is_sparse(X) and fit_intercept):
+        return X, np.zeros(X.shape[1])
+    shift = far_column_shift(X, sw)
+    return shifted_columns(X, shift), shift
+
+
 def _sparse_primal(X, Y, sw, fit_intercept, dtype):
     """`_Centered` for sparse X: X^T S X by scipy.sparse, centering as a rank-one correction."""
     x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
@@ -502,11 +514,12 @@ def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """Validated inputs -> (coef (k, p) float64, intercept (k,) float64, solver name, n_iter)."""
     dtype = np.dtype(X.dtype)
     kind = _choose_solver(X, solver)
+    X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
     if kind == "lsqr":
         if not _is_sparse(X):
             v.check_finite(X)
         coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
-        return coef, y_mean - coef @ x_mean, "lsqr", n_iter
+        return coef, y_mean - coef @ (x_mean + x_shift), "lsqr", n_iter
     if kind == "cholesky":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, dtype)
         _check_gram_diagonal(np.diag(stats.G), X)
@@ -520,7 +533,7 @@ def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
         coef = _dual_coef(X, A, dual, dtype).T
         stats = dual
         name = "eigh-dual" if fell_back else "cholesky-dual"
-    intercept = stats.y_mean - coef @ stats.x_mean if fit_intercept else np.zeros(Y.shape[1])
+    intercept = stats.y_mean - coef @ (stats.x_mean + x_shift) if fit_intercept else np.zeros(Y.shape[1])
     return coef, intercept, name, None
 
 
@@ -634,18 +647,19 @@ def _spectrum(X, Y, sw, fit_intercept, mode):
         Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
         # X~ = U S V^T: L = S^2, B = V, q = V^T X~^T Y~ = S U^T Y~, Z = U S
         return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U)
+    X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
     if mode == "cov":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, np.float64)
         _check_gram_diagonal(np.diag(stats.G), X)
         L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
         root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
-        return _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean, stats.y_mean, stats.weight_sum, root)
+        return _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean + x_shift, stats.y_mean, stats.weight_sum, root)
     dual = _dual_stats(X, Y, sw, fit_intercept, np.float64)
     _check_gram_diagonal(np.diag(dual.K), X)
     L, U = linalg.eigh(dual.K, lower=False, check_finite=False)
     L = np.maximum(L, 0.0)
     B = _dual_coef(X, U, dual, np.float64)
-    return _Spectrum(L, B, U.T @ dual.Yt, dual.x_mean, dual.y_mean, dual.weight_sum, dual.root, U=U)
+    return _Spectrum(L, B, U.T @ dual.Yt, dual.x_mean + x_shift, dual.y_mean, dual.weight_sum, dual.root, U=U)
 
 
 class RidgePath(NamedTuple):

@@ -23,6 +23,63 @@ from . import _validation as v
 CHUNK_BYTES = 1 << 25
 
 
+# Implicit centering of a sparse column (sums about 0, then the rank-one correction by its mean) loses
+# a factor raw / centered = 1 + W mean^2 / centered of relative accuracy; past this factor the column is
+# stored shifted by its mean instead. Such a column has at most W / (FAR_FROM_CENTER - 1) weight on rows
+# it does not store (each unstored row adds mean^2 to the centered sum), so it is nearly dense already
+# and storing it in full costs little.
+FAR_FROM_CENTER = 8.0
+
+
+def column_moments(X, sample_weight=None):
+    """(weighted sums, weighted sums of squares) of each column of a CSC X, in float64, O(nnz)."""
+    values = X.data.astype(np.float64, copy=False)
+    if sample_weight is not None:
+        weighted = values * sample_weight.astype(np.float64)[X.indices]
+    else:
+        weighted = values
+    return _column_sums(weighted, X.indptr), _column_sums(weighted * values, X.indptr)
+
+
+def _column_sums(v, indptr):
+    """The sums of v over each column's stored values (CSC segments), in float64; 0 for empty columns."""
+    out = np.zeros(len(indptr) - 1)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    if nonempty.size:  # consecutive non-empty segments: each runs to the start of the next
+        out[nonempty] = np.add.reduceat(v, indptr[nonempty], dtype=np.float64)
+    return out
+
+
+def far_column_shift(X, sample_weight=None):
+    """The shift that keeps implicit centering of a CSC X exact: each column's weighted mean where
+    centering about 0 would lose more than FAR_FROM_CENTER in relative accuracy, 0 elsewhere
+    (float64, one per column). Only a problem with an intercept is centered, so only it needs one."""
+    total = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
+    sums, squares = column_moments(X, sample_weight)
+    mean = sums / total
+    # raw / centered > FAR  <=>  W mean^2 > (1 - 1 / FAR) raw; the rounding of this test is harmless
+    far = total * mean**2 > (1.0 - 1.0 / FAR_FROM_CENTER) * squares
+    return np.where(far, mean, 0.0)
+
+
+def shifted_columns(X, shift):
+    """The CSC matrix X - 1 shift^T, with the columns whose shift is 0 left sparse (the others stored in
+    full: the unstored rows hold -shift_j), in X's dtype; X itself is returned when the shift is 0."""
+    far = np.flatnonzero(shift)
+    if far.size == 0:
+        return X
+    dense = X[:, far].toarray().astype(np.float64)
+    dense -= shift[far]
+    columns = np.empty(X.shape[1], dtype=np.intp)
+    near = np.flatnonzero(shift == 0)
+    columns[near] = np.arange(near.size)
+    columns[far] = near.size + np.arange(far.size)
+    stacked = sparse.hstack([X[:, near], sparse.csc_matrix(dense.astype(X.dtype))], format="csc")
+    out = sparse.csc_matrix(stacked[:, columns])
+    out.sort_indices()
+    return out
+
+
 def _symmetrized(upper):
     """The full symmetric matrix from the upper triangle of a Fortran `upper`, in place, returned
     C-contiguous (the transpose view: same memory, no copy). Mirrored in blocks, so that the extra
@@ -99,24 +156,25 @@ class SufficientStats:
         """`from_arrays` for a validated CSC X: X^T X from the products of each row's stored values
         (`sparse_gram_into`, O(sum of nnz_row^2), p x p dense), never densifying X.
 
-        The x shift is 0 (a non-zero shift would fill in X); sparse columns rarely have means large
-        against their spread, which is what the shift protects against. Blocks to combine with must
-        then use the same zero x shift (``shift=stats.shift``).
+        The x shift is 0 for every column but those whose mean dwarfs their spread
+        (`far_column_shift`: nearly dense columns, stored shifted by their mean, so that centering the
+        sums stays exact); blocks to combine with must use the same shift (``shift=stats.shift``), and
+        a column given a non-zero shift is stored in full for the sums.
         """
         from ._cd_gram import sparse_gram_into
 
         n_rows, n_features = X.shape
         dtype = X.dtype
         if shift is None:
+            x_shift = far_column_shift(X, sw)
             y_shift = float(y[:min(8192, n_rows)].mean(dtype=np.float64))
         else:
             x_shift = np.asarray(shift[0], dtype=np.float64).reshape(-1)
-            if x_shift.shape != (n_features,) or np.any(x_shift != 0):
-                raise ValueError(
-                    "shift: statistics of a sparse X are taken about a zero x shift (a non-zero one would "
-                    "densify X); build every block with shift=stats.shift of a sparse block."
-                )
+            if x_shift.shape != (n_features,):
+                raise ValueError(f"shift[0] must have {n_features} entries (one per column), got {x_shift.shape}.")
             y_shift = float(shift[1])
+        x_shift = x_shift.astype(dtype).astype(np.float64)  # the shift stored is the one applied
+        X = shifted_columns(X, x_shift)
         s = np.ones(n_rows) if sw is None else sw.astype(np.float64)
         yc = y.astype(np.float64) - y_shift
         values = X.data
@@ -132,7 +190,7 @@ class SufficientStats:
         X64 = X.astype(np.float64)
         ys = yc * np.sqrt(s)
         return cls(G, X64.T @ (s * yc), float(ys @ ys), X64.T @ s, float(s @ yc), float(s.sum()), n_rows,
-                   np.zeros(n_features, dtype=dtype), y_shift,
+                   x_shift.astype(dtype), y_shift,
                    amax=(float(np.max(np.abs(values))) if values.size else 0.0, float(np.max(np.abs(ys)))))
 
     @classmethod

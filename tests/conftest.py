@@ -51,7 +51,8 @@ def tight_tol(dtype):
 
 
 def rounding_floor(dtype, y, sample_weight=None):
-    """Absolute slack (objective units) for rounding: a multiple of eps times ||y||^2 / n."""
+    """Absolute slack (objective units) for rounding: a multiple of eps times ||y||^2 / n, growing like
+    sqrt(n) past 64 rows (sums of n rounded terms; a fixed absolute slack fails on another machine)."""
     y = np.asarray(y, dtype=np.float64)
     if sample_weight is None:
         scale = float(y @ y) / len(y)
@@ -59,7 +60,7 @@ def rounding_floor(dtype, y, sample_weight=None):
         s = np.asarray(sample_weight, dtype=np.float64)
         scale = float(s @ (y * y)) / s.sum()
     factor = 1e-6 if np.dtype(dtype) == np.float32 else 1e-13
-    return factor * scale + np.finfo(np.float64).tiny
+    return factor * scale * max(1.0, np.sqrt(len(y)) / 8) + np.finfo(np.float64).tiny
 
 
 def make_regression(n_samples, n_features, *, dtype=np.float64, rho=0.6, n_informative=None,

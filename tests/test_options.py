@@ -236,7 +236,8 @@ def test_bounds_positive_and_kkt(oracle):
     b = fastreg.enet_path(X, y, l1_ratio=0.8, fit_intercept=True, lower_bounds=0.0, alphas=a.alphas, tol=1e-12)
     for k, alpha in enumerate(a.alphas):
         oracle.assert_same_solution(X, y, a.coefs[:, k], a.dual_gaps[k], b.coefs[:, k], b.dual_gaps[k], alpha,
-                                    0.8, fit_intercept=True, positive=True, floor=1e-14, what=f"alpha #{k}")
+                                    0.8, fit_intercept=True, positive=True, floor=oracle.rounding_floor(np.float64, y),
+                                    what=f"alpha #{k}")
         oracle.assert_certified(X, y, b.coefs[:, k], b.intercepts[k], b.dual_gaps[k], alpha, 0.8, tol=1e-12,
                                 dtype=np.float64, fit_intercept=True, positive=True, what=f"alpha #{k}")
     # KKT under a box: a coordinate strictly inside has the ElasticNet optimality, one at a bound

@@ -564,7 +564,8 @@ def test_residual_paths_with_strong_sets_match_the_gram_kernel(oracle, kind):
         oracle.assert_certified(X, y, res.coefs[:, k], res.intercepts[k], res.dual_gaps[k], alpha, 1.0,
                                 tol=1e-11, dtype=np.float64, fit_intercept=True, what=f"alpha #{k}")
         oracle.assert_same_solution(X, y, res.coefs[:, k], res.dual_gaps[k], gram.coefs[:, k], gram.dual_gaps[k],
-                                    alpha, 1.0, fit_intercept=True, floor=1e-14, what=f"alpha #{k}")
+                                    alpha, 1.0, fit_intercept=True, floor=oracle.rounding_floor(np.float64, y),
+                                    what=f"alpha #{k}")
 
 
 @pytest.mark.parametrize("kind", ["dense", "sparse"])
