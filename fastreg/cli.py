@@ -3,38 +3,135 @@
 With no arguments it fits the full Lasso path of the diabetes data shipped with fastreg, prints one row
 per penalty (alpha, non-zero coefficients, training R^2, certified duality gap) and the model chosen
 by an information criterion (BIC by default; cross-validation comes with LassoCV).
+
+Exit status: 0 when every penalty is certified, 1 when results were printed with a warning (a penalty
+short of its gap target), 2 on a user error (bad file or option), reported in one ``fastreg: ...`` line.
 """
 import argparse
+import csv
+import io
+import math
 import sys
 import time
+import warnings
 
 import numpy as np
 
-from . import __version__, enet_path
+from . import ConvergenceWarning, __version__, enet_path
 from .data import DIABETES_CSV
+
+# what R, pandas and spreadsheets write in a cell with no value
+MISSING = {"", "NA", "N/A", "#N/A", "NULL", "null", "None"}
+# bounds on a column's largest |value| within which its sums of squares neither overflow nor underflow
+SCALE = (1e-100, 1e100)
+
+
+def _fail(message):
+    """End the program on a user error: one line on stderr, exit status 2."""
+    print(f"fastreg: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(path):
+    """The non-blank rows of a UTF-8 CSV file (a leading BOM skipped), each with the line it starts on."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        _fail(f"{path}: byte 0x{raw[exc.start]:02x} on line {line} (offset {exc.start}) is not UTF-8: "
+              f"re-save the file as UTF-8.")
+    reader = csv.reader(io.StringIO(text), strict=True)
+    rows, start = [], 1
+    try:
+        for row in reader:
+            if row:
+                rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        _fail(f"{path}: the row starting on line {start} is not valid CSV ({exc}): check its quotes.")
+    return rows
+
+
+def _bad_cell(path, names, body, row_names):
+    """The message naming the first cell, in file order, that is not a finite number."""
+    for line, row in body:
+        for name, cell in zip(names, row[row_names:]):
+            try:
+                value = float(cell)
+            except ValueError:
+                value = None
+            if value is not None and math.isfinite(value):
+                continue
+            where = f"{path}: column {name!r}, line {line}"
+            if cell.strip() in MISSING or (value is not None and math.isnan(value)):
+                return f"{where}: missing value {cell!r}: fastreg does not impute; drop or fill those rows."
+            if value is not None:
+                return f"{where}: {cell!r} is infinite: every value must be a finite number."
+            return (f"{where}: {cell!r} is not a number: every column must be numeric "
+                    f"(encode categories as numbers or drop the column).")
 
 
 def _read_csv(path, target):
-    """Numeric CSV with a header row -> (X, y, feature names, target name)."""
-    try:
-        f = open(path, newline="")
-    except OSError as exc:
-        raise SystemExit(f"fastreg: cannot read {path}: {exc.strerror}.") from exc
-    with f:
-        header = [h.strip() for h in f.readline().strip().split(",")]
-        try:
-            data = np.loadtxt(f, delimiter=",", ndmin=2)
-        except ValueError as exc:
-            raise SystemExit(f"fastreg: {path}: every column must be numeric ({exc}).") from exc
-    if data.shape[1] != len(header):
-        raise SystemExit(f"fastreg: {path}: the header has {len(header)} names but rows have {data.shape[1]} values.")
+    """Numeric CSV with a header row -> (X, y, feature names, target name, whether row names were dropped).
+
+    Fields may be quoted (R's write.csv); an unnamed first column is row names (R's write.csv, pandas'
+    to_csv) and is left out. Anything else that is not a finite number ends the program with a message.
+    """
+    rows = _rows(path)
+    if not rows:
+        _fail(f"{path}: the file is empty: give a header row naming the columns, then one row per sample.")
+    header = [name.strip() for name in rows[0][1]]
+    if all(_is_number(name) for name in header):
+        shown = ",".join(header[:4]) + (",..." if len(header) > 4 else "")
+        _fail(f"{path}: the first row ({shown}) holds numbers, not column names: "
+              f"add a header row naming the columns.")
+    # R's write.csv and pandas' to_csv write the row names first, under an empty name
+    row_names = int(header[0] == "" and len(header) > 1)
+    names = header[row_names:]
+    if "" in names:
+        _fail(f"{path}: column {names.index('') + row_names + 1} has no name in the header: name every column.")
+    duplicates = [name for k, name in enumerate(names) if name in names[:k]]
+    if duplicates:
+        _fail(f"{path}: the header names the column {duplicates[0]!r} twice: make the column names unique.")
     if target is None:
-        target = header[-1]
-    if target not in header:
-        raise SystemExit(f"fastreg: {path}: no column named {target!r} (columns: {', '.join(header)}).")
-    k = header.index(target)
-    names = header[:k] + header[k + 1:]
-    return np.delete(data, k, axis=1), data[:, k], names, target
+        target = names[-1]
+    if target not in names:
+        _fail(f"{path}: no column named {target!r} for --target (columns: {', '.join(names)}).")
+    if len(names) == 1:
+        _fail(f"{path}: the only column is the target {target!r}: give at least one feature column "
+              f"(columns are separated by commas).")
+    body = rows[1:]
+    if not body:
+        _fail(f"{path}: no data rows below the header: add one row per sample.")
+    for line, row in body:
+        if len(row) != len(header):
+            _fail(f"{path}: line {line} has {len(row)} values but the header names {len(header)} columns.")
+    try:
+        data = np.array([[float(cell) for cell in row[row_names:]] for _, row in body])
+    except ValueError:
+        data = None
+    if data is None or not np.isfinite(data).all():
+        _fail(_bad_cell(path, names, body, row_names))
+    scale = np.abs(data).max(axis=0)
+    for name, m in zip(names, scale):
+        if m > 0 and not SCALE[0] <= m <= SCALE[1]:
+            _fail(f"{path}: column {name!r} has magnitude {m:.3g}, outside [{SCALE[0]:g}, {SCALE[1]:g}] where "
+                  f"its sums of squares stay in double-precision range: rescale the column.")
+    k = names.index(target)
+    return np.delete(data, k, axis=1), data[:, k], names[:k] + names[k + 1:], target, bool(row_names)
 
 
 def information_criterion(X, y, path, criterion):
@@ -62,54 +159,80 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="fastreg",
         description="Fit a certified Lasso/ElasticNet regularization path and pick a model.",
+        epilog="Exit status: 0 all penalties certified, 1 printed with a warning, 2 bad file or option.",
     )
-    parser.add_argument("csv", nargs="?", help="numeric CSV file with a header row "
+    parser.add_argument("csv", nargs="?", help="numeric UTF-8 CSV file with a header row "
                         "(default: the diabetes data shipped with fastreg)")
     parser.add_argument("--target", help="name of the target column (default: the last column)")
     parser.add_argument("--l1-ratio", type=float, default=1.0, help="L1/L2 mix in (0, 1]; 1 is the Lasso")
-    parser.add_argument("--n-alphas", type=int, default=100, help="number of penalties on the path")
-    parser.add_argument("--eps", type=float, default=1e-3, help="alpha_min / alpha_max")
-    parser.add_argument("--tol", type=float, default=1e-7, help="duality-gap tolerance (relative to ||y||^2/n)")
-    parser.add_argument("--max-iter", type=int, default=10000, help="maximum epochs per penalty")
+    parser.add_argument("--n-alphas", type=int, default=100, help="number of penalties on the path (>= 1)")
+    parser.add_argument("--eps", type=float, default=1e-3, help="alpha_min / alpha_max, in (0, 1)")
+    parser.add_argument("--tol", type=float, default=1e-7,
+                        help="duality-gap tolerance in (0, 1), relative to ||y - mean y||^2/n")
+    parser.add_argument("--max-iter", type=int, default=10000, help="maximum epochs per penalty (>= 1)")
     parser.add_argument("--criterion", choices=["bic", "aic"], default="bic", help="model selection rule")
     parser.add_argument("--no-standardize", action="store_true",
                         help="penalize raw coefficients instead of those of unit-variance columns")
     parser.add_argument("--no-intercept", action="store_true", help="do not fit an intercept")
-    parser.add_argument("--every", type=int, default=0,
-                        help="print every k-th penalty of the path (default: about 25 rows)")
+    parser.add_argument("--every", type=int, help="print every k-th penalty of the path (default: about 25 rows)")
     parser.add_argument("--version", action="version", version=f"fastreg {__version__}")
     return parser
 
 
+def _check_options(args):
+    """Option values the path cannot use end the program, naming the option and its range."""
+    checks = [
+        ("--l1-ratio", args.l1_ratio, 0 < args.l1_ratio <= 1, "in (0, 1]; 1 is the Lasso"),
+        ("--n-alphas", args.n_alphas, args.n_alphas >= 1, "at least 1"),
+        ("--eps", args.eps, 0 < args.eps < 1, "in (0, 1), the ratio alpha_min / alpha_max"),
+        ("--tol", args.tol, 0 < args.tol < 1, "in (0, 1), a fraction of ||y - mean y||^2/n"),
+        ("--max-iter", args.max_iter, args.max_iter >= 1, "at least 1"),
+        ("--every", args.every, args.every is None or args.every >= 1, "at least 1"),
+    ]
+    for option, value, ok, allowed in checks:
+        if not ok:
+            _fail(f"{option} must be {allowed} (got {value:g}).")
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    _check_options(args)
     source = args.csv or str(DIABETES_CSV)
-    X, y, names, target = _read_csv(source, args.target)
+    X, y, names, target, row_names = _read_csv(source, args.target)
     n, p = X.shape
+    fit_intercept = not args.no_intercept
+    if n < 2:
+        _fail(f"{source}: one data row is too few to fit a path: give at least 2.")
+    if np.all(y == (y[0] if fit_intercept else 0.0)):
+        _fail(f"{source}: target {target!r} is constant ({y[0]:g} in every row): nothing to fit.")
+    if fit_intercept and np.all(X == X[0]):
+        _fail(f"{source}: every feature column is constant, so the intercept alone fits: nothing to select.")
     title = args.csv or "diabetes (embedded; Efron et al. 2004)"
-    print(f"fastreg {__version__}: {title}: {n} samples x {p} features, target {target!r}")
+    print(f"fastreg {__version__}: {title}: {n} samples x {p} features, target {target!r}"
+          + ("; the unnamed first column is row names, left out" if row_names else ""))
 
-    if not 0 < args.l1_ratio <= 1:
-        raise SystemExit(f"fastreg: --l1-ratio must be in (0, 1] for a path (got {args.l1_ratio:g}).")
     start = time.perf_counter()
-    try:
-        path = enet_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps, tol=args.tol,
-                         max_iter=args.max_iter, fit_intercept=not args.no_intercept,
-                         standardize=not args.no_standardize)
-    except (ValueError, TypeError) as exc:
-        raise SystemExit(f"fastreg: {exc}") from exc
-    seconds = time.perf_counter() - start
-    ss_tot = np.sum((y - (y.mean() if not args.no_intercept else 0.0)) ** 2)
-    pred = X @ path.coefs + path.intercepts
-    r2 = 1 - np.sum((y[:, None] - pred) ** 2, axis=0) / (ss_tot if ss_tot > 0 else 1.0)
-    nnz = np.count_nonzero(path.coefs, axis=0)
-    ic = information_criterion(X, y, path, args.criterion)
-    best = int(np.argmin(ic))
+    # the solver's and NumPy's warnings are reported once, in one line each, after the table
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            path = enet_path(X, y, l1_ratio=args.l1_ratio, n_alphas=args.n_alphas, eps=args.eps, tol=args.tol,
+                             max_iter=args.max_iter, fit_intercept=fit_intercept,
+                             standardize=not args.no_standardize)
+        except (ValueError, TypeError) as exc:
+            _fail(str(exc))
+        seconds = time.perf_counter() - start
+        ss_tot = np.sum((y - (y.mean() if fit_intercept else 0.0)) ** 2)
+        pred = X @ path.coefs + path.intercepts
+        r2 = 1 - np.sum((y[:, None] - pred) ** 2, axis=0) / ss_tot
+        nnz = np.count_nonzero(path.coefs, axis=0)
+        ic = information_criterion(X, y, path, args.criterion)
+        best = int(np.argmin(ic))
 
     kind = "Lasso" if args.l1_ratio == 1 else f"ElasticNet (l1_ratio={args.l1_ratio:g})"
     print(f"{kind} path: {len(path.alphas)} penalties in {seconds * 1e3:.1f} ms, solver {path.solver}, "
           f"{'standardized' if not args.no_standardize else 'raw'} features, tol {args.tol:g}")
-    every = args.every or max(1, len(path.alphas) // 25)
+    every = args.every if args.every is not None else max(1, len(path.alphas) // 25)
     print(f"\n{'':2}{'alpha':>12} {'non-zeros':>9} {'R^2':>8} {'duality gap':>12} {args.criterion.upper():>10}")
     for i in range(len(path.alphas)):
         if i % every and i != best and i != len(path.alphas) - 1:
@@ -129,8 +252,14 @@ def main(argv=None):
     dropped = [names[j] for j in range(p) if path.coefs[j, best] == 0]
     if dropped:
         print(f"  zero: {', '.join(dropped)}")
+    status = 0
     if not path.converged.all():
         print(f"warning: {int((~path.converged).sum())} penalties did not reach the gap target; "
               f"raise --max-iter", file=sys.stderr)
-        return 1
-    return 0
+        status = 1
+    others = dict.fromkeys(str(w.message).partition("\n")[0] for w in caught if not issubclass(
+        w.category, (ConvergenceWarning, DeprecationWarning, PendingDeprecationWarning)))
+    for message in others:
+        print(f"warning: {message}", file=sys.stderr)
+        status = 1
+    return status

@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,12 @@ ROW = re.compile(r"^(\*| ) +(\S+) +(\d+) +(\S+) +(\S+) +(\S+)$", re.M)
 SELECTED = re.compile(r"selected by (BIC|AIC) \(\*\): alpha = (\S+), (\d+) of (\d+) features")
 
 
-def _run(*args, timeout=120):
-    """`python -m fastreg args` in a fresh interpreter (the installed fastreg, not the source tree)."""
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+def _run(*args, timeout=120, python_warnings="ignore"):
+    """`python -m fastreg args` in a fresh interpreter (the installed fastreg, not the source tree);
+    ``python_warnings=None`` keeps Python's default warning filters, as a user's shell has them."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    if python_warnings is not None:
+        env["PYTHONWARNINGS"] = python_warnings
     return subprocess.run([sys.executable, "-m", "fastreg", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=Path(__file__).parent, env=env)
 
@@ -136,45 +140,200 @@ def test_csv_default_target_is_last_column(capsys, tmp_path):
     assert "target 'w'" in out and "2 features" in out
 
 
-def test_bad_target_in_process(csv_file, capsys):
-    path = csv_file[0]
+def _user_error(capsys, args, *words):
+    """main(args) exits with status 2 and one stderr line 'fastreg: ...' holding every word; no raw warning."""
     with pytest.raises(SystemExit) as exc:
-        main([str(path), "--target", "nope"])
-    code = exc.value.code
-    assert code not in (0, None)
-    message = str(code)
-    assert "nope" in message and "response" in message  # names the bad target and the columns
+        main([str(a) for a in args])
+    assert exc.value.code == 2
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastreg: "), err
+    # words are looked for outside the file's directory, which pytest names after the test
+    message = lines[0]
+    for a in args:
+        if isinstance(a, Path):
+            message = message.replace(str(a.parent), "")
+    for word in words:
+        assert word in message, (word, lines[0])
+    assert "Traceback" not in out + err and "Warning" not in out + err
+    return lines[0]
+
+
+def _write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def test_bad_target_in_process(csv_file, capsys):
+    _user_error(capsys, [csv_file[0], "--target", "nope"], "'nope'", "--target", "response")
 
 
 def test_bad_target_subprocess(csv_file):
     result = _run(str(csv_file[0]), "--target", "nope")
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "no column named 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_non_numeric_csv(tmp_path):
-    path = tmp_path / "text.csv"
-    path.write_text("a,b,c\n1,x,3\n4,5,6\n")
-    with pytest.raises(SystemExit) as exc:
-        main([str(path)])
-    assert exc.value.code not in (0, None)
-    assert "numeric" in str(exc.value.code)
+def test_non_numeric_csv(tmp_path, capsys):
+    path = _write(tmp_path, "a,b,c\n1,x,3\n4,5,6\n")
+    _user_error(capsys, [path], "column 'b'", "line 2", "'x'", "numeric")
 
 
 @pytest.mark.parametrize("args,word", [
     (["{missing}"], "missing.csv"),
-    (["--l1-ratio", "1.5"], "l1"),
-    (["--l1-ratio", "0"], "l1"),
-    (["--n-alphas", "0"], "alphas"),
-    (["--criterion", "cv"], "criterion"),
+    (["--l1-ratio", "1.5"], "--l1-ratio"),
+    (["--l1-ratio", "0"], "--l1-ratio"),
+    (["--n-alphas", "0"], "--n-alphas"),
+    (["--eps", "2"], "--eps"),
+    (["--eps", "0"], "--eps"),
+    (["--tol", "0"], "--tol"),
+    (["--tol", "inf"], "--tol"),
+    (["--max-iter", "0"], "--max-iter"),
+    (["--every", "0"], "--every"),
+    (["--every", "-3"], "--every"),
 ])
-def test_bad_arguments_exit_with_a_message(tmp_path, capsys, args, word):
-    """A user error ends the program with a message (SystemExit), not an exception traceback."""
-    args = [a.format(missing=tmp_path / "missing.csv") for a in args]
+def test_bad_arguments_exit_with_one_line(tmp_path, capsys, args, word):
+    """A bad option value or file ends the program with status 2 and one line naming it."""
+    _user_error(capsys, [tmp_path / "missing.csv" if a == "{missing}" else a for a in args], word)
+
+
+def test_argparse_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
-        main(args)
-    code = exc.value.code
-    assert code not in (0, None)
-    message = (str(code) if isinstance(code, str) else "") + capsys.readouterr().err
-    assert word in message.lower()
+        main(["--criterion", "cv"])
+    assert exc.value.code == 2
+    assert "criterion" in capsys.readouterr().err
+
+
+def test_utf8_bom_is_skipped(tmp_path, capsys):
+    path = _write(tmp_path, b"\xef\xbb\xbfx1,x2,y\n1,2,3\n2,1,5\n3,3,4\n4,0,9\n5,2,8\n")
+    assert main([str(path), "--target", "x1", "--n-alphas", "5"]) == 0
+    assert "target 'x1'" in capsys.readouterr().out
+
+
+def test_non_utf8_names_the_line(tmp_path, capsys):
+    path = _write(tmp_path, b"a,b,y\n1,2,3\ncaf\xe9,2,3\n")
+    _user_error(capsys, [path], "data.csv", "line 3", "0xe9", "UTF-8")
+
+
+def test_r_write_csv_with_row_names(tmp_path, capsys, csv_file):
+    """R's write.csv: quoted header, an unnamed row-name column of quoted strings (left out, and said so)."""
+    _, X, y, names = csv_file
+    lines = ['"","x1","x2","x3","x4","x5","y"']
+    lines += [",".join([f'"{i + 1}"'] + [repr(float(v)) for v in row]) for i, row in enumerate(np.column_stack([X, y]))]
+    path = _write(tmp_path, "\r\n".join(lines) + "\r\n")
+    assert main([str(path), "--n-alphas", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "60 samples x 5 features, target 'y'" in out and "row names" in out
+    _check_report(out, X, y, names, n_alphas=30)
+
+
+def test_quoted_numbers(tmp_path, capsys):
+    path = _write(tmp_path, '"u","v","w"\n"1.5","2",3\n"2","1.25","5"\n3,3,4\n"4",0,9\n')
+    assert main([str(path), "--target", "u", "--n-alphas", "5"]) == 0
+    assert "4 samples x 2 features, target 'u'" in capsys.readouterr().out
+
+
+def test_empty_file(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "")], "data.csv", "empty")
+
+
+def test_header_only(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n")], "data.csv", "no data rows")
+
+
+def test_first_row_must_be_a_header(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "1,2,3\n4,5,6\n7,8,10\n")], "first row", "header")
+
+
+def test_duplicate_column_name(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,a,y\n1,2,3,4\n2,3,4,6\n")], "'a'", "twice")
+
+
+def test_unnamed_column(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,,y\n1,2,3\n2,3,5\n")], "column 2", "no name")
+
+
+@pytest.mark.parametrize("row,words", [
+    ("1,red,3", ["column 'color'", "'red'", "not a number"]),
+    ("1,NA,3", ["column 'color'", "'NA'", "missing"]),
+    ("1,,3", ["column 'color'", "missing"]),
+    ("1,nan,3", ["column 'color'", "missing"]),
+    ("1,inf,3", ["column 'color'", "infinite"]),
+    ("1,2,high", ["column 'y'", "'high'"]),
+])
+def test_bad_value_names_column_and_line(tmp_path, capsys, row, words):
+    path = _write(tmp_path, f"a,color,y\n1,2,3\n2,3,5\n{row}\n4,1,2\n")
+    _user_error(capsys, [path], "line 4", *words)
+
+
+def test_ragged_row(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n1,2,3\n2,3\n")], "line 3", "2 values", "3 columns")
+
+
+def test_unclosed_quote(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, 'a,b,y\n1,2,3\n2,"3,5\n4,5,6\n')], "line 3", "quote")
+
+
+def test_magnitude_out_of_range(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n1,2e160,3\n2,3,5\n3,1,4\n")], "column 'b'", "rescale")
+
+
+def test_constant_target(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n1,2,3\n2,5,3\n4,1,3\n")], "target 'y'", "constant",
+                "nothing to fit")
+
+
+def test_constant_features(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n1,2,3\n1,2,5\n1,2,4\n")], "feature", "constant")
+
+
+def test_one_data_row(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n1,2,3\n")], "data row", "at least 2")
+
+
+def test_only_the_target_column(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "y\n1\n2\n3\n")], "'y'", "feature column")
+
+
+def test_solver_error_is_one_line(monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise ValueError("X has a problem.")
+    monkeypatch.setattr("fastreg.cli.enet_path", refuse)
+    assert _user_error(capsys, []) == "fastreg: X has a problem."
+
+
+def test_unconverged_penalties_reported_once(capsys):
+    assert main(["--max-iter", "1"]) == 1
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"warning: \d+ penalties did not reach the gap target; raise --max-iter\n", err), err
+
+
+def test_other_warnings_reported_in_one_line(monkeypatch, capsys):
+    def warn_then_fit(*args, **kwargs):
+        warnings.warn("overflow encountered in multiply\nsecond line", RuntimeWarning)
+        return fastreg.enet_path(*args, **kwargs)
+    monkeypatch.setattr("fastreg.cli.enet_path", warn_then_fit)
+    assert main(["--n-alphas", "10"]) == 1
+    assert capsys.readouterr().err == "warning: overflow encountered in multiply\n"
+
+
+@pytest.mark.parametrize("content,word", [
+    (b"a,b,y\ncaf\xe9,2,3\n", "UTF-8"),
+    (b"a,b,y\n", "no data rows"),
+])
+def test_file_errors_subprocess_leak_nothing(tmp_path, content, word):
+    """As a user runs it (default warning filters): status 2, one line, no traceback or NumPy warning."""
+    result = _run(str(_write(tmp_path, content)), python_warnings=None)
+    assert result.returncode == 2
+    assert result.stderr.startswith("fastreg: ") and result.stderr.count("\n") == 1, result.stderr
+    assert word in result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+
+
+def test_unconverged_subprocess_leaks_no_raw_warning():
+    result = _run("--max-iter", "1", python_warnings=None)
+    assert result.returncode == 1
+    assert result.stderr.startswith("warning: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "ConvergenceWarning" not in result.stderr
