@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg import blas
 
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
-from ._stats import SufficientStats, column_moments, far_column_shift, shifted_columns
+from ._stats import SufficientStats, _pow2_scale, column_moments, far_column_shift, shifted_columns
 
 
 # the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
@@ -30,13 +31,30 @@ from ._stats import SufficientStats, column_moments, far_column_shift, shifted_c
 GRAM_MAX_BYTES = 1 << 30
 
 
-def _pow2_scale(amax, dtype):
-    """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
-    # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
-    lim = 28 if dtype == np.float32 else 220
-    if amax == 0 or 2.0**-lim <= amax <= 2.0**lim:
-        return 1.0
-    return float(2.0 ** np.round(np.log2(amax)))
+def _divide_by_pow2(arr, scale):
+    """arr /= scale in place for a power of two `scale`, exactly, in steps whose factors the dtype can
+    hold (1 / scale itself may overflow it: float32 data at the bottom of the denormal range)."""
+    limit = float(np.finfo(arr.dtype).max) ** 0.5
+    factor = 1.0 / scale
+    while factor != 1.0:
+        step = min(max(factor, 1.0 / limit), limit)
+        arr *= arr.dtype.type(step)
+        factor /= step
+
+
+def _column_norms(X, weights=None):
+    """sqrt(sum_i weights_i X_ij^2) of each column in float64, also where the squares leave float64's
+    range (those columns by BLAS nrm2, which scales as it sums)."""
+    if weights is None:
+        squares = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+    else:
+        squares = np.einsum("i,ij,ij->j", weights, X, X, dtype=np.float64)
+    norms = np.sqrt(squares)
+    root = None if weights is None else np.sqrt(weights.astype(np.float64))
+    for j in np.flatnonzero(~np.isfinite(squares) | (squares < 2.0**-900)):
+        column = X[:, j].astype(np.float64)
+        norms[j] = blas.dnrm2(column if root is None else column * root)
+    return norms
 
 
 class _WorkingProblem:
@@ -91,10 +109,10 @@ class _WorkingProblem:
         penalty that large already forces w = 0.
         """
         n = self.n_samples
-        with np.errstate(over="ignore"):
-            # alpha * ratio first: a zero ratio must give 0, never inf * 0
-            l1 = (alpha * l1_ratio) * n / (self.x_scale * self.y_scale)
-            l2 = (alpha * (1.0 - l1_ratio)) * n / self.x_scale**2
+        # alpha * ratio first: a zero ratio must give 0, never inf * 0; then one power-of-two scale at a
+        # time (exact), since their product can overflow where each step does not
+        l1 = float(alpha * l1_ratio) * n / self.x_scale / self.y_scale
+        l2 = float(alpha * (1.0 - l1_ratio)) * n / self.x_scale / self.x_scale
         big = float(np.finfo(self.dtype).max)
         return min(l1, big), min(l2, big)
 
@@ -106,10 +124,13 @@ class _WorkingProblem:
 
     def gap_to_user(self, gap):
         """A gap of the working problem in the units of the user's objective (divided by n)."""
-        return gap * self.y_scale**2 / self.n_samples
+        return float(gap) / self.n_samples * self.y_scale * self.y_scale  # (inf if the user's units overflow)
 
     def intercept(self, coef):
-        return float(self.y_offset - self.x_offset @ coef) if self.fit_intercept else 0.0
+        """b = ybar - xbar^T coef, in float64 (the means may dwarf the intercept)."""
+        if not self.fit_intercept:
+            return 0.0
+        return float(self.y_offset - self.x_offset.astype(np.float64) @ np.asarray(coef, dtype=np.float64))
 
     def alpha_max(self, l1_ratio, positive, Xty=None):
         """Smallest alpha whose solution is 0: ||X_w^T y_w||_inf / (n l1_ratio), in user units.
@@ -194,11 +215,18 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     if sample_weight is not None:
         sw = sample_weight * (n_samples / sample_weight.sum())
         sqrt_sw = np.sqrt(sw).astype(dtype)
+    # means in float64 (float32 sums lose the spread of columns far off center), subtracted in float64
+    # and rounded once: no constant error is left in a centered column, which the intercept could
+    # not absorb (centering eliminates it)
     if fit_intercept:
-        x_offset = np.average(X, axis=0, weights=sample_weight).astype(dtype)
-        y_offset = float(np.average(y, weights=sample_weight))
+        if sample_weight is None:
+            x_offset = X.mean(axis=0, dtype=np.float64)
+        else:
+            x_offset = np.einsum("i,ij->j", sample_weight, X, dtype=np.float64) / float(
+                sample_weight.sum(dtype=np.float64))
+        y_offset = float(np.average(y.astype(np.float64), weights=sample_weight))
     else:
-        x_offset = np.zeros(n_features, dtype=dtype)
+        x_offset = np.zeros(n_features)
         y_offset = 0.0
 
     col_scale = np.ones(n_features, dtype=dtype)
@@ -208,22 +236,18 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
             Xw = X
         else:
             Xw = np.empty((n_samples, n_features), dtype=dtype, order="F")
-        np.subtract(X, x_offset, out=Xw)
+        np.subtract(X, x_offset, out=Xw, casting="unsafe")
         if standardize:
             # (weighted) standard deviation about the mean, or about 0 without intercept, as glmnet
-            if sample_weight is None:
-                sd = np.sqrt(np.einsum("ij,ij->j", Xw, Xw, dtype=np.float64) / n_samples)
-            else:
-                sd = np.sqrt(np.einsum("i,ij,ij->j", sample_weight, Xw, Xw, dtype=np.float64)
-                             / sample_weight.sum())
+            total = n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
+            sd = _column_norms(Xw, sample_weight) / np.sqrt(total)
             col_scale = np.where(sd > 0, sd, 1.0).astype(dtype)
             Xw /= col_scale
         if sqrt_sw is not None:
             Xw *= sqrt_sw[:, None]
     else:
         Xw = np.asfortranarray(X)
-    yw = np.array(y, dtype=dtype, order="C")  # a copy: y is small and centered in place
-    yw -= dtype.type(y_offset)
+    yw = (y.astype(np.float64) - y_offset).astype(dtype)  # a copy: y is small
     if sqrt_sw is not None:
         yw *= sqrt_sw
 
@@ -238,10 +262,10 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     if x_scale != 1.0:
         if Xw is X or not Xw.flags.writeable or np.shares_memory(Xw, X):
             Xw = np.array(Xw, order="F")
-        Xw *= dtype.type(1.0 / x_scale)
+        _divide_by_pow2(Xw, x_scale)
         norm2_cols = np.einsum("ij,ij->j", Xw, Xw)
     if y_scale != 1.0:
-        yw *= dtype.type(1.0 / y_scale)
+        _divide_by_pow2(yw, y_scale)
     return DenseDesign(
         X=Xw,
         y=yw,
@@ -369,6 +393,11 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         sw *= n_samples / sw.sum()
     # columns whose mean dwarfs their spread are stored shifted by it (centering is shift-invariant):
     # centering them implicitly would lose the digits of the spread (`far_column_shift`)
+    # values whose squares overflow or vanish: divided by a power of two first (exact, a copy)
+    unit = _pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, dtype)
+    if unit != 1.0:
+        X = sparse.csc_matrix(((X.data.astype(np.float64) / unit).astype(dtype), X.indices, X.indptr),
+                              shape=X.shape)
     shift = far_column_shift(X, sw) if fit_intercept else np.zeros(n_features)
     X = shifted_columns(X, shift)
     indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
@@ -383,7 +412,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         # values' deviations (plus mean^2 times the weight of the rows not stored) for the columns
         # where that difference cancels (nearly constant columns)
         mean = sums / (sw_sum if u64 is None else sw.sum())
-        y_offset = float(np.average(y, weights=sample_weight))
+        y_offset = float(np.average(y.astype(np.float64), weights=sample_weight))
         norm2 = raw2 - sw_sum * mean**2
         for j in np.flatnonzero(sw_sum * mean**2 > 0.5 * raw2):
             seg = slice(indptr[j], indptr[j + 1])
@@ -426,8 +455,11 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
         center=(mean * factor).astype(dtype) if fit_intercept else np.empty(0, dtype=dtype),
         sqrt_sw=u64.astype(dtype) if (u64 is not None and fit_intercept) else np.empty(0, dtype=dtype),
         sw_sum=sw_sum, y=yw, norm2_cols=(norm2 * factor**2).astype(dtype), y_norm2=float(yw.astype(np.float64) @ yw),
-        x_offset=(mean + shift).astype(dtype), col_scale=col_scale.astype(dtype), y_offset=y_offset,
-        x_scale=x_scale, y_scale=y_scale, n_samples=n_samples, fit_intercept=fit_intercept,
+        # (with standardization the penalty is on unit-variance columns: `unit` moves into the columns'
+        # scales; without, into the data's scale)
+        x_offset=(mean + shift) * unit,
+        col_scale=(col_scale * unit if standardize else col_scale).astype(dtype), y_offset=y_offset,
+        x_scale=x_scale if standardize else x_scale * unit, y_scale=y_scale, n_samples=n_samples, fit_intercept=fit_intercept,
         weighted=sample_weight is not None,
     )
 
@@ -483,7 +515,7 @@ def _from_products(G, Xty, yty, x_offset, y_offset, n_samples, fit_intercept, st
     G = np.ascontiguousarray(G.T if G.flags.f_contiguous else G, dtype=dtype)
     return StatsDesign(
         G=G, Xty_w=np.asarray(Xty, dtype=dtype), norm2_cols=np.diag(G).copy(), y_norm2=float(yty),
-        x_offset=np.asarray(x_offset, dtype=dtype), col_scale=col_scale.astype(dtype),
+        x_offset=np.asarray(x_offset, dtype=np.float64), col_scale=col_scale.astype(dtype),
         y_offset=float(y_offset), n_samples=n_samples, fit_intercept=fit_intercept,
     )
 
@@ -674,7 +706,7 @@ def _statistics_of(design, G, Xty, dtype=None):
     """A StatsDesign with `design`'s offsets, scales and penalty (the data replaced by G and X^T y)."""
     dtype = design.dtype if dtype is None else np.dtype(dtype)
     stats = StatsDesign(G=G, Xty_w=Xty.astype(dtype, copy=False), norm2_cols=np.diag(G).copy(),
-                        y_norm2=float(design.y_norm2), x_offset=design.x_offset.astype(dtype),
+                        y_norm2=float(design.y_norm2), x_offset=design.x_offset.astype(np.float64),
                         col_scale=design.col_scale.astype(dtype), y_offset=design.y_offset,
                         n_samples=design.n_samples, fit_intercept=design.fit_intercept,
                         x_scale=design.x_scale, y_scale=design.y_scale)

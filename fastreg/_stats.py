@@ -31,6 +31,15 @@ CHUNK_BYTES = 1 << 25
 FAR_FROM_CENTER = 8.0
 
 
+def _pow2_scale(amax, dtype):
+    """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
+    # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
+    lim = 28 if dtype == np.float32 else 220
+    if amax == 0 or 2.0**-lim <= amax <= 2.0**lim:
+        return 1.0
+    return float(2.0 ** np.round(np.log2(amax)))
+
+
 def column_moments(X, sample_weight=None):
     """(weighted sums, weighted sums of squares) of each column of a CSC X, in float64, O(nnz)."""
     values = X.data.astype(np.float64, copy=False)
@@ -55,11 +64,14 @@ def far_column_shift(X, sample_weight=None):
     centering about 0 would lose more than FAR_FROM_CENTER in relative accuracy, 0 elsewhere
     (float64, one per column). Only a problem with an intercept is centered, so only it needs one."""
     total = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
-    sums, squares = column_moments(X, sample_weight)
+    amax = float(np.max(np.abs(X.data))) if X.nnz else 0.0
+    unit = float(2.0 ** np.round(np.log2(amax))) if amax > 0 else 1.0  # exact; squares stay finite
+    sums, squares = column_moments(sparse.csc_matrix((X.data / unit, X.indices, X.indptr), shape=X.shape),
+                                   sample_weight)
     mean = sums / total
     # raw / centered > FAR  <=>  W mean^2 > (1 - 1 / FAR) raw; the rounding of this test is harmless
     far = total * mean**2 > (1.0 - 1.0 / FAR_FROM_CENTER) * squares
-    return np.where(far, mean, 0.0)
+    return np.where(far, mean * unit, 0.0)
 
 
 def shifted_columns(X, shift):
@@ -147,9 +159,26 @@ class SufficientStats:
         sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
         if chunk_rows is not None:
             chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
-        if sparse.issparse(X):
-            return cls._accumulate_sparse(X, y, sw, shift)
-        return cls._accumulate(X, y, sw, shift, chunk_rows)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged below)
+            if sparse.issparse(X):
+                stats = cls._accumulate_sparse(X, y, sw, shift)
+            else:
+                stats = cls._accumulate(X, y, sw, shift, chunk_rows)
+        # squared sums (and the kernels' products of them) stay normal and finite within these bounds;
+        # the path functions rescale data outside them, statistics already summed cannot be
+        info = np.finfo(stats.dtype)
+        largest = float(np.sqrt(info.max / (16.0 * max(stats.n_rows, 1))))
+        smallest = 2.0**-40
+        if stats.dtype == np.float64:
+            largest, smallest = min(largest, 2.0**220), 2.0**-220
+        for name, amax in zip(("X", "y"), stats.amax):
+            if amax > largest or 0 < amax < smallest:
+                raise ValueError(
+                    f"SufficientStats: {name} has (shifted, weighted) entries of magnitude {amax:.3g}, whose "
+                    f"squared sums overflow or underflow in {stats.dtype}; multiply {name} by a power of ten "
+                    f"first (and scale the coefficients back), or fit from the arrays with enet_path."
+                )
+        return stats
 
     @classmethod
     def _accumulate_sparse(cls, X, y, sw, shift=None):

@@ -38,7 +38,7 @@ def problems(draw):
     n = draw(st.integers(4, 40))
     p = draw(st.integers(1, 8))
     dtype = draw(st.sampled_from([np.float32, np.float64]))
-    extreme = 12 if dtype == np.float32 else 30
+    extreme = 15 if dtype == np.float32 else 150
     x_scale = 10.0 ** draw(st.integers(-extreme, extreme))
     y_scale = 10.0 ** draw(st.integers(-extreme, extreme))
     density = draw(st.sampled_from([1.0, 0.5, 0.2]))
@@ -94,7 +94,7 @@ def reference(A, b, alpha, l1_ratio):
     sa, sb = _pow2(float(np.abs(A).max())), _pow2(float(np.abs(b).max()))
     A64, b64 = (A / sa).astype(np.float64), (b / sb).astype(np.float64)
     # P(w; A, b, l1, l2) = sb^2 P(w sa / sb; A / sa, b / sb, l1 / (sa sb), l2 / sa^2)
-    l1, l2 = alpha * l1_ratio / (sa * sb), alpha * (1 - l1_ratio) / sa**2
+    l1, l2 = alpha * l1_ratio / sa / sb, alpha * (1 - l1_ratio) / sa / sa
     if l1 + l2 == 0:
         return np.zeros(A.shape[1])
     model = SkElasticNet(alpha=l1 + l2, l1_ratio=l1 / (l1 + l2), fit_intercept=False, tol=1e-14,
@@ -111,7 +111,11 @@ def solve(problem, alpha, tol):
     options = dict(l1_ratio=l1_ratio, alphas=[alpha], tol=tol, max_iter=20_000, fit_intercept=fit_intercept,
                    sample_weight=sw)
     if route == "statistics":
-        stats = fastreg.SufficientStats.from_arrays(X, y, sw)
+        try:
+            stats = fastreg.SufficientStats.from_arrays(X, y, sw)
+        except ValueError as exc:  # squared sums out of the dtype's range: refused, clearly
+            assert "overflow or underflow" in str(exc)
+            return None
         options.pop("sample_weight")
         return fastreg.enet_path_from_stats(stats, **options)
     data = sparse.csc_matrix(X) if route.startswith("sparse") else X
@@ -133,6 +137,8 @@ def test_returned_gaps_bound_the_suboptimality(problem):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         path = solve(problem, alpha, tol)
+    if path is None:
+        return
     w = path.coefs[:, 0].astype(np.float64)
     gap = float(path.dual_gaps[0])
     assert np.isfinite(w).all() and np.isfinite(gap) and np.isfinite(path.intercepts[0])
