@@ -158,3 +158,67 @@ def test_returned_gaps_bound_the_suboptimality(problem):
     )
     # and the stopping rule holds in the units of tol
     assert gap <= tol * float(b @ b) / n + rounding
+
+
+def _ridge_centered(X, y, sw, fit_intercept):
+    """sqrt(s) (X - xbar), sqrt(s) (y - ybar) in extended precision, with Ridge's raw weights."""
+    s = np.ones(len(y), dtype=EXT) if sw is None else np.asarray(sw, dtype=EXT)
+    X, y = np.asarray(X, dtype=EXT), np.asarray(y, dtype=EXT)
+    if fit_intercept:
+        X = X - (s @ X) / s.sum()
+        y = y - (s @ y) / s.sum()
+    root = np.sqrt(s)
+    return root[:, None] * X, root * y
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.floats(-4, 3), st.booleans())
+def test_ridge_is_accurate_to_its_conditioning(problem, log_alpha, use_sparse):
+    # Ridge has no certificate; a backward-stable solve of (G + alpha I) w = X^T y with G = X~^T X~
+    # is off the optimum by at most about ||E w||^2 / lambda_min(G + alpha I), ||E|| <= c eps ||G||,
+    # which bounds its objective against an independent least-squares reference
+    X, y, sw = problem["X"], problem["y"], problem["sw"]
+    fit_intercept = problem["fit_intercept"]
+    A, b = _ridge_centered(X, y, sw, fit_intercept)
+    sa = _pow2(float(np.abs(A).max()))
+    if not np.abs(A).max() > 0:
+        return
+    G = (A / sa).astype(np.float64).T @ (A / sa).astype(np.float64)
+    alpha = 10.0**log_alpha * max(float(np.trace(G)), 1e-300) * sa * sa  # relative to the data's scale
+    if not np.isfinite(alpha) or alpha == 0:
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = fastreg.Ridge(alpha=alpha, fit_intercept=fit_intercept).fit(
+            sparse.csc_matrix(X) if use_sparse else X, y, sample_weight=sw)
+    w = model.coef_.astype(np.float64)
+    assert np.isfinite(w).all() and np.isfinite(model.intercept_)
+    if any(issubclass(c.category, (UserWarning, RuntimeWarning)) for c in caught):
+        return
+    p = A.shape[1]
+    sb = _pow2(float(np.abs(b).max()))
+    # everything in the well-scaled units A / sa, b / sb (w * sa / sb, alpha / sa^2), where the bounds
+    # below are representable
+    As, bs, alpha_s = A / sa, b / sb, alpha / sa / sa
+    ws = np.asarray(w, dtype=EXT) * (sa / sb)
+    # reference: least squares on [A; sqrt(alpha) I] (condition sqrt(cond(G + alpha I)))
+    aug = np.vstack([As.astype(np.float64), np.sqrt(alpha_s) * np.eye(p)])
+    w_ref = np.linalg.lstsq(aug, np.r_[bs.astype(np.float64), np.zeros(p)], rcond=None)[0]
+
+    def objective(v):
+        v = np.asarray(v, dtype=EXT)
+        r = bs - As @ v
+        return r @ r + alpha_s * (v @ v)
+
+    excess = float(objective(ws) - objective(w_ref))
+    eps = float(np.finfo(X.dtype).eps)
+    lam_min = max(float(np.linalg.eigvalsh(G).min()), 0.0) + alpha_s
+    norm_G = float(np.linalg.norm(G, 2))
+    wn = float(np.linalg.norm(w_ref))
+    n = len(y)
+    conditioning = (64 * n * eps * norm_G * wn) ** 2 / lam_min
+    rounding = 64 * np.finfo(np.float64).eps * np.sqrt(n) * float(bs @ bs + objective(w_ref))
+    assert excess <= conditioning + rounding + 1e-300, (
+        f"Ridge ({'sparse' if use_sparse else 'dense'}, solver {model.solver_}): objective {excess:.3e} above "
+        f"the reference, more than its conditioning allows ({conditioning:.3e} + {rounding:.3e})"
+    )
