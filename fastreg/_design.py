@@ -398,15 +398,18 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     if unit != 1.0:
         X = sparse.csc_matrix(((X.data.astype(np.float64) / unit).astype(dtype), X.indices, X.indptr),
                               shape=X.shape)
-    shift = far_column_shift(X, sw) if fit_intercept else np.zeros(n_features)
-    X = shifted_columns(X, shift)
+    moments = column_moments(X, sw)
+    shift = far_column_shift(X, sw, moments) if fit_intercept else np.zeros(n_features)
+    if shift.any():
+        X = shifted_columns(X, shift)
+        moments = column_moments(X, sw)
     indices = X.indices.astype(np.int32, copy=False)  # row numbers fit in 32 bits
     indptr = X.indptr
     values = X.data.astype(np.float64, copy=False)
     s_rows = None if sw is None else sw[indices]  # the normalized weight of each stored value's row
     u64 = None if sw is None else np.sqrt(sw)
     sw_sum = float(n_samples)
-    sums, raw2 = column_moments(X, sw)
+    sums, raw2 = moments
     if fit_intercept:
         # the weighted column means; centered squared norms raw2 - W mean^2, recomputed from the stored
         # values' deviations (plus mean^2 times the weight of the rows not stored) for the columns

@@ -59,15 +59,18 @@ def _column_sums(v, indptr):
     return out
 
 
-def far_column_shift(X, sample_weight=None):
+def far_column_shift(X, sample_weight=None, moments=None):
     """The shift that keeps implicit centering of a CSC X exact: each column's weighted mean where
     centering about 0 would lose more than FAR_FROM_CENTER in relative accuracy, 0 elsewhere
-    (float64, one per column). Only a problem with an intercept is centered, so only it needs one."""
+    (float64, one per column). Only a problem with an intercept is centered, so only it needs one.
+    `moments`: X's `column_moments`, when the caller has them."""
     total = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
-    amax = float(np.max(np.abs(X.data))) if X.nnz else 0.0
-    unit = float(2.0 ** np.round(np.log2(amax))) if amax > 0 else 1.0  # exact; squares stay finite
-    sums, squares = column_moments(sparse.csc_matrix((X.data / unit, X.indices, X.indptr), shape=X.shape),
-                                   sample_weight)
+    # values whose squares overflow or vanish are judged divided by a power of two (exact)
+    unit = _pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, np.float64)
+    if unit != 1.0:
+        moments = column_moments(sparse.csc_matrix((X.data / unit, X.indices, X.indptr), shape=X.shape),
+                                 sample_weight)
+    sums, squares = column_moments(X, sample_weight) if moments is None else moments
     mean = sums / total
     # raw / centered > FAR  <=>  W mean^2 > (1 - 1 / FAR) raw; the rounding of this test is harmless
     far = total * mean**2 > (1.0 - 1.0 / FAR_FROM_CENTER) * squares
