@@ -239,12 +239,14 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         None is 5-fold; an int K is K-fold without shuffling (scikit-learn's KFold); a splitter's
         ``split(X, y, groups)`` or an iterable of index arrays (or boolean masks) is used as given,
         one split included.
-    groups : array-like, default=None
-        Passed to the splitter's ``split``.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels, passed to the splitter's ``split``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights for fitting (normalized per training fold) and for the held-out errors.
     fit_intercept, standardize, precompute, tol, max_iter, positive, selection, random_state :
-        as `enet_path` (``fit_intercept`` defaults to True here, as in the CV estimators).
+        as `enet_path` (``fit_intercept`` defaults to True here, as in the CV estimators). A precompute
+        array (X.T @ X of all the data, checked as in `enet_path`) only selects the statistics route:
+        the folds need their own Gram matrices, so it is never used as given.
     n_jobs : int, default=None
         Threads for the folds of the residual route (-1: every CPU).
     penalty_factor, lower_bounds, upper_bounds : as `enet_path`, in every fold and the final fit.
@@ -271,19 +273,21 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
-    l1_ratios = np.atleast_1d(np.asarray(l1_ratio, dtype=np.float64))
-    if l1_ratios.ndim != 1 or l1_ratios.size == 0:
-        raise ValueError("l1_ratio must be a number or a non-empty 1-D sequence of numbers in [0, 1].")
-    for r in l1_ratios:
-        v.check_l1_ratio(float(r))
+    l1_ratios = v.check_l1_ratios(l1_ratio)
     _, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
         float(l1_ratios[0]), tol, max_iter, selection, alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
+    fit_intercept, standardize, positive, return_path = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, positive=positive, return_path=return_path)
+    v.check_random_state(random_state)
+    groups = v.check_groups(groups, n_samples)
     cv = check_cv(cv, n_samples)
     folds = make_folds(cv, X, y, groups, n_samples)
     workers = n_workers(n_jobs)
     if not sparse.issparse(X):
         v.check_finite(X)
+    if isinstance(precompute, np.ndarray):
+        v.check_gram(precompute, X, sample_weight, fit_intercept)
     penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
     X = penalization.columns(X)  # excluded features never enter any fold
     kept = penalization.kept()

@@ -125,7 +125,7 @@ def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, 
     n_samples, n_features = X.shape
     if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
         design = sparse_design(X, y, sample_weight, fit_intercept, standardize)
-        if precompute == "auto" and not lazy_gram_is_better(design, precompute):
+        if isinstance(precompute, str) and not lazy_gram_is_better(design, precompute):  # 'auto' (validated)
             precompute = sparse_gram_is_cheaper(X, n_alphas)
         return design, precompute
     transformed = fit_intercept or sample_weight is not None or standardize
@@ -152,13 +152,18 @@ class Penalization:
 
     def __init__(self, factor, excluded, lower, upper, n_features):
         self.excluded = excluded if excluded is not None and excluded.any() else None
+        # every feature excluded: the intercept-only model, solved on one all-zero column (its
+        # coefficient stays 0, every gap is 0), so that paths, estimators and CV need no special case
+        self.intercept_only = self.excluded is not None and bool(self.excluded.all())
         keep = slice(None) if self.excluded is None else ~self.excluded
         self.keep = keep
+        self.active = factor is not None or lower is not None or upper is not None
+        if self.intercept_only:
+            factor = lower = upper = None
         self.factor = None if factor is None else factor[keep]
         self.lower = None if lower is None else lower[keep]
         self.upper = None if upper is None else upper[keep]
         self.n_features = n_features
-        self.active = factor is not None or lower is not None or upper is not None
         if self.factor is not None and self.factor.size and not (self.factor > 0).any():
             raise ValueError(
                 "penalty_factor is 0 for every feature that is not excluded: nothing is penalized. Fit "
@@ -175,17 +180,29 @@ class Penalization:
         return penalize(design, self.factor, self.lower, self.upper) if self.active else design
 
     def columns(self, X):
-        """X without its excluded columns (a copy of the kept columns when some are excluded)."""
+        """X without its excluded columns (a copy of the kept columns when some are excluded; one zero
+        column when all are)."""
         if self.excluded is None:
             return X
+        if self.intercept_only:
+            n_samples = X.shape[0]
+            return (sparse.csc_matrix((n_samples, 1), dtype=X.dtype) if sparse.issparse(X)
+                    else np.zeros((n_samples, 1), dtype=X.dtype, order="F"))
         return X[:, np.flatnonzero(~self.excluded)] if sparse.issparse(X) else np.asfortranarray(X[:, ~self.excluded])
+
+    def restrict(self, coef):
+        """The coefficients (e.g. a warm start) of the columns `columns` keeps."""
+        if self.intercept_only:
+            return np.zeros(1, dtype=coef.dtype)
+        return coef[self.keep]
 
     def expand(self, path):
         """The path with zero rows for the excluded features."""
         if self.excluded is None:
             return path
         coefs = np.zeros((self.n_features, path.coefs.shape[1]), dtype=path.coefs.dtype)
-        coefs[~self.excluded] = path.coefs
+        if not self.intercept_only:
+            coefs[~self.excluded] = path.coefs
         path.coefs = coefs
         return path
 
@@ -198,7 +215,11 @@ def check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_f
 
 def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, penalization, owned=False,
                      n_alphas=None):
-    """`working_design` on X's kept columns, with the penalty factors and bounds applied (`penalize`)."""
+    """`working_design` on X's kept columns, with the penalty factors and bounds applied (`penalize`).
+
+    A user Gram matrix is checked against X first (`check_gram`), also when it is then recomputed."""
+    if isinstance(precompute, np.ndarray):
+        check_user_gram(precompute, X, sample_weight, fit_intercept)
     if penalization.active and isinstance(precompute, np.ndarray):
         if penalization.excluded is not None or penalization.factor is not None:
             _warn_gram_recomputed()
@@ -207,6 +228,13 @@ def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute
     design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned,
                                         n_alphas)
     return penalization.apply(design), precompute
+
+
+def check_user_gram(G, X, sample_weight, fit_intercept):
+    """`check_gram` on a validated X whose NaN/inf check may still be pending (`working_design`)."""
+    if not sparse.issparse(X):
+        v.check_finite(X)
+    v.check_gram(G, X, sample_weight, fit_intercept)
 
 
 def _warn_gram_recomputed():
@@ -763,17 +791,26 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     n_alphas : int, default=100
         Number of alphas of the automatic grid.
     alphas : array-like or int, default=None
-        Penalties to use (sorted in decreasing order), or the number of alphas of the automatic grid.
+        Penalties to use (sorted in decreasing order), or the number of alphas of the automatic grid (a
+        single float is an error, as in scikit-learn: pass ``[0.1]`` for one alpha).
     precompute : 'auto', bool or ndarray, default='auto'
         Gram-matrix mode: True solves from ``X.T @ X`` (covariance updates, cost per moved coordinate
-        O(p) instead of O(n), plus Newton steps on the support), an array is a precomputed ``X.T @ X``,
+        O(p) instead of O(n), plus Newton steps on the support), an array is a precomputed ``X.T @ X``
+        (checked first: symmetric and equal to ``X.T @ X`` in a random direction, to rounding, or with
+        an intercept or weights to scikit-learn's Gram matrix of X centered and weighted; then used as
+        given when the working X is X itself, recomputed with a warning otherwise),
         False uses residual updates, and 'auto' picks the Gram mode when n > p and the matrix fits in
         1 GiB, Gram columns on demand when n > p and it does not (the cost model is in
         `gram_is_cheaper`). With an intercept, weights or standardization
         the Gram mode accumulates the statistics over row blocks and makes no copy of X. The kernel
         used is reported in ``Path.solver``.
     Xy : array-like of shape (n_features,), default=None
-        Precomputed ``X.T @ y`` (of the centered data when fitting an intercept), used for alpha_max.
+        Precomputed ``X.T @ y`` of the problem solved, used only for the automatic grid's alpha_max:
+        of X and y centered by their (weighted) means when fitting an intercept (as scikit-learn's
+        ElasticNet computes it), of the rows weighted by ``sample_weight`` normalized to sum to
+        n_samples, and of the standardized columns with ``standardize``. Ignored with penalty factors
+        or bounds (the grid comes from the penalized problem). Checked in a few entries (the largest
+        and four at random): a mismatch beyond rounding is a ValueError.
     copy_X : bool, default=True
         Accepted for compatibility: fastreg never modifies X.
     coef_init : array-like of shape (n_features,), default=None
@@ -819,9 +856,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     penalty_factor : array-like of shape (n_features,), default=None
         glmnet's penalty factors: feature j's penalty is multiplied by penalty_factor[j], in both the
         L1 and the L2 part. 0: never penalized (fitted by least squares given the others, like the
-        intercept); inf: excluded (always 0). Rescaled, as glmnet does, to sum to n_features (an
-        excluded feature counting as 1), so that the same alpha means the same as in glmnet; the
-        automatic grid follows.
+        intercept); inf: excluded (always 0; every feature excluded is the intercept-only model:
+        coefficients 0, intercept the weighted mean of y, gaps 0). Rescaled, as glmnet does, to sum to
+        n_features (an excluded feature counting as 1), so that the same alpha means the same as in
+        glmnet; the automatic grid follows.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         Box constraints on the coefficients, containing 0 (``positive=True`` is lower_bounds=0). The
         solver projects each update exactly and certifies the solution with the Fenchel duality gap
@@ -849,39 +887,47 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
         l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
+    (fit_intercept, standardize, positive, copy_X, return_n_iter, check_input, screening, working_set, anderson,
+     newton) = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, positive=positive, copy_X=copy_X,
+        return_n_iter=return_n_iter, check_input=check_input, screening=screening, working_set=working_set,
+        anderson=anderson, newton=newton)
+    verbose = v.check_verbose(verbose)
+    v.check_random_state(random_state)
     if coef_init is not None:
-        coef_init = v.as_target(coef_init, n_features, X.dtype, allow_2d=False)
+        coef_init = v.as_vector(coef_init, n_features, "coef_init", dtype=X.dtype)
     if Xy is not None:
-        Xy = np.asarray(Xy, dtype=np.float64).reshape(-1)
-        if Xy.shape != (n_features,):
-            raise ValueError(f"Xy must have shape ({n_features},), got {Xy.shape}.")
+        Xy = v.as_vector(Xy, n_features, "Xy")
 
     stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
     penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
     if penalization.active:
         Xy = None  # the grid comes from the penalized design
         if coef_init is not None:
-            coef_init = coef_init[penalization.keep]
+            coef_init = penalization.restrict(coef_init)
     design, precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
                                           penalization, n_alphas=n_alphas if alphas is None else len(alphas))
+    if Xy is not None and alphas is None:  # X is known finite now (`working_design`)
+        v.check_Xy(Xy, X, y, sample_weight, fit_intercept, standardize)
+        # Xy is in units of weights summing to n_samples; a statistics design's are the raw weights'
+        Xy = Xy.astype(np.float64) * (design.n_samples / n_samples)
     return penalization.expand(_grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
         screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
-        working_set=bool(working_set), anderson=bool(anderson), newton=bool(newton), **stops,
+        working_set=working_set, anderson=anderson, newton=newton, **stops,
     ))
 
 
 def _check_path_stops(dfmax, early_stopping, devmax, fdev):
-    """The solve_path arguments of the path stops (validated)."""
+    """The solve_path arguments of the path stops (validated, the thresholds also when they are off)."""
     if dfmax is not None:
         dfmax = v.check_scalar(dfmax, "dfmax", kind=numbers.Integral, low=0)
-    if not isinstance(early_stopping, (bool, np.bool_)):
-        raise TypeError(f"early_stopping must be True or False, got {early_stopping!r}.")
-    if not early_stopping:
-        return dict(dfmax=dfmax, devmax=None, fdev=None)
+    early_stopping = v.check_bool(early_stopping, "early_stopping")
     devmax = v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
     fdev = v.check_scalar(fdev, "fdev", low=0.0)
+    if not early_stopping:
+        return dict(dfmax=dfmax, devmax=None, fdev=None)
     return dict(dfmax=dfmax, devmax=devmax, fdev=fdev)
 
 
@@ -930,7 +976,10 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     the sum of statistics built chunk by chunk, or ``total - fold``). With weights in the statistics the
     loss is ``1/(2 W) sum_i s_i r_i^2``, W the weight sum, as in `enet_path`. ``newton=False`` turns
     off the Gram kernel's Newton steps; `dfmax`, `early_stopping`, `devmax`, `fdev` are `enet_path`'s
-    path stops.
+    path stops. `stats` is checked first for evidence that they are the statistics of some data (at
+    least one row, a non-negative centered diagonal and y^T y, Cauchy-Schwarz for every X^T y entry, to
+    rounding; `fastreg._validation.check_stats`): a ValueError otherwise, e.g. after subtracting rows
+    that were never added.
 
     Examples
     --------
@@ -943,18 +992,23 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     """
     if not isinstance(stats, SufficientStats):
         raise TypeError(f"stats must be a fastreg.SufficientStats, got {type(stats).__name__}.")
-    if not stats.weight_sum > 0:
-        raise ValueError("stats holds no rows (weight sum 0); build it from at least one row.")
+    v.check_stats(stats)
     l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
         l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
-    design = stats_design(stats, fit_intercept, standardize)
+    fit_intercept, standardize, positive, screening, return_n_iter, newton = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, positive=positive, screening=screening,
+        return_n_iter=return_n_iter, newton=newton)
+    verbose = v.check_verbose(verbose)
+    v.check_random_state(random_state)
+    stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
     if coef_init is not None:
-        coef_init = v.as_target(coef_init, stats.n_features, stats.dtype, allow_2d=False)
+        coef_init = v.as_vector(coef_init, stats.n_features, "coef_init", dtype=stats.dtype)
+    design = stats_design(stats, fit_intercept, standardize)
     return _grid_and_solve(
         design, alphas, eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
         max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
-        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True,
-        newton=bool(newton), **_check_path_stops(dfmax, early_stopping, devmax, fdev),
+        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True, newton=newton,
+        **stops,
     )
 
 
@@ -965,10 +1019,10 @@ def _check_path_settings(l1_ratio, tol, max_iter, selection, alphas, eps, n_alph
     max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
     v.check_choice(selection, "selection", {"cyclic", "random"})
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
-        n_alphas, alphas = alphas, None
-    if alphas is None:
-        eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
-        n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
-    else:
+        n_alphas, alphas = v.check_scalar(alphas, "alphas", kind=numbers.Integral, low=1), None
+    # the grid's settings are checked also when alphas are given, as every other parameter
+    eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
+    n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
+    if alphas is not None:
         alphas = np.sort(v.check_alphas(alphas))[::-1]
     return l1_ratio, tol, max_iter, alphas, eps, n_alphas

@@ -80,9 +80,13 @@ def _check_gram_diagonal(diagonal, X):
     """Raise for NaN/inf in X (deferred check), or for entries whose squares overflow the dtype."""
     if np.isfinite(diagonal).all():
         return
-    v.check_finite(X)
+    if _is_sparse(X):  # (sparse values are checked for NaN/inf at validation)
+        largest = float(np.abs(X.data).max())
+    else:
+        v.check_finite(X)
+        largest = float(np.abs(X).max())
     raise ValueError(
-        f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {np.abs(X).max():.3g}); "
+        f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {largest:.3g}); "
         f"rescale X (e.g. sklearn.preprocessing.StandardScaler) or pass float64."
     )
 
@@ -586,7 +590,8 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     tol = v.check_scalar(tol, "tol", low=0.0)
     if max_iter is not None:
         max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
-    coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, bool(fit_intercept), solver, tol, max_iter)
+    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
     coef = coef.astype(X.dtype)
     if one_d:
         return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
@@ -721,7 +726,8 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
     alphas = v.check_ridge_alphas(alphas, positive=False)
     mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
-    spectrum = _spectrum(X, Y, sw, bool(fit_intercept), mode)
+    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
     coefs = spectrum.coefs(alphas)
     intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((Y.shape[1], len(alphas)))
     coefs = coefs.astype(X.dtype)
@@ -996,7 +1002,8 @@ class Ridge(_RidgeEstimator):
         tol = v.check_scalar(self.tol, "tol", low=0.0)
         max_iter = None if self.max_iter is None else v.check_scalar(
             self.max_iter, "max_iter", kind=numbers.Integral, low=1)
-        coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, bool(self.fit_intercept), solver, tol, max_iter)
+        fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, copy_X=self.copy_X)
+        coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
         self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
         self.solver_ = name
         # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
@@ -1018,7 +1025,7 @@ class RidgeCV(_RidgeEstimator):
     Parameters
     ----------
     alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        Penalties to try (> 0 for leave-one-out, >= 0 for K-fold).
+        Penalties to try (> 0 for leave-one-out, >= 0 for K-fold), or one number > 0 (as scikit-learn).
     fit_intercept : bool, default=True
     scoring : str, callable or None, default=None
         None: minus the mean squared leave-one-out error (cv=None), R^2 (K-fold). Otherwise a
@@ -1081,20 +1088,22 @@ class RidgeCV(_RidgeEstimator):
         -------
         self
         """
-        scoring = None if self.scoring is None else _scorer(self.scoring)
+        scoring = None if v.check_scoring(self.scoring) is None else _scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
         loo = self.cv is None
-        alphas = v.check_ridge_alphas(self.alphas, positive=loo)
-        fit_intercept = bool(self.fit_intercept)
+        alphas = v.check_ridge_alphas(self.alphas, positive=loo, single_positive=True)
+        fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
+            fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
+            alpha_per_target=self.alpha_per_target)
         if self.gcv_mode not in (None, "auto", "eigen", "svd"):
             raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {self.gcv_mode!r}.")
-        per_target = bool(self.alpha_per_target) and Y.shape[1] > 1
+        per_target = alpha_per_target and Y.shape[1] > 1
         if not loo:
-            if self.store_cv_results:
+            if store_cv_results:
                 raise ValueError("cv!=None and store_cv_results=True are incompatible: only leave-one-out "
                                  "(cv=None) keeps per-sample errors.")
-            if self.alpha_per_target:
+            if alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
             splits = _kfold_splits(self.cv, X, Y)
             scores = _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring, one_d)
@@ -1114,7 +1123,7 @@ class RidgeCV(_RidgeEstimator):
             )
         mode = _gcv_mode(X, self.gcv_mode)
         spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
-        keep = bool(self.store_cv_results) or scoring is not None
+        keep = store_cv_results or scoring is not None
         sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep)
         n, k = X.shape[0], Y.shape[1]
         if scoring is not None:
@@ -1142,7 +1151,7 @@ class RidgeCV(_RidgeEstimator):
         intercept = spectrum.y_mean - coef @ spectrum.x_mean if fit_intercept else np.zeros(k)
         self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
         self.alpha_, self.best_score_ = alpha_, best_score
-        if self.store_cv_results:
+        if store_cv_results:
             self.cv_results_ = (results[:, 0, :] if one_d else results).astype(X.dtype)
         elif hasattr(self, "cv_results_"):
             del self.cv_results_

@@ -127,6 +127,10 @@ class SufficientStats:
     1000
     """
 
+    # the sums of absolute values behind the diagonal of XtX, yty, weight_sum and n_rows (the scale of
+    # their rounding, see `fastreg._validation.stats_magnitude`); set by + and -, None: the values themselves
+    magnitude = None
+
     def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=None):
         self.XtX, self.Xty, self.yty = XtX, Xty, float(yty)
         # the largest shifted (and weighted) |x| and |y| entries, when built from arrays: the path
@@ -162,6 +166,7 @@ class SufficientStats:
         sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
         if chunk_rows is not None:
             chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
+        shift = v.check_shift(shift, X.shape[1])
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged below)
             if sparse.issparse(X):
                 stats = cls._accumulate_sparse(X, y, sw, shift)
@@ -280,7 +285,11 @@ class SufficientStats:
         if not isinstance(other, SufficientStats):
             return NotImplemented
         if other.n_features != self.n_features or other.dtype != self.dtype:
-            raise ValueError("statistics of different widths or dtypes cannot be combined")
+            raise ValueError(
+                f"statistics of different widths or dtypes cannot be combined ({self.n_features} features in "
+                f"{self.dtype} and {other.n_features} in {other.dtype}); build every block from the same "
+                f"columns, in the same dtype"
+            )
         if not (np.array_equal(self.x_shift, other.x_shift) and self.y_shift == other.y_shift):
             raise ValueError(
                 "statistics about different shifts cannot be combined: build every block with "
@@ -292,16 +301,22 @@ class SufficientStats:
         bad = self._check_compatible(other)
         if bad is NotImplemented:
             return bad
-        return SufficientStats(
+        n_rows, weight_sum = self.n_rows + sign * other.n_rows, self.weight_sum + sign * other.weight_sum
+        magnitude = tuple(a + b for a, b in zip(v.stats_magnitude(self), v.stats_magnitude(other)))
+        v.check_stats_difference(n_rows, weight_sum, magnitude, "-" if sign < 0 else "+")
+        out = SufficientStats(
             self.XtX + sign * other.XtX, self.Xty + sign * other.Xty, self.yty + sign * other.yty,
-            self.sx + sign * other.sx, self.sy + sign * other.sy, self.weight_sum + sign * other.weight_sum,
-            self.n_rows + sign * other.n_rows, self.x_shift, self.y_shift,
+            self.sx + sign * other.sx, self.sy + sign * other.sy, weight_sum, n_rows, self.x_shift, self.y_shift,
         )
+        out.magnitude = magnitude
+        return out
 
     def __add__(self, other):
         return self._combine(other, 1)
 
     def __sub__(self, other):
+        """The statistics of self's rows without other's; refused when other holds more rows or weight
+        than self (rows subtracted that were never added)."""
         return self._combine(other, -1)
 
     def __repr__(self):

@@ -19,15 +19,29 @@ __all__ = [
     "as_sparse_csc",
     "as_target",
     "as_sample_weight",
+    "as_vector",
+    "check_bool",
+    "check_bools",
+    "check_verbose",
     "check_scalar",
     "check_l1_ratio",
+    "check_l1_ratios",
     "check_choice",
     "check_precompute",
+    "check_gram",
+    "check_Xy",
+    "check_stats",
+    "check_stats_difference",
+    "stats_magnitude",
     "check_alphas",
     "check_penalty_factor",
     "check_ridge_alpha",
     "check_ridge_alphas",
     "check_bounds",
+    "check_random_state",
+    "check_groups",
+    "check_scoring",
+    "check_shift",
     "seed_from_random_state",
     "feature_names_of",
     "warn_alpha_zero",
@@ -256,6 +270,19 @@ def as_sample_weight(sample_weight, n_samples, dtype):
     return sw
 
 
+def as_vector(value, length, name, dtype=None):
+    """A finite 1-D float array of `length` entries (one per feature); float32 stays float32 unless
+    `dtype` is given. A (length, 1) or (1, length) array is raveled."""
+    arr = _as_float_array(value, name, dtype=dtype)
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.reshape(-1)
+    if arr.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},) (one entry per feature), got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; every entry must be a finite number.")
+    return arr
+
+
 def check_scalar(value, name, *, kind=numbers.Real, low=None, low_inclusive=True, high=None):
     """A finite number of the given kind within [low, high]; returns it as int or float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
@@ -271,8 +298,46 @@ def check_scalar(value, name, *, kind=numbers.Real, low=None, low_inclusive=True
     return int(value) if kind is numbers.Integral else float(value)
 
 
+def check_bool(value, name):
+    """True or False (a bool or numpy.bool_) as a bool. Anything else is a TypeError: a string such as
+    'no' or a number would otherwise be taken as truthy and silently switch the option on."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}.")
+
+
+def check_bools(**flags):
+    """The boolean options given by name, each checked by `check_bool`, as a list in the same order."""
+    return [check_bool(value, name) for name, value in flags.items()]
+
+
+def check_verbose(verbose):
+    """scikit-learn's verbose: a bool or an int >= 0."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"verbose must be True, False or an int >= 0, got {verbose!r}.")
+    if verbose < 0:
+        raise ValueError(f"verbose must be True, False or an int >= 0, got {verbose!r}.")
+    return int(verbose)
+
+
 def check_l1_ratio(l1_ratio):
     return check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+
+
+def check_l1_ratios(l1_ratio):
+    """One l1_ratio or a non-empty 1-D sequence of them (cross-validation), as a float64 array."""
+    if np.ndim(l1_ratio) == 0:
+        return np.array([check_l1_ratio(l1_ratio.item() if isinstance(l1_ratio, np.ndarray) else l1_ratio)])
+    arr = _as_float_array(l1_ratio, "l1_ratio", dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"l1_ratio must be a number or a non-empty 1-D sequence of numbers in [0, 1], got shape {arr.shape}."
+        )
+    for r in arr:
+        check_l1_ratio(float(r))
+    return arr
 
 
 def check_choice(value, name, choices):
@@ -285,7 +350,7 @@ def check_precompute(precompute, n_features):
     """'auto', True, False, or a (n_features, n_features) Gram matrix."""
     if isinstance(precompute, (bool, np.bool_)) or (isinstance(precompute, str) and precompute == "auto"):
         return precompute
-    if hasattr(precompute, "shape"):
+    if hasattr(precompute, "shape") or isinstance(precompute, (list, tuple)):  # scikit-learn: array-like
         gram = as_design_matrix(precompute, name="precompute")
         if gram.shape != (n_features, n_features):
             raise ValueError(
@@ -293,6 +358,203 @@ def check_precompute(precompute, n_features):
             )
         return gram
     raise ValueError(f"precompute must be 'auto', True, False or a Gram matrix, got {precompute!r}.")
+
+
+# the seed of the random directions and entries `check_gram` and `check_Xy` look at: the same verdict
+# on every call with the same input
+_CHECK_SEED = 0
+
+
+def _gram_error(found):
+    # scikit-learn's wording first, so that code matching its message matches fastreg's too
+    return ValueError(
+        f"The Gram matrix passed in via 'precompute' parameter did not pass validation: it {found}. Pass "
+        f"precompute=True to let fastreg compute it, or X.T @ X of the same X."
+    )
+
+
+def check_gram(G, X, sample_weight=None, fit_intercept=False):
+    """Raise unless the user's Gram matrix G (from `check_precompute`) is X^T X of the finite X it comes
+    with, up to rounding (scikit-learn checks one entry; this looks at all of them, in O(n p + p^2)).
+
+    With an intercept or weights, the Gram matrix of X as scikit-learn's preprocessing makes it is
+    accepted too: X_r = S^1/2 (X - 1 mean^T), the rows weighted by the square roots of the weights
+    normalized to sum to n_samples, centered by their weighted means with an intercept. (fastreg then
+    recomputes its own, with a warning; either way a matrix of some other data is a mistake.)
+
+    - no negative diagonal entry (each is a sum of squares);
+    - symmetry: |G_ij - G_ji| <= 8 sqrt(n) eps sqrt(G_ii G_jj), the rounding of two dot products of
+      length n (the typical sqrt(n) growth of a sum's error, with a margin);
+    - G v = X^T (X v) (or X_r^T (X_r v)) for one random unit vector v, to 8 sqrt(n) eps ||X||_F^2 (the
+      rounding of both sides; weighted rows with weights). A matrix that is not X^T X (of another X,
+      of X centered or scaled, not positive semi-definite) differs from it in a random direction with
+      probability 1.
+
+    eps is that of the coarser of G's and X's dtypes (float32: 1.2e-7).
+    """
+    n, p = X.shape
+    eps = float(max(np.finfo(G.dtype).eps, np.finfo(X.dtype).eps))
+    slack = 8.0 * np.sqrt(n) * eps
+    diag = np.diag(G).astype(np.float64)
+    if (diag < 0).any():
+        j = int(np.argmin(diag))
+        raise _gram_error(f"has a negative diagonal entry, precompute[{j}, {j}] = {diag[j]:.6g}, which no X.T @ X has")
+    root = np.sqrt(diag)
+    step = 256  # rows of G compared with its columns per block: no p x p temporary
+    for start in range(0, p, step):
+        rows = slice(start, min(start + step, p))
+        excess = np.abs(G[rows].astype(np.float64) - G[:, rows].T) - slack * np.outer(root[rows], root)
+        if (excess > 0).any():
+            i, j = np.unravel_index(int(np.argmax(excess)), excess.shape)
+            i += start
+            raise _gram_error(f"is not symmetric: precompute[{i}, {j}] = {G[i, j]:.6g} but precompute[{j}, {i}] = "
+                              f"{G[j, i]:.6g}")
+    v = np.random.default_rng(_CHECK_SEED).standard_normal(p)
+    v /= np.linalg.norm(v)
+    Gv = np.asarray(G @ v.astype(G.dtype), dtype=np.float64)
+    Xv = np.asarray(X @ v.astype(X.dtype), dtype=np.float64).ravel()
+    row_norms2 = (np.asarray(X.multiply(X).sum(axis=1)).ravel() if _is_sparse(X)
+                  else np.einsum("ij,ij->i", X, X)).astype(np.float64)
+    candidates = [Xv]  # u with X^T u the product of each accepted form with v
+    frobenius2 = float(row_norms2.sum())
+    if fit_intercept or sample_weight is not None:
+        s = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64) * (n / float(sample_weight.sum()))
+        mean = np.asarray(X.T @ s.astype(X.dtype), dtype=np.float64).ravel() / n if fit_intercept else np.zeros(p)
+        candidates.append(s * (Xv - mean @ v))  # X_r^T X_r v = (X - 1 m^T)^T S (X - 1 m^T) v
+        frobenius2 = max(frobenius2, float(s @ row_norms2))
+    products = np.asarray(X.T @ np.column_stack(candidates).astype(X.dtype), dtype=np.float64)
+    if len(candidates) > 1:
+        products[:, 1] -= mean * candidates[1].sum()
+    diffs = [float(np.linalg.norm(Gv - products[:, k])) for k in range(len(candidates))]
+    if not min(diffs) <= slack * frobenius2:
+        relative = diffs[0] / max(float(np.linalg.norm(products[:, 0])), np.finfo(np.float64).tiny)
+        also = (" (nor that of X centered and weighted as scikit-learn's preprocessing makes it)"
+                if len(candidates) > 1 else "")
+        raise _gram_error(f"does not match X.T @ X{also}: relative difference {relative:.2g} in a random direction")
+
+
+def check_Xy(Xy, X, y, sample_weight, fit_intercept, standardize):
+    """Raise unless the user's Xy (from `as_vector`) is X^T y of the problem solved, which is what
+    fastreg uses it as (the automatic grid's alpha_max = max |Xy| / (n l1_ratio)): of X and y centered
+    by their (weighted) means with an intercept, with the rows weighted by sample_weight normalized to
+    sum to n_samples (scikit-learn's convention), of the standardized columns with `standardize`.
+
+    Checked in a few entries, O(n) each: the largest |Xy_j| (the one that sets alpha_max) and four at
+    random, each to 8 sqrt(n) eps ||x_j|| ||y|| (uncentered norms: the rounding of any way of forming
+    the product; eps of the coarser of Xy's and X's dtypes).
+    """
+    n, p = X.shape
+    cols = np.union1d([int(np.argmax(np.abs(Xy)))],
+                      np.random.default_rng(_CHECK_SEED).choice(p, size=min(p, 4), replace=False))
+    Xc = X[:, cols]
+    Xc = (Xc.toarray() if _is_sparse(Xc) else np.asarray(Xc)).astype(np.float64)
+    yc = y.astype(np.float64)
+    s = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64) * (n / float(sample_weight.sum()))
+    scale = np.sqrt((s @ (Xc * Xc)) * float(s @ (yc * yc)))
+    if fit_intercept:
+        Xc -= (s @ Xc) / n
+        yc = yc - float(s @ yc) / n
+    if standardize:
+        sd = np.sqrt((s @ (Xc * Xc)) / n)
+        sd = np.where(sd > 0, sd, 1.0)
+        Xc /= sd
+        scale /= sd
+    expected = Xc.T @ (s * yc)
+    eps = float(max(np.finfo(Xy.dtype).eps, np.finfo(X.dtype).eps))
+    excess = np.abs(Xy[cols].astype(np.float64) - expected) - 8.0 * np.sqrt(n) * eps * scale
+    if (excess > 0).any():
+        k = int(np.argmax(excess))
+        how = ["X and y centered by their (weighted) means (fit_intercept=True)"] if fit_intercept else []
+        if sample_weight is not None:
+            how.append("rows weighted by sample_weight normalized to sum to n_samples")
+        if standardize:
+            how.append("columns of X divided by their (weighted) standard deviations (standardize=True)")
+        of = f" of {', '.join(how)}" if how else f" of the X and y given"
+        raise ValueError(
+            f"Xy does not match X.T @ y: entry {cols[k]} is {Xy[cols[k]]:.6g} but the data give {expected[k]:.6g}. "
+            f"Xy must be X.T @ y{of}; pass Xy=None to let fastreg compute it."
+        )
+
+
+def stats_magnitude(stats):
+    """(diagonal (n_features,), yty, weight sum, rows): the sums of absolute values behind those
+    statistics, i.e. the scale of their rounding. Statistics built from arrays are sums of
+    non-negative terms (their own values); a combination carries the sum of its operands' (`+`, `-`)."""
+    if stats.magnitude is not None:
+        return stats.magnitude
+    return (np.abs(np.diag(stats.XtX)).astype(np.float64), abs(stats.yty), abs(stats.weight_sum),
+            abs(stats.n_rows))
+
+
+def check_stats_difference(n_rows, weight_sum, magnitude, op):
+    """Raise when `a - b` (or `a + b`) leaves fewer than 0 rows or a negative weight sum (beyond the
+    rounding of its float64 sums): rows were subtracted that were never added."""
+    weight_rounding = (magnitude[3] + 1) * np.finfo(np.float64).eps * magnitude[2]
+    if n_rows < 0 or weight_sum < -weight_rounding:
+        found = f"n_rows = {n_rows}" if n_rows < 0 else f"weight_sum = {weight_sum:.6g}"
+        raise ValueError(
+            f"stats {op} other leaves {found} < 0: rows were subtracted that were never added. Subtract only "
+            f"blocks that are part of the statistics (e.g. total - fold, with the fold's rows among total's)."
+        )
+
+
+def check_stats(stats):
+    """Evidence that `stats` (a SufficientStats) are the statistics of some data, for
+    `enet_path_from_stats`: shapes, finite values, at least one row of positive weight, then the
+    conditions every sum_i s_i [x_i; 1; y_i] [x_i; 1; y_i]^T (s_i >= 0) satisfies once centered, per
+    feature: (X^T X)_jj >= 0, y^T y >= 0 and Cauchy-Schwarz (X^T y)_j^2 <= (X^T X)_jj y^T y. Each to the
+    rounding of the sums behind them (`stats_magnitude`): a sum of N terms is exact to N eps times the
+    sum of their absolute values (Higham, Accuracy and Stability, ch. 4). O(p^2) for finiteness, O(p)
+    otherwise; no factorization."""
+    XtX = stats.XtX
+    if not (isinstance(XtX, np.ndarray) and XtX.dtype in (np.float32, np.float64) and XtX.ndim == 2
+            and XtX.shape[0] == XtX.shape[1] >= 1):
+        raise ValueError(
+            f"stats.XtX must be a square float32 or float64 ndarray of shape (n_features, n_features), got "
+            f"{type(XtX).__name__} of shape {np.shape(XtX)}; build stats with SufficientStats.from_arrays."
+        )
+    p = XtX.shape[0]
+    for name in ("Xty", "sx", "x_shift"):
+        shape = np.shape(getattr(stats, name))
+        if shape != (p,):
+            raise ValueError(f"stats.{name} must have shape ({p},) (one entry per column of stats.XtX), got {shape}.")
+    if stats.n_rows < 1 or not stats.weight_sum > 0:
+        raise ValueError(
+            f"stats holds no rows (n_rows {stats.n_rows}, weight sum {stats.weight_sum:g}); build it from at "
+            f"least one row of positive weight."
+        )
+    vectors = [np.asarray(getattr(stats, name), dtype=np.float64) for name in ("Xty", "sx", "x_shift")]
+    if not (_all_finite(XtX) and all(np.isfinite(a).all() for a in vectors)
+            and np.isfinite([stats.yty, stats.sy, stats.weight_sum, stats.y_shift]).all()):
+        raise ValueError("stats contains NaN or infinity; build it from finite data with SufficientStats.from_arrays.")
+    Xty, sx, _ = vectors
+    D_mag, Y_mag, _, N = stats_magnitude(stats)
+    W, sy = stats.weight_sum, stats.sy
+    rel = (N + 4) * float(np.finfo(XtX.dtype).eps)  # the sums, then the centering's product and difference
+    sx2 = sx * sx / W
+    D = np.diag(XtX).astype(np.float64) - sx2
+    tol_D = rel * (D_mag + sx2)
+    Y = stats.yty - sy * sy / W
+    tol_Y = rel * (Y_mag + sy * sy / W)
+    C = Xty - sx * sy / W
+    tol_C = rel * (np.sqrt(D_mag * Y_mag) + np.abs(sx * sy) / W)
+    found = None
+    if (D < -tol_D).any():
+        j = int(np.argmin(D + tol_D))
+        found = f"the centered X^T X has a negative diagonal entry for feature {j} ({D[j]:.6g})"
+    elif Y < -tol_Y:
+        found = f"the centered y^T y is negative ({Y:.6g})"
+    else:
+        excess = np.abs(C) - np.sqrt((np.maximum(D, 0) + tol_D) * (max(Y, 0.0) + tol_Y)) - tol_C
+        if (excess > 0).any():
+            j = int(np.argmax(excess))
+            found = (f"feature {j} breaks Cauchy-Schwarz: |X^T y| = {abs(C[j]):.6g} exceeds "
+                     f"sqrt(X^T X * y^T y) = {np.sqrt(max(D[j], 0) * max(Y, 0.0)):.6g} (centered)")
+    if found is not None:
+        raise ValueError(
+            f"stats are not the statistics of any data: {found}. Were rows subtracted that were never added, "
+            f"or blocks built from different data combined? Rebuild them with SufficientStats.from_arrays."
+        )
 
 
 def check_penalty_factor(penalty_factor, n_features):
@@ -305,7 +567,7 @@ def check_penalty_factor(penalty_factor, n_features):
     """
     if penalty_factor is None:
         return None, None
-    pf = np.asarray(penalty_factor, dtype=np.float64)
+    pf = _as_float_array(penalty_factor, "penalty_factor", dtype=np.float64)
     if pf.ndim == 0:
         pf = np.full(n_features, float(pf))
     if pf.shape != (n_features,):
@@ -329,7 +591,7 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features):
     def side(value, name, default):
         if value is None:
             return None
-        arr = np.asarray(value, dtype=np.float64)
+        arr = _as_float_array(value, name, dtype=np.float64)
         if arr.ndim == 0:
             arr = np.full(n_features, float(arr))
         if arr.shape != (n_features,):
@@ -368,15 +630,19 @@ def check_ridge_alpha(alpha, n_targets, *, name="alpha"):
         raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
     if (arr < 0).any():
         raise ValueError(
-            f"{name} must be >= 0 (the strength of the penalty alpha ||w||^2), got {arr.min()!r}."
+            f"{name} must be >= 0 (the strength of the penalty alpha ||w||^2), got {float(arr.min())!r}."
         )
     return np.broadcast_to(arr.reshape(-1), (n_targets,)).copy()
 
 
-def check_ridge_alphas(alphas, *, positive):
-    """RidgeCV's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not `positive`)."""
-    if isinstance(alphas, str):
+def check_ridge_alphas(alphas, *, positive, single_positive=False):
+    """RidgeCV's and ridge_path's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not
+    `positive`), or one number. `single_positive`: one number must be > 0 whatever `positive`
+    (scikit-learn's RidgeCV)."""
+    if isinstance(alphas, (str, bool, np.bool_)):
         raise TypeError(f"alphas must be a number or a sequence of numbers, got {alphas!r}.")
+    if single_positive and isinstance(alphas, numbers.Real) and not alphas > 0:
+        raise ValueError(f"alphas as a single number must be > 0, got {alphas!r}; pass a sequence to include 0.")
     try:
         arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
     except (TypeError, ValueError) as exc:
@@ -387,39 +653,100 @@ def check_ridge_alphas(alphas, *, positive):
         raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number.")
     if positive and (arr <= 0).any():
         raise ValueError(
-            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {arr.min()!r}; "
+            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {float(arr.min())!r}; "
             f"use cv=5 (K-fold) to include alpha = 0."
         )
     if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0, got {arr.min()!r}.")
+        raise ValueError(f"alphas must be >= 0, got {float(arr.min())!r}.")
     return arr
 
 
 def check_alphas(alphas):
-    """User-given penalties: a non-empty 1-D array of finite numbers >= 0."""
-    arr = np.asarray(alphas, dtype=np.float64) if not isinstance(alphas, numbers.Number) else np.array([alphas], dtype=float)
+    """User-given penalties: a non-empty 1-D array of finite numbers >= 0.
+
+    A single float is refused, as scikit-learn 1.9 does: the path functions and CV estimators read
+    an int as the number of alphas of the automatic grid, so a float would be ambiguous."""
+    if isinstance(alphas, (str, bool, np.bool_)):
+        raise TypeError(f"alphas must be an int (the number of alphas) or a sequence of alphas, got {alphas!r}.")
+    if np.ndim(alphas) == 0:
+        if isinstance(alphas, numbers.Real) or (isinstance(alphas, np.ndarray) and alphas.dtype.kind in "biuf"):
+            raise ValueError(
+                f"alphas must be an int (the number of alphas) or a sequence of alphas, got {alphas!r}; pass "
+                f"[{alphas!r}] for a single alpha."
+            )
+        raise TypeError(f"alphas must be an int (the number of alphas) or a sequence of alphas, got {alphas!r}.")
+    arr = _as_float_array(alphas, "alphas", dtype=np.float64)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
     if not np.isfinite(arr).all():
         raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number >= 0.")
     if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0 (the penalty strength), got min {arr.min()!r}.")
+        raise ValueError(f"alphas must be >= 0 (the penalty strength), got min {float(arr.min())!r}.")
     return arr
+
+
+def check_random_state(random_state):
+    """None, an int in [0, 2**32 - 1] (scikit-learn's range), a numpy RandomState or Generator; checked
+    whatever the selection, as scikit-learn does, without drawing from it."""
+    if random_state is None or random_state is np.random or isinstance(
+            random_state, (np.random.RandomState, np.random.Generator)):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, (bool, np.bool_)):
+        if not 0 <= random_state <= 2**32 - 1:
+            raise ValueError(f"random_state must be an int in [0, 2**32 - 1], got {random_state!r}.")
+        return random_state
+    raise ValueError(
+        f"random_state must be None, an int, a numpy RandomState or Generator, got {random_state!r}."
+    )
 
 
 def seed_from_random_state(random_state):
     """A non-zero 32-bit seed from None, an int, a RandomState or a Generator."""
+    random_state = check_random_state(random_state)
     if random_state is None or random_state is np.random:
         rng = np.random.mtrand._rand
-    elif isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(random_state, bool):
+    elif isinstance(random_state, numbers.Integral):
         rng = np.random.RandomState(int(random_state))
-    elif isinstance(random_state, (np.random.RandomState, np.random.Generator)):
-        rng = random_state
     else:
-        raise ValueError(
-            f"random_state must be None, an int, a numpy RandomState or Generator, got {random_state!r}."
-        )
+        rng = random_state
     return int(rng.integers(1, 2**31 - 1) if isinstance(rng, np.random.Generator) else rng.randint(1, 2**31 - 1))
+
+
+def check_shift(shift, n_features):
+    """`SufficientStats.from_arrays`'s shift: None, or a pair (x_shift, y_shift) of n_features finite
+    numbers and one (e.g. ``stats.shift`` of another block)."""
+    if shift is None:
+        return None
+    try:
+        x_shift, y_shift = shift
+    except (TypeError, ValueError):
+        x_shift = y_shift = None
+    if x_shift is None or isinstance(shift, (str, bytes)):
+        raise ValueError(f"shift must be a pair (x_shift, y_shift), e.g. stats.shift of another block, got {shift!r}.")
+    return as_vector(x_shift, n_features, "shift[0]", dtype=np.float64), check_scalar(y_shift, "shift[1]")
+
+
+def check_scoring(scoring):
+    """RidgeCV's scoring: None, a scikit-learn scorer name or a callable ``scorer(estimator, X, y)``
+    (a name is looked up by scikit-learn, which says which names exist)."""
+    if scoring is None or isinstance(scoring, str) or callable(scoring):
+        return scoring
+    raise TypeError(
+        f"scoring must be None, a scorer name (e.g. 'r2') or a callable scorer(estimator, X, y), got {scoring!r}."
+    )
+
+
+def check_groups(groups, n_samples):
+    """None, or one group label per row (1-D), for a splitter's ``split(X, y, groups)``."""
+    if groups is None:
+        return None
+    if isinstance(groups, (str, bytes)) or np.ndim(groups) != 1:
+        raise ValueError(f"groups must be a 1-D array of one group label per row, got {groups!r}.")
+    if len(groups) != n_samples:
+        raise ValueError(
+            f"groups has {len(groups)} entries but X has {n_samples} rows; pass one group label per row."
+        )
+    return groups
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

@@ -129,17 +129,21 @@ class ElasticNet(RegressorBase):
         max_iter = v.check_scalar(self.max_iter, "max_iter", kind=numbers.Integral, low=1)
         selection = v.check_choice(self.selection, "selection", {"cyclic", "random"})
         precompute = v.check_precompute(self.precompute, n_features)
-        if y.ndim == 2 and self.positive and y.shape[1] > 1:
+        fit_intercept, standardize, positive, warm_start, _, _ = v.check_bools(
+            fit_intercept=self.fit_intercept, standardize=self.standardize, positive=self.positive,
+            warm_start=self.warm_start, copy_X=self.copy_X, check_input=check_input)
+        v.check_random_state(self.random_state)
+        if y.ndim == 2 and positive and y.shape[1] > 1:
             raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
         v.warn_alpha_zero(alpha)
         seed = v.seed_from_random_state(self.random_state) if selection == "random" else 1
         penalization = check_penalization(self.penalty_factor, self.lower_bounds, self.upper_bounds,
-                                          self.positive, n_features)
+                                          positive, n_features)
 
         Y = y[:, None] if y.ndim == 1 else y
         n_targets = Y.shape[1]
         previous = None
-        if self.warm_start and getattr(self, "coef_", None) is not None:
+        if warm_start and getattr(self, "coef_", None) is not None:
             previous = np.atleast_2d(self.coef_)
             if previous.shape != (n_targets, n_features):
                 previous = None
@@ -150,12 +154,11 @@ class ElasticNet(RegressorBase):
         solver = None
         for k in range(n_targets):
             design, target_precompute = penalized_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
-                                                         self.fit_intercept, bool(self.standardize), precompute,
-                                                         penalization)
+                                                         fit_intercept, standardize, precompute, penalization)
             path = penalization.expand(solve_path(
                 design, np.array([alpha]), l1_ratio=l1_ratio,
-                coef_init=None if previous is None else previous[k][penalization.keep], tol=tol,
-                max_iter=max_iter, seed=seed, random=selection == "random", positive=bool(self.positive),
+                coef_init=None if previous is None else penalization.restrict(previous[k]), tol=tol,
+                max_iter=max_iter, seed=seed, random=selection == "random", positive=positive,
                 precompute=target_precompute,
             ))
             coef[k] = path.coefs[:, 0]
@@ -250,7 +253,8 @@ class ElasticNetCV(RegressorBase):
     eps : float, default=1e-3
         ``alpha_min / alpha_max`` of the automatic grid.
     alphas : int or array-like, default=100
-        Number of alphas of the automatic grid, or the alphas themselves.
+        Number of alphas of the automatic grid, or the alphas themselves (a single float is an error, as
+        in scikit-learn: pass ``[0.1]`` for one alpha).
     fit_intercept, precompute, max_iter, tol, copy_X, positive, random_state, selection :
         As `ElasticNet` (``precompute='auto'`` by default, as scikit-learn's CV estimators).
     cv : int, splitter or iterable of (train, test), default=None
@@ -336,6 +340,8 @@ class ElasticNetCV(RegressorBase):
         alphas, n_alphas = self.alphas, 100
         if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
             n_alphas, alphas = v.check_scalar(alphas, "alphas", kind=numbers.Integral, low=1), None
+        v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
+        v.check_verbose(self.verbose)
         shape = getattr(y, "shape", None) or np.asarray(y).shape
         if len(shape) == 2 and shape[1] > 1:
             raise ValueError(f"{type(self).__name__} fits one target; y has {shape[1]} columns. "
@@ -346,7 +352,7 @@ class ElasticNetCV(RegressorBase):
         result = cv_path(
             X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
-            standardize=bool(self.standardize), penalty_factor=self.penalty_factor,
+            standardize=self.standardize, penalty_factor=self.penalty_factor,
             lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
             tol=self.tol, max_iter=self.max_iter, positive=self.positive, selection=self.selection,
             random_state=self.random_state, n_jobs=self.n_jobs, return_path=False, _refit=True,

@@ -571,3 +571,226 @@ def test_inputs_never_modified(oracle, dtype, entry, order, fit_intercept, weigh
         est.predict(X)
         est.score(X, y, sample_weight=sw)
     assert _snapshot(X, y, sw, coef_init) == before
+
+
+# ----------------------------------------------------------------------------- precomputed inputs
+
+GRAM_REFUSED = "Gram matrix passed in via 'precompute' parameter did not pass validation"
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_honest_gram_matrices_are_accepted(oracle, dtype, kind):
+    """X^T X however it was computed (BLAS, float64 of float32 data, a plain sum of outer products) passes."""
+    X, y = oracle.make_regression(400, 12, dtype=dtype, seed=131, offsets=True)
+    X64 = X.astype(np.float64)
+    grams = [X.T @ X, X64.T @ X64, np.einsum("ij,ik->jk", X, X), sum(np.outer(row, row) for row in X)]
+    Xk = sparse.csc_matrix(X) if kind == "sparse" else X
+    reference = fastreg.lasso_path(Xk, y, n_alphas=4, precompute=True)
+    for G in grams:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            path = fastreg.lasso_path(Xk, y, n_alphas=4, precompute=np.asarray(G))
+        np.testing.assert_allclose(path.alphas, reference.alphas, rtol=1e-5)
+        fastreg.Lasso(alpha=0.1, fit_intercept=False, precompute=np.asarray(G)).fit(Xk, y)
+
+
+def _flipped(G):
+    """G with its largest eigenvalue made negative: symmetric, not positive semi-definite."""
+    values, vectors = np.linalg.eigh(G)
+    return G - 2 * values[-1] * np.outer(vectors[:, -1], vectors[:, -1])
+
+
+@pytest.mark.parametrize("make,found", [
+    (lambda X, G: 2 * G, r"does not match X\.T @ X.*: relative difference 1 in a random direction"),
+    (lambda X, G: G * (1 + 1e-5), r"does not match X\.T @ X"),  # far above float64 rounding
+    (lambda X, G: (X[::-1] + 0.1).T @ (X[::-1] + 0.1), r"does not match X\.T @ X"),
+    (lambda X, G: G + np.triu(np.full(G.shape, 0.5), 1), "is not symmetric"),
+    (lambda X, G: G - 2 * np.diag(np.diag(G)) * (np.arange(len(G)) == 3), "negative diagonal entry"),
+    (lambda X, G: _flipped(G), "did not pass validation"),
+])
+def test_wrong_gram_matrices_are_refused(oracle, make, found):
+    X, y = oracle.make_regression(60, 8, seed=132)
+    bad = make(X, X.T @ X)
+    for fit in (lambda: fastreg.lasso_path(X, y, n_alphas=3, precompute=bad),
+                lambda: fastreg.ElasticNet(alpha=0.1, fit_intercept=False, precompute=bad).fit(X, y),
+                # also when it would be recomputed (an intercept): a matrix of other data is a mistake
+                lambda: fastreg.Lasso(alpha=0.1, precompute=bad).fit(X, y),
+                lambda: fastreg.LassoCV(alphas=3, cv=3, precompute=bad).fit(X, y)):
+        with pytest.raises(ValueError, match=found) as caught:
+            fit()
+        assert GRAM_REFUSED in str(caught.value) and "precompute=True" in str(caught.value)
+
+
+def test_float32_gram_tolerance_is_float32_rounding(oracle):
+    X, y = oracle.make_regression(500, 10, dtype=np.float32, seed=133)
+    G = X.T @ X
+    fastreg.lasso_path(X, y, n_alphas=3, precompute=G * np.float32(1 + 1e-6))  # float32 rounding: accepted
+    with pytest.raises(ValueError, match=GRAM_REFUSED):
+        fastreg.lasso_path(X, y, n_alphas=3, precompute=G * np.float32(1 + 1e-2))
+
+
+def test_sklearn_precomputed_gram_tests_pass():
+    """scikit-learn's own tests of a precomputed Gram matrix (test_coordinate_descent.py), on fastreg (with a
+    tight tol where two fits are compared: fastreg's solvers stop anywhere within their certified gap)."""
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((50, 10)), rng.standard_normal(50)
+    # test_elasticnet_precompute_incorrect_gram
+    X_centered = X - np.average(X, axis=0)
+    garbage = rng.standard_normal(X.shape)
+    with pytest.raises(ValueError, match="Gram matrix.*did not pass validation.*"):
+        fastreg.ElasticNet(alpha=0.01, precompute=garbage.T @ garbage).fit(X_centered, y)
+    # test_elasticnet_precompute_gram_weighted_samples: the Gram matrix of X as scikit-learn preprocesses it
+    sample_weight = rng.lognormal(size=y.shape)
+    w_norm = sample_weight * (y.shape / np.sum(sample_weight))
+    X_c = X - np.average(X, axis=0, weights=w_norm)
+    X_r = X_c * np.sqrt(w_norm)[:, np.newaxis]
+    with pytest.warns(UserWarning, match="recomputing"):
+        clf1 = fastreg.ElasticNet(alpha=0.01, precompute=X_r.T @ X_r, tol=1e-12).fit(X_c, y,
+                                                                                   sample_weight=sample_weight)
+    clf2 = fastreg.ElasticNet(alpha=0.01, precompute=False, tol=1e-12).fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(clf1.coef_, clf2.coef_, rtol=1e-6)
+    # test_elasticnet_precompute_gram: float32 data
+    rng = np.random.RandomState(58)
+    X = rng.binomial(1, 0.25, (1000, 4)).astype(np.float32)
+    y = rng.rand(1000).astype(np.float32)
+    X_c = X - np.average(X, axis=0)
+    with pytest.warns(UserWarning, match="recomputing"):
+        clf1 = fastreg.ElasticNet(alpha=0.01, precompute=np.dot(X_c.T, X_c), tol=1e-7).fit(X_c, y)
+    clf2 = fastreg.ElasticNet(alpha=0.01, precompute=False, tol=1e-7).fit(X, y)
+    np.testing.assert_allclose(clf1.coef_, clf2.coef_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("precompute", [True, False])
+def test_xy_of_the_problem_solved_gives_the_same_grid(oracle, fit_intercept, weighted, standardize, precompute):
+    X, y = oracle.make_regression(50, 7, seed=134, intercept=3.0)
+    sw = np.random.default_rng(134).uniform(0.2, 3.0, 50) if weighted else None
+    s = np.ones(50) if sw is None else sw * 50 / sw.sum()
+    Xc, yc = X.copy(), y.copy()
+    if fit_intercept:
+        Xc, yc = X - s @ X / 50, y - s @ y / 50
+    if standardize:
+        Xc = Xc / np.sqrt(s @ Xc**2 / 50)
+    Xy = Xc.T @ (s * yc)
+    kw = dict(n_alphas=4, fit_intercept=fit_intercept, sample_weight=sw, standardize=standardize,
+              precompute=precompute, tol=1e-8)
+    a = fastreg.enet_path(X, y, **kw)
+    b = fastreg.enet_path(X, y, Xy=Xy, **kw)
+    np.testing.assert_allclose(b.alphas, a.alphas, rtol=1e-10)
+    if not standardize:  # the oracle has no standardization
+        np.testing.assert_allclose(b.alphas[0], oracle.alpha_max(X, y, 0.5, sample_weight=sw,
+                                                                 fit_intercept=fit_intercept), rtol=1e-10)
+
+
+def test_xy_of_another_problem_is_refused(oracle):
+    X, y = oracle.make_regression(50, 7, seed=135, intercept=3.0)
+    with pytest.raises(ValueError, match=r"Xy does not match X\.T @ y.*centered.*Xy=None"):
+        fastreg.enet_path(X, y, fit_intercept=True, Xy=X.T @ y)  # the raw product, with an intercept
+    with pytest.raises(ValueError, match=r"Xy does not match"):
+        fastreg.enet_path(X, y, Xy=X.T @ (2 * y))
+    with pytest.raises(ValueError, match=r"\bXy\b.*(NaN|infinity)"):
+        fastreg.enet_path(X, y, Xy=np.where(np.arange(7) == 2, np.nan, X.T @ y))
+    # only the automatic grid uses Xy: with the alphas given it is not compared with the data
+    fastreg.enet_path(X, y, alphas=[0.1], Xy=X.T @ (2 * y))
+
+
+# ----------------------------------------------------------------------------- combined statistics
+
+
+def _block(X, y, rows, shift=None):
+    return fastreg.SufficientStats.from_arrays(X[rows], y[rows], shift=shift)
+
+
+def test_subtracting_rows_never_added_is_refused(oracle):
+    X, y = oracle.make_regression(60, 5, seed=136)
+    first = _block(X, y, slice(0, 20))
+    rest = _block(X, y, slice(20, 60), shift=first.shift)
+    with pytest.raises(ValueError, match=r"stats - other leaves n_rows = -20 < 0: rows were subtracted"):
+        first - rest
+    weighted = fastreg.SufficientStats.from_arrays(X[:20], y[:20], np.full(20, 3.0), shift=first.shift)
+    with pytest.raises(ValueError, match=r"weight_sum = -40 < 0"):
+        first - weighted
+    assert (first - first).n_rows == 0  # empty but legal as a value ...
+    with pytest.raises(ValueError, match=r"stats holds no rows"):
+        fastreg.enet_path_from_stats(first - first)  # ... not as a problem
+
+
+@pytest.mark.parametrize("dtype_", [np.float32, np.float64])
+def test_honest_differences_pass_the_stats_check(oracle, dtype_):
+    """total - fold, with columns constant within a fold and a single row left: rounding is not an error."""
+    X, y = oracle.make_regression(3000, 6, dtype=dtype_, seed=137, intercept=50.0)
+    X[:, 1] = dtype_(7.0)
+    X[:600, 2] = 0  # constant on the first fold
+    total = fastreg.SufficientStats.from_arrays(X, y)
+    for k in range(5):
+        fold = _block(X, y, slice(600 * k, 600 * (k + 1)), shift=total.shift)
+        path = fastreg.enet_path_from_stats(total - fold, n_alphas=3)
+        assert np.isfinite(path.coefs).all()
+    fastreg.enet_path_from_stats(total - _block(X, y, slice(1, 3000), shift=total.shift), alphas=[1.0])
+    collinear = fastreg.SufficientStats.from_arrays(X, 3 * X[:, 0])  # Cauchy-Schwarz with equality
+    fastreg.enet_path_from_stats(collinear, n_alphas=3)
+
+
+def _stats_with(stats, **changes):
+    fields = dict(XtX=stats.XtX, Xty=stats.Xty, yty=stats.yty, sx=stats.sx, sy=stats.sy,
+                  weight_sum=stats.weight_sum, n_rows=stats.n_rows, x_shift=stats.x_shift, y_shift=stats.y_shift)
+    return fastreg.SufficientStats(**{**fields, **changes})
+
+
+@pytest.mark.parametrize("change,found", [
+    (lambda s: dict(XtX=s.XtX - 2 * np.diag(np.diag(s.XtX))), "negative diagonal entry"),
+    (lambda s: dict(sx=s.sx + 10 * np.sqrt(np.diag(s.XtX) * s.weight_sum)), "negative diagonal entry"),
+    (lambda s: dict(yty=-s.yty), r"y\^T y is negative"),
+    (lambda s: dict(Xty=s.Xty + 3 * np.sqrt(np.diag(s.XtX) * s.yty)), "Cauchy-Schwarz"),
+    (lambda s: dict(XtX=np.full_like(s.XtX, np.nan)), "NaN or infinity"),
+    (lambda s: dict(sx=s.sx[:-1]), r"stats\.sx must have shape"),
+    (lambda s: dict(XtX=s.XtX[:, :-1]), r"stats\.XtX must be a square"),
+])
+def test_statistics_of_no_data_are_refused(oracle, change, found):
+    X, y = oracle.make_regression(80, 5, seed=138, intercept=2.0)
+    stats = fastreg.SufficientStats.from_arrays(X, y)
+    with pytest.raises(ValueError, match=rf"\bstats\b.*{found}|{found}.*\bstats\b"):
+        fastreg.enet_path_from_stats(_stats_with(stats, **change(stats)))
+
+
+def test_stats_minus_data_of_another_block():
+    """A block of other data subtracted keeps n_rows >= 0 but leaves no possible data: caught at fit time."""
+    rng = np.random.default_rng(139)
+    X, y = rng.standard_normal((100, 4)), rng.standard_normal(100)
+    total = fastreg.SufficientStats.from_arrays(X, y)
+    impostor = fastreg.SufficientStats.from_arrays(5 * X[:50], y[:50], shift=total.shift)
+    with pytest.raises(ValueError, match="not the statistics of any data"):
+        fastreg.enet_path_from_stats(total - impostor)
+
+
+# ----------------------------------------------------------------------------- every feature excluded
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse", "float32"])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_every_feature_excluded_is_the_intercept_only_model(data, kind, fit_intercept, weighted):
+    X, y = data
+    y = y + 3.0
+    sw = np.random.default_rng(140).uniform(0.5, 2.0, len(y)) if weighted else None
+    Xk = {"dense": X, "sparse": sparse.csc_matrix(X), "float32": X.astype(np.float32)}[kind]
+    excluded = np.full(X.shape[1], np.inf)
+    intercept = np.average(y, weights=sw) if fit_intercept else 0.0
+    rtol = 1e-6 if kind == "float32" else 1e-12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for precompute in ("auto", True, False):
+            path = fastreg.enet_path(Xk, y, penalty_factor=excluded, fit_intercept=fit_intercept, sample_weight=sw,
+                                     n_alphas=4, precompute=precompute, coef_init=np.ones(X.shape[1]))
+            assert path.coefs.shape == (X.shape[1], 4) and not path.coefs.any()
+            assert (path.dual_gaps == 0).all() and path.converged.all()
+            np.testing.assert_allclose(path.intercepts, intercept, rtol=rtol)
+        for est in (fastreg.Lasso(alpha=0.1, penalty_factor=excluded, fit_intercept=fit_intercept, warm_start=True),
+                    fastreg.ElasticNet(alpha=0.1, penalty_factor=excluded, fit_intercept=fit_intercept),
+                    fastreg.LassoCV(penalty_factor=excluded, fit_intercept=fit_intercept, cv=3, alphas=4)):
+            est.fit(Xk, y, sample_weight=sw).fit(Xk, y, sample_weight=sw)  # twice: the warm start too
+            assert est.coef_.shape == (X.shape[1],) and not est.coef_.any() and est.dual_gap_ == 0
+            np.testing.assert_allclose(est.intercept_, intercept, rtol=rtol)
+            np.testing.assert_allclose(est.predict(Xk), intercept, rtol=rtol)
