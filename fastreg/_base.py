@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import NotFittedError, feature_names_of, sklearn_compatible
+from ._validation import NotFittedError, as_sample_weight, as_target, feature_names_of, sklearn_compatible
 
 
 class RegressorBase:
@@ -108,8 +108,11 @@ class RegressorBase:
         constant and not.
         """
         pred = np.asarray(self.predict(X), dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64).reshape(pred.shape)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        y = as_target(y, pred.shape[0], np.float64, allow_2d=pred.ndim == 2)
+        if y.shape != pred.shape:
+            raise ValueError(f"y has shape {y.shape} but the model predicts {pred.shape}; pass one target "
+                             f"column per fitted target.")
+        w = as_sample_weight(sample_weight, pred.shape[0], np.float64)
         if pred.ndim == 1:
             pred, y = pred[:, None], y[:, None]
         ss_res = np.average((y - pred) ** 2, axis=0, weights=w)

@@ -794,3 +794,19 @@ def test_every_feature_excluded_is_the_intercept_only_model(data, kind, fit_inte
             assert est.coef_.shape == (X.shape[1],) and not est.coef_.any() and est.dual_gap_ == 0
             np.testing.assert_allclose(est.intercept_, intercept, rtol=rtol)
             np.testing.assert_allclose(est.predict(Xk), intercept, rtol=rtol)
+
+
+@pytest.mark.parametrize("cls", [fastreg.Lasso, fastreg.ElasticNet, fastreg.Ridge, fastreg.LassoCV])
+def test_score_checks_its_arguments(cls):
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((30, 3)), rng.standard_normal(30)
+    model = cls().fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.score(X, y[:5])
+    with pytest.raises(ValueError, match="NaN"):
+        model.score(X, np.r_[y[:-1], np.nan])
+    with pytest.raises(TypeError, match="sample_weight"):
+        model.score(X, y, sample_weight="a")
+    with pytest.raises(ValueError, match="negative"):
+        model.score(X, y, sample_weight=-np.ones(30))
+    assert model.score(X, y, sample_weight=np.ones(30)) == pytest.approx(model.score(X, y), rel=1e-12)
