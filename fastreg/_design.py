@@ -65,6 +65,9 @@ class _WorkingProblem:
     # the dtype of the coefficients returned, when the working problem runs in a wider one (float32
     # data solved from float64 statistics); None: the working dtype
     out_dtype = None
+    # statistics summed from arrays: a callable building the same working problem on the data (set by
+    # `_path.penalized_design`), for the penalties the statistics alone cannot certify
+    data_design = None
 
     @property
     def result_dtype(self):

@@ -33,6 +33,15 @@ MIN_WORKING_SET = 100
 GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
 MIN_ALPHAS_BEFORE_STOP = 5
+# times the Gram kernel is run again on a penalty whose gap, recomputed from q = X^T y - G w as w
+# gives it, is above the target although the kernel's running q said it was not (`_GramSolver`)
+VERIFY_ROUNDS = 3
+# rounding levels of the statistics' gap below this many unit roundoffs of y^T y (in the result
+# dtype) are the rounding any computed gap has, and are not added to it (`_CertifiedGramSolver`)
+NEGLIGIBLE_ROUNDING = 16
+# solver status of a penalty the statistics cannot certify (next to the kernels' 0 converged, 1
+# max_iter): its gap includes the rounding bound
+UNCERTIFIED = 3
 
 
 def choose_gram(design, precompute):
@@ -227,7 +236,14 @@ def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute
     X = penalization.columns(X)
     design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned,
                                         n_alphas)
-    return penalization.apply(design), precompute
+    design = penalization.apply(design)
+    if not design.has_data:
+        # statistics summed from a dense X: the data stay at hand (never copied unless used) for
+        # the penalties the statistics cannot certify (`_CertifiedGramSolver`)
+        kept = penalization.kept()
+        design.data_design = lambda: penalized_design(X, y, sample_weight, fit_intercept, standardize, False,
+                                                      kept)[0]
+    return design, precompute
 
 
 def check_user_gram(G, X, sample_weight, fit_intercept):
@@ -258,13 +274,16 @@ class Path:
         Intercepts (0 when ``fit_intercept=False``).
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gaps of the returned solutions, in the units of the objective
-        ``1/(2n) ||y - Xw - b||^2 + penalty``.
+        ``1/(2n) ||y - Xw - b||^2 + penalty``. From the Gram route, the gap is recomputed from the
+        returned w and includes the statistics' rounding when that is not negligible (coefficients
+        that cancel on ill-conditioned data; see `statistics_rounding`).
     n_iters : ndarray of shape (n_alphas,)
         Epochs run by the solver at each alpha.
     converged : ndarray of bool of shape (n_alphas,)
         Whether the gap reached its target ``tol * ||y - mean(y)||^2 / n``.
     solver : str
-        The kernel that produced the path.
+        The kernel that produced the path; '+residual' when the statistics could not certify some
+        penalties and the residual kernel, on X, did ('cd-gram+residual').
     l1_ratio, tol : float
         The settings of the path.
     dev_ratios : ndarray of shape (n_alphas,)
@@ -348,10 +367,16 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     the rank of G, and steps on the independent part of a support help little.
     """
     G = choose_gram(design, precompute)
+    # the working problem with its data, for the penalties the statistics cannot certify (None: the
+    # statistics are all there is)
+    held = design
+    data = (lambda: held) if design.has_data else design.data_design
     if G is not None and design.dtype == np.float32 and not isinstance(design, PartialledDesign):
         # float32 data: the Gram kernel runs on float64 statistics (coefficients stay float32)
         design = float64_statistics(design)
         G = design.G
+    # the dtype the statistics were summed in: float32 statistics keep its rounding once widened
+    sums_dtype = design.dtype if held.has_data else held.dtype
     n_features = design.n_features
     dtype = design.dtype
     n_alphas = len(alphas)
@@ -368,9 +393,9 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                    positive=positive, screening=screening, newton=newton,
                    anderson=ANDERSON if anderson else 0)
     if G is not None:
-        solver = _GramSolver(design, G, w, **options)
+        solver = _CertifiedGramSolver(_GramSolver(design, G, w, **options), design, data, sums_dtype, options)
     elif lazy_gram_is_better(design, precompute):
-        solver = _LazyGramSolver(design, w, **options)
+        solver = _CertifiedGramSolver(_LazyGramSolver(design, w, **options), design, data, sums_dtype, options)
     elif working_set and design.n_features > design.n_samples:
         solver = _WorkingSetSolver(design, w, **options)
     else:
@@ -390,7 +415,19 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
         gaps[i] = design.gap_to_user(gap)
         n_iters[i] = n_iter
         converged[i] = status == 0
-        if status != 0:
+        if status == UNCERTIFIED:
+            target = design.gap_to_user(float(tol_gap))
+            warnings.warn(
+                f"The statistics cannot certify alpha={alpha:.6g}: the duality gap computed from X^T X, "
+                f"X^T y and y^T y carries rounding of about {design.gap_to_user(solver.rounding):.1e} "
+                f"(the coefficients cancel: sqrt(sum_j w_j^2 ||x_j||^2) is {solver.cancellation:.1e} times ||y||, "
+                f"and X^T X squares that condition), more than the target {target:.3e} allows; the gap "
+                f"reported includes it. Fit from the data (X, y) with precompute=False, or use a larger "
+                f"alpha (eps) or tol.",
+                v.sklearn_compatible(v.ConvergenceWarning),
+                stacklevel=v.caller_stacklevel(),
+            )
+        elif status != 0:
             target = design.gap_to_user(float(tol_gap))
             norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
             warnings.warn(
@@ -619,14 +656,126 @@ class _GramSolver:
         self.newton = newton and design.n_samples > n_features
         self.penalty = design.penalty_kwargs()
 
-    def __call__(self, w, l1_reg, l2_reg):
+    def _kernel(self, w, l1_reg, l2_reg, max_iter, tol_gap):
+        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, max_iter, tol_gap,
+                            *self.args[2:], self.U, self.order, self.n_factored, self.factor_l2, self.newton,
+                            **self.penalty)
+
+    def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
+        """Solve one penalty (to `tol_gap` when given, a stricter target than the path's)."""
+        max_iter, positive = self.args[0], self.args[4]
+        tol_gap = self.args[1] if tol_gap is None else tol_gap
+        # one thread for the small products below too: BLAS threads woken by them would spin on the
+        # kernel's core (see `_single_threaded_blas`)
         with _single_threaded_blas():
-            return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, *self.args,
-                                self.U, self.order, self.n_factored, self.factor_l2, self.newton,
-                                **self.penalty)
+            _, n_iter, _ = self._kernel(w, l1_reg, l2_reg, max_iter, tol_gap)
+            # the kernel updates q incrementally, and Newton steps on an ill-conditioned support (large
+            # steps, some undone) can leave it far from X^T y - G w: the gap is recomputed from w, O(p |S|)
+            for rounds in range(VERIFY_ROUNDS + 1):
+                self.restart(w)
+                gap = enet_gap_gram(w, self.Xty, self.yty, self.q, l1_reg, l2_reg, positive, **self.penalty)
+                if gap <= tol_gap or n_iter >= max_iter or rounds == VERIFY_ROUNDS:
+                    break
+                n_iter += self._kernel(w, l1_reg, l2_reg, max_iter - n_iter, tol_gap)[1]
+        return gap, n_iter, 0 if gap <= tol_gap else 1
+
+    def restart(self, w):
+        """q = X^T y - G w from the support of w."""
+        support = np.flatnonzero(w)
+        self.q = self.Xty - w[support] @ self.G[support] if support.size else self.Xty.copy()
 
     def residual_norm2(self, w):
         return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
+
+
+def statistics_rounding(design, w, sums_dtype):
+    """The rounding level of a duality gap computed from the statistics at w, in working units.
+
+    The gap's terms y^T y, 2 w^T X^T y and w^T G w are sums of products each known to the unit
+    roundoff u of the dtype the statistics were summed in (`sums_dtype`), with |G_ij| <= ||x_i||
+    ||x_j||; rounding errors that do not conspire add up to about rho = u (||y|| + ||w o d||)^2,
+    d_j = ||x_j|| (the root of the sum of the squared bounds). For coefficients that cancel
+    (||w o d|| >> ||X w||: near-collinear columns at a small penalty) this is u times the squared
+    condition number and can dwarf the gap; for coefficients that do not, it is a few u y^T y.
+    Coefficients returned in a narrower dtype than the solve's add their own rounding, about
+    1/2 ||X dw||^2 = 1/2 (u_out ||w o d||)^2. O(p), from diag(G).
+    """
+    size = float(np.sqrt(np.einsum("j,j,j->", w, w, design.norm2_cols, dtype=np.float64)))
+    rho = 0.5 * np.finfo(sums_dtype).eps * (np.sqrt(design.y_norm2) + size) ** 2
+    if design.result_dtype != design.dtype:
+        rho += 0.5 * (0.5 * np.finfo(design.result_dtype).eps * size) ** 2
+    return float(rho)
+
+
+class _CertifiedGramSolver:
+    """A Gram solver (`_GramSolver`, `_LazyGramSolver`) whose certificates are checked against the
+    rounding of the statistics they come from (`statistics_rounding`).
+
+    When rho is more than the rounding any gap has (`NEGLIGIBLE_ROUNDING` unit roundoffs of y^T y),
+    the gap returned is g + rho, a bound on the suboptimality that includes the rounding. A bound
+    above the target after the kernel converged is pursued from the statistics, to the target less
+    rho, while rho is under half the target; a penalty whose bound stays above it (or whose rho
+    alone exceeds it) is one the statistics cannot certify. With the data at hand (`data`: the same
+    working problem on X), its gap is then recomputed from the explicit residual r = y_w - X_w w
+    (rounding about u ||r|| ||w o d||: one power of the condition number less) and, when it is above
+    the target, the residual kernel continues from w; `name` gets '+residual'. From statistics alone
+    the status is `UNCERTIFIED`. Every other penalty costs the O(p) of rho and no pass over X.
+    """
+
+    def __init__(self, solver, design, data, sums_dtype, options):
+        self.solver, self.design, self.data, self.options = solver, design, data, options
+        self.sums_dtype = sums_dtype
+        self.tol_gap = float(options["tol_gap"])
+        # the rounding any gap of coefficients in the result dtype has: below it nothing is added
+        self.negligible = NEGLIGIBLE_ROUNDING * 0.5 * np.finfo(design.result_dtype).eps * design.y_norm2
+        self.residual = None  # the data's working problem, built at the first penalty that needs it
+        self.from_data = False
+        self.rounding = self.cancellation = None  # of the last uncertified penalty, for its warning
+
+    @property
+    def name(self):
+        return self.solver.name + ("+residual" if self.from_data else "")
+
+    def __call__(self, w, l1_reg, l2_reg):
+        gap, n_iter, status = self.solver(w, l1_reg, l2_reg)
+        rho = statistics_rounding(self.design, w, self.sums_dtype)
+        if rho <= self.negligible:
+            return gap, n_iter, status
+        if status == 0 and self.tol_gap < gap + rho and rho < self.tol_gap / 2:
+            # the rounding leaves room under the target: solved on to the target less the rounding
+            gap, more, status = self.solver(w, l1_reg, l2_reg, self.design.dtype.type(self.tol_gap - rho))
+            n_iter += more
+            rho = statistics_rounding(self.design, w, self.sums_dtype)
+        if gap + rho <= self.tol_gap or (status != 0 and rho <= self.tol_gap):
+            # certified with the rounding included, or short of the target for want of epochs
+            return gap + rho, n_iter, 0 if gap + rho <= self.tol_gap else status
+        data = self._data()
+        if data is None:
+            d = self.design
+            self.rounding = rho
+            self.cancellation = float(np.sqrt(np.einsum("j,j,j->", w, w, d.norm2_cols, dtype=np.float64)
+                                              / max(d.y_norm2, np.finfo(np.float64).tiny)))
+            return gap + rho, n_iter, UNCERTIFIED
+        self.from_data = True
+        w_data = w if data is self.design else data.coef_to_work(self.design.coef_to_user(w))
+        # a fresh residual solver: its residual and first gap are the explicit ones at w (two passes)
+        gap, epochs, status = _ResidualSolver(data, w_data, **self.options)(w_data, l1_reg, l2_reg)
+        if data is not self.design:
+            w[:] = self.design.coef_to_work(data.coef_to_user(w_data))
+        self.solver.restart(w)
+        return gap, n_iter + epochs, status
+
+    def _data(self):
+        """The working problem on the data (built once), or None: statistics only, or data rescaled for
+        extreme magnitudes (their penalties and gaps would need converting)."""
+        if self.residual is None and self.data is not None:
+            self.residual = self.data()
+            if (self.residual.x_scale, self.residual.y_scale) != (self.design.x_scale, self.design.y_scale):
+                self.data = self.residual = None
+        return self.residual
+
+    def residual_norm2(self, w):
+        return self.solver.residual_norm2(w)
 
 
 class _LazyGramSolver:
@@ -654,7 +803,7 @@ class _LazyGramSolver:
         self.members = np.empty(0, dtype=np.intp)
         self.cached = np.zeros(n_features, dtype=bool)
         self.positive, self.tol_gap, self.max_iter = positive, tol_gap, max_iter
-        self.kernel_args = (tol_gap, seed, random, positive, screening)
+        self.kernel_args = (seed, random, positive, screening)
         self.newton = newton
         self.previous_l1 = None
         self.q = None
@@ -726,14 +875,16 @@ class _LazyGramSolver:
                 self.U, self.order = U, order
         return self.G_CC, self.Xty_C
 
-    def __call__(self, w, l1_reg, l2_reg):
+    def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
+        """Solve one penalty (to `tol_gap` when given, a stricter target than the path's)."""
+        tol_gap = self.tol_gap if tol_gap is None else tol_gap
         # q of the warm start: the previous penalty's last one (w has not moved since)
         q = self.q if self.q is not None else self._q(w)
         # sequential strong rule: the features likely to be active at this penalty
         strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
         self._add(self._violators(q, strong), q)
         self.previous_l1 = l1_reg
-        n_iter = 0
+        n_iter = rounds = 0
         while True:
             m = self.members.size
             if m:
@@ -743,19 +894,28 @@ class _LazyGramSolver:
                 with _single_threaded_blas():
                     _, it, status = enet_cd_gram(
                         w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
-                        *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
+                        tol_gap, *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
                         self.newton and self.design.n_samples > m, **self.design.penalty_kwargs(self.members),
                     )
                 n_iter += it
                 w[self.members] = w_C
             q = self._q(w)
             missing = self._violators(q, l1_reg)
-            if missing.size == 0 or n_iter >= self.max_iter:
+            gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty_kwargs())
+            if n_iter >= self.max_iter or (missing.size == 0 and (gap <= tol_gap or rounds == VERIFY_ROUNDS)):
                 break
+            if missing.size == 0:
+                # the kernel's running q drifted from X^T y - G w (see `_GramSolver`): again from this one
+                rounds += 1
+                continue
             self._add(missing, q)
         self.q = q
-        gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty_kwargs())
-        return gap, n_iter, 0 if gap <= self.tol_gap else 1
+        return gap, n_iter, 0 if gap <= tol_gap else 1
+
+    def restart(self, w):
+        """q = X^T y - G w after w moved outside the kernel (its support cached first)."""
+        self._add(np.flatnonzero(w))
+        self.q = self._q(w)
 
     def residual_norm2(self, w):
         return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
@@ -980,6 +1140,9 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     least one row, a non-negative centered diagonal and y^T y, Cauchy-Schwarz for every X^T y entry, to
     rounding; `fastreg._validation.check_stats`): a ValueError otherwise, e.g. after subtracting rows
     that were never added.
+    A penalty whose gap the statistics cannot certify to `tol` (ill-conditioned data at a
+    small alpha, where the gap's rounding, about eps times the squared condition number, exceeds the
+    target) is reported unconverged with a ConvergenceWarning that says so: fit it from X.
 
     Examples
     --------

@@ -10,9 +10,18 @@ weighted data  X~ = S^{1/2} (X - 1 xbar^T),  y~ = S^{1/2} (y - ybar):
     primal (n >= p):  (X~^T X~ + alpha I) w = X~^T y~          one syrk + one potrf/potrs
     dual   (p >  n):  (X~ X~^T + alpha I) a = y~,  w = X~^T a    one syrk + one potrf/potrs
 
-Every target of a 2-D y shares one factorization per distinct alpha. Many alphas share one
-eigendecomposition X~^T X~ = V diag(L) V^T:  w(alpha) = V diag(1 / (L + alpha)) V^T X~^T y~, O(p^2)
-per alpha and target (the dual likewise with X~ X~^T, O(n p)).
+Every target of a 2-D y shares one factorization per distinct alpha. A factorization is trusted when
+LAPACK's estimate of its reciprocal condition number is at least dimension * eps (and, for least
+squares, alpha = 0, at least sqrt(eps)): below that (alpha = 0 with singular or nearly singular data,
+alpha too small for the data) the normal equations have squared X~'s condition number away, and w
+comes from X itself -- an SVD of the centered X~ in float64, w = V diag(s / (s^2 + alpha)) U^T y~
+with lstsq's rank rule, so that alpha = 0 gives the minimum-norm least-squares solution X~^+ y~
+(numpy.linalg.lstsq's), with a warning when the system was singular to working precision; a sparse
+X too large to densify gets LSQR instead.
+
+Many alphas share one eigendecomposition X~^T X~ = V diag(L) V^T:  w(alpha) = V diag(1 / (L + alpha))
+V^T X~^T y~, O(p^2) per alpha and target (the dual likewise with X~ X~^T, O(n p)); the alphas it cannot
+resolve (the same condition rule) are solved from the SVD of X~ as above.
 
 Leave-one-out (Golub, Heath & Wahba 1979; Rifkin & Lippert 2007): with Z = X~ V (columns of squared
 norms L), the hat matrix of the centered problem is Z diag(1 / (L + alpha)) Z^T, and the intercept adds
@@ -42,6 +51,7 @@ from scipy.linalg import blas, lapack
 from scipy.sparse import linalg as sparse_linalg
 
 from . import _design
+from . import _stats
 from . import _validation as v
 from ._base import RegressorBase
 from ._stats import far_column_shift, shifted_columns
@@ -60,6 +70,12 @@ BLOCK_MAX_BYTES = 1 << 28
 _FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
 
 SOLVERS = {"auto", "cholesky", "lsqr"}
+# largest dense copy of X (n x p float64) the solve from X makes when X^T X + alpha I cannot be trusted
+# (`_solve_from_X`): a sparse X beyond it gets LSQR instead of an SVD
+SVD_MAX_BYTES = 1 << 28
+# LSQR's atol = btol when `ridge_path` or RidgeCV solve from a large sparse X the alphas its Gram
+# matrix cannot resolve (they have no tol of their own)
+PATH_LSQR_TOL = 1e-10
 
 
 # ----------------------------------------------------------------------------------------- validation
@@ -79,6 +95,13 @@ def _as_design(X, name="X", check_finite=True):
 def _check_gram_diagonal(diagonal, X):
     """Raise for NaN/inf in X (deferred check), or for entries whose squares overflow the dtype."""
     if np.isfinite(diagonal).all():
+        positive = diagonal[diagonal > 0]
+        if positive.size and positive.max() < np.finfo(X.dtype).tiny / np.finfo(X.dtype).eps:
+            raise ValueError(
+                f"X has entries so small that X^T X underflows in {X.dtype} (largest |x| = "
+                f"{float(np.abs(X.data if _is_sparse(X) else X).max()):.3g}); multiply X by a power of ten "
+                f"first (alpha then scales by its square, the coefficients by its inverse)."
+            )
         return
     if _is_sparse(X):  # (sparse values are checked for NaN/inf at validation)
         largest = float(np.abs(X.data).max())
@@ -403,62 +426,95 @@ def _dual_coef(X, A, dual, dtype):
 # ----------------------------------------------------------------------------------------- solvers
 
 
-def _min_norm_solve(M, B, alpha, dtype):
-    """(M + alpha I)^+ B by an eigendecomposition of the symmetric M (upper triangle): the
-    minimum-norm solution when M + alpha I is singular (eigenvalues below p eps max treated as 0)."""
-    L, V = linalg.eigh(np.asarray(M, dtype=np.float64), lower=False, check_finite=False)
-    shifted = L + alpha
-    cutoff = max(float(np.max(np.abs(L))), abs(alpha)) * M.shape[0] * np.finfo(dtype).eps
-    inv = np.where(shifted > cutoff, 1.0 / np.where(shifted > cutoff, shifted, 1.0), 0.0)
-    return V @ (inv[:, None] * (V.T @ np.asarray(B, dtype=np.float64)))
-
-
 def _upper_one_norm(M):
     """The 1-norm of the symmetric matrix whose upper triangle is M (column sums of |upper| + |strict lower|)."""
     upper = np.abs(np.triu(M))
     return float((upper.sum(axis=0) + upper.sum(axis=1) - np.diag(upper)).max())
 
 
-def _cholesky_solve(M, B, alphas, dtype, what):
+def _cholesky_solve(M, B, alphas, dtype):
     """Solve (M + alpha_t I) x_t = B[:, t] for every column t: one potrf per distinct alpha, all the
     columns sharing it solved by one potrs.
 
-    The factorization is trusted when it succeeds and, for alpha = 0, LAPACK's condition estimate
-    (pocon) is above dimension * eps; otherwise (alpha = 0 with singular data, or a penalty too small
-    to make the rounded matrix positive definite) the solve falls back, with a warning, to the
-    minimum-norm solution from an eigendecomposition. A positive alpha that factorizes is the problem
-    asked for, however ill-conditioned: truncating eigenvalues would solve another one.
-    Returns (x float64, fell_back)."""
+    A factorization is trusted when it succeeds and LAPACK's estimate of the reciprocal condition
+    number of M + alpha I (pocon, O(dimension^2) from the factor) is at least dimension * eps, below
+    which M + alpha I is singular to working precision (alpha = 0 with singular data, a penalty too
+    small for the data): M = X~^T X~ has squared X~'s condition number away. For least squares
+    (alpha = 0) it must also be at least sqrt(eps): the coefficients of the normal equations are
+    then accurate to about sqrt(eps), those of an SVD of X~ to eps times X~'s condition number.
+    Untrusted columns are left to `_solve_from_X`.
+    Returns (x float64, each column's rcond when it was not solved (0: potrf failed), else inf)."""
     potrf, potrs, pocon = _lapack("potrf", dtype), _lapack("potrs", dtype), _lapack("pocon", dtype)
-    out = np.empty(B.shape, dtype=np.float64)
-    fell_back = []
+    out = np.zeros(B.shape, dtype=np.float64)
+    untrusted = np.full(B.shape[1], np.inf)
     diag = np.arange(M.shape[0])
+    singular = M.shape[0] * np.finfo(dtype).eps
+    norm = None
     for alpha in np.unique(alphas):
         cols = np.flatnonzero(alphas == alpha)
         A = np.array(M, dtype=dtype, order="F")
         A[diag, diag] += dtype.type(alpha)
         factor, info = potrf(A, lower=0, clean=0, overwrite_a=1)
-        if info == 0 and alpha == 0:  # least squares: the factorization may succeed on a singular matrix
-            rcond, info = pocon(factor, _upper_one_norm(M), uplo="U")
-            if info == 0 and rcond < M.shape[0] * np.finfo(dtype).eps:
+        rcond = 0.0
+        if info == 0:
+            # ||M + alpha I||_1 = ||M||_1 + alpha (M is positive semi-definite)
+            norm = _upper_one_norm(M) if norm is None else norm
+            rcond, info = pocon(factor, norm + float(alpha), uplo="U")
+            if info == 0 and rcond < (max(singular, np.sqrt(np.finfo(dtype).eps)) if alpha == 0 else singular):
                 info = -1
         if info == 0:
             x, info = potrs(factor, np.asfortranarray(B[:, cols], dtype=dtype), lower=0, overwrite_b=1)
         if info != 0 or not np.isfinite(x).all():
-            out[:, cols] = _min_norm_solve(M, B[:, cols], float(alpha), dtype)
-            fell_back.append(float(alpha))
+            untrusted[cols] = rcond
         else:
             out[:, cols] = x
-    if fell_back:
-        warnings.warn(
-            f"{what} + alpha I is singular to working precision for alpha = {fell_back} (its Cholesky "
-            f"factorization failed, or alpha = 0 and its condition number exceeds 1 / (dimension * eps) "
-            f"in {dtype}): linearly dependent columns, or alpha too small for the data. Solved by an "
-            f"eigendecomposition instead (the minimum-norm least-squares solution); solver_ reports 'eigh'. "
-            f"Use a larger alpha to avoid this.",
-            UserWarning, stacklevel=v.caller_stacklevel(),
-        )
-    return out, bool(fell_back)
+    return out, untrusted
+
+
+def _solve_from_X(X, Y, sw, alphas, fit_intercept, tol, max_iter):
+    """The ridge solutions for the columns of Y (alpha_t each) from X itself, for systems whose normal
+    equations cannot be trusted (`_cholesky_solve`).
+
+    An SVD of X~ = S^{1/2} (X - 1 xbar^T) in float64 (a centered copy; float32 data are widened, not
+    rounded): w = V diag(s / (s^2 + alpha)) U^T y~, singular values up to max(n, p) eps s_max
+    counted as 0 (numpy.linalg.lstsq's rank rule), so that alpha = 0 gives the minimum-norm
+    least-squares solution X~^+ y~. A sparse X is densified for it when the copy fits
+    `SVD_MAX_BYTES`; a larger one gets LSQR on the implicitly centered operator (`_lsqr`, to `tol`),
+    which tends to the same solution only as far as X's conditioning lets it.
+    Returns (coef (k, p), intercept (k,), solver name, n_iter or None, rank of X~ or None)."""
+    if _is_sparse(X):
+        if X.shape[0] * X.shape[1] * 8 > SVD_MAX_BYTES:
+            coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+            return coef, y_mean - coef @ x_mean, "lsqr", n_iter, None
+        X = X.toarray()
+    spectrum = _spectrum(X, Y, sw, fit_intercept, "svd")
+    coef = np.empty((Y.shape[1], X.shape[1]))
+    for alpha in np.unique(alphas):
+        cols = np.flatnonzero(alphas == alpha)
+        coef[cols] = spectrum.coefs([alpha], targets=cols)[:, :, 0]
+    intercept = spectrum.y_mean - coef @ spectrum.x_mean
+    return coef, intercept, "svd", None, int(np.count_nonzero(spectrum.L))
+
+
+def _warn_singular(what, alphas, rcond, dtype, name, rank, n_features, tol):
+    """The UserWarning of a fit whose normal equations, singular to working precision, were replaced
+    by a solve from X."""
+    estimate = "its Cholesky factorization failed" if rcond == 0 else (
+        f"its reciprocal condition number is about {rcond:.1e}")
+    if name == "svd":
+        rank = f"; X~ has rank {rank} < {n_features} features" if rank < n_features else ""
+        how = (f"an SVD of the centered X (solver_ 'svd'){rank}: for alpha = 0 the minimum-norm "
+               f"least-squares solution (numpy.linalg.lstsq's) was returned")
+    else:
+        how = (f"LSQR on the implicitly centered X (solver_ 'lsqr', tol={tol:g}; X is too large to densify "
+               f"for an SVD): it tends to the minimum-norm least-squares solution only as far as X's "
+               f"conditioning lets it")
+    warnings.warn(
+        f"{what} + alpha I is singular to working precision for alpha = {alphas} ({estimate}): linearly "
+        f"dependent columns, or alpha too small for the data. Solved from X by {how}. Use a larger alpha "
+        f"to avoid this.",
+        UserWarning, stacklevel=v.caller_stacklevel(),
+    )
 
 
 def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
@@ -496,8 +552,8 @@ class RidgeFit(NamedTuple):
     intercept: object
     """float for 1-D y, ndarray of shape (n_targets,) for 2-D y (0.0 without intercept)."""
     solver: str
-    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'eigh' / 'eigh-dual' (the
-    fallback when the factorization failed), 'lsqr'."""
+    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'lsqr', or 'svd' (the
+    solve from X when the factorization cannot be trusted)."""
     n_iter: object = None
     """LSQR iterations per target (None for the direct solvers)."""
 
@@ -514,8 +570,24 @@ def _choose_solver(X, solver):
     return "cholesky-dual" if dual else "cholesky"
 
 
+def _y_unit(Y):
+    """A power of two u with Y / u of magnitude near 1 when Y's squares (or the dual solution, about
+    y / x^2) would leave the float64 range, else 1: coefficients and intercepts are linear in Y."""
+    return _stats._pow2_scale(float(np.max(np.abs(Y))) if Y.size else 0.0, np.float64)
+
+
 def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """Validated inputs -> (coef (k, p) float64, intercept (k,) float64, solver name, n_iter)."""
+    unit = _y_unit(Y)
+    if unit == 1.0:
+        return _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
+    coef, intercept, name, n_iter = _fit_unit(X, (Y.astype(np.float64) / unit).astype(Y.dtype), sw, alphas,
+                                              fit_intercept, solver, tol, max_iter)
+    return coef * unit, intercept * unit, name, n_iter
+
+
+def _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
+    """`_fit` for Y of a safe magnitude."""
     dtype = np.dtype(X.dtype)
     kind = _choose_solver(X, solver)
     X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
@@ -527,18 +599,38 @@ def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     if kind == "cholesky":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, dtype)
         _check_gram_diagonal(np.diag(stats.G), X)
-        W, fell_back = _cholesky_solve(stats.G, stats.XtY, alphas, dtype, "X^T X")
-        coef = W.T
-        name = "eigh" if fell_back else "cholesky"
+        W, rcond = _cholesky_solve(stats.G, stats.XtY, alphas, dtype)
+        coef, what = W.T, "X^T X"
     else:
         dual = _dual_stats(X, Y, sw, fit_intercept, dtype)
         _check_gram_diagonal(np.diag(dual.K), X)
-        A, fell_back = _cholesky_solve(dual.K, dual.Yt, alphas, dtype, "X X^T")
-        coef = _dual_coef(X, A, dual, dtype).T
+        A, rcond = _cholesky_solve(dual.K, dual.Yt, alphas, dtype)
+        solved = np.isinf(rcond)
+        coef, what = np.zeros((Y.shape[1], X.shape[1])), "X X^T"
+        if solved.any():  # (the other columns are solved from X below)
+            coef[solved] = _dual_coef(X, A[:, solved], dual, dtype).T
         stats = dual
-        name = "eigh-dual" if fell_back else "cholesky-dual"
     intercept = stats.y_mean - coef @ (stats.x_mean + x_shift) if fit_intercept else np.zeros(Y.shape[1])
-    return coef, intercept, name, None
+    failed = np.isfinite(rcond)
+    if not failed.any():
+        return coef, intercept, kind, None
+    coef[failed], intercept[failed], name, lsqr_iter, rank = _solve_from_X(
+        X, Y[:, failed], sw, alphas[failed], fit_intercept, tol, max_iter)
+    if fit_intercept:  # (X is shifted where its columns are far off center: the intercept takes it back)
+        intercept[failed] -= coef[failed] @ x_shift
+    # singular to working precision, or least squares without a unique solution (X~ rank-deficient);
+    # merely ill-conditioned least squares is solved from X silently
+    singular = rcond < X.shape[0 if kind == "cholesky-dual" else 1] * np.finfo(dtype).eps
+    if rank is not None and rank < X.shape[1]:
+        singular |= alphas == 0
+    if singular.any():
+        _warn_singular(what, sorted({float(a) for a in alphas[singular]}), float(rcond[singular].min()), dtype,
+                       name, rank, X.shape[1], tol)
+    n_iter = None
+    if lsqr_iter is not None:
+        n_iter = np.ones(Y.shape[1], dtype=int)
+        n_iter[failed] = lsqr_iter
+    return coef, intercept, name, n_iter
 
 
 def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None):
@@ -564,10 +656,14 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
         'cholesky': potrf/potrs of ``X~^T X~ + alpha I`` when n >= p, of ``X~ X~^T + alpha I`` when p > n.
         'lsqr': LSQR on the implicitly centered operator (iterative, ``tol``, ``max_iter``).
         'auto': 'cholesky', except for sparse X whose smaller Gram matrix exceeds 1 GiB ('lsqr').
-        When the factorization fails (alpha = 0 with singular data) the solve falls back to an
-        eigendecomposition (minimum-norm solution) with a warning, and `solver` says 'eigh'.
+        When the factorization fails or its condition estimate is below dimension * eps (or, for
+        alpha = 0, below sqrt(eps)), the solve comes from an SVD of the centered X instead (the
+        minimum-norm least-squares solution for alpha = 0; LSQR for a sparse X too large to densify),
+        with a warning when the system is singular to working precision, and `solver` says 'svd'
+        (or 'lsqr').
     tol : float, default=1e-6
-        LSQR's stopping tolerances (atol = btol = tol); unused by Cholesky.
+        LSQR's stopping tolerances (atol = btol = tol), also when LSQR replaces an untrusted
+        factorization of a large sparse X; unused by Cholesky.
     max_iter : int, default=None
         LSQR's iteration limit (None: scipy's default, 2 * n_features).
 
@@ -611,13 +707,17 @@ class _Spectrum:
     pass forms Z = X~ V by row blocks.
     """
 
-    def __init__(self, L, B, q, x_mean, y_mean, weight_sum, root, U=None):
-        # eigenvalues of a PSD matrix below its rounding level (dimension * eps * largest) are zero in
-        # exact arithmetic (the intercept's null direction of X~ X~^T, rank deficiency): made exactly 0,
-        # so that alpha / (L + alpha) is exactly 1 there and the leave-one-out 1 - h_ii does not cancel
+    def __init__(self, L, B, q, x_mean, y_mean, weight_sum, root, U=None, rank_tol=None):
+        # eigenvalues of a PSD matrix below its rounding level are zero in exact arithmetic (the
+        # intercept's null direction of X~ X~^T, rank deficiency): made exactly 0, so that
+        # alpha / (L + alpha) is exactly 1 there and the leave-one-out 1 - h_ii does not cancel. The
+        # level: dimension * eps * L_max for an eigendecomposition of the Gram matrix; for an SVD of X~
+        # (L = s^2), singular values up to rank_tol * s_max (lstsq's rule, not its square)
         L = np.asarray(L, dtype=np.float64)
-        noise = len(L) * np.finfo(np.float64).eps * max(float(np.max(np.abs(L), initial=0.0)), 0.0)
-        self.L = np.where(L > noise, L, 0.0)
+        top = max(float(np.max(np.abs(L), initial=0.0)), 1e-300)
+        self.svd = rank_tol is not None
+        self.cutoff = top * (rank_tol**2 if self.svd else len(L) * np.finfo(np.float64).eps)
+        self.L = np.where(L > self.cutoff, L, 0.0)
         self.B, self.q = B, q
         self.x_mean, self.y_mean, self.weight_sum, self.root = x_mean, y_mean, weight_sum, root
         self.U = U
@@ -625,8 +725,19 @@ class _Spectrum:
     def inverse(self, alphas):
         """1 / (L + alpha) for every alpha (columns), 0 where L + alpha is numerically zero (min-norm)."""
         shifted = self.L[:, None] + np.asarray(alphas, dtype=np.float64)[None, :]
-        cutoff = max(float(self.L.max(initial=0.0)), 1e-300) * len(self.L) * np.finfo(np.float64).eps
-        return np.where(shifted > cutoff, 1.0 / np.where(shifted > cutoff, shifted, 1.0), 0.0)
+        return np.where(shifted > self.cutoff, 1.0 / np.where(shifted > self.cutoff, shifted, 1.0), 0.0)
+
+    def unresolved(self, alphas):
+        """Which alphas the decomposition cannot solve to working accuracy: for an eigendecomposition
+        of the Gram matrix (whose rounding squares X~'s condition number), those with L_min + alpha <
+        dimension * eps * (L_max + alpha), and alpha = 0 with L_min < sqrt(eps) L_max -- the rules
+        `_cholesky_solve` applies to a factorization; an SVD of X~ resolves every alpha."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        if self.svd or not len(self.L):
+            return np.zeros(alphas.shape, dtype=bool)
+        eps = np.finfo(np.float64).eps
+        floor = np.where(alphas == 0, max(len(self.L) * eps, np.sqrt(eps)), len(self.L) * eps)
+        return self.L.min() + alphas < floor * (self.L.max() + alphas)
 
     def coefs(self, alphas, targets=None):
         """(n_targets, n_features, n_alphas) coefficients; `targets` selects the columns of q."""
@@ -651,7 +762,8 @@ def _spectrum(X, Y, sw, fit_intercept, mode):
         U, S, Vt = linalg.svd(Xt, full_matrices=False, check_finite=False)
         Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
         # X~ = U S V^T: L = S^2, B = V, q = V^T X~^T Y~ = S U^T Y~, Z = U S
-        return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U)
+        return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U,
+                         rank_tol=max(n, p) * np.finfo(np.float64).eps)
     X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
     if mode == "cov":
         stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, np.float64)
@@ -677,7 +789,9 @@ class RidgePath(NamedTuple):
     intercepts: np.ndarray
     """(n_alphas,) for 1-D y, (n_targets, n_alphas) for 2-D y."""
     solver: str
-    """'eigh' (X~^T X~ = V L V^T), 'eigh-dual' (X~ X~^T) or 'svd' (X~ = U S V^T)."""
+    """'eigh' (X~^T X~ = V L V^T), 'eigh-dual' (X~ X~^T) or 'svd' (X~ = U S V^T); '+svd' (or '+lsqr', a
+    sparse X too large to densify) when the alphas the eigendecomposition cannot resolve were solved
+    from X."""
 
 
 def _gcv_mode(X, mode):
@@ -697,6 +811,8 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     One eigendecomposition of ``X~^T X~`` (n >= p) or ``X~ X~^T`` (p > n), X~ the centered, weighted X
     (computed in float64, as scikit-learn's RidgeCV), then every alpha costs O(p^2) (primal) or O(n p)
     (dual) per target. Same objective as `ridge`; alpha = 0 gives the minimum-norm least-squares solution.
+    Alphas too small for the eigendecomposition (`ridge`'s condition rules, e.g. alpha = 0 on nearly
+    singular data) are solved from an SVD of X~ instead, and `solver` says so.
 
     Parameters
     ----------
@@ -727,13 +843,36 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     alphas = v.check_ridge_alphas(alphas, positive=False)
     mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
     fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    unit = _y_unit(Y)
+    if unit != 1.0:
+        Y = (Y.astype(np.float64) / unit).astype(Y.dtype)
     spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
     coefs = spectrum.coefs(alphas)
     intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((Y.shape[1], len(alphas)))
-    coefs = coefs.astype(X.dtype)
+    name = _MODE_NAMES[mode]
+    unresolved = spectrum.unresolved(alphas)
+    if unresolved.any():
+        coefs[:, :, unresolved], intercepts[:, unresolved], fallback = _coefs_from_X(
+            X, Y, sw, bool(fit_intercept), alphas[unresolved])
+        name += "+" + fallback
+    coefs = (coefs * unit).astype(X.dtype)
+    intercepts = intercepts * unit
     if one_d:
         coefs, intercepts = coefs[0], intercepts[0]
-    return RidgePath(alphas, coefs, intercepts.astype(X.dtype), _MODE_NAMES[mode])
+    return RidgePath(alphas, coefs, intercepts.astype(X.dtype), name)
+
+
+def _coefs_from_X(X, Y, sw, fit_intercept, alphas):
+    """(k, p, a) coefficients, (k, a) intercepts and the solver name for the alphas an eigendecomposition
+    cannot resolve (`_Spectrum.unresolved`), from X itself as `_solve_from_X`: one SVD serves them all,
+    LSQR solves each for a sparse X too large to densify (to `PATH_LSQR_TOL`)."""
+    if _is_sparse(X) and X.shape[0] * X.shape[1] * 8 > SVD_MAX_BYTES:
+        solved = [_solve_from_X(X, Y, sw, np.full(Y.shape[1], alpha), fit_intercept, PATH_LSQR_TOL, None)
+                  for alpha in alphas]
+        return np.stack([fit[0] for fit in solved], axis=2), np.stack([fit[1] for fit in solved], axis=1), "lsqr"
+    spectrum = _spectrum(X.toarray() if _is_sparse(X) else X, Y, sw, fit_intercept, "svd")
+    coefs = spectrum.coefs(alphas)
+    return coefs, spectrum.intercepts(coefs), "svd"
 
 
 # ----------------------------------------------------------------------------------------- cross-validation
@@ -886,6 +1025,10 @@ def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring=None, one_d=F
                                  "gram" if Xtr.shape[1] > Xtr.shape[0] else "cov")
         coefs = spectrum.coefs(alphas)  # (k, p, a)
         intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((k, len(alphas)))
+        unresolved = spectrum.unresolved(alphas)
+        if unresolved.any():  # alpha = 0 on (nearly) singular folds: solved from the training rows
+            coefs[:, :, unresolved], intercepts[:, unresolved], _ = _coefs_from_X(
+                X[train], Y[train], None if sw is None else sw[train], fit_intercept, alphas[unresolved])
         Xte = X[test]
         pred = np.asarray(Xte @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
         pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
@@ -949,7 +1092,8 @@ class Ridge(_RidgeEstimator):
     max_iter : int, default=None
         LSQR's iteration limit.
     tol : float, default=1e-4
-        LSQR's tolerance; unused by Cholesky.
+        LSQR's tolerance (also when LSQR replaces an untrusted factorization of a large sparse X);
+        unused by Cholesky.
     solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
         See `ridge`; the one that ran is ``solver_``.
 
@@ -962,7 +1106,8 @@ class Ridge(_RidgeEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of str, only when X had string column names
     solver_ : str
-        'cholesky', 'cholesky-dual', 'eigh', 'eigh-dual' (fallback after a failed factorization) or 'lsqr'.
+        'cholesky', 'cholesky-dual', 'lsqr', or 'svd' (the solve from X, with a warning, when the
+        factorization cannot be trusted: see `ridge`).
 
     Examples
     --------
@@ -1033,7 +1178,8 @@ class RidgeCV(_RidgeEstimator):
         scikit-learn's RidgeCV does: to the leave-one-out (or held-out) predictions.
     cv : None, int, splitter or iterable of (train, test), default=None
     gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
-        None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix; 'svd': SVD of X~ (dense).
+        None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix, or an SVD of X~ when some
+        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense).
     store_cv_results : bool, default=False
         Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
     alpha_per_target : bool, default=False
@@ -1091,6 +1237,11 @@ class RidgeCV(_RidgeEstimator):
         scoring = None if v.check_scoring(self.scoring) is None else _scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
+        if _y_unit(Y) != 1.0:  # (Ridge and ridge_path rescale y; scores in y's units cannot be)
+            raise ValueError(
+                f"RidgeCV: y has entries of magnitude {float(np.max(np.abs(Y))):.3g}, whose squared errors leave "
+                f"the float64 range; multiply y by a power of ten first (the scores then scale by its square)."
+            )
         loo = self.cv is None
         alphas = v.check_ridge_alphas(self.alphas, positive=loo, single_positive=True)
         fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
@@ -1123,6 +1274,10 @@ class RidgeCV(_RidgeEstimator):
             )
         mode = _gcv_mode(X, self.gcv_mode)
         spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
+        if spectrum.unresolved(alphas).any() and not _is_sparse(X):
+            # alphas below the eigendecomposition's resolution: every alpha from an SVD of X~ instead
+            mode = "svd"
+            spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
         keep = store_cv_results or scoring is not None
         sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep)
         n, k = X.shape[0], Y.shape[1]

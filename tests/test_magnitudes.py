@@ -69,3 +69,22 @@ def test_float32_at_the_edges_of_its_range():
                                      fit_intercept=True, tol=1e-5)
         assert path.coefs.dtype == np.float32
         np.testing.assert_allclose(path.coefs * sx, ref.coefs, rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("shape", [(40, 5), (4, 8)], ids=["primal", "dual"])
+def test_ridge_rescales_y_and_refuses_what_it_cannot_hold(shape):
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal(shape), rng.standard_normal(shape[0])
+    ref = fastreg.Ridge(alpha=1.0).fit(X, y)
+    for sx, sy in [(1e100, 1e-115), (1.0, 1e200), (1e-60, 1e-250)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model = fastreg.Ridge(alpha=sx * sx).fit(X * sx, y * sy)  # alpha scales like x^2
+            path = fastreg.ridge_path(X * sx, y * sy, [sx * sx])
+        np.testing.assert_allclose(model.coef_ * (sx / sy), ref.coef_, rtol=1e-10)
+        np.testing.assert_allclose(model.intercept_ / sy, ref.intercept_, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(path.coefs[:, 0] * (sx / sy), ref.coef_, rtol=1e-10)
+    with pytest.raises(ValueError, match="RidgeCV: y has entries of magnitude"):
+        fastreg.RidgeCV().fit(X, y * 1e200)
+    with pytest.raises(ValueError, match="underflows"):
+        fastreg.Ridge().fit(X * 1e-160, y)
