@@ -663,14 +663,21 @@ class _GramSolver:
 
     def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
         """Solve one penalty (to `tol_gap` when given, a stricter target than the path's)."""
+        with _single_threaded_blas():
+            gap, n_iter, status = self._kernel(w, l1_reg, l2_reg, self.args[0],
+                                               self.args[1] if tol_gap is None else tol_gap)
+        return gap, n_iter, status
+
+    def verified(self, w, l1_reg, l2_reg, n_iter, tol_gap=None):
+        """The gap recomputed from q = X^T y - G w as w gives it (O(p |S|)), the kernel run again while
+        that is above the target: the kernel updates q incrementally, and accepted Newton steps on an
+        ill-conditioned support (large, cancelling coefficients) leave their rounding in it.
+        `_CertifiedGramSolver` asks for this only where that rounding can matter."""
         max_iter, positive = self.args[0], self.args[4]
         tol_gap = self.args[1] if tol_gap is None else tol_gap
-        # one thread for the small products below too: BLAS threads woken by them would spin on the
+        # one thread for the small products too: BLAS threads woken by them would spin on the
         # kernel's core (see `_single_threaded_blas`)
         with _single_threaded_blas():
-            _, n_iter, _ = self._kernel(w, l1_reg, l2_reg, max_iter, tol_gap)
-            # the kernel updates q incrementally, and Newton steps on an ill-conditioned support (large
-            # steps, some undone) can leave it far from X^T y - G w: the gap is recomputed from w, O(p |S|)
             for rounds in range(VERIFY_ROUNDS + 1):
                 self.restart(w)
                 gap = enet_gap_gram(w, self.Xty, self.yty, self.q, l1_reg, l2_reg, positive, **self.penalty)
@@ -736,14 +743,23 @@ class _CertifiedGramSolver:
     def name(self):
         return self.solver.name + ("+residual" if self.from_data else "")
 
+    def _solve(self, w, l1_reg, l2_reg, tol_gap=None):
+        """The solver's penalty, its gap verified from w where the solver has such a check."""
+        gap, n_iter, status = self.solver(w, l1_reg, l2_reg, tol_gap)
+        verified = getattr(self.solver, "verified", None)
+        return (gap, n_iter, status) if verified is None else verified(w, l1_reg, l2_reg, n_iter, tol_gap)
+
     def __call__(self, w, l1_reg, l2_reg):
         gap, n_iter, status = self.solver(w, l1_reg, l2_reg)
         rho = statistics_rounding(self.design, w, self.sums_dtype)
         if rho <= self.negligible:
             return gap, n_iter, status
+        verified = getattr(self.solver, "verified", None)
+        if verified is not None:
+            gap, n_iter, status = verified(w, l1_reg, l2_reg, n_iter)
         if status == 0 and self.tol_gap < gap + rho and rho < self.tol_gap / 2:
             # the rounding leaves room under the target: solved on to the target less the rounding
-            gap, more, status = self.solver(w, l1_reg, l2_reg, self.design.dtype.type(self.tol_gap - rho))
+            gap, more, status = self._solve(w, l1_reg, l2_reg, self.design.dtype.type(self.tol_gap - rho))
             n_iter += more
             rho = statistics_rounding(self.design, w, self.sums_dtype)
         if gap + rho <= self.tol_gap or (status != 0 and rho <= self.tol_gap):

@@ -170,10 +170,9 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
 
 
 cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
-                      const int[::1] order, int m, const floating[::1] d, floating t,
-                      floating* taken) noexcept nogil:
+                      const int[::1] order, int m, const floating[::1] d, floating t) noexcept nogil:
     """w_F += t d with every coordinate that changes sign within the step set to 0 (the projected
-    step); q updated; the steps taken are written to `taken`. Returns whether w moved."""
+    step); q updated. Returns whether w moved."""
     cdef int k, j
     cdef floating step
     cdef bint moved = False
@@ -183,7 +182,6 @@ cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w,
             step = -w[j] if -w[j] / d[k] <= t else t * d[k]
         else:
             step = t * d[k]
-        taken[k] = step
         if step != 0:
             moved = True
             w[j] = 0 if step == -w[j] else w[j] + step
@@ -192,14 +190,25 @@ cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w,
     return moved
 
 
-cdef void _undo_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
-                     const int[::1] order, int m, const floating* taken) noexcept nogil:
-    cdef int k, j
+cdef void _save_point(int n_features, const floating[::1] w, const floating[::1] q, const int[::1] order,
+                      int m, floating* saved) noexcept nogil:
+    """saved[:n_features] = q, saved[n_features:n_features + m] = w_F (see `_undo_step`)."""
+    cdef int k
+    for k in range(n_features):
+        saved[k] = q[k]
     for k in range(m):
-        if taken[k] != 0:
-            j = order[k]
-            w[j] -= taken[k]
-            _axpy(n_features, taken[k], &G[j, 0], &q[0])
+        saved[n_features + k] = w[order[k]]
+
+
+cdef void _undo_step(int n_features, floating[::1] w, floating[::1] q, const int[::1] order, int m,
+                     const floating* saved) noexcept nogil:
+    """w_F and q restored exactly from `_save_point` (adding the step back would leave the rounding of
+    every column update in q: large steps on an ill-conditioned support made it drift)."""
+    cdef int k
+    for k in range(n_features):
+        q[k] = saved[k]
+    for k in range(m):
+        w[order[k]] = saved[n_features + k]
 
 
 cdef int _newton(
@@ -210,7 +219,8 @@ cdef int _newton(
 ) noexcept nogil:
     """One Newton step on the support of w (see the module docstring); updates w, q and the factor.
 
-    d: scratch of length 2 n_features. *saturated is set when the support holds more than
+    d: scratch of length 4 n_features (the step, then the point before it: q and w_F).
+    *saturated is set when the support holds more than
     MAX_DEPENDENT columns that are combinations of the factored ones (G_SS is singular, e.g. p > n).
     """
     cdef int m = n_factored[0], b = 0, kept, k, j, r, failures = 0
@@ -267,19 +277,20 @@ cdef int _newton(
                 t = t_k
 
     before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen)
+    _save_point(n_features, w, q, order, m, &d[2 * n_features])
     # first projected steps, scale 1, 1/2, 1/4 (a coordinate that changes sign within the scale is
     # set to 0, so that all the features that must leave go at once), kept if one descends
     scale = 1
     while t < scale and scale >= 0.25:
-        if _apply_step(n_features, G, w, q, order, m, d, scale, &d[n_features]) and \
+        if _apply_step(n_features, G, w, q, order, m, d, scale) and \
                 _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
             return NEWTON_PARTIAL
-        _undo_step(n_features, G, w, q, order, m, &d[n_features])
+        _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         scale /= 2
     # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
-    _apply_step(n_features, G, w, q, order, m, d, t, &d[n_features])
+    _apply_step(n_features, G, w, q, order, m, d, t)
     if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) > before * (1 + 16 * eps):
-        _undo_step(n_features, G, w, q, order, m, &d[n_features])
+        _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         return NEWTON_NONE
     return NEWTON_FULL if t == 1 else NEWTON_PARTIAL
 
@@ -353,7 +364,7 @@ def enet_cd_gram(
     cdef int n_features = G.shape[0]
     cdef int[::1] active = np.arange(n_features, dtype=np.intc)
     cdef int[::1] mark = np.empty(n_features, dtype=np.intc)
-    cdef floating[::1] d = np.empty(2 * n_features, dtype=np.float32 if floating is float else np.float64)
+    cdef floating[::1] d = np.empty(4 * n_features, dtype=np.float32 if floating is float else np.float64)
     cdef int n_active = 0
     cdef int k, f, j, n_iter = 0, status = MAX_ITER, outcome, chain = 0
     cdef floating w_j, w_new, d_w, gap, gap_screen, dual_scale
