@@ -302,6 +302,8 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
         tests, total = _fold_statistics(X, y, sample_weight, folds)
         full, full_precompute = kept.apply(_stats_design(total, fit_intercept, standardize, X.dtype)), True
+        full.data_design = _data_design(X, y, sample_weight, None, dict(
+            fit_intercept=fit_intercept, standardize=standardize, penalization=kept))
     elif alphas is None:  # the grid needs the design of all the data
         full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, kept)
     # one grid per l1_ratio, from all the data
@@ -386,10 +388,24 @@ def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, gri
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
         design = settings["penalization"].apply(_stats_design(train_stats, settings["fit_intercept"],
                                                               settings["standardize"], X.dtype))
+        design.data_design = _data_design(X, y, sample_weight, train, settings)
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
             mse[i, :, k] = _held_out_mse(tests[k], path.coefs, path.intercepts)
     return mse
+
+
+def _data_design(X, y, sample_weight, rows, settings):
+    """The working problem of `rows` on X itself, built only when called: for the penalties the
+    statistics cannot certify (see `fastreg._path.penalized_design`)."""
+    def build():
+        if rows is None:
+            data = (X, y, sample_weight, False)
+        else:
+            data = (_rows(X, rows), y[rows], None if sample_weight is None else sample_weight[rows], True)
+        return penalized_design(*data[:3], settings["fit_intercept"], settings["standardize"], False,
+                                settings["penalization"], owned=data[3])[0]
+    return build
 
 
 def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers):

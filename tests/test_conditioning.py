@@ -375,3 +375,22 @@ def test_well_conditioned_gram_path_needs_no_data(oracle, monkeypatch, dtype, pr
                                             n_alphas=30, tol=tol)
     assert path.solver == enet.solver == "cd-gram"
     assert path.converged.all() and enet.converged.all()
+
+
+def test_cv_from_statistics_recovers_from_the_data():
+    # the folds run from statistics; the penalties they cannot certify are finished on the fold's rows
+    X, y = collinear_design()
+    alphas = [1e-3, 1e-6]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cv = fastreg.cv_path(X, y, alphas=alphas, cv=3, tol=1e-6, precompute=True)
+        model = fastreg.LassoCV(alphas=alphas, cv=3, tol=1e-6, precompute=True).fit(X, y)
+    assert cv.solver == model.cv_solver_ == "statistics"
+    assert cv.path.solver == "cd-gram+residual" and cv.path.converged.all()
+    # each fold's errors are those of the certified fit on its rows
+    for k, (train, test) in enumerate(cv.folds):
+        fold = fastreg.lasso_path(X[train], y[train], alphas=alphas, fit_intercept=True, precompute=True, tol=1e-6)
+        assert fold.converged.all()
+        pred = X[test] @ fold.coefs + fold.intercepts
+        np.testing.assert_allclose(cv.mse_path[0, :, k], ((pred - y[test, None]) ** 2).mean(axis=0), rtol=1e-3)
+    assert model.alpha_ == cv.alpha_min
