@@ -110,7 +110,8 @@ def _check_gram_diagonal(diagonal, X):
         largest = float(np.abs(X).max())
     raise ValueError(
         f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {largest:.3g}); "
-        f"rescale X (e.g. sklearn.preprocessing.StandardScaler) or pass float64."
+        f"rescale X (e.g. sklearn.preprocessing.StandardScaler)"
+        + (" or pass float64." if X.dtype == np.float32 else ".")
     )
 
 
@@ -371,8 +372,10 @@ def _column_blocks(p, n, itemsize):
 
 def _centered_columns(X, cols, x_mean, root, dtype):
     """S^{1/2} (X[:, cols] - mean) as a Fortran block (dense X), or the sparse block and its mean."""
-    block = np.array(X[:, cols], dtype=dtype, order="F")
-    block -= x_mean[cols].astype(dtype)
+    block = np.empty((X.shape[0], len(range(*cols.indices(X.shape[1])))), dtype=dtype, order="F")
+    # the float64 means subtracted in float64 and rounded once: a mean rounded to float32 first would
+    # leave a constant in the column that the intercept, centered away, could not absorb
+    np.subtract(X[:, cols], x_mean[cols], out=block, casting="unsafe")
     if root is not None:
         block *= root.astype(dtype)[:, None]
     return block
@@ -570,15 +573,29 @@ def _choose_solver(X, solver):
     return "cholesky-dual" if dual else "cholesky"
 
 
-def _y_unit(Y):
-    """A power of two u with Y / u of magnitude near 1 when Y's squares (or the dual solution, about
-    y / x^2) would leave the float64 range, else 1: coefficients and intercepts are linear in Y."""
-    return _stats._pow2_scale(float(np.max(np.abs(Y))) if Y.size else 0.0, np.float64)
+def _y_unit(X, Y):
+    """A power of two u to solve for Y / u (coefficients and intercepts are linear in Y), 1 unless the
+    solve's quantities would leave the working dtype's range: Y's squares (float64 limits), X^T y
+    (about x y, summed over n rows) or the dual solution (about y / x^2, normal with 24 bits to
+    spare). Then u brings y to about sqrt(x), which keeps both x y and y / x^2 near x^(+-3/2). x is
+    judged from the first rows (an order of magnitude is all this needs, and no pass over X)."""
+    y_max = float(np.max(np.abs(Y))) if Y.size else 0.0
+    if y_max == 0:
+        return 1.0
+    head = X.data if _is_sparse(X) else X[:HEAD_ROWS]
+    x_max = float(np.max(np.abs(head))) if head.size else 0.0
+    info = np.finfo(X.dtype)
+    if 0 < x_max < np.inf:  # (NaN and inf are reported by the solve)
+        top = np.log2(y_max) + np.log2(x_max) + np.log2(max(X.shape[0], 1))
+        bottom = np.log2(y_max) - 2 * np.log2(x_max)
+        if top > info.maxexp - 8 or bottom < info.minexp + 24:
+            return float(2.0 ** np.round(np.log2(y_max / np.sqrt(x_max))))
+    return _stats._pow2_scale(y_max, np.float64)
 
 
 def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """Validated inputs -> (coef (k, p) float64, intercept (k,) float64, solver name, n_iter)."""
-    unit = _y_unit(Y)
+    unit = _y_unit(X, Y)
     if unit == 1.0:
         return _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
     coef, intercept, name, n_iter = _fit_unit(X, (Y.astype(np.float64) / unit).astype(Y.dtype), sw, alphas,
@@ -843,7 +860,7 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     alphas = v.check_ridge_alphas(alphas, positive=False)
     mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
     fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
-    unit = _y_unit(Y)
+    unit = _y_unit(X, Y)
     if unit != 1.0:
         Y = (Y.astype(np.float64) / unit).astype(Y.dtype)
     spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
@@ -1237,10 +1254,11 @@ class RidgeCV(_RidgeEstimator):
         scoring = None if v.check_scoring(self.scoring) is None else _scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
-        if _y_unit(Y) != 1.0:  # (Ridge and ridge_path rescale y; scores in y's units cannot be)
+        if _y_unit(X, Y) != 1.0:  # (Ridge and ridge_path rescale y; scores in y's units cannot be)
             raise ValueError(
-                f"RidgeCV: y has entries of magnitude {float(np.max(np.abs(Y))):.3g}, whose squared errors leave "
-                f"the float64 range; multiply y by a power of ten first (the scores then scale by its square)."
+                f"RidgeCV: y has entries of magnitude {float(np.max(np.abs(Y))):.3g}, too large or too small "
+                f"(against X's) for its squared errors or the solve to stay inside the {X.dtype} range; "
+                f"multiply y by a power of ten first (the scores then scale by its square)."
             )
         loo = self.cv is None
         alphas = v.check_ridge_alphas(self.alphas, positive=loo, single_positive=True)

@@ -338,8 +338,15 @@ class SufficientStats:
     def raw(self):
         """(G, Xty, yty) about the origin: G = sum s x x^T (no intercept)."""
         c, d = self.x_shift.astype(np.float64), self.y_shift
-        cross = np.outer(self.sx, c)
-        G = self.XtX + (cross + cross.T + self.weight_sum * np.outer(c, c)).astype(self.dtype)
-        Xty = self.Xty + d * self.sx + c * self.sy + self.weight_sum * c * d
-        yty = self.yty + 2 * d * self.sy + self.weight_sum * d * d
+        with np.errstate(over="ignore", invalid="ignore"):
+            cross = np.outer(self.sx, c)
+            G = self.XtX + (cross + cross.T + self.weight_sum * np.outer(c, c)).astype(self.dtype)
+            Xty = self.Xty + d * self.sx + c * self.sy + self.weight_sum * c * d
+            yty = self.yty + 2 * d * self.sy + self.weight_sum * d * d
+        if not (np.isfinite(np.diag(G)).all() and np.isfinite(Xty).all() and np.isfinite(yty)):
+            raise ValueError(
+                f"SufficientStats: the sums about the origin (no intercept) overflow {self.dtype}: the "
+                f"shift is {float(np.max(np.abs(c), initial=0.0)):.3g} in X and {abs(d):.3g} in y; build the "
+                f"statistics from float64 data, or rescale X and y, or fit with an intercept."
+            )
         return G, Xty, yty
