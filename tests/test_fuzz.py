@@ -72,10 +72,13 @@ def problems(draw):
     )
 
 
-def _centered(X, y, sw, fit_intercept):
-    """sqrt(s) (X - xbar), sqrt(s) (y - ybar) in extended precision, s normalized to sum to n."""
+def _centered(X, y, sw, fit_intercept, normalize=True):
+    """sqrt(s) (X - xbar), sqrt(s) (y - ybar) in extended precision; s normalized to sum to n (the
+    ElasticNet's convention) or Ridge's raw weights (`normalize=False`)."""
     n = len(y)
-    s = np.ones(n, dtype=EXT) if sw is None else np.asarray(sw, dtype=EXT) * (n / np.sum(sw, dtype=EXT))
+    s = np.ones(n, dtype=EXT) if sw is None else np.asarray(sw, dtype=EXT)
+    if normalize and sw is not None:
+        s = s * (n / s.sum())
     X, y = np.asarray(X, dtype=EXT), np.asarray(y, dtype=EXT)
     if fit_intercept:
         X = X - (s @ X) / s.sum()
@@ -165,17 +168,6 @@ def test_returned_gaps_bound_the_suboptimality(problem):
     assert gap <= tol * float(b @ b) / n + rounding
 
 
-def _ridge_centered(X, y, sw, fit_intercept):
-    """sqrt(s) (X - xbar), sqrt(s) (y - ybar) in extended precision, with Ridge's raw weights."""
-    s = np.ones(len(y), dtype=EXT) if sw is None else np.asarray(sw, dtype=EXT)
-    X, y = np.asarray(X, dtype=EXT), np.asarray(y, dtype=EXT)
-    if fit_intercept:
-        X = X - (s @ X) / s.sum()
-        y = y - (s @ y) / s.sum()
-    root = np.sqrt(s)
-    return root[:, None] * X, root * y
-
-
 @FUZZ
 @given(problems(), st.floats(-4, 3), st.booleans())
 def test_ridge_is_accurate_to_its_conditioning(problem, log_alpha, use_sparse):
@@ -184,7 +176,7 @@ def test_ridge_is_accurate_to_its_conditioning(problem, log_alpha, use_sparse):
     # which bounds its objective against an independent least-squares reference
     X, y, sw = problem["X"], problem["y"], problem["sw"]
     fit_intercept = problem["fit_intercept"]
-    A, b = _ridge_centered(X, y, sw, fit_intercept)
+    A, b = _centered(X, y, sw, fit_intercept, normalize=False)
     sa = _pow2(float(np.abs(A).max()))
     if not np.abs(A).max() > 0:
         return
