@@ -17,8 +17,6 @@ The 1-SE rule (glmnet's ``lambda.1se``): the largest alpha whose mean CV error i
 error of the minimum, the standard error being the standard deviation of the fold errors over
 sqrt(n_folds).
 """
-import numbers
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -30,7 +28,9 @@ from ._path import (
     _check_path_settings, _grid_and_solve, alpha_grid, check_penalization, gram_is_cheaper, penalized_design,
     solve_path, sparse_gram_is_cheaper,
 )
-from ._stats import SufficientStats
+from ._folds import (
+    block_statistics, check_cv, fold_statistics, held_out_mse, make_folds, n_workers, predict_rows, take_rows,
+)
 
 
 # relative difference of two mean CV errors below which they tie (far below any statistical meaning, above
@@ -99,100 +99,6 @@ class CVPath:
                 f"l1_ratio_min={self.l1_ratio_min:g}, n_folds={self.mse_path.shape[2]}, solver={self.solver!r})")
 
 
-def check_cv(cv, n_samples):
-    """Normalize `cv` (None, an int, a splitter with ``split``, or an iterable of (train, test))."""
-    if cv is None:
-        cv = 5
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, (bool, np.bool_)):
-        if cv < 2:
-            raise ValueError(
-                f"cv={cv}: K-fold cross-validation needs at least 2 folds; for a single split pass it as "
-                f"cv=[(train_indices, test_indices)]."
-            )
-        if cv > n_samples:
-            raise ValueError(f"cv={cv} folds is more than the {n_samples} samples; use at most {n_samples}.")
-        return cv
-    if not isinstance(cv, (str, bytes)) and (hasattr(cv, "split") or hasattr(cv, "__iter__")):
-        return cv
-    raise TypeError(
-        f"cv must be None, an int (number of folds), a splitter with a split method (e.g. "
-        f"sklearn.model_selection.KFold) or an iterable of (train, test) index arrays; got {cv!r}."
-    )
-
-
-def make_folds(cv, X, y, groups, n_samples):
-    """The list of (train, test) integer index arrays of a normalized `cv`.
-
-    An int is K-fold without shuffling, with scikit-learn's fold sizes (the first n % K folds have
-    one more row), so the folds are the same as LassoCV's default.
-    """
-    if isinstance(cv, numbers.Integral):
-        sizes = np.full(cv, n_samples // cv)
-        sizes[: n_samples % cv] += 1
-        bounds = np.concatenate(([0], np.cumsum(sizes)))
-        every = np.arange(n_samples)
-        return [(np.concatenate((every[:lo], every[hi:])), every[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
-    splits = cv.split(X, y, groups) if hasattr(cv, "split") else cv
-    folds = []
-    for k, split in enumerate(splits):
-        try:
-            train, test = split
-        except (TypeError, ValueError):
-            raise ValueError(f"cv: split #{k} is not a (train, test) pair of index arrays.") from None
-        folds.append((_as_indices(train, n_samples, k, "train"), _as_indices(test, n_samples, k, "test")))
-    if not folds:
-        raise ValueError("cv produced no splits; pass at least one (train, test) pair.")
-    return folds
-
-
-def _as_indices(idx, n_samples, k, what):
-    idx = np.asarray(idx)
-    if idx.dtype == bool:
-        if idx.shape != (n_samples,):
-            raise ValueError(f"cv: the boolean {what} mask of split #{k} must have {n_samples} entries.")
-        idx = np.flatnonzero(idx)
-    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-        raise ValueError(f"cv: the {what} indices of split #{k} must be a 1-D array of integers.")
-    if idx.size == 0:
-        raise ValueError(f"cv: split #{k} has an empty {what} set.")
-    if idx.min() < -n_samples or idx.max() >= n_samples:
-        raise ValueError(f"cv: the {what} indices of split #{k} are out of range for {n_samples} samples.")
-    return np.where(idx < 0, idx + n_samples, idx).astype(np.intp)
-
-
-def n_workers(n_jobs):
-    """joblib's convention: None -> 1, -1 -> every CPU, -2 -> all but one, ..."""
-    if n_jobs is None:
-        return 1
-    n_jobs = v.check_scalar(n_jobs, "n_jobs", kind=numbers.Integral)
-    if n_jobs == 0:
-        raise ValueError("n_jobs=0 runs nothing; use None or 1 for one thread, -1 for every CPU.")
-    cpus = os.cpu_count() or 1
-    return max(1, n_jobs if n_jobs > 0 else cpus + 1 + n_jobs)
-
-
-def _rows(X, idx):
-    """The rows idx of X: CSC for a sparse X, a Fortran copy (the one copy a fold makes) for a dense one."""
-    if sparse.issparse(X):
-        return X[idx].tocsc()
-    out = np.empty((idx.size, X.shape[1]), dtype=X.dtype, order="F")
-    step = max(1, (1 << 23) // max(1, idx.size * X.dtype.itemsize))  # column blocks of ~8 MB
-    for start in range(0, X.shape[1], step):
-        out[:, start:start + step] = X[idx, start:start + step]
-    return out
-
-
-def _predict_rows(X, idx, coefs, block=4096):
-    """X[idx] @ coefs in float64, a block of rows at a time (no copy of the held-out rows)."""
-    if sparse.issparse(X):
-        return np.asarray(X[idx] @ coefs, dtype=np.float64)
-    out = np.empty((idx.size, coefs.shape[1]))
-    for start in range(0, idx.size, block):
-        rows = idx[start:start + block]
-        out[start:start + rows.size] = X[rows] @ coefs
-    return out
-
-
 def _uses_statistics(X, precompute, n_paths_alphas):
     """Whether the folds run from sufficient statistics: the Gram mode on all the data (for a sparse
     X, when its one product costs less than the folds' residual paths, `n_paths_alphas` penalties)."""
@@ -204,22 +110,6 @@ def _uses_statistics(X, precompute, n_paths_alphas):
     if sparse.issparse(X):
         return sparse_gram_is_cheaper(X, n_paths_alphas)
     return gram_is_cheaper(n_samples, n_features, X.dtype)
-
-
-def _held_out_mse(stats, coefs, intercepts):
-    """Weighted mean squared error on the rows of `stats` of each (coef, intercept), from the statistics.
-
-    About the shift (c, d): r = (y - d) - (x - c)^T w - b~ with b~ = b - d + c^T w, so
-    sum s r^2 = yty - 2 w^T Xty + w^T XtX w - 2 b~ (sy - sx^T w) + b~^2 W.
-    """
-    W = np.asarray(coefs, dtype=np.float64)
-    c = stats.x_shift.astype(np.float64)
-    b = np.asarray(intercepts, dtype=np.float64) - stats.y_shift + c @ W
-    XtX = stats.XtX.astype(np.float64)
-    quad = np.einsum("ij,ij->j", W, XtX @ W)
-    sx_w = stats.sx @ W
-    total = stats.yty - 2 * (stats.Xty @ W) + quad - 2 * b * (stats.sy - sx_w) + b * b * stats.weight_sum
-    return np.maximum(total, 0.0) / stats.weight_sum
 
 
 def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
@@ -300,7 +190,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     n_grid = n_alphas if alphas is None else len(alphas)
     statistics = _uses_statistics(X, precompute, n_grid * len(folds) * l1_ratios.size)
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
-        tests, total = _fold_statistics(X, y, sample_weight, folds)
+        tests, total = fold_statistics(X, y, sample_weight, folds)
         full, full_precompute = kept.apply(_stats_design(total, fit_intercept, standardize, X.dtype)), True
         full.data_design = _data_design(X, y, sample_weight, None, dict(
             fit_intercept=fit_intercept, standardize=standardize, penalization=kept))
@@ -348,32 +238,6 @@ def _stats_design(stats, fit_intercept, standardize, out_dtype):
     return design
 
 
-def _block_statistics(X, y, sample_weight, idx, shift):
-    """Statistics of the rows idx (X, y and the weights are validated already: no second check)."""
-    rows, sw = _rows(X, idx), None if sample_weight is None else sample_weight[idx]
-    # float32 data are summed in float64, as the Gram mode of a path does (`gram_design`)
-    if sparse.issparse(rows):
-        return SufficientStats._accumulate_sparse(rows.astype(np.float64, copy=False), y[idx], sw, shift)
-    return SufficientStats._accumulate(rows, y[idx], sw, shift, dtype=np.float64)
-
-
-def _fold_statistics(X, y, sample_weight, folds):
-    """The statistics of every fold's held-out rows (about the first one's shift) and of all the rows:
-    their sum when the held-out sets partition the rows (K-fold: one pass over X in all)."""
-    n_samples = X.shape[0]
-    shift, tests = None, []
-    for _, test in folds:
-        stats = _block_statistics(X, y, sample_weight, test, shift)
-        shift = stats.shift if shift is None else shift
-        tests.append(stats)
-    covered = np.zeros(n_samples, dtype=np.intp)
-    for _, test in folds:
-        covered[test] += 1
-    if np.all(covered == 1):
-        return tests, sum(tests[1:], tests[0])
-    return tests, _block_statistics(X, y, sample_weight, np.arange(n_samples), shift)
-
-
 def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings):
     n_samples = X.shape[0]
     mse = np.empty((l1_ratios.size, grids.shape[1], len(folds)))
@@ -382,7 +246,7 @@ def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, gri
         # training statistics = total - held-out block when the two sets are complements
         complement = train.size + test.size == n_samples and np.array_equal(
             np.sort(np.concatenate((train, test))), np.arange(n_samples))
-        train_stats = total - tests[k] if complement else _block_statistics(X, y, sample_weight, train,
+        train_stats = total - tests[k] if complement else block_statistics(X, y, sample_weight, train,
                                                                             total.shift)
         if not train_stats.weight_sum > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
@@ -391,7 +255,7 @@ def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, gri
         design.data_design = _data_design(X, y, sample_weight, train, settings)
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
-            mse[i, :, k] = _held_out_mse(tests[k], path.coefs, path.intercepts)
+            mse[i, :, k] = held_out_mse(tests[k], path.coefs, path.intercepts)
     return mse
 
 
@@ -402,7 +266,7 @@ def _data_design(X, y, sample_weight, rows, settings):
         if rows is None:
             data = (X, y, sample_weight, False)
         else:
-            data = (_rows(X, rows), y[rows], None if sample_weight is None else sample_weight[rows], True)
+            data = (take_rows(X, rows), y[rows], None if sample_weight is None else sample_weight[rows], True)
         return penalized_design(*data[:3], settings["fit_intercept"], settings["standardize"], False,
                                 settings["penalization"], owned=data[3])[0]
     return build
@@ -418,7 +282,7 @@ def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precomp
         sw_train = None if sample_weight is None else sample_weight[train]
         if sw_train is not None and not sw_train.sum() > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design, fold_precompute = penalized_design(_rows(X, train), y[train], sw_train, settings["fit_intercept"],
+        design, fold_precompute = penalized_design(take_rows(X, train), y[train], sw_train, settings["fit_intercept"],
                                                    settings["standardize"], precompute, settings["penalization"],
                                                    owned=True, n_alphas=grids.size)
         y_test = y[test].astype(np.float64)
@@ -426,7 +290,7 @@ def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precomp
         out = np.empty((l1_ratios.size, grids.shape[1]))
         for i, l1_ratio in enumerate(l1_ratios):
             path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=fold_precompute, **options)
-            pred = _predict_rows(X, test, path.coefs) + path.intercepts
+            pred = predict_rows(X, test, path.coefs) + path.intercepts
             out[i] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
         return out
 

@@ -540,7 +540,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         # float32 data: the statistics are summed in float64 and the Gram kernel runs in float64 (sums
         # of many float32 products, and gaps from differences of them, could not be certified)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats._accumulate(X, y, sample_weight, dtype=np.float64)
+            stats = SufficientStats.of_validated(X, y, sample_weight, dtype=np.float64)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
         if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
@@ -551,7 +551,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
     if fit_intercept or sample_weight is not None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats._accumulate(X, y, sample_weight)
+            stats = SufficientStats.of_validated(X, y, sample_weight)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
         if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):

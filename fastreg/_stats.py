@@ -168,10 +168,7 @@ class SufficientStats:
             chunk_rows = v.check_scalar(chunk_rows, "chunk_rows", kind=numbers.Integral, low=1)
         shift = v.check_shift(shift, X.shape[1])
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged below)
-            if sparse.issparse(X):
-                stats = cls._accumulate_sparse(X, y, sw, shift)
-            else:
-                stats = cls._accumulate(X, y, sw, shift, chunk_rows)
+            stats = cls.of_validated(X, y, sw, shift=shift, chunk_rows=chunk_rows)
         # squared sums (and the kernels' products of them) stay normal and finite within these bounds;
         # the path functions rescale data outside them, statistics already summed cannot be
         info = np.finfo(stats.dtype)
@@ -187,6 +184,19 @@ class SufficientStats:
                     f"first (and scale the coefficients back), or fit from the arrays with enet_path."
                 )
         return stats
+
+    @classmethod
+    def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None):
+        """The statistics of arrays the caller validated already (dense, or CSC; no checks, no copy of
+        X beyond a row block): the one accumulation the path functions, the CV folds and Ridge share.
+
+        dtype: the precision of the sums (default X's); float32 data are summed in float64 wherever
+        the sums must certify a solution (the Gram mode, the folds)."""
+        if sparse.issparse(X):
+            if dtype is not None:
+                X = X.astype(dtype, copy=False)
+            return cls._accumulate_sparse(X, y, sw, shift)
+        return cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype)
 
     @classmethod
     def _accumulate_sparse(cls, X, y, sw, shift=None):

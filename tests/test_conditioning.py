@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 import fastreg
-from fastreg import _path, _ridge
+from fastreg import _ridge, _solvers
 
 EPS = np.finfo(np.float64).eps
 
@@ -365,7 +365,7 @@ def test_well_conditioned_gram_path_needs_no_data(oracle, monkeypatch, dtype, pr
     def no_residual(*args, **kwargs):
         raise AssertionError("the residual fallback ran on a well-conditioned problem")
 
-    monkeypatch.setattr(_path, "_ResidualSolver", no_residual)
+    monkeypatch.setattr(_solvers, "ResidualSolver", no_residual)
     X, y = oracle.make_regression(200, 20, dtype=dtype, seed=11, intercept=2.0)
     tol = oracle.tight_tol(dtype)
     with warnings.catch_warnings():

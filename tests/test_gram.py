@@ -212,17 +212,17 @@ def test_gram_mode_makes_no_copy_of_x(oracle, fit_intercept, weighted):
 def _lazy_mode_counting_blocks(monkeypatch):
     """Make 'auto' choose Gram columns on demand (a tiny memory budget) and record the number of
     columns each block computed; returns that list."""
-    from fastreg import _path
+    from fastreg import _path, _solvers
 
     blocks = []
-    add = _path._LazyGramSolver._add
+    add = _solvers.LazyGramSolver._add
 
     def counting_add(self, *args):
         before = int(self.cached.sum())
         add(self, *args)
         blocks.append(int(self.cached.sum()) - before)
 
-    monkeypatch.setattr(_path._LazyGramSolver, "_add", counting_add)
+    monkeypatch.setattr(_solvers.LazyGramSolver, "_add", counting_add)
     monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
     return blocks
 

@@ -1,0 +1,512 @@
+"""Solvers: one penalty at a time from a warm start, keeping their state along a path.
+
+Each solver is built from a working problem (a design of `fastreg._design`) and the path's options,
+and is called once per penalty: ``solver(w, l1_reg, l2_reg) -> (gap, epochs, status)`` with w updated
+in place (working units); ``solver.residual_norm2(w)`` gives ||y_w - X_w w||^2 at the last solution and
+``solver.name`` the kernel that ran. The compiled kernels (src/) do the work; the solvers hold what
+survives between penalties (residual and X^T r, q = X^T y - G w, the Cholesky factor of the support,
+cached Gram columns) and the rules around the kernels (strong sets, working sets, certification).
+"""
+import contextlib
+import threading
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from ._cd_gram import enet_cd_gram, enet_gap_gram
+from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
+
+# epochs between two duality-gap evaluations when coordinates are still moving
+GAP_EVERY = 10
+# epochs per Anderson extrapolation in the dense kernel (Bertrand & Massias 2021 use 5)
+ANDERSON = 5
+# first working-set size for p > n (doubled until the full duality gap reaches its target)
+MIN_WORKING_SET = 100
+# times the Gram kernel is run again on a penalty whose gap, recomputed from q = X^T y - G w as w
+# gives it, is above the target although the kernel's running q said it was not (`GramSolver`)
+VERIFY_ROUNDS = 3
+# rounding levels of the statistics' gap below this many unit roundoffs of y^T y (in the result
+# dtype) are the rounding any computed gap has, and are not added to it (`CertifiedGramSolver`)
+NEGLIGIBLE_ROUNDING = 16
+# solver status of a penalty the statistics cannot certify (next to the kernels' 0 converged, 1
+# max_iter): its gap includes the rounding bound
+UNCERTIFIED = 3
+
+
+class _SingleThreadedBlas:
+    """BLAS limited to one thread, for the Gram kernel's duration (`single_threaded_blas`).
+
+    Re-entrant and safe across threads (CV folds run kernels on threads): the first entrant sets the
+    limit, the last one to leave restores the previous setting.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller = None
+        self._limiter = None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                if self._controller is None:  # inspects the loaded libraries once (~0.3 ms)
+                    self._controller = ThreadpoolController()
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+        return False
+
+
+_SINGLE_THREADED_BLAS = _SingleThreadedBlas()
+
+
+def single_threaded_blas():
+    """BLAS limited to one thread, for the Gram kernel's duration.
+
+    Its Newton steps call BLAS on small blocks between O(p) column updates; BLAS worker threads spin
+    after each call and take the core the kernel runs on (measured: paths 2-3x slower on 2 cores).
+    Products outside the kernel (X^T X, blocks of Gram columns) keep every thread.
+    """
+    return _SINGLE_THREADED_BLAS
+
+
+def _dual_correlation(design, XtR, w, l2_reg):
+    """x_j^T R - l2_j w_j for every feature (l2_j = l2_reg times the feature's factor)."""
+    if not l2_reg:
+        return XtR
+    return XtR - (l2_reg * w if design.l2_factor is None else l2_reg * design.l2_factor * w)
+
+
+def _residual_kernel(design):
+    return enet_cd_sparse if design.sparse else enet_cd_dense
+
+
+def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
+    """The duality gap over every column (one pass over X); fills XtR."""
+    gap = enet_gap_sparse if design.sparse else enet_gap_dense
+    return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive,
+               **design.penalty_kwargs())
+
+
+class ResidualSolver:
+    """One penalty at a time with the residual kernel (dense or sparse X); keeps the residual across
+    penalties."""
+
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
+        self.name = "cd-sparse-residual" if design.sparse else "cd-dense-residual"
+        self.design, self.R = design, design.residual(w)
+        # X^T R of the last gap: the next penalty starts from the same residual, so its first gap
+        # needs no pass over X
+        self.XtR = np.empty(design.n_features, dtype=design.dtype)
+        self.XtR_valid = False
+        self.previous_l1 = None
+        self.positive = positive
+        self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening, anderson)
+
+    def __call__(self, w, l1_reg, l2_reg):
+        d = self.design
+        strong = None
+        if self.XtR_valid and self.previous_l1 is not None and l1_reg > 0:
+            # sequential strong rule (Tibshirani et al. 2012): |x_j^T r| >= 2 l1 - l1_prev at the
+            # previous solution; the epochs visit these features (and the support) first
+            corr = _dual_correlation(d, self.XtR, w, l2_reg)
+            strong = ((corr if self.positive else np.abs(corr)) >= 2 * l1_reg - self.previous_l1) | (w != 0)
+            strong = strong.view(np.uint8)
+        # sparse columns call BLAS only for whole-residual dots in the gaps, where waking BLAS's worker
+        # threads costs more than they save (measured: a 10-penalty sparse path 2x slower); dense
+        # columns keep them (long axpy/dot sweeps are faster on every core)
+        with single_threaded_blas() if d.sparse else contextlib.nullcontext():
+            out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
+                                      *self.args, **d.penalty_kwargs(), XtR=self.XtR,
+                                      XtR_valid=self.XtR_valid, strong=strong)
+        self.XtR_valid = True
+        self.previous_l1 = l1_reg
+        return out
+
+    def residual_norm2(self, w):
+        """||y - X w||^2 (working units) at the last solution."""
+        return float(np.einsum("i,i->", self.R, self.R, dtype=np.float64))
+
+
+class WorkingSetSolver:
+    """The dense residual kernel on working sets, for p > n (celer's scheme, Massias et al. 2018).
+
+    Each penalty starts from the full gap at the warm start. The working set is the support plus the
+    features nearest to violating optimality, ranked by the gap-safe distance
+    (l1 - |x_j^T R - l2 w_j|) / ||x_j|| (the distance of x_j's constraint to the dual point): a feature
+    far from its constraint is provably or very likely 0. The kernel solves the problem restricted to
+    the working set (its columns copied, Fortran) to the final target, or to 0.3 times the current
+    full gap when that is smaller (celer always stops at 0.3 times the gap; solving to the target at
+    once needs fewer rounds and measured 1.4x faster on a 500 x 20000 path). Then the full gap is
+    computed again over every column (one pass over X), and the working set doubles until that gap
+    reaches the target. The last check is over all features, so a feature left out wrongly can only
+    cost time, never the answer.
+    """
+
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
+        self.name = "cd-sparse-working-set" if design.sparse else "cd-dense-working-set"
+        self.design, self.R = design, design.residual(w)
+        self.XtR = np.empty(design.n_features, dtype=design.dtype)
+        self.XtR_valid = False
+        self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
+        self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
+        norm = np.sqrt(design.norm2_cols.astype(np.float64))
+        self.zero_cols = np.flatnonzero(norm == 0)  # never chosen: always 0 at the optimum
+        self.inv_norm = 1.0 / np.where(norm > 0, norm, 1.0)
+
+    def __call__(self, w, l1_reg, l2_reg):
+        d = self.design
+        if self.XtR_valid:  # X^T R of the warm start is known from the previous penalty's last check
+            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive, **d.penalty_kwargs())
+        else:
+            gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
+            self.XtR_valid = True
+        # epochs are counted in full-epoch equivalents (an epoch on a working set of size s counts
+        # s / p), so that max_iter bounds the same work as without working sets
+        work = 0.0
+        size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
+        p = w.size
+        while gap > self.tol_gap and work < self.max_iter:
+            corr = _dual_correlation(d, self.XtR, w, l2_reg)
+            if not self.positive:
+                corr = np.abs(corr)
+            distance = (float(l1_reg) - corr) * self.inv_norm  # in float64, as inv_norm
+            distance[self.zero_cols] = np.inf
+            distance[w != 0] = -np.inf  # the support always stays in
+            size = min(size, w.size)
+            ws = np.sort(np.argpartition(distance, size - 1)[:size]) if size < w.size else np.arange(w.size)
+            w_ws = np.ascontiguousarray(w[ws])
+            inner_tol = d.dtype.type(min(0.3 * gap, self.tol_gap))
+            # a round on a partial set gets half the epochs left: an inner target below what the
+            # dtype can certify (float32) must not starve the rounds that add the missing features
+            share = 1.0 if size == p else 0.5
+            budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
+            _, it, _ = _residual_kernel(d)(
+                w_ws, l1_reg, l2_reg, *d.kernel_columns(ws), d.y, self.R,
+                np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
+                **d.penalty_kwargs(ws),
+            )
+            w[ws] = w_ws
+            work += it * size / p
+            gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
+            size *= 2
+        return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
+
+    residual_norm2 = ResidualSolver.residual_norm2
+
+
+def _gram_residual_norm2(Xty, yty, q, w):
+    """||y - X w||^2 = y^T y - w^T X^T y - w^T q, with q = X^T y - G w."""
+    w = w.astype(np.float64)
+    return max(float(yty) - float(w @ Xty.astype(np.float64)) - float(w @ q.astype(np.float64)), 0.0)
+
+
+class GramSolver:
+    """One penalty at a time with the Gram kernel on a full G; keeps q = X^T y - G w and the Newton
+    workspace (a Cholesky factor, see _cd_gram) across penalties."""
+
+    name = "cd-gram"
+
+    def __init__(self, design, G, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
+        dtype = design.dtype
+        n_features = G.shape[0]
+        self.G, self.Xty = G, design.Xty().astype(dtype, copy=False)
+        self.q = self.Xty - G @ w
+        self.yty = dtype.type(design.y_norm2)
+        self.U = np.empty((n_features, n_features), dtype=dtype, order="F")
+        self.order = np.empty(n_features, dtype=np.intc)
+        self.n_factored = np.zeros(1, dtype=np.intc)
+        self.factor_l2 = np.full(1, -1.0, dtype=dtype)
+        self.args = (max_iter, tol_gap, seed, random, positive, screening)
+        self.newton = newton and design.n_samples > n_features
+        self.penalty = design.penalty_kwargs()
+
+    def _kernel(self, w, l1_reg, l2_reg, max_iter, tol_gap):
+        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, max_iter, tol_gap,
+                            *self.args[2:], self.U, self.order, self.n_factored, self.factor_l2, self.newton,
+                            **self.penalty)
+
+    def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
+        """Solve one penalty (to `tol_gap` when given, a stricter target than the path's)."""
+        with single_threaded_blas():
+            gap, n_iter, status = self._kernel(w, l1_reg, l2_reg, self.args[0],
+                                               self.args[1] if tol_gap is None else tol_gap)
+        return gap, n_iter, status
+
+    def verified(self, w, l1_reg, l2_reg, n_iter, tol_gap=None):
+        """The gap recomputed from q = X^T y - G w as w gives it (O(p |S|)), the kernel run again while
+        that is above the target: the kernel updates q incrementally, and accepted Newton steps on an
+        ill-conditioned support (large, cancelling coefficients) leave their rounding in it.
+        `CertifiedGramSolver` asks for this only where that rounding can matter."""
+        max_iter, positive = self.args[0], self.args[4]
+        tol_gap = self.args[1] if tol_gap is None else tol_gap
+        # one thread for the small products too: BLAS threads woken by them would spin on the
+        # kernel's core (see `single_threaded_blas`)
+        with single_threaded_blas():
+            for rounds in range(VERIFY_ROUNDS + 1):
+                self.restart(w)
+                gap = enet_gap_gram(w, self.Xty, self.yty, self.q, l1_reg, l2_reg, positive, **self.penalty)
+                if gap <= tol_gap or n_iter >= max_iter or rounds == VERIFY_ROUNDS:
+                    break
+                n_iter += self._kernel(w, l1_reg, l2_reg, max_iter - n_iter, tol_gap)[1]
+        return gap, n_iter, 0 if gap <= tol_gap else 1
+
+    def restart(self, w):
+        """q = X^T y - G w from the support of w."""
+        support = np.flatnonzero(w)
+        self.q = self.Xty - w[support] @ self.G[support] if support.size else self.Xty.copy()
+
+    def residual_norm2(self, w):
+        return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
+
+
+def statistics_rounding(design, w, sums_dtype):
+    """The rounding level of a duality gap computed from the statistics at w, in working units.
+
+    The gap's terms y^T y, 2 w^T X^T y and w^T G w are sums of products each known to the unit
+    roundoff u of the dtype the statistics were summed in (`sums_dtype`), with |G_ij| <= ||x_i||
+    ||x_j||; rounding errors that do not conspire add up to about rho = u (||y|| + ||w o d||)^2,
+    d_j = ||x_j|| (the root of the sum of the squared bounds). For coefficients that cancel
+    (||w o d|| >> ||X w||: near-collinear columns at a small penalty) this is u times the squared
+    condition number and can dwarf the gap; for coefficients that do not, it is a few u y^T y.
+    Coefficients returned in a narrower dtype than the solve's add their own rounding, about
+    1/2 ||X dw||^2 = 1/2 (u_out ||w o d||)^2. O(p), from diag(G).
+    """
+    size = float(np.sqrt(np.einsum("j,j,j->", w, w, design.norm2_cols, dtype=np.float64)))
+    rho = 0.5 * np.finfo(sums_dtype).eps * (np.sqrt(design.y_norm2) + size) ** 2
+    if design.result_dtype != design.dtype:
+        rho += 0.5 * (0.5 * np.finfo(design.result_dtype).eps * size) ** 2
+    return float(rho)
+
+
+class CertifiedGramSolver:
+    """A Gram solver (`GramSolver`, `LazyGramSolver`) whose certificates are checked against the
+    rounding of the statistics they come from (`statistics_rounding`).
+
+    When rho is more than the rounding any gap has (`NEGLIGIBLE_ROUNDING` unit roundoffs of y^T y),
+    the gap returned is g + rho, a bound on the suboptimality that includes the rounding. A bound
+    above the target after the kernel converged is pursued from the statistics, to the target less
+    rho, while rho is under half the target; a penalty whose bound stays above it (or whose rho
+    alone exceeds it) is one the statistics cannot certify. With the data at hand (`data`: the same
+    working problem on X), its gap is then recomputed from the explicit residual r = y_w - X_w w
+    (rounding about u ||r|| ||w o d||: one power of the condition number less) and, when it is above
+    the target, the residual kernel continues from w; `name` gets '+residual'. From statistics alone
+    the status is `UNCERTIFIED`. Every other penalty costs the O(p) of rho and no pass over X.
+    """
+
+    def __init__(self, solver, design, data, sums_dtype, options):
+        self.solver, self.design, self.data, self.options = solver, design, data, options
+        self.sums_dtype = sums_dtype
+        self.tol_gap = float(options["tol_gap"])
+        # the rounding any gap of coefficients in the result dtype has: below it nothing is added
+        self.negligible = NEGLIGIBLE_ROUNDING * 0.5 * np.finfo(design.result_dtype).eps * design.y_norm2
+        self.residual = None  # the data's working problem, built at the first penalty that needs it
+        self.from_data = False
+        self.rounding = self.cancellation = None  # of the last uncertified penalty, for its warning
+
+    @property
+    def name(self):
+        return self.solver.name + ("+residual" if self.from_data else "")
+
+    def _solve(self, w, l1_reg, l2_reg, tol_gap=None):
+        """The solver's penalty, its gap verified from w where the solver has such a check."""
+        gap, n_iter, status = self.solver(w, l1_reg, l2_reg, tol_gap)
+        verified = getattr(self.solver, "verified", None)
+        return (gap, n_iter, status) if verified is None else verified(w, l1_reg, l2_reg, n_iter, tol_gap)
+
+    def __call__(self, w, l1_reg, l2_reg):
+        gap, n_iter, status = self.solver(w, l1_reg, l2_reg)
+        rho = statistics_rounding(self.design, w, self.sums_dtype)
+        if rho <= self.negligible:
+            return gap, n_iter, status
+        verified = getattr(self.solver, "verified", None)
+        if verified is not None:
+            gap, n_iter, status = verified(w, l1_reg, l2_reg, n_iter)
+        if status == 0 and self.tol_gap < gap + rho and rho < self.tol_gap / 2:
+            # the rounding leaves room under the target: solved on to the target less the rounding
+            gap, more, status = self._solve(w, l1_reg, l2_reg, self.design.dtype.type(self.tol_gap - rho))
+            n_iter += more
+            rho = statistics_rounding(self.design, w, self.sums_dtype)
+        if gap + rho <= self.tol_gap or (status != 0 and rho <= self.tol_gap):
+            # certified with the rounding included, or short of the target for want of epochs
+            return gap + rho, n_iter, 0 if gap + rho <= self.tol_gap else status
+        data = self._data()
+        if data is None:
+            d = self.design
+            self.rounding = rho
+            self.cancellation = float(np.sqrt(np.einsum("j,j,j->", w, w, d.norm2_cols, dtype=np.float64)
+                                              / max(d.y_norm2, np.finfo(np.float64).tiny)))
+            return gap + rho, n_iter, UNCERTIFIED
+        self.from_data = True
+        w_data = w if data is self.design else data.coef_to_work(self.design.coef_to_user(w))
+        # a fresh residual solver: its residual and first gap are the explicit ones at w (two passes)
+        gap, epochs, status = ResidualSolver(data, w_data, **self.options)(w_data, l1_reg, l2_reg)
+        if data is not self.design:
+            w[:] = self.design.coef_to_work(data.coef_to_user(w_data))
+        self.solver.restart(w)
+        return gap, n_iter + epochs, status
+
+    def _data(self):
+        """The working problem on the data (built once), or None: statistics only, or data rescaled for
+        extreme magnitudes (their penalties and gaps would need converting)."""
+        if self.residual is None and self.data is not None:
+            self.residual = self.data()
+            if (self.residual.x_scale, self.residual.y_scale) != (self.design.x_scale, self.design.y_scale):
+                self.data = self.residual = None
+        return self.residual
+
+    def residual_norm2(self, w):
+        return self.solver.residual_norm2(w)
+
+
+class LazyGramSolver:
+    """The Gram kernel with Gram columns computed on demand (glmnet's trick), for n > p with p too
+    large for the full p x p matrix.
+
+    Columns X^T x_j are computed, a block at a time by one matrix product (a single pass over X), for
+    the features of the sequential strong rule (Tibshirani et al. 2012: |x_j^T r| >= 2 l1 - l1_prev
+    at the previous solution), topped up with the next candidates (see `_add`), and kept: the cost
+    follows n p |features ever considered| instead of n p^2 / 2. Each penalty is solved on the cached set C by the Gram kernel (G_CC from the cache),
+    then q = X^T y - G[:, C] w_C is formed for every feature from the cached columns (no pass over X);
+    features that violate optimality outside C are added and the penalty is solved again. The
+    returned gap is the full problem's, from that q.
+    """
+
+    name = "cd-gram-lazy"
+
+    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
+                 anderson):
+        n_features = design.n_features
+        self.design, self.dtype = design, design.dtype
+        self.Xty = design.Xty().astype(self.dtype, copy=False)
+        self.yty = self.dtype.type(design.y_norm2)
+        self._cols = np.empty((n_features, 0), dtype=self.dtype, order="F")  # G[:, members], then room
+        self.members = np.empty(0, dtype=np.intp)
+        self.cached = np.zeros(n_features, dtype=bool)
+        self.positive, self.tol_gap, self.max_iter = positive, tol_gap, max_iter
+        self.kernel_args = (seed, random, positive, screening)
+        self.newton = newton
+        self.previous_l1 = None
+        self.q = None
+        self.G_CC = self.Xty_C = None
+        self.U = np.empty((0, 0), dtype=self.dtype, order="F")
+        self.order = np.empty(0, dtype=np.intc)
+        self.n_factored = np.zeros(1, dtype=np.intc)
+        self.factor_l2 = np.full(1, -1.0, dtype=self.dtype)
+        self._add(np.flatnonzero(w))
+
+    def _add(self, features, q=None):
+        """Compute and cache the Gram columns of `features` (one product X^T X[:, features]).
+
+        Each product is a pass over X, so a block is topped up, to a quarter of the cache's size (at
+        least 32), with the uncached features nearest to entering (largest |q_j|): the number of
+        passes grows with the log of the columns ever needed, at most a fifth of them computed in
+        vain. Once half the columns are needed, the rest follow in one product: the lazy mode has
+        then lost its edge, and one product costs less than many.
+        """
+        features = np.asarray(features)[~self.cached[features]]
+        if features.size == 0:
+            return
+        n_features = self.cached.size
+        if 2 * (self.members.size + features.size) > n_features:
+            features = np.flatnonzero(~self.cached)
+        room = max(32, self.members.size // 4) - features.size
+        if q is not None and room > 0:
+            score = np.where(self.cached, -np.inf, q if self.positive else np.abs(q))
+            score[features] = -np.inf
+            extra = np.argsort(score)[::-1][:room]
+            features = np.concatenate((features, extra[np.isfinite(score[extra])]))
+        m, b = self.members.size, features.size
+        if m + b > self._cols.shape[1]:  # grow the cache geometrically: amortized O(p) per column
+            grown = np.empty((n_features, max(m + b, 2 * self._cols.shape[1])), dtype=self.dtype, order="F")
+            grown[:, :m] = self._cols[:, :m]
+            self._cols = grown
+        self.design.gram_columns_into(features, self._cols[:, m:m + b])
+        self.members = np.concatenate((self.members, features))
+        self.cached[features] = True
+
+    @property
+    def cols(self):
+        """G[:, members] (a view of the cache)."""
+        return self._cols[:, :self.members.size]
+
+    def _q(self, w):
+        """X^T y - G w for every feature, from the cached columns (w is 0 outside them)."""
+        return self.Xty - self.cols @ w[self.members] if self.members.size else self.Xty.copy()
+
+    def _violators(self, q, threshold):
+        score = q if self.positive else np.abs(q)
+        return np.flatnonzero((score > threshold) & ~self.cached)
+
+    def _workspace(self):
+        """G_CC, X^T y on C and the Newton workspace for the current members. G_CC is rebuilt when C
+        grows; the Cholesky factor survives (C only grows by appending, and its leading dimension is
+        the capacity), so Newton steps keep their factor across penalties as with the full Gram."""
+        m = self.members.size
+        if self.G_CC is None or self.G_CC.shape[0] != m:
+            self.G_CC = np.ascontiguousarray(self.cols[self.members, :])
+            self.Xty_C = np.ascontiguousarray(self.Xty[self.members])
+            if self.U.shape[0] < m:
+                capacity = max(m, 2 * self.U.shape[0])
+                U = np.empty((capacity, capacity), dtype=self.dtype, order="F")
+                k = int(self.n_factored[0])
+                U[:k, :k] = self.U[:k, :k]
+                order = np.empty(capacity, dtype=np.intc)
+                order[:k] = self.order[:k]
+                self.U, self.order = U, order
+        return self.G_CC, self.Xty_C
+
+    def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
+        """Solve one penalty (to `tol_gap` when given, a stricter target than the path's)."""
+        tol_gap = self.tol_gap if tol_gap is None else tol_gap
+        # q of the warm start: the previous penalty's last one (w has not moved since)
+        q = self.q if self.q is not None else self._q(w)
+        # sequential strong rule: the features likely to be active at this penalty
+        strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
+        self._add(self._violators(q, strong), q)
+        self.previous_l1 = l1_reg
+        n_iter = rounds = 0
+        while True:
+            m = self.members.size
+            if m:
+                G_CC, Xty_C = self._workspace()
+                w_C = np.ascontiguousarray(w[self.members])
+                q_C = np.ascontiguousarray(q[self.members])
+                with single_threaded_blas():
+                    _, it, status = enet_cd_gram(
+                        w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
+                        tol_gap, *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
+                        self.newton and self.design.n_samples > m, **self.design.penalty_kwargs(self.members),
+                    )
+                n_iter += it
+                w[self.members] = w_C
+            q = self._q(w)
+            missing = self._violators(q, l1_reg)
+            gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty_kwargs())
+            if n_iter >= self.max_iter or (missing.size == 0 and (gap <= tol_gap or rounds == VERIFY_ROUNDS)):
+                break
+            if missing.size == 0:
+                # the kernel's running q drifted from X^T y - G w (see `GramSolver`): again from this one
+                rounds += 1
+                continue
+            self._add(missing, q)
+        self.q = q
+        return gap, n_iter, 0 if gap <= tol_gap else 1
+
+    def restart(self, w):
+        """q = X^T y - G w after w moved outside the kernel (its support cached first)."""
+        self._add(np.flatnonzero(w))
+        self.q = self._q(w)
+
+    def residual_norm2(self, w):
+        return _gram_residual_norm2(self.Xty, self.yty, self.q, w)
