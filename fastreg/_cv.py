@@ -23,11 +23,9 @@ import numpy as np
 from scipy import sparse
 
 from . import _validation as v
-from ._design import stats_design
-from ._path import (
-    _check_path_settings, _grid_and_solve, alpha_grid, check_penalization, gram_is_cheaper, penalized_design,
-    solve_path, sparse_gram_is_cheaper,
-)
+from ._path import path_alphas, prepare, prepare_from_stats, solve_path
+from ._plan import make_plan
+from ._settings import check_grid, check_penalty, check_settings
 from ._folds import (
     block_statistics, check_cv, fold_statistics, held_out_mse, make_folds, n_workers, predict_rows, take_rows,
 )
@@ -99,19 +97,6 @@ class CVPath:
                 f"l1_ratio_min={self.l1_ratio_min:g}, n_folds={self.mse_path.shape[2]}, solver={self.solver!r})")
 
 
-def _uses_statistics(X, precompute, n_paths_alphas):
-    """Whether the folds run from sufficient statistics: the Gram mode on all the data (for a sparse
-    X, when its one product costs less than the folds' residual paths, `n_paths_alphas` penalties)."""
-    n_samples, n_features = X.shape
-    if precompute is False:
-        return False
-    if precompute is True or isinstance(precompute, np.ndarray):
-        return True
-    if sparse.issparse(X):
-        return sparse_gram_is_cheaper(X, n_paths_alphas)
-    return gram_is_cheaper(n_samples, n_features, X.dtype)
-
-
 def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
             sample_weight=None, fit_intercept=True, standardize=False, precompute="auto", tol=1e-4,
             max_iter=1000, positive=False, selection="cyclic", random_state=None, n_jobs=None,
@@ -164,12 +149,11 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
     l1_ratios = v.check_l1_ratios(l1_ratio)
-    _, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
-        float(l1_ratios[0]), tol, max_iter, selection, alphas, eps, n_alphas)
+    settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state)
+    grid = check_grid(alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
-    fit_intercept, standardize, positive, return_path = v.check_bools(
-        fit_intercept=fit_intercept, standardize=standardize, positive=positive, return_path=return_path)
-    v.check_random_state(random_state)
+    fit_intercept, standardize, return_path = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, return_path=return_path)
     groups = v.check_groups(groups, n_samples)
     cv = check_cv(cv, n_samples)
     folds = make_folds(cv, X, y, groups, n_samples)
@@ -178,119 +162,103 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         v.check_finite(X)
     if isinstance(precompute, np.ndarray):
         v.check_gram(precompute, X, sample_weight, fit_intercept)
-    penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
-    X = penalization.columns(X)  # excluded features never enter any fold
-    kept = penalization.kept()
-    if penalization.active and isinstance(precompute, np.ndarray):
-        precompute = True
-
-    settings = dict(tol=tol, max_iter=max_iter, positive=bool(positive), selection=selection,
-                    random_state=random_state, standardize=standardize, fit_intercept=fit_intercept,
-                    penalization=kept)
-    n_grid = n_alphas if alphas is None else len(alphas)
-    statistics = _uses_statistics(X, precompute, n_grid * len(folds) * l1_ratios.size)
+        precompute = True  # it only selects the statistics route: every fold needs its own matrix
+    penalty = check_penalty(l1_ratios[0], n_features, positive=positive, penalty_factor=penalty_factor,
+                            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    data = _Rows(penalty.columns(X), y, sample_weight, settings, penalty.kept(), fit_intercept, standardize)
+    # one plan for every fold: the folds' paths together are n_folds * n_l1_ratios paths
+    plan = make_plan(data.X, precompute, transformed=bool(fit_intercept or sample_weight is not None or standardize),
+                     penalty=penalty,
+                     n_alphas=grid.size * len(folds) * l1_ratios.size)
+    statistics = plan.gram
     if statistics:  # the held-out blocks' statistics sum to all the data's: no separate pass for the grid
-        tests, total = fold_statistics(X, y, sample_weight, folds)
-        full, full_precompute = kept.apply(_stats_design(total, fit_intercept, standardize, X.dtype)), True
-        full.data_design = _data_design(X, y, sample_weight, None, dict(
-            fit_intercept=fit_intercept, standardize=standardize, penalization=kept))
-    elif alphas is None:  # the grid needs the design of all the data
-        full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, kept)
+        tests, total = fold_statistics(data.X, y, sample_weight, folds)
+        full = data.from_stats(total, None)
+    elif grid.alphas is None:  # the grid needs the design of all the data
+        full = data.problem(None, precompute, grid.size)
     # one grid per l1_ratio, from all the data
-    if alphas is None:
-        grids = np.array([alpha_grid(full, float(r), eps, n_alphas, positive) for r in l1_ratios])
+    if grid.alphas is None:
+        grids = np.array([path_alphas(full.with_l1_ratio(r), grid) for r in l1_ratios])
     else:
-        grids = np.tile(alphas, (l1_ratios.size, 1))
+        grids = np.tile(grid.alphas, (l1_ratios.size, 1))
     if statistics:
-        mse = _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings)
+        mse = _cv_from_statistics(data, folds, tests, total, l1_ratios, grids)
     else:
         # the full design may hold a centered copy of X: not alive while the folds hold theirs
         full = None
-        mse = _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers)
+        mse = _cv_residual(data, folds, l1_ratios, grids, precompute, workers)
         if return_path or _refit:
-            full, full_precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
-                                                     kept)
+            full = data.problem(None, precompute, grid.size)
     result = CVPath(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual")
-    best = result.index_min[0]
-    fit_options = dict(eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=float(l1_ratios[best]), coef_init=None,
-                       tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
-                       positive=positive, screening=True, verbose=False, return_n_iter=False,
-                       precompute=full_precompute)
+    if return_path or _refit:
+        full = full.with_l1_ratio(l1_ratios[result.index_min[0]])
     if return_path:
-        result.path = penalization.expand(_grid_and_solve(full, grids[best], **fit_options))
+        result.path = penalty.expand(solve_path(full, grids[result.index_min[0]], settings))
     if _refit:
-        result.refit = penalization.expand(_grid_and_solve(full, np.array([result.alpha_min]), **fit_options))
+        result.refit = penalty.expand(solve_path(full, np.array([result.alpha_min]), settings))
     return result
 
 
-def _solve_options(settings):
-    return dict(
-        tol=settings["tol"], max_iter=settings["max_iter"], positive=settings["positive"],
-        random=settings["selection"] == "random",
-        seed=v.seed_from_random_state(settings["random_state"]) if settings["selection"] == "random" else 1,
-    )
+class _Rows:
+    """The validated data of a CV (X restricted to its kept columns) and the problems of row subsets."""
+
+    def __init__(self, X, y, sample_weight, settings, penalty, fit_intercept, standardize):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.settings, self.penalty = settings, penalty
+        self.fit_intercept, self.standardize = fit_intercept, standardize
+
+    def arrays(self, rows):
+        """(X, y, sample_weight, owned) of `rows` (None: all; a private copy of X's rows otherwise)."""
+        if rows is None:
+            return self.X, self.y, self.sample_weight, False
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        return take_rows(self.X, rows), self.y[rows], sw, True
+
+    def problem(self, rows, precompute, n_alphas):
+        X, y, sw, owned = self.arrays(rows)
+        return prepare(X, y, sw, self.settings, self.penalty, fit_intercept=self.fit_intercept,
+                       standardize=self.standardize, precompute=precompute, n_alphas=n_alphas, owned=owned)
+
+    def from_stats(self, stats, rows):
+        """The problem of the statistics of `rows`, the same problem on those rows at hand (built only
+        for the penalties the statistics cannot certify, see `fastreg._solvers.CertifiedGramSolver`)."""
+        return prepare_from_stats(stats, self.penalty, fit_intercept=self.fit_intercept,
+                                  standardize=self.standardize, out_dtype=self.X.dtype,
+                                  data_design=lambda: self.problem(rows, False, None).design)
 
 
-def _stats_design(stats, fit_intercept, standardize, out_dtype):
-    """`stats_design`, its coefficients returned in the data's dtype."""
-    design = stats_design(stats, fit_intercept, standardize)
-    design.out_dtype = out_dtype
-    return design
-
-
-def _cv_from_statistics(X, y, sample_weight, folds, tests, total, l1_ratios, grids, settings):
-    n_samples = X.shape[0]
+def _cv_from_statistics(data, folds, tests, total, l1_ratios, grids):
+    n_samples = data.X.shape[0]
     mse = np.empty((l1_ratios.size, grids.shape[1], len(folds)))
-    options = _solve_options(settings)
     for k, (train, test) in enumerate(folds):
         # training statistics = total - held-out block when the two sets are complements
         complement = train.size + test.size == n_samples and np.array_equal(
             np.sort(np.concatenate((train, test))), np.arange(n_samples))
-        train_stats = total - tests[k] if complement else block_statistics(X, y, sample_weight, train,
-                                                                            total.shift)
+        train_stats = total - tests[k] if complement else block_statistics(data.X, data.y, data.sample_weight,
+                                                                           train, total.shift)
         if not train_stats.weight_sum > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design = settings["penalization"].apply(_stats_design(train_stats, settings["fit_intercept"],
-                                                              settings["standardize"], X.dtype))
-        design.data_design = _data_design(X, y, sample_weight, train, settings)
+        problem = data.from_stats(train_stats, train)
         for i, l1_ratio in enumerate(l1_ratios):
-            path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=True, **options)
+            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], data.settings)
             mse[i, :, k] = held_out_mse(tests[k], path.coefs, path.intercepts)
     return mse
 
 
-def _data_design(X, y, sample_weight, rows, settings):
-    """The working problem of `rows` on X itself, built only when called: for the penalties the
-    statistics cannot certify (see `fastreg._path.penalized_design`)."""
-    def build():
-        if rows is None:
-            data = (X, y, sample_weight, False)
-        else:
-            data = (take_rows(X, rows), y[rows], None if sample_weight is None else sample_weight[rows], True)
-        return penalized_design(*data[:3], settings["fit_intercept"], settings["standardize"], False,
-                                settings["penalization"], owned=data[3])[0]
-    return build
-
-
-def _cv_residual(X, y, sample_weight, folds, l1_ratios, grids, settings, precompute, workers):
-    options = _solve_options(settings)
-    if isinstance(precompute, np.ndarray):
-        precompute = True
+def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):
+    y, sample_weight = data.y, data.sample_weight
 
     def one_fold(k):
         train, test = folds[k]
-        sw_train = None if sample_weight is None else sample_weight[train]
-        if sw_train is not None and not sw_train.sum() > 0:
+        if sample_weight is not None and not sample_weight[train].sum() > 0:
             raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        design, fold_precompute = penalized_design(take_rows(X, train), y[train], sw_train, settings["fit_intercept"],
-                                                   settings["standardize"], precompute, settings["penalization"],
-                                                   owned=True, n_alphas=grids.size)
+        problem = data.problem(train, precompute, grids.size)
         y_test = y[test].astype(np.float64)
         sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
         out = np.empty((l1_ratios.size, grids.shape[1]))
         for i, l1_ratio in enumerate(l1_ratios):
-            path = solve_path(design, grids[i], l1_ratio=float(l1_ratio), precompute=fold_precompute, **options)
-            pred = predict_rows(X, test, path.coefs) + path.intercepts
+            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], data.settings)
+            pred = predict_rows(data.X, test, path.coefs) + path.intercepts
             out[i] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
         return out
 

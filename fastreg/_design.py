@@ -15,20 +15,21 @@ between the user's objective and the working one here, and nowhere else.
 X is copied at most once (into Fortran order), and only when centering, weighting, scaling or the memory
 order requires it; the caller's arrays are never modified.
 """
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 from scipy.linalg import blas
 
+from . import _plan
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
 from ._stats import SufficientStats, _pow2_scale, column_moments, far_column_shift, shifted_columns
 
 
-# the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
-# Ridge, unpenalized features of a sparse X); above it the cheaper-in-memory route runs
-GRAM_MAX_BYTES = 1 << 30
+# the memory budget of one p x p (or n x n) Gram matrix (defined with the plan, which decides by it)
+GRAM_MAX_BYTES = _plan.GRAM_MAX_BYTES
 
 
 def _divide_by_pow2(arr, scale):
@@ -57,26 +58,72 @@ def _column_norms(X, weights=None):
     return norms
 
 
+@dataclass(frozen=True)
+class WorkingPenalty:
+    """glmnet's penalty factors and boxes in working units, as the kernels take them: per-feature
+    multipliers of l2_reg and bounds on w (None: none). Built by `penalize`."""
+
+    l2_factor: np.ndarray = None
+    lower: np.ndarray = None
+    upper: np.ndarray = None
+
+    def kwargs(self, columns=None):
+        """The kernels' optional penalty arrays (of `columns` only when given)."""
+        out = {}
+        for name in ("l2_factor", "lower", "upper"):
+            arr = getattr(self, name)
+            if arr is not None:
+                out[name] = arr if columns is None else np.ascontiguousarray(arr[columns])
+        return out
+
+    def subset(self, columns=None, dtype=None):
+        """The penalty of `columns` (all when None), its arrays in `dtype` when given."""
+        def part(arr):
+            if arr is None:
+                return None
+            return np.ascontiguousarray(arr if columns is None else arr[columns], dtype=dtype)
+        return WorkingPenalty(part(self.l2_factor), part(self.lower), part(self.upper))
+
+
+NO_PENALTY = WorkingPenalty()
+
+
+@dataclass(frozen=True)
 class _WorkingProblem:
-    """Maps between the user's objective and the working one (shared by the dense and the statistics
-    designs): penalties, coefficients, gaps, intercepts, alpha_max."""
+    """Maps between the user's objective and the working one (shared by the dense, sparse and
+    statistics designs): penalties, coefficients, gaps, intercepts, alpha_max.
+
+    Designs are immutable: a change (penalty factors, a subset of columns, wider statistics) is a new
+    design (`dataclasses.replace`). The protocol the solvers use is `n_samples`, `n_features`,
+    `dtype`, `norm2_cols`, `y_norm2`, `null_norm2`, `penalty`, `Xty()`, and, when `has_data`,
+    `residual(w)`, `kernel_columns(columns)` and `gram_columns_into(features, out)`; when not,
+    `gram()` (the statistics).
+    """
 
     sparse = False  # whether X is a scipy sparse matrix (the sparse residual kernel)
+    has_data = True  # whether the residual kernel can run on X (False: statistics only)
+    # the penalty factors and boxes in working units (`penalize`)
+    penalty: WorkingPenalty = field(default=NO_PENALTY, kw_only=True)
     # the dtype of the coefficients returned, when the working problem runs in a wider one (float32
     # data solved from float64 statistics); None: the working dtype
-    out_dtype = None
-    # statistics summed from arrays: a callable building the same working problem on the data (set by
-    # `_path.penalized_design`), for the penalties the statistics alone cannot certify
-    data_design = None
+    out_dtype: np.dtype = field(default=None, kw_only=True)
+    # statistics summed from arrays: a callable building the same working problem on the data, for
+    # the penalties the statistics alone cannot certify (`fastreg._solvers.CertifiedGramSolver`)
+    data_design: object = field(default=None, kw_only=True)
 
     @property
     def result_dtype(self):
         return self.dtype if self.out_dtype is None else np.dtype(self.out_dtype)
-    # penalty factors and boxes in working units (see `penalize`): per-feature multipliers of l2_reg
-    # and bounds on w, or None
-    l2_factor = None
-    lower = None
-    upper = None
+
+    def with_penalty(self, penalty):
+        return replace(self, penalty=penalty)
+
+    def on_data(self):
+        """The same working problem on the data (this design when it has X; built on first use from
+        statistics summed from arrays), or None for statistics alone."""
+        if self.has_data:
+            return self
+        return None if self.data_design is None else self.data_design()
 
     @property
     def null_norm2(self):
@@ -87,15 +134,6 @@ class _WorkingProblem:
     def n_coefs(self):
         """Coefficients reported to the user (n_features, unless some were partialled out)."""
         return self.n_features
-
-    def penalty_kwargs(self, columns=None):
-        """The kernels' optional penalty arrays (of `columns` only when given)."""
-        out = {}
-        for name in ("l2_factor", "lower", "upper"):
-            arr = getattr(self, name)
-            if arr is not None:
-                out[name] = arr if columns is None else np.ascontiguousarray(arr[columns])
-        return out
 
     @property
     def dtype(self):
@@ -153,7 +191,7 @@ class _WorkingProblem:
         return max(float(top), 0.0) / (self.n_samples * l1_ratio)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DenseDesign(_WorkingProblem):
     X: np.ndarray          # working matrix, Fortran order, input dtype
     y: np.ndarray          # working target, contiguous, input dtype
@@ -167,14 +205,12 @@ class DenseDesign(_WorkingProblem):
     n_samples: int
     fit_intercept: bool
     weighted: bool
-    _Xty: np.ndarray = None
-
-    has_data = True  # the residual kernel can run on X
+    _Xty: np.ndarray = field(default=None, repr=False, compare=False)  # a cache of Xty()
 
     def Xty(self):
         """X_w^T y_w (computed once: the grid and the Gram kernel both need it)"""
         if self._Xty is None:
-            self._Xty = self.X.T @ self.y
+            object.__setattr__(self, "_Xty", self.X.T @ self.y)  # a cache: the design stays the same
         return self._Xty
 
     @property
@@ -205,6 +241,42 @@ class DenseDesign(_WorkingProblem):
         if np.any(w):
             R -= self.X @ w
         return R
+
+    def rescaled(self, scale):
+        """The design of x_j / scale_j (coefficients reported on the user's scale as before). Called
+        while a design is being built (`penalize`): a working copy of X is divided in place."""
+        s = scale.astype(self.dtype)
+        X = self.X if self.transformed else np.array(self.X, order="F")  # never the user's X
+        X /= s
+        return replace(self, X=X, norm2_cols=self.norm2_cols / (s * s), col_scale=self.col_scale * s, _Xty=None)
+
+    def statistics(self, dtype=None):
+        """The statistics design of this problem (X_w^T X_w, X_w^T y_w), summed in `dtype` (float64 for
+        float32 data: then by a float64 product); the data stay at hand for it (`data_design`)."""
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if dtype == self.dtype:
+            return _statistics_of(self, self.gram(), self.Xty(), dtype)
+        X64 = self.X.astype(dtype)
+        return _statistics_of(self, np.ascontiguousarray(X64.T @ X64), X64.T @ self.y.astype(dtype), dtype)
+
+    def partialled(self, unpenalized):
+        """`PartialledDesign`: X_P and y projected off the span of the unpenalized columns X_U."""
+        U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
+        X = self.X
+        XU = X[:, U].astype(np.float64)
+        solve = _pinv_solver(XU.T @ XU)
+        XP = np.array(X[:, P], order="F")
+        B = solve(XU.T @ XP.astype(np.float64))
+        XP -= (XU @ B).astype(self.dtype)  # X_P off span(X_U)
+        y64 = self.y.astype(np.float64)
+        coef_y = solve(XU.T @ y64)
+        yP = (y64 - XU @ coef_y).astype(self.dtype)
+        inner = DenseDesign(X=XP, y=yP, norm2_cols=np.einsum("ij,ij->j", XP, XP),
+                            y_norm2=float(yP.astype(np.float64) @ yP), x_offset=self.x_offset[P],
+                            col_scale=self.col_scale[P], y_offset=self.y_offset, x_scale=self.x_scale,
+                            y_scale=self.y_scale, n_samples=self.n_samples, fit_intercept=self.fit_intercept,
+                            weighted=self.weighted, penalty=self.penalty.subset(P), out_dtype=self.out_dtype)
+        return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), self)
 
 
 def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False, owned=False):
@@ -285,7 +357,7 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class SparseDesign(_WorkingProblem):
     """The working problem on a sparse X, never densified and centered implicitly.
 
@@ -317,9 +389,8 @@ class SparseDesign(_WorkingProblem):
     n_samples: int
     fit_intercept: bool
     weighted: bool
-    _Xty: np.ndarray = None
+    _Xty: np.ndarray = field(default=None, repr=False, compare=False)  # a cache of Xty()
 
-    has_data = True
     sparse = True
     transformed = DenseDesign.transformed
 
@@ -342,8 +413,9 @@ class SparseDesign(_WorkingProblem):
 
     def Xty(self):
         """X_w^T y_w = F X~^T y_w (y_w is centered: u^T y_w = 0)"""
-        if self._Xty is None:
-            self._Xty = self._scaled(np.asarray(self.Xt.T @ self.y)).astype(self.dtype, copy=False)
+        if self._Xty is None:  # a cache: the design stays the same
+            object.__setattr__(self, "_Xty", self._scaled(np.asarray(self.Xt.T @ self.y)).astype(
+                self.dtype, copy=False))
         return self._Xty
 
     def gram_columns_into(self, features, out):
@@ -380,6 +452,38 @@ class SparseDesign(_WorkingProblem):
                 u = self._u()
                 R -= u * self.dtype.type((u @ R) / self.sw_sum)
         return R
+
+    def rescaled(self, scale):
+        """The design of x_j / scale_j: the column factors only, the values are never copied for scales."""
+        s = scale.astype(self.dtype)
+        factor = (self.col_factor if self.col_factor.size else np.ones_like(s)) / s
+        center = self.center / s if self.center.size else self.center
+        return replace(self, col_factor=factor, center=center, norm2_cols=self.norm2_cols / (s * s),
+                       col_scale=self.col_scale * s, _Xty=None)
+
+    def statistics(self, dtype=None):
+        """The statistics design (the sparse Gram product, `gram`), summed in `dtype` (float64 for
+        float32 values: from a float64 copy of the values); the data stay at hand (`data_design`)."""
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        source = self
+        if dtype != self.dtype:
+            source = replace(self, Xt=self.Xt.astype(dtype), col_factor=self.col_factor.astype(dtype),
+                             center=self.center.astype(dtype), sqrt_sw=self.sqrt_sw.astype(dtype),
+                             y=self.y.astype(dtype), norm2_cols=self.norm2_cols.astype(dtype),
+                             col_scale=self.col_scale.astype(dtype), _Xty=None)
+        return _statistics_of(self, source.gram(), source.Xty(), dtype)
+
+    def partialled(self, unpenalized):
+        """`PartialledDesign` through the Gram matrix (projecting X_U off a sparse X_P would fill it in)."""
+        if self.n_features**2 * self.dtype.itemsize > _plan.GRAM_MAX_BYTES:
+            raise ValueError(
+                f"penalty_factor 0 with a sparse X partials the unpenalized features out through the "
+                f"{self.n_features} x {self.n_features} Gram matrix, over the 1 GiB budget here; give "
+                f"those features a small positive factor instead, or pass fewer columns."
+            )
+        # float32 values: the Gram matrix summed in float64, as the Gram mode does everywhere
+        stats = self.statistics(np.float64 if self.dtype == np.float32 else None)
+        return replace(stats, data_design=None).partialled(unpenalized)
 
 
 def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=False):
@@ -470,7 +574,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatsDesign(_WorkingProblem):
     """The working problem from sufficient statistics only (no X): the Gram kernel's input."""
 
@@ -485,6 +589,9 @@ class StatsDesign(_WorkingProblem):
     fit_intercept: bool
     x_scale: float = 1.0
     y_scale: float = 1.0
+    # the dtype the statistics were summed in (None: G's); float32 statistics widened to float64
+    # keep their rounding (`fastreg._solvers.statistics_rounding`)
+    sums_dtype: np.dtype = None
     has_data = False
 
     def gram(self):
@@ -493,12 +600,49 @@ class StatsDesign(_WorkingProblem):
     def Xty(self):
         return self.Xty_w
 
+    @property
+    def summed_in(self):
+        return self.dtype if self.sums_dtype is None else np.dtype(self.sums_dtype)
 
-def stats_design(stats, fit_intercept=True, standardize=False):
+    def rescaled(self, scale):
+        s = scale.astype(self.dtype)
+        G = np.ascontiguousarray(self.G / np.outer(s, s))
+        return replace(self, G=G, Xty_w=self.Xty_w / s, norm2_cols=np.diag(G).copy(), col_scale=self.col_scale * s)
+
+    def statistics(self, dtype=None):
+        """These statistics in `dtype` (widened: their rounding stays that of `summed_in`)."""
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        return replace(self, G=np.ascontiguousarray(self.G, dtype=dtype), Xty_w=self.Xty_w.astype(dtype),
+                       norm2_cols=self.norm2_cols.astype(dtype), col_scale=self.col_scale.astype(dtype),
+                       penalty=self.penalty.subset(dtype=dtype), sums_dtype=self.summed_in,
+                       out_dtype=self.result_dtype)
+
+    def partialled(self, unpenalized):
+        """`PartialledDesign` by the Schur complement of G_UU."""
+        U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
+        G = self.G.astype(np.float64)
+        solve = _pinv_solver(G[np.ix_(U, U)])
+        B = solve(G[np.ix_(U, P)])
+        Xty = self.Xty_w.astype(np.float64)
+        coef_y = solve(Xty[U])
+        G_P = np.ascontiguousarray(G[np.ix_(P, P)] - G[np.ix_(U, P)].T @ B, dtype=self.dtype)
+        inner = StatsDesign(G=G_P, Xty_w=(Xty[P] - B.T @ Xty[U]).astype(self.dtype), norm2_cols=np.diag(G_P).copy(),
+                            y_norm2=max(float(self.y_norm2 - Xty[U] @ coef_y), 0.0), x_offset=self.x_offset[P],
+                            col_scale=self.col_scale[P], y_offset=self.y_offset, n_samples=self.n_samples,
+                            fit_intercept=self.fit_intercept, x_scale=self.x_scale, y_scale=self.y_scale,
+                            sums_dtype=self.sums_dtype, penalty=self.penalty.subset(P), out_dtype=self.out_dtype)
+        return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), self)
+
+
+def stats_design(stats, fit_intercept=True, standardize=False, *, out_dtype=None, data_design=None):
     """The working problem from a `SufficientStats`: centered (intercept) or raw, optionally standardized.
 
     The weights are already in the sums, un-normalized: with n = weight_sum the working objective is
-    weight_sum times the user's, exactly as `dense_design`'s is n times it.
+    weight_sum times the user's, exactly as `dense_design`'s is n times it. `out_dtype`: the dtype of
+    the coefficients returned (the data's, when float32 data were summed in float64); `data_design`:
+    a callable building the same problem on the data (see `_WorkingProblem`).
     """
     if fit_intercept:
         G, Xty, yty, x_offset, y_offset = stats.centered()
@@ -506,10 +650,10 @@ def stats_design(stats, fit_intercept=True, standardize=False):
         G, Xty, yty = stats.raw()
         x_offset, y_offset = np.zeros(stats.n_features), 0.0
     return _from_products(G, Xty, yty, x_offset, y_offset, stats.weight_sum, fit_intercept,
-                          standardize, stats.dtype)
+                          standardize, stats.dtype, out_dtype=out_dtype, data_design=data_design)
 
 
-def _from_products(G, Xty, yty, x_offset, y_offset, n_samples, fit_intercept, standardize, dtype):
+def _from_products(G, Xty, yty, x_offset, y_offset, n_samples, fit_intercept, standardize, dtype, **extra):
     """StatsDesign from the (centered or raw) products, standardized on request."""
     col_scale = np.ones(G.shape[0])
     if standardize:
@@ -522,7 +666,7 @@ def _from_products(G, Xty, yty, x_offset, y_offset, n_samples, fit_intercept, st
     return StatsDesign(
         G=G, Xty_w=np.asarray(Xty, dtype=dtype), norm2_cols=np.diag(G).copy(), y_norm2=float(yty),
         x_offset=np.asarray(x_offset, dtype=np.float64), col_scale=col_scale.astype(dtype),
-        y_offset=float(y_offset), n_samples=n_samples, fit_intercept=fit_intercept,
+        y_offset=float(y_offset), n_samples=n_samples, fit_intercept=fit_intercept, **extra,
     )
 
 
@@ -546,8 +690,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
             return None
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            design = stats_design(stats, fit_intercept, standardize)
-        design.out_dtype = dtype
+            design = stats_design(stats, fit_intercept, standardize, out_dtype=dtype)
         return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
     if fit_intercept or sample_weight is not None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -586,65 +729,43 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
 
 
 def penalize(design, factor, lower, upper):
-    """The design with glmnet's penalty factors and coefficient bounds applied (user units in).
+    """The design with glmnet's penalty factors and coefficient bounds applied (user units in); a new
+    design (the one given is consumed: its working copy of X may be rescaled in place).
 
     factor (one per column, rescaled by `check_penalty_factor`, or None): a positive factor v_j is a
     column scale, exactly: with x_j / v_j and w_j = v_j coef_j the L1 penalty l1 v_j |coef_j| becomes
     l1 |w_j|, and the L2 penalty l2 v_j coef_j^2 / 2 becomes (l2 / v_j) w_j^2 / 2, i.e. a per-feature
     multiplier 1 / v_j of l2_reg in the kernels. Factor 0 (not penalized) features are partialled
-    out (`partial_out`), as the intercept is. lower, upper: per-feature bounds (None: none), mapped to
+    out (`partialled`), as the intercept is. lower, upper: per-feature bounds (None: none), mapped to
     working units (the same positive scale as the coefficients).
     """
     dtype = design.dtype
-    zero = None
+    zero = l2_factor = None
     if factor is not None:
         zero = factor == 0
         scale = np.where(zero, 1.0, factor)
         if np.any(scale != 1.0):
-            design = _rescale_columns(design, scale)
-            design.l2_factor = (1.0 / scale).astype(dtype)
-    if lower is not None or upper is not None:
-        to_work = design.col_scale.astype(np.float64) * (design.x_scale / design.y_scale)
-        if zero is not None and zero.any():
-            for bound in (lower, upper):
-                if bound is not None and np.isfinite(bound[zero]).any():
-                    raise ValueError(
-                        "A feature with penalty_factor 0 cannot also be bounded: unpenalized features "
-                        "are fitted by least squares. Give it a small positive factor instead."
-                    )
-        design.lower = None if lower is None else (lower * to_work).astype(dtype)
-        design.upper = None if upper is None else (upper * to_work).astype(dtype)
+            design = design.rescaled(scale)
+            l2_factor = (1.0 / scale).astype(dtype)
+    to_work = design.col_scale.astype(np.float64) * (design.x_scale / design.y_scale)
     if zero is not None and zero.any():
-        design = partial_out(design, zero)
+        for bound in (lower, upper):
+            if bound is not None and np.isfinite(bound[zero]).any():
+                raise ValueError(
+                    "A feature with penalty_factor 0 cannot also be bounded: unpenalized features "
+                    "are fitted by least squares. Give it a small positive factor instead."
+                )
+    design = design.with_penalty(WorkingPenalty(
+        l2_factor=l2_factor,
+        lower=None if lower is None else (lower * to_work).astype(dtype),
+        upper=None if upper is None else (upper * to_work).astype(dtype),
+    ))
+    if zero is not None and zero.any():
+        design = design.partialled(zero)
     return design
 
 
-def _rescale_columns(design, scale):
-    """x_j / scale_j in the working problem (coefficients reported on the user's scale as before)."""
-    rescaled = _rescaled(design, scale)
-    rescaled.out_dtype = design.out_dtype
-    return rescaled
-
-
-def _rescaled(design, scale):
-    from dataclasses import replace
-
-    dtype = design.dtype
-    s = scale.astype(dtype)
-    col_scale = design.col_scale * s
-    norm2 = design.norm2_cols / (s * s)
-    if isinstance(design, DenseDesign):
-        X = design.X if design.transformed else np.array(design.X, order="F")  # never the user's X
-        X /= s
-        return replace(design, X=X, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
-    if isinstance(design, SparseDesign):  # the factors only: the values are never copied for scales
-        factor = (design.col_factor if design.col_factor.size else np.ones_like(s)) / s
-        center = design.center / s if design.center.size else design.center
-        return replace(design, col_factor=factor, center=center, norm2_cols=norm2, col_scale=col_scale, _Xty=None)
-    G = np.ascontiguousarray(design.G / np.outer(s, s))
-    return replace(design, G=G, Xty_w=design.Xty_w / s, norm2_cols=np.diag(G).copy(), col_scale=col_scale)
-
-
+@dataclass(frozen=True)
 class PartialledDesign:
     """A working problem with its unpenalized features (penalty factor 0) partialled out.
 
@@ -655,15 +776,18 @@ class PartialledDesign:
     inner (P) design's; the tol unit and dev_ratios keep the null model with the intercept only.
     """
 
-    def __init__(self, inner, unpenalized, solve_u, full):
-        self.inner = inner
-        self.unpenalized = unpenalized
-        self.penalized = ~unpenalized
-        self.solve_u = solve_u  # working w_P -> working w_U
-        self.full = full
+    inner: object        # the projected problem on the penalized columns P (any design)
+    unpenalized: np.ndarray
+    solve_u: object      # working w_P -> working w_U
+    full: object         # the design before partialling (offsets, scales of every column)
+    data_design: object = None  # as `_WorkingProblem.data_design`
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
+
+    @property
+    def penalized(self):
+        return ~self.unpenalized
 
     @property
     def null_norm2(self):
@@ -687,6 +811,12 @@ class PartialledDesign:
     def intercept(self, coef):
         return self.full.intercept(coef)
 
+    def statistics(self, dtype=None):
+        """The same partialling on the inner problem's statistics, the data at hand (`data_design`)."""
+        return replace(self, inner=self.inner.statistics(dtype), data_design=lambda: self)
+
+    on_data = _WorkingProblem.on_data
+
 
 def _pinv_solver(A_UU):
     """b -> the minimum-norm solution of A_UU x = b (eigendecomposition; singular A allowed)."""
@@ -696,91 +826,95 @@ def _pinv_solver(A_UU):
     return lambda b: vecs @ (inv * (vecs.T @ b))
 
 
-def _carry_penalty(source, target, columns=None, dtype=None, out_dtype=None):
-    """target gets source's penalty factors and boxes (of `columns`, in `dtype` when given) and the
-    dtype its coefficients are returned in; returns target."""
-    for name in ("l2_factor", "lower", "upper"):
-        arr = getattr(source, name)
-        if arr is not None:
-            arr = np.ascontiguousarray(arr if columns is None else arr[columns], dtype=dtype)
-        setattr(target, name, arr)
-    target.out_dtype = source.out_dtype if out_dtype is None else out_dtype
-    return target
+def _statistics_of(design, G, Xty, dtype):
+    """A StatsDesign with `design`'s offsets, scales and penalty (the data replaced by G and X^T y,
+    summed in `dtype`); the design itself stays at hand as its `data_design`."""
+    dtype = np.dtype(dtype)
+    norm2_cols = np.diag(G).copy()
+    norm2_cols[design.norm2_cols == 0] = 0  # columns centered away stay exactly 0
+    return StatsDesign(G=G, Xty_w=Xty.astype(dtype, copy=False), norm2_cols=norm2_cols,
+                       y_norm2=float(design.y_norm2), x_offset=design.x_offset.astype(np.float64),
+                       col_scale=design.col_scale.astype(dtype), y_offset=design.y_offset,
+                       n_samples=design.n_samples, fit_intercept=design.fit_intercept,
+                       x_scale=design.x_scale, y_scale=design.y_scale, penalty=design.penalty.subset(dtype=dtype),
+                       out_dtype=design.result_dtype, data_design=lambda: design)
 
 
-def _statistics_of(design, G, Xty, dtype=None):
-    """A StatsDesign with `design`'s offsets, scales and penalty (the data replaced by G and X^T y)."""
-    dtype = design.dtype if dtype is None else np.dtype(dtype)
-    stats = StatsDesign(G=G, Xty_w=Xty.astype(dtype, copy=False), norm2_cols=np.diag(G).copy(),
-                        y_norm2=float(design.y_norm2), x_offset=design.x_offset.astype(np.float64),
-                        col_scale=design.col_scale.astype(dtype), y_offset=design.y_offset,
-                        n_samples=design.n_samples, fit_intercept=design.fit_intercept,
-                        x_scale=design.x_scale, y_scale=design.y_scale)
-    stats.norm2_cols[design.norm2_cols == 0] = 0  # columns centered away stay exactly 0
-    return _carry_penalty(design, stats, dtype=dtype, out_dtype=design.result_dtype)
+# ----------------------------------------------------------------------------------------------------
+# the one builder from arrays
 
 
-def partial_out(design, unpenalized):
-    """`PartialledDesign` of a dense, sparse or statistics design (sparse X goes through its Gram
-    matrix: projecting X_U off a sparse X_P would fill it in)."""
-    U, P = np.flatnonzero(unpenalized), np.flatnonzero(~unpenalized)
-    dtype = design.dtype
-    if isinstance(design, SparseDesign):
-        if design.n_features**2 * design.dtype.itemsize > GRAM_MAX_BYTES:
-            raise ValueError(
-                f"penalty_factor 0 with a sparse X partials the unpenalized features out through the "
-                f"{design.n_features} x {design.n_features} Gram matrix, over the 1 GiB budget here; give "
-                f"those features a small positive factor instead, or pass fewer columns."
-            )
-        # float32 values: the Gram matrix summed in float64, as the Gram mode does everywhere
-        stats = (float64_statistics(design) if design.dtype == np.float32
-                 else _statistics_of(design, design.gram(), design.Xty()))
-        return partial_out(stats, unpenalized)
-    if isinstance(design, DenseDesign):
-        X = design.X
-        XU = X[:, U].astype(np.float64)
-        solve = _pinv_solver(XU.T @ XU)
-        XP = np.array(X[:, P], order="F")
-        B = solve(XU.T @ XP.astype(np.float64))
-        XP -= (XU @ B).astype(dtype)  # X_P off span(X_U)
-        y64 = design.y.astype(np.float64)
-        coef_y = solve(XU.T @ y64)
-        yP = (y64 - XU @ coef_y).astype(dtype)
-        inner = DenseDesign(X=XP, y=yP, norm2_cols=np.einsum("ij,ij->j", XP, XP), y_norm2=float(yP.astype(np.float64) @ yP),
-                            x_offset=design.x_offset[P], col_scale=design.col_scale[P], y_offset=design.y_offset,
-                            x_scale=design.x_scale, y_scale=design.y_scale, n_samples=design.n_samples,
-                            fit_intercept=design.fit_intercept, weighted=design.weighted)
-    else:
-        G = design.G.astype(np.float64)
-        solve = _pinv_solver(G[np.ix_(U, U)])
-        B = solve(G[np.ix_(U, P)])
-        Xty = design.Xty_w.astype(np.float64)
-        coef_y = solve(Xty[U])
-        G_P = np.ascontiguousarray(G[np.ix_(P, P)] - G[np.ix_(U, P)].T @ B, dtype=dtype)
-        inner = StatsDesign(G=G_P, Xty_w=(Xty[P] - B.T @ Xty[U]).astype(dtype), norm2_cols=np.diag(G_P).copy(),
-                            y_norm2=max(float(design.y_norm2 - Xty[U] @ coef_y), 0.0), x_offset=design.x_offset[P],
-                            col_scale=design.col_scale[P], y_offset=design.y_offset, n_samples=design.n_samples,
-                            fit_intercept=design.fit_intercept, x_scale=design.x_scale, y_scale=design.y_scale)
-    _carry_penalty(design, inner, columns=P)
-    return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), design)
+def warn_gram_recomputed():
+    warnings.warn(
+        "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
+        "weighted or scaled (fit_intercept, sample_weight, standardize, penalty factors); recomputing it.",
+        UserWarning, stacklevel=v.caller_stacklevel(),
+    )
 
 
-def float64_statistics(design):
-    """The float64 statistics design of a float32 working problem for the Gram kernel (coefficients
-    still returned in float32): a sparse X's Gram matrix is summed in float64 from its values, a dense
-    X's by a float64 product, statistics already summed are widened."""
-    from dataclasses import replace
+def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penalty, owned=False):
+    """The working problem `plan` asks for, from validated arrays, with `penalty` applied (`penalize`).
 
-    f64 = np.float64
-    if isinstance(design, SparseDesign):
-        wide = replace(design, Xt=design.Xt.astype(f64), col_factor=design.col_factor.astype(f64),
-                       center=design.center.astype(f64), sqrt_sw=design.sqrt_sw.astype(f64),
-                       y=design.y.astype(f64), norm2_cols=design.norm2_cols.astype(f64),
-                       x_offset=design.x_offset.astype(f64), col_scale=design.col_scale.astype(f64), _Xty=None)
-        G, Xty = wide.gram(), wide.Xty()
-    elif isinstance(design, DenseDesign):
-        X64 = design.X.astype(f64)
-        G, Xty = np.ascontiguousarray(X64.T @ X64), X64.T @ design.y.astype(f64)
-    else:
-        G, Xty = np.ascontiguousarray(design.G, dtype=f64), design.Xty_w.astype(f64)
-    return _statistics_of(design, G, Xty, dtype=f64)
+    X: the kept columns (`Penalty.columns`); a dense X may still hold NaN/inf (checked here, through
+    the statistics when the Gram kernel runs, so that X is read as few times as possible). The Gram
+    plan gets statistics: summed from a dense X over row blocks without a copy of X (the data stay at
+    hand as `data_design`, built on first use, for the penalties the statistics cannot certify), or,
+    for a sparse X or data whose squares need the dense design's exact rescaling, the Gram product
+    of the data design; float32 data get float64 statistics (coefficients returned in float32).
+    `owned`: a dense X is the caller's private Fortran copy (a CV fold's rows), centered in place.
+    """
+    def penalized(design):
+        return penalize(design, penalty.factor, penalty.lower, penalty.upper) if penalty.active else design
+
+    def wide(design):  # the statistics of the Gram plan: float32 data are summed and solved in float64
+        return design.statistics(np.float64 if design.dtype == np.float32 else None)
+
+    if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
+        if plan.recompute_warning:
+            warn_gram_recomputed()
+        design = penalized(sparse_design(X, y, sample_weight, fit_intercept, standardize))
+        if not plan.gram or not design.has_data:
+            return design
+        if plan.user_gram is not None:
+            if design.transformed:  # (values rescaled for their magnitude)
+                warn_gram_recomputed()
+            elif design.dtype == np.float64:  # (float32: the statistics are summed in float64 instead)
+                return _statistics_of(design, np.ascontiguousarray(plan.user_gram), design.Xty(), design.dtype)
+        return wide(design)
+    if plan.gram:
+        given = None
+        if plan.user_gram is not None:
+            v.check_finite(X)
+            given = np.ascontiguousarray(plan.user_gram, dtype=X.dtype)
+        design = gram_design(X, y, sample_weight, fit_intercept, standardize, G=given)
+        if design is not None:
+            if plan.recompute_warning:
+                warn_gram_recomputed()
+            design = penalized(design)
+            if not design.has_data:
+                residual = _plan.Plan("residual")
+                design = replace(design, data_design=lambda: build_design(
+                    X, y, sample_weight, residual, fit_intercept=fit_intercept, standardize=standardize,
+                    penalty=penalty))
+            return wide(design)
+    v.check_finite(X)
+    design = penalized(dense_design(X, y, sample_weight, fit_intercept, standardize, owned=owned))
+    if not plan.gram or not design.has_data:
+        return design
+    if plan.user_gram is not None and not design.transformed:  # (y rescaled only)
+        if design.dtype == np.float64:
+            return _statistics_of(design, np.ascontiguousarray(plan.user_gram), design.Xty(), design.dtype)
+    elif plan.user_gram is not None or plan.recompute_warning:
+        warn_gram_recomputed()  # the data needed rescaling: the user's matrix is not the working one's
+    return wide(design)
+
+
+def build_stats_design(stats, *, fit_intercept, standardize, penalty, out_dtype=None, data_design=None):
+    """The working problem of a `SufficientStats` with `penalty` (of its columns) applied, its
+    statistics in float64 for the Gram kernel; `data_design`: see `_WorkingProblem`."""
+    design = stats_design(stats, fit_intercept, standardize, out_dtype=out_dtype)
+    if penalty.active:
+        design = penalize(design, penalty.factor, penalty.lower, penalty.upper)
+    if data_design is not None:
+        design = replace(design, data_design=data_design)
+    return design.statistics(np.float64 if design.dtype == np.float32 else None)

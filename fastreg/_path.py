@@ -1,248 +1,71 @@
-"""The path driver: λ grid, kernel choice, warm starts, stopping, warnings.
+"""The path layer: prepare a problem (plan and design), solve it along a grid of penalties with warm
+starts, and the front ends that do both.
 
+Data flow, one way: validate (`fastreg._settings`, `fastreg._validation`) -> plan (`fastreg._plan`) ->
+design (`fastreg._design`) -> solve (`solve_path`: `fastreg._solvers` and the kernels) -> `Path`.
 `enet_path` and `lasso_path` keep scikit-learn's signature and return value (they unpack to
 ``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
 carries the intercepts and the solver used.
 """
-import numbers
+import copy
 import sys
 import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
 
-from . import _design
 from . import _validation as v
-from ._solvers import (
-    ANDERSON, UNCERTIFIED, CertifiedGramSolver, GramSolver, LazyGramSolver, ResidualSolver, WorkingSetSolver,
-)
-from ._design import (
-    PartialledDesign, dense_design, float64_statistics, gram_design, penalize, sparse_design, stats_design,
-)
+from ._design import build_design, build_stats_design
+from ._plan import STATISTICS, Plan, make_plan
+from ._settings import Penalty, check_grid, check_penalty, check_settings
+from ._solvers import UNCERTIFIED, make_solver, solve_options
 from ._stats import SufficientStats
 
-# largest Gram matrix precompute='auto' will hold (the design layer's budget, see fastreg._design)
-GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
 MIN_ALPHAS_BEFORE_STOP = 5
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A prepared problem: the working design its plan asked for, the plan, and the user's penalty
+    (whose `Penalty.expand` maps results back to the user's features)."""
 
-def choose_gram(design, precompute):
-    """The working Gram matrix to use, or None for residual updates.
+    design: object
+    plan: Plan
+    penalty: Penalty
 
-    precompute=True builds X^T X (one syrk); an array is the user's X^T X, used as given when the
-    working X is the user's X (no intercept, weights, standardization or rescaling) and otherwise
-    recomputed with a warning, as scikit-learn does. 'auto' is the cost model of `gram_is_cheaper`.
+    def with_l1_ratio(self, l1_ratio):
+        return replace(self, penalty=self.penalty.with_l1_ratio(l1_ratio))
+
+
+def prepare(X, y, sample_weight, settings, penalty, *, fit_intercept, standardize, precompute, n_alphas=None,
+            owned=False):
+    """The `Problem` of validated arrays: the plan (`make_plan`, for `n_alphas` penalties; None: a
+    single fit) and the design built for it (`build_design`) on X's kept columns.
+
+    X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``), checked by the
+    design layer in as few passes as possible. A user Gram matrix is checked against X first
+    (`check_gram`), also when it is then recomputed.
     """
-    if not design.has_data:  # statistics only: the Gram kernel is the only one that can run
-        return design.gram()
-    n_samples, n_features = design.n_samples, design.n_features
     if isinstance(precompute, np.ndarray):
-        if not design.transformed:
-            return np.ascontiguousarray(precompute, dtype=design.dtype)
-        _warn_gram_recomputed()
-        return design.gram()
-    if precompute == "auto":
-        precompute = gram_is_cheaper(n_samples, n_features, design.dtype)
-    return design.gram() if precompute else None
-
-
-def lazy_gram_is_better(design, precompute):
-    """precompute='auto' on a problem whose p x p Gram matrix is over the memory budget: Gram columns
-    on demand (`LazyGramSolver`) when n > p, whose cost follows the features that ever get close to
-    the active set instead of p."""
-    return (precompute == "auto" and design.has_data and design.n_samples > design.n_features
-            and design.n_features**2 * design.dtype.itemsize > GRAM_MAX_BYTES)
-
-
-def gram_is_cheaper(n_samples, n_features, dtype):
-    """precompute='auto': whether Gram updates beat residual updates, and fit the memory budget.
-
-    Costs (multiply-adds and bytes moved), for a path of E epochs in total:
-
-    - residual updates: every epoch reads X, n p elements (memory-bound, about 1e9 elements/s on one
-      core here); a moved coordinate costs O(n). Memory: X (plus one centered copy when needed).
-    - Gram updates: one syrk, n p^2 / 2 multiply-adds (compute-bound, 2e10-5e10 per second on 2 cores,
-      i.e. the price of about p / 50 residual epochs), then an epoch costs O(p) per moved coordinate
-      from G, never touching X; Newton steps add a Cholesky factor. Memory: two p x p matrices.
-
-    A path takes hundreds to thousands of epochs, so the syrk is repaid whenever n > p. When p >= n,
-    G is larger than X and singular, and residual updates (with working sets) win. When one p x p
-    matrix would exceed GRAM_MAX_BYTES (1 GiB), n > p problems get Gram columns on demand instead
-    (`lazy_gram_is_better`): n p multiply-adds per column, for the columns of features that come near
-    the active set (the rest of G is never formed).
-    """
-    return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
-
-
-# the costs of `sparse_gram_is_cheaper`, in passes over the stored values: a residual path makes about
-# this many per penalty (one certifying gap, a few epochs on the strong set) ...
-RESIDUAL_PASSES_PER_ALPHA = 4
-# ... and one multiply-add of the sparse Gram product costs this many stored-value visits of an epoch
-# (random access to rows of X and of G; measured on one-hot data)
-GRAM_PRODUCT_COST = 7
-# a single fit from zero (an estimator) costs about this many penalties of a path
-SINGLE_FIT_ALPHAS = 10
-
-
-def sparse_gram_is_cheaper(X, n_alphas=None):
-    """precompute='auto' for a sparse X (CSC): whether the sparse Gram mode beats residual updates.
-
-    Only when n > p and the p x p matrix fits the budget (`gram_is_cheaper`). Then the costs, in
-    visits of stored values: residual updates make about RESIDUAL_PASSES_PER_ALPHA passes over the
-    nnz values per penalty; the Gram matrix costs its product once (sum over rows of nnz_row^2
-    multiply-adds, GRAM_PRODUCT_COST each, plus the p^2 matrix), after which a path is nearly free
-    (one-hot data with many rows: a whole path independent of n). So short paths (a few penalties)
-    run on residuals and long ones on the Gram matrix; `n_alphas` None is a single fit.
-    """
-    n_samples, n_features = X.shape
-    if not (n_samples > n_features and n_features**2 * X.dtype.itemsize <= GRAM_MAX_BYTES):
-        return False
-    row_nnz = np.bincount(X.indices, minlength=n_samples).astype(np.float64)
-    gram = GRAM_PRODUCT_COST * float(row_nnz @ row_nnz) / 2 + 2.0 * n_features**2
-    residual = RESIDUAL_PASSES_PER_ALPHA * (n_alphas or SINGLE_FIT_ALPHAS) * float(X.nnz)
-    return gram < residual
-
-
-def working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned=False, n_alphas=None):
-    """The working problem for `enet_path` and the estimators, and the `precompute` for `solve_path`.
-
-    X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``): when the Gram
-    kernel will run, `gram_design` builds the statistics in as few passes over X as possible, checks
-    finiteness through them and makes no copy of X (a user Gram matrix for the untransformed X is
-    used through the same route). Otherwise (residual updates, or data so large or small that their
-    squares overflow or vanish) X is checked here and the dense design is built (in place when
-    `owned`: X is then a private Fortran copy the caller gives up).
-    """
-    n_samples, n_features = X.shape
-    if sparse.issparse(X):  # validated CSC: the design is O(nnz) and never densifies X
-        design = sparse_design(X, y, sample_weight, fit_intercept, standardize)
-        if isinstance(precompute, str) and not lazy_gram_is_better(design, precompute):  # 'auto' (validated)
-            precompute = sparse_gram_is_cheaper(X, n_alphas)
-        return design, precompute
-    transformed = fit_intercept or sample_weight is not None or standardize
-    user_gram = isinstance(precompute, np.ndarray)
-    wants_gram = precompute is True or user_gram or (
-        precompute == "auto" and gram_is_cheaper(n_samples, n_features, X.dtype))
-    if wants_gram:
-        given = None
-        if user_gram and not transformed:
+        if not sparse.issparse(X):
             v.check_finite(X)
-            given = np.ascontiguousarray(precompute, dtype=X.dtype)
-        design = gram_design(X, y, sample_weight, fit_intercept, standardize, G=given)
-        if design is not None:
-            if user_gram and transformed:
-                _warn_gram_recomputed()
-            return design, True
-    v.check_finite(X)
-    return dense_design(X, y, sample_weight, fit_intercept, standardize, owned=owned), precompute
+        v.check_gram(precompute, X, sample_weight, fit_intercept)
+    X = penalty.columns(X)
+    plan = make_plan(X, precompute, transformed=bool(fit_intercept or sample_weight is not None or standardize),
+                     penalty=penalty, n_alphas=n_alphas, working_set=settings.working_set)
+    design = build_design(X, y, sample_weight, plan, fit_intercept=fit_intercept, standardize=standardize,
+                          penalty=penalty.kept(), owned=owned)
+    return Problem(design, plan, penalty)
 
 
-class Penalization:
-    """Validated penalty factors and bounds of a call (`check_penalization`), applied to designs by
-    `penalized_design` and undone on the results by `expand`."""
-
-    def __init__(self, factor, excluded, lower, upper, n_features):
-        self.excluded = excluded if excluded is not None and excluded.any() else None
-        # every feature excluded: the intercept-only model, solved on one all-zero column (its
-        # coefficient stays 0, every gap is 0), so that paths, estimators and CV need no special case
-        self.intercept_only = self.excluded is not None and bool(self.excluded.all())
-        keep = slice(None) if self.excluded is None else ~self.excluded
-        self.keep = keep
-        self.active = factor is not None or lower is not None or upper is not None
-        if self.intercept_only:
-            factor = lower = upper = None
-        self.factor = None if factor is None else factor[keep]
-        self.lower = None if lower is None else lower[keep]
-        self.upper = None if upper is None else upper[keep]
-        self.n_features = n_features
-        if self.factor is not None and self.factor.size and not (self.factor > 0).any():
-            raise ValueError(
-                "penalty_factor is 0 for every feature that is not excluded: nothing is penalized. Fit "
-                "ordinary least squares instead, or give some features a positive factor."
-            )
-
-    def kept(self):
-        """The same penalization for X already restricted to its kept columns."""
-        return Penalization(self.factor, None, self.lower, self.upper, int(np.size(self.factor)) if self.factor
-                            is not None else None)
-
-    def apply(self, design):
-        """The design with the factors and bounds applied (`penalize`); unchanged when there are none."""
-        return penalize(design, self.factor, self.lower, self.upper) if self.active else design
-
-    def columns(self, X):
-        """X without its excluded columns (a copy of the kept columns when some are excluded; one zero
-        column when all are)."""
-        if self.excluded is None:
-            return X
-        if self.intercept_only:
-            n_samples = X.shape[0]
-            return (sparse.csc_matrix((n_samples, 1), dtype=X.dtype) if sparse.issparse(X)
-                    else np.zeros((n_samples, 1), dtype=X.dtype, order="F"))
-        return X[:, np.flatnonzero(~self.excluded)] if sparse.issparse(X) else np.asfortranarray(X[:, ~self.excluded])
-
-    def restrict(self, coef):
-        """The coefficients (e.g. a warm start) of the columns `columns` keeps."""
-        if self.intercept_only:
-            return np.zeros(1, dtype=coef.dtype)
-        return coef[self.keep]
-
-    def expand(self, path):
-        """The path with zero rows for the excluded features."""
-        if self.excluded is None:
-            return path
-        coefs = np.zeros((self.n_features, path.coefs.shape[1]), dtype=path.coefs.dtype)
-        if not self.intercept_only:
-            coefs[~self.excluded] = path.coefs
-        path.coefs = coefs
-        return path
-
-
-def check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features):
-    factor, excluded = v.check_penalty_factor(penalty_factor, n_features)
-    lower, upper = v.check_bounds(lower_bounds, upper_bounds, positive, n_features)
-    return Penalization(factor, excluded, lower, upper, n_features)
-
-
-def penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute, penalization, owned=False,
-                     n_alphas=None):
-    """`working_design` on X's kept columns, with the penalty factors and bounds applied (`penalize`).
-
-    A user Gram matrix is checked against X first (`check_gram`), also when it is then recomputed."""
-    if isinstance(precompute, np.ndarray):
-        check_user_gram(precompute, X, sample_weight, fit_intercept)
-    if penalization.active and isinstance(precompute, np.ndarray):
-        if penalization.excluded is not None or penalization.factor is not None:
-            _warn_gram_recomputed()
-            precompute = True
-    X = penalization.columns(X)
-    design, precompute = working_design(X, y, sample_weight, fit_intercept, standardize, precompute, owned,
-                                        n_alphas)
-    design = penalization.apply(design)
-    if not design.has_data:
-        # statistics summed from a dense X: the data stay at hand (never copied unless used) for
-        # the penalties the statistics cannot certify (`CertifiedGramSolver`)
-        kept = penalization.kept()
-        design.data_design = lambda: penalized_design(X, y, sample_weight, fit_intercept, standardize, False,
-                                                      kept)[0]
-    return design, precompute
-
-
-def check_user_gram(G, X, sample_weight, fit_intercept):
-    """`check_gram` on a validated X whose NaN/inf check may still be pending (`working_design`)."""
-    if not sparse.issparse(X):
-        v.check_finite(X)
-    v.check_gram(G, X, sample_weight, fit_intercept)
-
-
-def _warn_gram_recomputed():
-    warnings.warn(
-        "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
-        "weighted or scaled (fit_intercept, sample_weight, standardize); recomputing it.",
-        UserWarning, stacklevel=v.caller_stacklevel(),
-    )
+def prepare_from_stats(stats, penalty, *, fit_intercept, standardize, out_dtype=None, data_design=None):
+    """The `Problem` of sufficient statistics (the Gram kernel is the only one that can run);
+    `data_design`, when given, builds the same problem on the data (`fastreg._design`)."""
+    design = build_stats_design(stats, fit_intercept=fit_intercept, standardize=standardize, penalty=penalty.kept(),
+                                out_dtype=out_dtype, data_design=data_design)
+    return Problem(design, STATISTICS, penalty)
 
 
 class Path:
@@ -296,6 +119,12 @@ class Path:
         self.dev_ratios = None
         self.stop_reason = None
 
+    def with_coefs(self, coefs):
+        """The same path with other coefficients (e.g. expanded to the user's features)."""
+        path = copy.copy(self)
+        path.coefs = coefs
+        return path
+
     def _as_tuple(self):
         base = (self.alphas, self.coefs, self.dual_gaps)
         return base + (list(self.n_iters),) if self._return_n_iter else base
@@ -331,37 +160,31 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
-def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1000, seed=1,
-               random=False, positive=False, screening=True, verbose=False, return_n_iter=False,
-               precompute=False, newton=True, working_set=True, anderson=True, dfmax=None, devmax=None,
-               fdev=None):
-    """Run a kernel along `alphas` (any order; solved as given) with warm starts. No validation here.
+def path_alphas(problem, grid, Xy=None):
+    """The penalties of `grid` for `problem`: the given ones, or the automatic grid from its alpha_max
+    (from `Xy`, the user's X^T y in working units, when given)."""
+    if grid.alphas is None:
+        return alpha_grid(problem.design, problem.penalty.l1_ratio, grid.eps, grid.n_alphas,
+                          problem.penalty.positive, Xy=Xy)
+    if grid.alphas[-1] == 0:
+        v.warn_alpha_zero(0.0)
+    return grid.alphas
 
-    Path stops (glmnet's, None = off): `dfmax` ends the path before the first alpha with more than
-    dfmax non-zero coefficients; from the `MIN_ALPHAS_BEFORE_STOP`-th alpha on, `devmax` ends it after
-    an alpha whose fraction of deviance explained exceeds devmax, `fdev` after one that improved that
-    fraction by less than fdev times itself (an alpha its warm start already solves to tol, in 0
-    epochs, does not count: it did not move). `Path.stop_reason` says which rule ended the path.
 
-    The kernel is the Gram kernel when `choose_gram` returns a matrix, the dense residual one otherwise.
-    `anderson=False` turns off the dense kernel's Anderson extrapolation. `working_set=False` turns
-    off working sets for p > n (the residual kernel then visits every
-    feature). `newton=False` turns off the Gram kernel's Newton steps (plain coordinate descent; for tests and
-    benchmarks). They are off when p >= n: the supports of a path then soon hold more columns than
-    the rank of G, and steps on the independent part of a support help little.
+def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False):
+    """Solve `problem` along `alphas` (any order; solved as given) with warm starts. No validation here.
+
+    coef_init: a warm start for the first alpha, over the user's features. The plan's kernel runs
+    (`fastreg._solvers.make_solver`); the path stops are the settings' (glmnet's, None = off):
+    `dfmax` ends the path before the first alpha with more than dfmax non-zero coefficients; from
+    the `MIN_ALPHAS_BEFORE_STOP`-th alpha on, `devmax` ends it after an alpha whose fraction of
+    deviance explained exceeds devmax, `fdev` after one that improved that fraction by less than
+    fdev times itself (an alpha its warm start already solves to tol, in 0 epochs, does not count:
+    it did not move). `Path.stop_reason` says which rule ended the path.
     """
-    G = choose_gram(design, precompute)
-    # the working problem with its data, for the penalties the statistics cannot certify (None: the
-    # statistics are all there is)
-    held = design
-    data = (lambda: held) if design.has_data else design.data_design
-    if G is not None and design.dtype == np.float32 and not isinstance(design, PartialledDesign):
-        # float32 data: the Gram kernel runs on float64 statistics (coefficients stay float32)
-        design = float64_statistics(design)
-        G = design.G
-    # the dtype the statistics were summed in: float32 statistics keep its rounding once widened
-    sums_dtype = design.dtype if held.has_data else held.dtype
-    n_features = design.n_features
+    design, penalty = problem.design, problem.penalty
+    l1_ratio = penalty.l1_ratio
+    tol, max_iter, dfmax, devmax, fdev = settings.tol, settings.max_iter, settings.dfmax, settings.devmax, settings.fdev
     dtype = design.dtype
     n_alphas = len(alphas)
     coefs = np.empty((design.n_coefs, n_alphas), dtype=design.result_dtype)
@@ -370,24 +193,16 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
     n_iters = np.empty(n_alphas, dtype=np.intp)
     converged = np.empty(n_alphas, dtype=bool)
 
-    w = np.zeros(n_features, dtype=dtype) if coef_init is None else design.coef_to_work(coef_init).copy()
+    w = (np.zeros(design.n_features, dtype=dtype) if coef_init is None
+         else design.coef_to_work(penalty.restrict(coef_init)).copy())
+    options = solve_options(design, settings, penalty.positive)
     # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
-    tol_gap = dtype.type(tol * design.null_norm2)
-    options = dict(max_iter=max_iter, tol_gap=tol_gap, tol=dtype.type(tol), seed=seed, random=random,
-                   positive=positive, screening=screening, newton=newton,
-                   anderson=ANDERSON if anderson else 0)
-    if G is not None:
-        solver = CertifiedGramSolver(GramSolver(design, G, w, **options), design, data, sums_dtype, options)
-    elif lazy_gram_is_better(design, precompute):
-        solver = CertifiedGramSolver(LazyGramSolver(design, w, **options), design, data, sums_dtype, options)
-    elif working_set and design.n_features > design.n_samples:
-        solver = WorkingSetSolver(design, w, **options)
-    else:
-        solver = ResidualSolver(design, w, **options)
+    tol_gap = options.tol_gap
+    solver = make_solver(problem.plan, design, w, options)
     dev_ratios = np.empty(n_alphas)
     stop_reason, n_done = None, n_alphas
     for i, alpha in enumerate(alphas):
-        l1_reg, l2_reg = (dtype.type(p) for p in design.penalties(alpha, l1_ratio))
+        l1_reg, l2_reg = penalty.working(design, alpha)
         gap, n_iter, status = solver(w, l1_reg, l2_reg)
         if dfmax is not None and np.count_nonzero(w) > dfmax:
             stop_reason, n_done = "dfmax", i
@@ -422,7 +237,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                 v.sklearn_compatible(v.ConvergenceWarning),
                 stacklevel=v.caller_stacklevel(),
             )
-        if verbose:
+        if settings.verbose:
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
                   f"{int(np.count_nonzero(coef))} non-zero"
             print(msg, file=sys.stderr)
@@ -439,7 +254,7 @@ def solve_path(design, alphas, *, l1_ratio, coef_init=None, tol=1e-4, max_iter=1
                 converged[done], solver.name, l1_ratio, tol, return_n_iter)
     path.dev_ratios = dev_ratios[done]
     path.stop_reason = stop_reason
-    return path
+    return penalty.expand(path)
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
@@ -561,68 +376,36 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     >>> coefs.shape
     (5, 5)
     """
-    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see working_design
+    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
-    l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
-        l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
+    l1_ratio = v.check_l1_ratio(l1_ratio)
+    settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
+                              screening=screening, working_set=working_set, anderson=anderson, newton=newton,
+                              verbose=verbose, dfmax=dfmax, early_stopping=early_stopping, devmax=devmax, fdev=fdev)
+    grid = check_grid(alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
-    (fit_intercept, standardize, positive, copy_X, return_n_iter, check_input, screening, working_set, anderson,
-     newton) = v.check_bools(
-        fit_intercept=fit_intercept, standardize=standardize, positive=positive, copy_X=copy_X,
-        return_n_iter=return_n_iter, check_input=check_input, screening=screening, working_set=working_set,
-        anderson=anderson, newton=newton)
-    verbose = v.check_verbose(verbose)
-    v.check_random_state(random_state)
+    fit_intercept, standardize, return_n_iter, _, _ = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter, copy_X=copy_X,
+        check_input=check_input)
+    penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
+                            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if coef_init is not None:
         coef_init = v.as_vector(coef_init, n_features, "coef_init", dtype=X.dtype)
     if Xy is not None:
         Xy = v.as_vector(Xy, n_features, "Xy")
 
-    stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
-    penalization = check_penalization(penalty_factor, lower_bounds, upper_bounds, positive, n_features)
-    if penalization.active:
-        Xy = None  # the grid comes from the penalized design
-        if coef_init is not None:
-            coef_init = penalization.restrict(coef_init)
-    design, precompute = penalized_design(X, y, sample_weight, fit_intercept, standardize, precompute,
-                                          penalization, n_alphas=n_alphas if alphas is None else len(alphas))
-    if Xy is not None and alphas is None:  # X is known finite now (`working_design`)
-        v.check_Xy(Xy, X, y, sample_weight, fit_intercept, standardize)
+    problem = prepare(X, y, sample_weight, settings, penalty, fit_intercept=fit_intercept, standardize=standardize,
+                      precompute=precompute, n_alphas=grid.size)
+    if Xy is not None and grid.alphas is None and not penalty.active:  # (penalized: the design's grid)
+        v.check_Xy(Xy, X, y, sample_weight, fit_intercept, standardize)  # X is known finite now
         # Xy is in units of weights summing to n_samples; a statistics design's are the raw weights'
-        Xy = Xy.astype(np.float64) * (design.n_samples / n_samples)
-    return penalization.expand(_grid_and_solve(
-        design, alphas, eps=eps, n_alphas=n_alphas, Xy=Xy, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
-        max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
-        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=precompute,
-        working_set=working_set, anderson=anderson, newton=newton, **stops,
-    ))
-
-
-def _check_path_stops(dfmax, early_stopping, devmax, fdev):
-    """The solve_path arguments of the path stops (validated, the thresholds also when they are off)."""
-    if dfmax is not None:
-        dfmax = v.check_scalar(dfmax, "dfmax", kind=numbers.Integral, low=0)
-    early_stopping = v.check_bool(early_stopping, "early_stopping")
-    devmax = v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
-    fdev = v.check_scalar(fdev, "fdev", low=0.0)
-    if not early_stopping:
-        return dict(dfmax=dfmax, devmax=None, fdev=None)
-    return dict(dfmax=dfmax, devmax=devmax, fdev=fdev)
-
-
-def _grid_and_solve(design, alphas, *, eps, n_alphas, Xy, selection, random_state, positive, screening,
-                    **solve_options):
-    """The automatic grid when no alphas were given, then `solve_path` (shared by the path functions)."""
-    if alphas is None:
-        alphas = alpha_grid(design, solve_options["l1_ratio"], eps, n_alphas, positive, Xy=Xy)
-    elif alphas[-1] == 0:
-        v.warn_alpha_zero(0.0)
-    return solve_path(
-        design, alphas, seed=v.seed_from_random_state(random_state) if selection == "random" else 1,
-        random=selection == "random", positive=bool(positive), screening=bool(screening), **solve_options,
-    )
+        Xy = Xy.astype(np.float64) * (problem.design.n_samples / n_samples)
+    else:
+        Xy = None
+    return solve_path(problem, path_alphas(problem, grid, Xy), settings, coef_init=coef_init,
+                      return_n_iter=return_n_iter)
 
 
 def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None, copy_X=True,
@@ -677,36 +460,16 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     if not isinstance(stats, SufficientStats):
         raise TypeError(f"stats must be a fastreg.SufficientStats, got {type(stats).__name__}.")
     v.check_stats(stats)
-    l1_ratio, tol, max_iter, alphas, eps, n_alphas = _check_path_settings(
-        l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas)
-    fit_intercept, standardize, positive, screening, return_n_iter, newton = v.check_bools(
-        fit_intercept=fit_intercept, standardize=standardize, positive=positive, screening=screening,
-        return_n_iter=return_n_iter, newton=newton)
-    verbose = v.check_verbose(verbose)
-    v.check_random_state(random_state)
-    stops = _check_path_stops(dfmax, early_stopping, devmax, fdev)
+    l1_ratio = v.check_l1_ratio(l1_ratio)
+    settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
+                              screening=screening, newton=newton, verbose=verbose, dfmax=dfmax,
+                              early_stopping=early_stopping, devmax=devmax, fdev=fdev)
+    grid = check_grid(alphas, eps, n_alphas)
+    fit_intercept, standardize, return_n_iter = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
+    penalty = check_penalty(l1_ratio, stats.n_features, positive=positive)
     if coef_init is not None:
         coef_init = v.as_vector(coef_init, stats.n_features, "coef_init", dtype=stats.dtype)
-    design = stats_design(stats, fit_intercept, standardize)
-    return _grid_and_solve(
-        design, alphas, eps=eps, n_alphas=n_alphas, Xy=None, l1_ratio=l1_ratio, coef_init=coef_init, tol=tol,
-        max_iter=max_iter, selection=selection, random_state=random_state, positive=positive,
-        screening=screening, verbose=verbose, return_n_iter=return_n_iter, precompute=True, newton=newton,
-        **stops,
-    )
-
-
-def _check_path_settings(l1_ratio, tol, max_iter, selection, alphas, eps, n_alphas):
-    """Validate the settings shared by the path functions; alphas come back sorted decreasing."""
-    l1_ratio = v.check_l1_ratio(l1_ratio)
-    tol = v.check_scalar(tol, "tol", low=0.0)
-    max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
-    v.check_choice(selection, "selection", {"cyclic", "random"})
-    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
-        n_alphas, alphas = v.check_scalar(alphas, "alphas", kind=numbers.Integral, low=1), None
-    # the grid's settings are checked also when alphas are given, as every other parameter
-    eps = v.check_scalar(eps, "eps", low=0.0, low_inclusive=False)
-    n_alphas = v.check_scalar(n_alphas, "n_alphas", kind=numbers.Integral, low=1)
-    if alphas is not None:
-        alphas = np.sort(v.check_alphas(alphas))[::-1]
-    return l1_ratio, tol, max_iter, alphas, eps, n_alphas
+    problem = prepare_from_stats(stats, penalty, fit_intercept=fit_intercept, standardize=standardize)
+    return solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
+                      return_n_iter=return_n_iter)

@@ -9,6 +9,7 @@ cached Gram columns) and the rules around the kernels (strong sets, working sets
 """
 import contextlib
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -77,11 +78,58 @@ def single_threaded_blas():
     return _SINGLE_THREADED_BLAS
 
 
+@dataclass(frozen=True)
+class SolveOptions:
+    """What a solver needs of the settings, in the working problem's units (`solve_options`)."""
+
+    max_iter: int
+    tol_gap: np.floating   # the gap target: tol times the null model's ||y_w||^2
+    tol: np.floating
+    seed: int
+    random: bool
+    positive: bool
+    screening: bool
+    newton: bool
+    anderson: int          # epochs per Anderson extrapolation (0: off)
+
+
+def solve_options(design, settings, positive):
+    """The solver options of a path on `design` (tol's unit: the design's null model)."""
+    dtype = design.dtype.type
+    return SolveOptions(
+        max_iter=settings.max_iter, tol_gap=dtype(settings.tol * design.null_norm2), tol=dtype(settings.tol),
+        seed=settings.seed, random=settings.random, positive=bool(positive), screening=settings.screening,
+        newton=settings.newton, anderson=ANDERSON if settings.anderson else 0,
+    )
+
+
+def make_solver(plan, design, w, options):
+    """The solver of `plan`'s kernel on `design` from the warm start w (the Gram kernels certified
+    against the rounding of their statistics, `CertifiedGramSolver`)."""
+    if plan.kernel == "gram":
+        return CertifiedGramSolver(GramSolver(design, w, options), design, options)
+    if plan.kernel == "gram-lazy":
+        return CertifiedGramSolver(LazyGramSolver(design, w, options), design, options)
+    if plan.kernel == "working-set":
+        return WorkingSetSolver(design, w, options)
+    return ResidualSolver(design, w, options)
+
+
+def strong_set(corr, l1_reg, previous_l1, positive):
+    """The sequential strong rule (Tibshirani et al. 2012): the features likely to be active at l1_reg,
+    |x_j^T r - l2_j w_j| >= 2 l1_reg - previous_l1 at the previous penalty's solution (>= l1_reg,
+    the optimality bound itself, without one). A heuristic: every solver checks optimality over
+    all features before it returns, so a feature left out wrongly costs time, never the answer."""
+    threshold = l1_reg if previous_l1 is None else 2 * l1_reg - previous_l1
+    return (corr if positive else np.abs(corr)) >= threshold
+
+
 def _dual_correlation(design, XtR, w, l2_reg):
     """x_j^T R - l2_j w_j for every feature (l2_j = l2_reg times the feature's factor)."""
     if not l2_reg:
         return XtR
-    return XtR - (l2_reg * w if design.l2_factor is None else l2_reg * design.l2_factor * w)
+    l2_factor = design.penalty.l2_factor
+    return XtR - (l2_reg * w if l2_factor is None else l2_reg * l2_factor * w)
 
 
 def _residual_kernel(design):
@@ -92,15 +140,14 @@ def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
     """The duality gap over every column (one pass over X); fills XtR."""
     gap = enet_gap_sparse if design.sparse else enet_gap_dense
     return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive,
-               **design.penalty_kwargs())
+               **design.penalty.kwargs())
 
 
 class ResidualSolver:
     """One penalty at a time with the residual kernel (dense or sparse X); keeps the residual across
     penalties."""
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
-                 anderson):
+    def __init__(self, design, w, options):
         self.name = "cd-sparse-residual" if design.sparse else "cd-dense-residual"
         self.design, self.R = design, design.residual(w)
         # X^T R of the last gap: the next penalty starts from the same residual, so its first gap
@@ -108,24 +155,23 @@ class ResidualSolver:
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
         self.previous_l1 = None
-        self.positive = positive
-        self.args = (max_iter, tol_gap, tol, GAP_EVERY, seed, random, positive, screening, anderson)
+        self.positive = options.positive
+        o = options
+        self.args = (o.max_iter, o.tol_gap, o.tol, GAP_EVERY, o.seed, o.random, o.positive, o.screening, o.anderson)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
         strong = None
         if self.XtR_valid and self.previous_l1 is not None and l1_reg > 0:
-            # sequential strong rule (Tibshirani et al. 2012): |x_j^T r| >= 2 l1 - l1_prev at the
-            # previous solution; the epochs visit these features (and the support) first
+            # the epochs visit the strong set (and the support) first
             corr = _dual_correlation(d, self.XtR, w, l2_reg)
-            strong = ((corr if self.positive else np.abs(corr)) >= 2 * l1_reg - self.previous_l1) | (w != 0)
-            strong = strong.view(np.uint8)
+            strong = (strong_set(corr, l1_reg, self.previous_l1, self.positive) | (w != 0)).view(np.uint8)
         # sparse columns call BLAS only for whole-residual dots in the gaps, where waking BLAS's worker
         # threads costs more than they save (measured: a 10-penalty sparse path 2x slower); dense
         # columns keep them (long axpy/dot sweeps are faster on every core)
         with single_threaded_blas() if d.sparse else contextlib.nullcontext():
             out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
-                                      *self.args, **d.penalty_kwargs(), XtR=self.XtR,
+                                      *self.args, **d.penalty.kwargs(), XtR=self.XtR,
                                       XtR_valid=self.XtR_valid, strong=strong)
         self.XtR_valid = True
         self.previous_l1 = l1_reg
@@ -151,14 +197,14 @@ class WorkingSetSolver:
     cost time, never the answer.
     """
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
-                 anderson):
+    def __init__(self, design, w, options):
         self.name = "cd-sparse-working-set" if design.sparse else "cd-dense-working-set"
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
-        self.tol_gap, self.max_iter, self.positive = tol_gap, max_iter, positive
-        self.kernel_args = (tol, GAP_EVERY, seed, random, positive, screening, anderson)
+        o = options
+        self.tol_gap, self.max_iter, self.positive = o.tol_gap, o.max_iter, o.positive
+        self.kernel_args = (o.tol, GAP_EVERY, o.seed, o.random, o.positive, o.screening, o.anderson)
         norm = np.sqrt(design.norm2_cols.astype(np.float64))
         self.zero_cols = np.flatnonzero(norm == 0)  # never chosen: always 0 at the optimum
         self.inv_norm = 1.0 / np.where(norm > 0, norm, 1.0)
@@ -166,7 +212,7 @@ class WorkingSetSolver:
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
         if self.XtR_valid:  # X^T R of the warm start is known from the previous penalty's last check
-            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive, **d.penalty_kwargs())
+            gap = enet_gap_cached(w, l1_reg, l2_reg, d.y, self.R, self.XtR, self.positive, **d.penalty.kwargs())
         else:
             gap = _full_gap(d, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
             self.XtR_valid = True
@@ -193,7 +239,7 @@ class WorkingSetSolver:
             _, it, _ = _residual_kernel(d)(
                 w_ws, l1_reg, l2_reg, *d.kernel_columns(ws), d.y, self.R,
                 np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
-                **d.penalty_kwargs(ws),
+                **d.penalty.kwargs(ws),
             )
             w[ws] = w_ws
             work += it * size / p
@@ -216,8 +262,8 @@ class GramSolver:
 
     name = "cd-gram"
 
-    def __init__(self, design, G, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
-                 anderson):
+    def __init__(self, design, w, options):
+        G = design.gram()
         dtype = design.dtype
         n_features = G.shape[0]
         self.G, self.Xty = G, design.Xty().astype(dtype, copy=False)
@@ -227,9 +273,10 @@ class GramSolver:
         self.order = np.empty(n_features, dtype=np.intc)
         self.n_factored = np.zeros(1, dtype=np.intc)
         self.factor_l2 = np.full(1, -1.0, dtype=dtype)
-        self.args = (max_iter, tol_gap, seed, random, positive, screening)
-        self.newton = newton and design.n_samples > n_features
-        self.penalty = design.penalty_kwargs()
+        o = options
+        self.args = (o.max_iter, o.tol_gap, o.seed, o.random, o.positive, o.screening)
+        self.newton = o.newton and design.n_samples > n_features
+        self.penalty = design.penalty.kwargs()
 
     def _kernel(self, w, l1_reg, l2_reg, max_iter, tol_gap):
         return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, max_iter, tol_gap,
@@ -304,10 +351,11 @@ class CertifiedGramSolver:
     the status is `UNCERTIFIED`. Every other penalty costs the O(p) of rho and no pass over X.
     """
 
-    def __init__(self, solver, design, data, sums_dtype, options):
-        self.solver, self.design, self.data, self.options = solver, design, data, options
-        self.sums_dtype = sums_dtype
-        self.tol_gap = float(options["tol_gap"])
+    def __init__(self, solver, design, options):
+        self.solver, self.design, self.options = solver, design, options
+        self.data = design.on_data  # the working problem on X, built on first use (None: statistics only)
+        self.sums_dtype = design.summed_in if not design.has_data else design.dtype
+        self.tol_gap = float(options.tol_gap)
         # the rounding any gap of coefficients in the result dtype has: below it nothing is added
         self.negligible = NEGLIGIBLE_ROUNDING * 0.5 * np.finfo(design.result_dtype).eps * design.y_norm2
         self.residual = None  # the data's working problem, built at the first penalty that needs it
@@ -350,7 +398,7 @@ class CertifiedGramSolver:
         self.from_data = True
         w_data = w if data is self.design else data.coef_to_work(self.design.coef_to_user(w))
         # a fresh residual solver: its residual and first gap are the explicit ones at w (two passes)
-        gap, epochs, status = ResidualSolver(data, w_data, **self.options)(w_data, l1_reg, l2_reg)
+        gap, epochs, status = ResidualSolver(data, w_data, self.options)(w_data, l1_reg, l2_reg)
         if data is not self.design:
             w[:] = self.design.coef_to_work(data.coef_to_user(w_data))
         self.solver.restart(w)
@@ -361,7 +409,8 @@ class CertifiedGramSolver:
         extreme magnitudes (their penalties and gaps would need converting)."""
         if self.residual is None and self.data is not None:
             self.residual = self.data()
-            if (self.residual.x_scale, self.residual.y_scale) != (self.design.x_scale, self.design.y_scale):
+            if self.residual is None or (self.residual.x_scale, self.residual.y_scale) != (
+                    self.design.x_scale, self.design.y_scale):
                 self.data = self.residual = None
         return self.residual
 
@@ -384,8 +433,7 @@ class LazyGramSolver:
 
     name = "cd-gram-lazy"
 
-    def __init__(self, design, w, *, max_iter, tol_gap, tol, seed, random, positive, screening, newton,
-                 anderson):
+    def __init__(self, design, w, options):
         n_features = design.n_features
         self.design, self.dtype = design, design.dtype
         self.Xty = design.Xty().astype(self.dtype, copy=False)
@@ -393,9 +441,10 @@ class LazyGramSolver:
         self._cols = np.empty((n_features, 0), dtype=self.dtype, order="F")  # G[:, members], then room
         self.members = np.empty(0, dtype=np.intp)
         self.cached = np.zeros(n_features, dtype=bool)
-        self.positive, self.tol_gap, self.max_iter = positive, tol_gap, max_iter
-        self.kernel_args = (seed, random, positive, screening)
-        self.newton = newton
+        o = options
+        self.positive, self.tol_gap, self.max_iter = o.positive, o.tol_gap, o.max_iter
+        self.kernel_args = (o.seed, o.random, o.positive, o.screening)
+        self.newton = o.newton
         self.previous_l1 = None
         self.q = None
         self.G_CC = self.Xty_C = None
@@ -471,9 +520,8 @@ class LazyGramSolver:
         tol_gap = self.tol_gap if tol_gap is None else tol_gap
         # q of the warm start: the previous penalty's last one (w has not moved since)
         q = self.q if self.q is not None else self._q(w)
-        # sequential strong rule: the features likely to be active at this penalty
-        strong = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
-        self._add(self._violators(q, strong), q)
+        # the features of the sequential strong rule, likely to be active at this penalty
+        self._add(np.flatnonzero(strong_set(q, l1_reg, self.previous_l1, self.positive) & ~self.cached), q)
         self.previous_l1 = l1_reg
         n_iter = rounds = 0
         while True:
@@ -486,13 +534,13 @@ class LazyGramSolver:
                     _, it, status = enet_cd_gram(
                         w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
                         tol_gap, *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
-                        self.newton and self.design.n_samples > m, **self.design.penalty_kwargs(self.members),
+                        self.newton and self.design.n_samples > m, **self.design.penalty.kwargs(self.members),
                     )
                 n_iter += it
                 w[self.members] = w_C
             q = self._q(w)
             missing = self._violators(q, l1_reg)
-            gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty_kwargs())
+            gap = enet_gap_gram(w, self.Xty, self.yty, q, l1_reg, l2_reg, self.positive, **self.design.penalty.kwargs())
             if n_iter >= self.max_iter or (missing.size == 0 and (gap <= tol_gap or rounds == VERIFY_ROUNDS)):
                 break
             if missing.size == 0:

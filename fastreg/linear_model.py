@@ -7,7 +7,8 @@ from scipy import sparse
 
 from . import _validation as v
 from ._base import RegressorBase
-from ._path import check_penalization, penalized_design, solve_path
+from ._path import prepare, solve_path
+from ._settings import check_penalty, check_settings
 
 
 class ElasticNet(RegressorBase):
@@ -119,26 +120,23 @@ class ElasticNet(RegressorBase):
         """
         name = type(self).__name__
         self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see _path.working_design
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
         n_samples, n_features = X.shape
         y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
         sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
         alpha = v.check_scalar(self.alpha, "alpha", low=0.0)
         l1_ratio = self._l1_ratio_fixed if self._l1_ratio_fixed is not None else v.check_l1_ratio(self.l1_ratio)
-        tol = v.check_scalar(self.tol, "tol", low=0.0)
-        max_iter = v.check_scalar(self.max_iter, "max_iter", kind=numbers.Integral, low=1)
-        selection = v.check_choice(self.selection, "selection", {"cyclic", "random"})
+        settings = check_settings(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
+                                  random_state=self.random_state)
         precompute = v.check_precompute(self.precompute, n_features)
-        fit_intercept, standardize, positive, warm_start, _, _ = v.check_bools(
-            fit_intercept=self.fit_intercept, standardize=self.standardize, positive=self.positive,
-            warm_start=self.warm_start, copy_X=self.copy_X, check_input=check_input)
-        v.check_random_state(self.random_state)
-        if y.ndim == 2 and positive and y.shape[1] > 1:
+        fit_intercept, standardize, warm_start, _, _ = v.check_bools(
+            fit_intercept=self.fit_intercept, standardize=self.standardize, warm_start=self.warm_start,
+            copy_X=self.copy_X, check_input=check_input)
+        penalty = check_penalty(l1_ratio, n_features, positive=self.positive, penalty_factor=self.penalty_factor,
+                                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
+        if y.ndim == 2 and penalty.positive and y.shape[1] > 1:
             raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
         v.warn_alpha_zero(alpha)
-        seed = v.seed_from_random_state(self.random_state) if selection == "random" else 1
-        penalization = check_penalization(self.penalty_factor, self.lower_bounds, self.upper_bounds,
-                                          positive, n_features)
 
         Y = y[:, None] if y.ndim == 1 else y
         n_targets = Y.shape[1]
@@ -153,14 +151,10 @@ class ElasticNet(RegressorBase):
         n_iters = []
         solver = None
         for k in range(n_targets):
-            design, target_precompute = penalized_design(X, np.ascontiguousarray(Y[:, k]), sample_weight,
-                                                         fit_intercept, standardize, precompute, penalization)
-            path = penalization.expand(solve_path(
-                design, np.array([alpha]), l1_ratio=l1_ratio,
-                coef_init=None if previous is None else penalization.restrict(previous[k]), tol=tol,
-                max_iter=max_iter, seed=seed, random=selection == "random", positive=positive,
-                precompute=target_precompute,
-            ))
+            problem = prepare(X, np.ascontiguousarray(Y[:, k]), sample_weight, settings, penalty,
+                              fit_intercept=fit_intercept, standardize=standardize, precompute=precompute)
+            path = solve_path(problem, np.array([alpha]), settings,
+                              coef_init=None if previous is None else previous[k])
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]
             gaps[k] = path.dual_gaps[0]

@@ -108,16 +108,11 @@ def test_gram_convergence_warning(oracle):
 
 
 def _gram_path(X, y, newton, **kw):
-    """solve_path on the Gram kernel with Newton steps switched on or off."""
-    from fastreg._design import dense_design
-    from fastreg._path import alpha_grid, solve_path
-
-    design = dense_design(X, y, None, fit_intercept=False)
-    alphas = alpha_grid(design, kw["l1_ratio"], kw.pop("eps", 1e-3), kw.pop("n_alphas", 30),
-                        kw.get("positive", False))
+    """A path on the Gram kernel with Newton steps switched on or off."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
-        return solve_path(design, alphas, precompute=True, newton=newton, **kw)
+        return fastreg.enet_path(X, y, eps=kw.pop("eps", 1e-3), n_alphas=kw.pop("n_alphas", 30), precompute=True,
+                                 newton=newton, **kw)
 
 
 def _leaves_support(coefs):
@@ -212,7 +207,7 @@ def test_gram_mode_makes_no_copy_of_x(oracle, fit_intercept, weighted):
 def _lazy_mode_counting_blocks(monkeypatch):
     """Make 'auto' choose Gram columns on demand (a tiny memory budget) and record the number of
     columns each block computed; returns that list."""
-    from fastreg import _path, _solvers
+    from fastreg import _plan, _solvers
 
     blocks = []
     add = _solvers.LazyGramSolver._add
@@ -223,7 +218,7 @@ def _lazy_mode_counting_blocks(monkeypatch):
         blocks.append(int(self.cached.sum()) - before)
 
     monkeypatch.setattr(_solvers.LazyGramSolver, "_add", counting_add)
-    monkeypatch.setattr(_path, "GRAM_MAX_BYTES", 64)
+    monkeypatch.setattr(_plan, "GRAM_MAX_BYTES", 64)
     return blocks
 
 

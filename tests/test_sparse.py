@@ -167,10 +167,10 @@ def test_weights_equal_repeated_rows_and_zero_weights_dropped_rows(oracle, preco
 
 
 def test_lazy_gram_columns_on_sparse_X(oracle, monkeypatch):
-    import fastreg._path as driver
+    import fastreg._plan as plan
 
     X, y = sparse_regression(300, 60, seed=411)
-    monkeypatch.setattr(driver, "GRAM_MAX_BYTES", 8 * 60 * 60 - 1)  # the full Gram is over budget
+    monkeypatch.setattr(plan, "GRAM_MAX_BYTES", 8 * 60 * 60 - 1)  # the full Gram is over budget
     alphas = oracle.alpha_max(X.toarray(), y, 1.0, None, True) * np.geomspace(1, 0.01, 8)
     lazy = _path(X, y, alphas, l1_ratio=1.0, fit_intercept=True, tol=1e-10)
     assert lazy.solver == "cd-gram-lazy"

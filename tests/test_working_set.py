@@ -8,18 +8,12 @@ import fastreg
 
 
 def _path(X, y, working_set, **kw):
-    from fastreg._design import dense_design
-    from fastreg._path import alpha_grid, solve_path
-
-    fit_intercept = kw.pop("fit_intercept", False)
-    design = dense_design(X, y, None, fit_intercept=fit_intercept)
-    alphas = kw.pop("alphas", None)
-    if alphas is None:
-        alphas = alpha_grid(design, kw["l1_ratio"], kw.pop("eps", 1e-2), kw.pop("n_alphas", 20),
-                            kw.get("positive", False))
+    """A residual path with working sets switched on or off."""
+    kw.setdefault("eps", 1e-2)
+    kw.setdefault("n_alphas", 20)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
-        return solve_path(design, np.asarray(alphas), precompute=False, working_set=working_set, **kw)
+        return fastreg.enet_path(X, y, precompute=False, working_set=working_set, **kw)
 
 
 @pytest.mark.parametrize("fit_intercept", [False, True])

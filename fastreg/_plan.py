@@ -1,0 +1,135 @@
+"""The plan: which kernel solves a problem, and what its design must provide. Decided once, here.
+
+`make_plan` looks at the shape, dtype and sparsity of X, `precompute`, the number of penalties the
+design will be solved for (a path's length, or all the folds' paths of a CV) and the memory budget,
+and returns a frozen `Plan`. Nothing else re-derives the choice: the design layer builds what the
+plan asks for (`fastreg._design.build_design`), the solver layer runs its kernel
+(`fastreg._solvers.make_solver`), and the kernel that ran is reported (``Path.solver``,
+``CVPath.solver``, the estimators' ``solver_``).
+
+Kernels:
+
+- ``'gram'``: covariance updates from the p x p statistics (X^T X, X^T y, y^T y), with Newton steps
+  on the support. The design is statistics: summed from a dense X over row blocks (no copy of X,
+  also the right route for a user's precomputed Gram matrix), the sparse Gram product, or given
+  (`SufficientStats`); float32 data are summed and solved in float64.
+- ``'gram-lazy'``: the Gram kernel on columns of X^T X computed on demand (n > p, p x p over budget).
+- ``'residual'``: residual updates on X (dense or sparse), strong sets, gap-safe screening.
+- ``'working-set'``: the residual kernel on growing working sets (p > n).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+# the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
+# Ridge, unpenalized features of a sparse X); above it the cheaper-in-memory route runs
+GRAM_MAX_BYTES = 1 << 30
+# the costs of `sparse_gram_is_cheaper`, in passes over the stored values: a residual path makes about
+# this many per penalty (one certifying gap, a few epochs on the strong set) ...
+RESIDUAL_PASSES_PER_ALPHA = 4
+# ... and one multiply-add of the sparse Gram product costs this many stored-value visits of an epoch
+# (random access to rows of X and of G; measured on one-hot data)
+GRAM_PRODUCT_COST = 7
+# a single fit from zero (an estimator) costs about this many penalties of a path
+SINGLE_FIT_ALPHAS = 10
+
+KERNELS = ("gram", "gram-lazy", "residual", "working-set")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The kernel of a problem and what its design must provide.
+
+    kernel : one of `KERNELS`.
+    user_gram : the user's X^T X, used as given (only when the working X is the user's X), or None.
+    recompute_warning : whether a user's Gram matrix is replaced by one of the working X (warned).
+    """
+
+    kernel: str
+    user_gram: np.ndarray = None
+    recompute_warning: bool = False
+
+    @property
+    def gram(self):
+        """Whether the design is statistics (the full Gram kernel)."""
+        return self.kernel == "gram"
+
+
+STATISTICS = Plan("gram")  # the plan of a problem given as statistics only
+
+
+def gram_is_cheaper(n_samples, n_features, dtype):
+    """precompute='auto': whether Gram updates beat residual updates, and fit the memory budget.
+
+    Costs (multiply-adds and bytes moved), for a path of E epochs in total:
+
+    - residual updates: every epoch reads X, n p elements (memory-bound, about 1e9 elements/s on one
+      core here); a moved coordinate costs O(n). Memory: X (plus one centered copy when needed).
+    - Gram updates: one syrk, n p^2 / 2 multiply-adds (compute-bound, 2e10-5e10 per second on 2 cores,
+      i.e. the price of about p / 50 residual epochs), then an epoch costs O(p) per moved coordinate
+      from G, never touching X; Newton steps add a Cholesky factor. Memory: two p x p matrices.
+
+    A path takes hundreds to thousands of epochs, so the syrk is repaid whenever n > p. When p >= n,
+    G is larger than X and singular, and residual updates (with working sets) win. When one p x p
+    matrix would exceed GRAM_MAX_BYTES (1 GiB), n > p problems get Gram columns on demand instead
+    ('gram-lazy'): n p multiply-adds per column, for the columns of features that come near the
+    active set (the rest of G is never formed).
+    """
+    return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
+
+
+def lazy_gram_is_better(n_samples, n_features, dtype):
+    """precompute='auto' on a problem whose p x p Gram matrix is over the memory budget: Gram columns
+    on demand when n > p, whose cost follows the features that ever get close to the active set."""
+    return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize > GRAM_MAX_BYTES
+
+
+def sparse_gram_is_cheaper(X, n_alphas=None):
+    """precompute='auto' for a sparse X (CSC): whether the sparse Gram mode beats residual updates.
+
+    Only when n > p and the p x p matrix fits the budget (`gram_is_cheaper`). Then the costs, in
+    visits of stored values: residual updates make about RESIDUAL_PASSES_PER_ALPHA passes over the
+    nnz values per penalty; the Gram matrix costs its product once (sum over rows of nnz_row^2
+    multiply-adds, GRAM_PRODUCT_COST each, plus the p^2 matrix), after which a path is nearly free
+    (one-hot data with many rows: a whole path independent of n). So short paths (a few penalties)
+    run on residuals and long ones on the Gram matrix; `n_alphas` None is a single fit.
+    """
+    n_samples, n_features = X.shape
+    if not gram_is_cheaper(n_samples, n_features, X.dtype):
+        return False
+    row_nnz = np.bincount(X.indices, minlength=n_samples).astype(np.float64)
+    gram = GRAM_PRODUCT_COST * float(row_nnz @ row_nnz) / 2 + 2.0 * n_features**2
+    residual = RESIDUAL_PASSES_PER_ALPHA * (n_alphas or SINGLE_FIT_ALPHAS) * float(X.nnz)
+    return gram < residual
+
+
+def make_plan(X, precompute, *, transformed, penalty, n_alphas=None, working_set=True):
+    """The plan for validated X (its kept columns, `Penalty.columns`) and `precompute`.
+
+    precompute: True (Gram kernel), False (residual updates), 'auto' (the cost models above), or the
+    user's X^T X (validated against X by the caller): used as given when the working X is the user's
+    X (`transformed` False: no intercept, weights or standardization, and the penalty leaves the
+    columns alone), recomputed for the working X with a warning otherwise, as scikit-learn does.
+    n_alphas: the penalties the design will be solved for (None: a single fit). A sparse X with
+    unpenalized features (penalty factor 0) always gets the Gram kernel (see `PartialledDesign`).
+    """
+    n_samples, n_features = X.shape
+    if isinstance(precompute, np.ndarray):
+        if transformed or penalty.changes_columns:
+            return Plan("gram", recompute_warning=True)
+        return Plan("gram", user_gram=precompute)
+    if sparse.issparse(X) and penalty.factor is not None and (penalty.factor == 0).any():
+        # unpenalized features of a sparse X are partialled out through its Gram matrix (projecting
+        # them off the other columns would fill those in): the problem becomes statistics
+        return Plan("gram")
+    if precompute is True:
+        return Plan("gram")
+    if precompute == "auto":
+        if lazy_gram_is_better(n_samples, n_features, X.dtype):
+            return Plan("gram-lazy")
+        cheaper = (sparse_gram_is_cheaper(X, n_alphas) if sparse.issparse(X)
+                   else gram_is_cheaper(n_samples, n_features, X.dtype))
+        if cheaper:
+            return Plan("gram")
+    return Plan("working-set" if working_set and n_features > n_samples else "residual")
