@@ -19,7 +19,8 @@ from . import _validation as v
 from ._design import build_design, build_stats_design
 from ._plan import STATISTICS, Plan, make_plan
 from ._settings import Penalty, check_grid, check_penalty, check_settings
-from ._solvers import UNCERTIFIED, make_solver, solve_options
+from ._datafit import GAUSSIAN
+from ._solvers import UNCERTIFIED, solve_options
 from ._stats import SufficientStats
 
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
@@ -28,12 +29,13 @@ MIN_ALPHAS_BEFORE_STOP = 5
 
 @dataclass(frozen=True)
 class Problem:
-    """A prepared problem: the working design its plan asked for, the plan, and the user's penalty
-    (whose `Penalty.expand` maps results back to the user's features)."""
+    """A prepared problem: the working design its plan asked for, the plan, the user's penalty (whose
+    `Penalty.expand` maps results back to the user's features) and the datafit (`fastreg._datafit`)."""
 
     design: object
     plan: Plan
     penalty: Penalty
+    datafit: object = GAUSSIAN
 
     def with_l1_ratio(self, l1_ratio):
         return replace(self, penalty=self.penalty.with_l1_ratio(l1_ratio))
@@ -149,23 +151,27 @@ class Path:
 
 def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
     """Log-spaced alphas from alpha_max = ||X^T (y - mean y)||_inf / (n l1_ratio) down to eps * alpha_max."""
+    return _log_grid(GAUSSIAN, design, l1_ratio, eps, n_alphas, positive, Xy)
+
+
+def _log_grid(datafit, design, l1_ratio, eps, n_alphas, positive, Xy=None):
     if l1_ratio == 0:
         raise ValueError(
             "An automatic alpha grid needs an L1 penalty, but l1_ratio=0; pass the penalties "
             "yourself with alphas=[...] (or use l1_ratio > 0)."
         )
-    alpha_max = design.alpha_max(l1_ratio, positive, Xty=Xy)
+    alpha_max = datafit.alpha_max(design, l1_ratio, positive, Xty=Xy)
     if alpha_max == 0:  # y is constant (or orthogonal to X): every alpha gives w = 0
         return np.full(n_alphas, np.finfo(np.float64).resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
 def path_alphas(problem, grid, Xy=None):
-    """The penalties of `grid` for `problem`: the given ones, or the automatic grid from its alpha_max
-    (from `Xy`, the user's X^T y in working units, when given)."""
+    """The penalties of `grid` for `problem`: the given ones, or the automatic grid from its datafit's
+    alpha_max (from `Xy`, the user's X^T y in working units, when given)."""
     if grid.alphas is None:
-        return alpha_grid(problem.design, problem.penalty.l1_ratio, grid.eps, grid.n_alphas,
-                          problem.penalty.positive, Xy=Xy)
+        return _log_grid(problem.datafit, problem.design, problem.penalty.l1_ratio, grid.eps, grid.n_alphas,
+                         problem.penalty.positive, Xy)
     if grid.alphas[-1] == 0:
         v.warn_alpha_zero(0.0)
     return grid.alphas
@@ -182,9 +188,9 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
     fdev times itself (an alpha its warm start already solves to tol, in 0 epochs, does not count:
     it did not move). `Path.stop_reason` says which rule ended the path.
     """
-    design, penalty = problem.design, problem.penalty
+    design, penalty, datafit = problem.design, problem.penalty, problem.datafit
     l1_ratio = penalty.l1_ratio
-    tol, max_iter, dfmax, devmax, fdev = settings.tol, settings.max_iter, settings.dfmax, settings.devmax, settings.fdev
+    dfmax, devmax, fdev = settings.dfmax, settings.devmax, settings.fdev
     dtype = design.dtype
     n_alphas = len(alphas)
     coefs = np.empty((design.n_coefs, n_alphas), dtype=design.result_dtype)
@@ -195,10 +201,11 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
 
     w = (np.zeros(design.n_features, dtype=dtype) if coef_init is None
          else design.coef_to_work(penalty.restrict(coef_init)).copy())
-    options = solve_options(design, settings, penalty.positive)
-    # the stopping rule: gap <= tol * ||y||^2 (working units, i.e. tol * ||y||^2 / n for the user)
+    null_deviance = datafit.tol_unit(design)
+    # the stopping rule: gap <= tol * null deviance (working units; Gaussian: tol * ||y||^2 / n for the user)
+    options = solve_options(design, settings, penalty.positive, null_deviance)
     tol_gap = options.tol_gap
-    solver = make_solver(problem.plan, design, w, options)
+    solver = datafit.solver(problem.plan, design, w, options)
     dev_ratios = np.empty(n_alphas)
     stop_reason, n_done = None, n_alphas
     for i, alpha in enumerate(alphas):
@@ -207,36 +214,15 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
         if dfmax is not None and np.count_nonzero(w) > dfmax:
             stop_reason, n_done = "dfmax", i
             break
-        dev_ratios[i] = 1.0 - solver.residual_norm2(w) / design.null_norm2 if design.null_norm2 > 0 else 0.0
+        dev_ratios[i] = 1.0 - datafit.deviance(solver, w) / null_deviance if null_deviance > 0 else 0.0
         coef = design.coef_to_user(w)
         coefs[:, i] = coef
-        intercepts[i] = design.intercept(coef)
+        intercepts[i] = datafit.intercept(design, coef)
         gaps[i] = design.gap_to_user(gap)
         n_iters[i] = n_iter
         converged[i] = status == 0
-        if status == UNCERTIFIED:
-            target = design.gap_to_user(float(tol_gap))
-            warnings.warn(
-                f"The statistics cannot certify alpha={alpha:.6g}: the duality gap computed from X^T X, "
-                f"X^T y and y^T y carries rounding of about {design.gap_to_user(solver.rounding):.1e} "
-                f"(the coefficients cancel: sqrt(sum_j w_j^2 ||x_j||^2) is {solver.cancellation:.1e} times ||y||, "
-                f"and X^T X squares that condition), more than the target {target:.3e} allows; the gap "
-                f"reported includes it. Fit from the data (X, y) with precompute=False, or use a larger "
-                f"alpha (eps) or tol.",
-                v.sklearn_compatible(v.ConvergenceWarning),
-                stacklevel=v.caller_stacklevel(),
-            )
-        elif status != 0:
-            target = design.gap_to_user(float(tol_gap))
-            norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
-            warnings.warn(
-                f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gaps[i]:.3e} "
-                f"is above the target {target:.3e} (tol={tol:g} times {norm} / n) after "
-                f"max_iter={max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
-                f"(e.g. standardize X).",
-                v.sklearn_compatible(v.ConvergenceWarning),
-                stacklevel=v.caller_stacklevel(),
-            )
+        if status != 0:
+            _warn_unconverged(problem, solver, settings, alpha, gaps[i], float(tol_gap), status)
         if settings.verbose:
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
                   f"{int(np.count_nonzero(coef))} non-zero"
@@ -251,11 +237,28 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
                 break
     done = slice(0, n_done)
     path = Path(np.asarray(alphas)[done], coefs[:, done], intercepts[done], gaps[done], n_iters[done],
-                converged[done], solver.name, l1_ratio, tol, return_n_iter)
+                converged[done], solver.name, l1_ratio, settings.tol, return_n_iter)
     path.dev_ratios = dev_ratios[done]
     path.stop_reason = stop_reason
     return penalty.expand(path)
 
+
+def _warn_unconverged(problem, solver, settings, alpha, gap, tol_gap, status):
+    """The ConvergenceWarning of a penalty solved short of its target (gap and target in user units)."""
+    design = problem.design
+    target = design.gap_to_user(tol_gap)
+    if status == UNCERTIFIED:
+        message = (
+            f"The statistics cannot certify alpha={alpha:.6g}: the duality gap computed from X^T X, "
+            f"X^T y and y^T y carries rounding of about {design.gap_to_user(solver.rounding):.1e} "
+            f"(the coefficients cancel: sqrt(sum_j w_j^2 ||x_j||^2) is {solver.cancellation:.1e} times ||y||, "
+            f"and X^T X squares that condition), more than the target {target:.3e} allows; the gap "
+            f"reported includes it. Fit from the data (X, y) with precompute=False, or use a larger "
+            f"alpha (eps) or tol."
+        )
+    else:
+        message = problem.datafit.unconverged(design, settings, alpha, gap, target)
+    warnings.warn(message, v.sklearn_compatible(v.ConvergenceWarning), stacklevel=v.caller_stacklevel())
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
               copy_X=True, coef_init=None, verbose=False, return_n_iter=False, positive=False,

@@ -93,11 +93,11 @@ class SolveOptions:
     anderson: int          # epochs per Anderson extrapolation (0: off)
 
 
-def solve_options(design, settings, positive):
-    """The solver options of a path on `design` (tol's unit: the design's null model)."""
+def solve_options(design, settings, positive, tol_unit):
+    """The solver options of a path on `design` (`tol_unit`: the datafit's null deviance)."""
     dtype = design.dtype.type
     return SolveOptions(
-        max_iter=settings.max_iter, tol_gap=dtype(settings.tol * design.null_norm2), tol=dtype(settings.tol),
+        max_iter=settings.max_iter, tol_gap=dtype(settings.tol * tol_unit), tol=dtype(settings.tol),
         seed=settings.seed, random=settings.random, positive=bool(positive), screening=settings.screening,
         newton=settings.newton, anderson=ANDERSON if settings.anderson else 0,
     )

@@ -469,7 +469,7 @@ def check_Xy(Xy, X, y, sample_weight, fit_intercept, standardize):
             how.append("rows weighted by sample_weight normalized to sum to n_samples")
         if standardize:
             how.append("columns of X divided by their (weighted) standard deviations (standardize=True)")
-        of = f" of {', '.join(how)}" if how else f" of the X and y given"
+        of = f" of {', '.join(how)}" if how else " of the X and y given"
         raise ValueError(
             f"Xy does not match X.T @ y: entry {cols[k]} is {Xy[cols[k]]:.6g} but the data give {expected[k]:.6g}. "
             f"Xy must be X.T @ y{of}; pass Xy=None to let fastreg compute it."

@@ -1,5 +1,4 @@
 """scikit-learn compatible estimators: thin wrappers around the path driver."""
-import numbers
 import warnings
 
 import numpy as np
@@ -331,9 +330,6 @@ class ElasticNetCV(RegressorBase):
 
         self._check_feature_names(X, reset=True)
         l1_ratio = 1.0 if self._lasso else self.l1_ratio
-        alphas, n_alphas = self.alphas, 100
-        if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
-            n_alphas, alphas = v.check_scalar(alphas, "alphas", kind=numbers.Integral, low=1), None
         v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
         v.check_verbose(self.verbose)
         shape = getattr(y, "shape", None) or np.asarray(y).shape
@@ -344,7 +340,7 @@ class ElasticNetCV(RegressorBase):
             warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
                           v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
         result = cv_path(
-            X, y, l1_ratio=l1_ratio, eps=self.eps, n_alphas=n_alphas, alphas=alphas, cv=self.cv,
+            X, y, l1_ratio=l1_ratio, eps=self.eps, alphas=self.alphas, cv=self.cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
             standardize=self.standardize, penalty_factor=self.penalty_factor,
             lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
