@@ -192,10 +192,11 @@ class _WorkingProblem:
 
 
 @dataclass(frozen=True)
-class DenseDesign(_WorkingProblem):
-    X: np.ndarray          # working matrix, Fortran order, input dtype
-    y: np.ndarray          # working target, contiguous, input dtype
-    norm2_cols: np.ndarray  # squared column norms of X
+class _DataDesign(_WorkingProblem):
+    """The fields of a working problem on data (dense or sparse X)."""
+
+    y: np.ndarray           # working target, contiguous, input dtype
+    norm2_cols: np.ndarray  # squared column norms of the working X
     y_norm2: float          # ||y||^2 of the working target
     x_offset: np.ndarray    # (n_features,) subtracted column means (zeros without intercept)
     col_scale: np.ndarray   # (n_features,) column standard deviations when standardizing, else ones
@@ -205,18 +206,23 @@ class DenseDesign(_WorkingProblem):
     n_samples: int
     fit_intercept: bool
     weighted: bool
-    _Xty: np.ndarray = field(default=None, repr=False, compare=False)  # a cache of Xty()
+    _Xty: np.ndarray = field(default=None, repr=False, compare=False, kw_only=True)  # a cache of Xty()
+
+    @property
+    def transformed(self):
+        """Whether the working X differs from the user's X (centered, weighted, standardized or scaled)."""
+        return self.fit_intercept or self.weighted or bool(np.any(self.col_scale != 1)) or self.x_scale != 1.0
+
+
+@dataclass(frozen=True)
+class DenseDesign(_DataDesign):
+    X: np.ndarray          # working matrix, Fortran order, input dtype
 
     def Xty(self):
         """X_w^T y_w (computed once: the grid and the Gram kernel both need it)"""
         if self._Xty is None:
             object.__setattr__(self, "_Xty", self.X.T @ self.y)  # a cache: the design stays the same
         return self._Xty
-
-    @property
-    def transformed(self):
-        """Whether the working X differs from the user's X (centered, weighted, standardized or scaled)."""
-        return self.fit_intercept or self.weighted or bool(np.any(self.col_scale != 1)) or self.x_scale != 1.0
 
     def gram(self):
         """X_w^T X_w, symmetric and C-contiguous, in the working dtype.
@@ -358,7 +364,7 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
 
 
 @dataclass(frozen=True)
-class SparseDesign(_WorkingProblem):
+class SparseDesign(_DataDesign):
     """The working problem on a sparse X, never densified and centered implicitly.
 
     The working matrix is P X~ F, where X~ (`Xt`, CSC) holds the user's values times sqrt(s_i) (rows;
@@ -378,21 +384,8 @@ class SparseDesign(_WorkingProblem):
     center: np.ndarray       # m (n_features,) of X~ F with an intercept, empty without
     sqrt_sw: np.ndarray      # u (n_samples,) with weights, empty without (u = ones)
     sw_sum: float
-    y: np.ndarray
-    norm2_cols: np.ndarray
-    y_norm2: float
-    x_offset: np.ndarray
-    col_scale: np.ndarray
-    y_offset: float
-    x_scale: float
-    y_scale: float
-    n_samples: int
-    fit_intercept: bool
-    weighted: bool
-    _Xty: np.ndarray = field(default=None, repr=False, compare=False)  # a cache of Xty()
 
     sparse = True
-    transformed = DenseDesign.transformed
 
     def kernel_columns(self, columns=None):
         """The arguments describing X (or its `columns`) for enet_cd_sparse / enet_gap_sparse."""
