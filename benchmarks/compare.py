@@ -313,8 +313,9 @@ def epoch_vs_gemv(X, y, n_epochs=5, repeat=5):
     def solve(max_iter):
         w = np.zeros(X.shape[1], dtype=X.dtype)
         R = y.copy()
-        enet_cd_dense(w, l1_reg, dtype(0), X, y, R, norm2_cols, max_iter, dtype(0), dtype(0),
-                      2**30, 1, False, False, False)
+        enet_cd_dense(w, l1_reg, dtype(0), (X,), y, R, norm2_cols,
+                      dict(max_iter=max_iter, tol=0.0, tol_step=0.0, gap_every=2**30, seed=1, random=False,
+                           positive=False, screening=False, anderson=0))
 
     solve(1)
     epoch = (_best(lambda: solve(1 + n_epochs), repeat) - _best(lambda: solve(1), repeat)) / n_epochs

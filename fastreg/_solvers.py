@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ._cd_gram import enet_cd_gram, enet_gap_gram
+from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -139,7 +139,7 @@ def _residual_kernel(design):
 def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
     """The duality gap over every column (one pass over X); fills XtR."""
     gap = enet_gap_sparse if design.sparse else enet_gap_dense
-    return gap(w, l1_reg, l2_reg, *design.kernel_columns(), design.y, R, XtR, positive,
+    return gap(w, l1_reg, l2_reg, design.kernel_columns(), design.y, R, XtR, positive,
                **design.penalty.kwargs())
 
 
@@ -155,9 +155,11 @@ class ResidualSolver:
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
         self.previous_l1 = None
-        self.positive = options.positive
         o = options
-        self.args = (o.max_iter, o.tol_gap, o.tol, GAP_EVERY, o.seed, o.random, o.positive, o.screening, o.anderson)
+        self.positive = o.positive
+        self.kernel_options = dict(max_iter=o.max_iter, tol=o.tol_gap, tol_step=o.tol, gap_every=GAP_EVERY,
+                                   seed=o.seed, random=o.random, positive=o.positive, screening=o.screening,
+                                   anderson=o.anderson)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
@@ -170,8 +172,8 @@ class ResidualSolver:
         # threads costs more than they save (measured: a 10-penalty sparse path 2x slower); dense
         # columns keep them (long axpy/dot sweeps are faster on every core)
         with single_threaded_blas() if d.sparse else contextlib.nullcontext():
-            out = _residual_kernel(d)(w, l1_reg, l2_reg, *d.kernel_columns(), d.y, self.R, d.norm2_cols,
-                                      *self.args, **d.penalty.kwargs(), XtR=self.XtR,
+            out = _residual_kernel(d)(w, l1_reg, l2_reg, d.kernel_columns(), d.y, self.R, d.norm2_cols,
+                                      self.kernel_options, **d.penalty.kwargs(), XtR=self.XtR,
                                       XtR_valid=self.XtR_valid, strong=strong)
         self.XtR_valid = True
         self.previous_l1 = l1_reg
@@ -204,7 +206,8 @@ class WorkingSetSolver:
         self.XtR_valid = False
         o = options
         self.tol_gap, self.max_iter, self.positive = o.tol_gap, o.max_iter, o.positive
-        self.kernel_args = (o.tol, GAP_EVERY, o.seed, o.random, o.positive, o.screening, o.anderson)
+        self.kernel_options = dict(tol_step=o.tol, gap_every=GAP_EVERY, seed=o.seed, random=o.random,
+                                   positive=o.positive, screening=o.screening, anderson=o.anderson)
         norm = np.sqrt(design.norm2_cols.astype(np.float64))
         self.zero_cols = np.flatnonzero(norm == 0)  # never chosen: always 0 at the optimum
         self.inv_norm = 1.0 / np.where(norm > 0, norm, 1.0)
@@ -237,8 +240,8 @@ class WorkingSetSolver:
             share = 1.0 if size == p else 0.5
             budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
             _, it, _ = _residual_kernel(d)(
-                w_ws, l1_reg, l2_reg, *d.kernel_columns(ws), d.y, self.R,
-                np.ascontiguousarray(d.norm2_cols[ws]), budget, inner_tol, *self.kernel_args,
+                w_ws, l1_reg, l2_reg, d.kernel_columns(ws), d.y, self.R,
+                np.ascontiguousarray(d.norm2_cols[ws]), dict(self.kernel_options, max_iter=budget, tol=inner_tol),
                 **d.penalty.kwargs(ws),
             )
             w[ws] = w_ws
@@ -269,18 +272,17 @@ class GramSolver:
         self.G, self.Xty = G, design.Xty().astype(dtype, copy=False)
         self.q = self.Xty - G @ w
         self.yty = dtype.type(design.y_norm2)
-        self.U = np.empty((n_features, n_features), dtype=dtype, order="F")
-        self.order = np.empty(n_features, dtype=np.intc)
-        self.n_factored = np.zeros(1, dtype=np.intc)
-        self.factor_l2 = np.full(1, -1.0, dtype=dtype)
+        self.workspace = NewtonWorkspace(n_features, dtype)
         o = options
         self.args = (o.max_iter, o.tol_gap, o.seed, o.random, o.positive, o.screening)
         self.newton = o.newton and design.n_samples > n_features
         self.penalty = design.penalty.kwargs()
 
     def _kernel(self, w, l1_reg, l2_reg, max_iter, tol_gap):
-        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, max_iter, tol_gap,
-                            *self.args[2:], self.U, self.order, self.n_factored, self.factor_l2, self.newton,
+        seed, random, positive, screening = self.args[2:]
+        options = dict(max_iter=max_iter, tol=tol_gap, seed=seed, random=random, positive=positive,
+                       screening=screening, newton=self.newton)
+        return enet_cd_gram(w, l1_reg, l2_reg, self.G, self.Xty, self.yty, self.q, options, self.workspace,
                             **self.penalty)
 
     def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
@@ -443,15 +445,12 @@ class LazyGramSolver:
         self.cached = np.zeros(n_features, dtype=bool)
         o = options
         self.positive, self.tol_gap, self.max_iter = o.positive, o.tol_gap, o.max_iter
-        self.kernel_args = (o.seed, o.random, o.positive, o.screening)
+        self.kernel_options = dict(seed=o.seed, random=o.random, positive=o.positive, screening=o.screening)
         self.newton = o.newton
         self.previous_l1 = None
         self.q = None
         self.G_CC = self.Xty_C = None
-        self.U = np.empty((0, 0), dtype=self.dtype, order="F")
-        self.order = np.empty(0, dtype=np.intc)
-        self.n_factored = np.zeros(1, dtype=np.intc)
-        self.factor_l2 = np.full(1, -1.0, dtype=self.dtype)
+        self.workspace = NewtonWorkspace(0, self.dtype)
         self._add(np.flatnonzero(w))
 
     def _add(self, features, q=None):
@@ -505,14 +504,7 @@ class LazyGramSolver:
         if self.G_CC is None or self.G_CC.shape[0] != m:
             self.G_CC = np.ascontiguousarray(self.cols[self.members, :])
             self.Xty_C = np.ascontiguousarray(self.Xty[self.members])
-            if self.U.shape[0] < m:
-                capacity = max(m, 2 * self.U.shape[0])
-                U = np.empty((capacity, capacity), dtype=self.dtype, order="F")
-                k = int(self.n_factored[0])
-                U[:k, :k] = self.U[:k, :k]
-                order = np.empty(capacity, dtype=np.intc)
-                order[:k] = self.order[:k]
-                self.U, self.order = U, order
+            self.workspace.reserve(m)
         return self.G_CC, self.Xty_C
 
     def __call__(self, w, l1_reg, l2_reg, tol_gap=None):
@@ -531,10 +523,11 @@ class LazyGramSolver:
                 w_C = np.ascontiguousarray(w[self.members])
                 q_C = np.ascontiguousarray(q[self.members])
                 with single_threaded_blas():
+                    options = dict(self.kernel_options, max_iter=max(self.max_iter - n_iter, 1), tol=tol_gap,
+                                   newton=self.newton and self.design.n_samples > m)
                     _, it, status = enet_cd_gram(
-                        w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, max(self.max_iter - n_iter, 1),
-                        tol_gap, *self.kernel_args, self.U, self.order, self.n_factored, self.factor_l2,
-                        self.newton and self.design.n_samples > m, **self.design.penalty.kwargs(self.members),
+                        w_C, l1_reg, l2_reg, G_CC, Xty_C, self.yty, q_C, options, self.workspace,
+                        **self.design.penalty.kwargs(self.members),
                     )
                 n_iter += it
                 w[self.members] = w_C

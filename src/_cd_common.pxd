@@ -1,10 +1,14 @@
-# Helpers shared by the coordinate-descent kernels (dense now; Gram and sparse kernels reuse them):
-# the coordinate update, the duality gap from its ingredients, gap-safe screening, a tiny RNG and the
-# interrupt check. Everything is inline and nogil (non-inline cdef functions shared between extension
-# modules break at import time in this layout).
+# Helpers shared by the coordinate-descent kernels (residual: dense and sparse; Gram): the coordinate
+# update, the columns a kernel moves its state along, the primal value and the duality gap from their
+# ingredients, gap-safe screening, a tiny RNG and the interrupt check. Everything is inline and nogil
+# (non-inline cdef functions shared between extension modules break at import time in this layout;
+# for the same reason each kernel module defines its own options struct, and the Gram module its
+# Newton workspace class).
 from cython cimport floating
 from libc.math cimport fabs, fmax, fmin, sqrt
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, int64_t
+
+from _blas cimport _dot, _axpy
 
 cdef extern from "Python.h":
     # declared without an exception value: a raised KeyboardInterrupt stays pending and is
@@ -70,6 +74,84 @@ cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r
         return fr_axpy_dot_d(n, a, x, r, z)
 
 
+ctypedef struct Cols:
+    # the columns a kernel moves its state along (values of the kernel's dtype behind the void
+    # pointers): dense (Fortran, leading dimension n_samples) or CSC. The residual kernels: X, whose
+    # state is the residual R; the Gram kernel: G as n_features dense columns of length n_features
+    # (G is symmetric and C-contiguous, so column j is row j), whose state is q = X^T y - G w
+    int n_samples
+    int n_features
+    bint sparse
+    const void* X             # dense only
+    const void* data          # CSC only: values, row indices, column pointers
+    const int* indices
+    const int64_t* indptr
+    const void* col_factor    # CSC: f_j, column j of X~ is f_j times the stored one; NULL: ones
+    const void* center        # CSC with intercept: m_j (see _cd_residual.pyx); NULL: no centering
+    const void* sqrt_sw       # CSC with intercept and weights: u; NULL: u = ones
+    double sw_sum
+
+
+cdef inline Cols _dense_columns(const void* X, int n_samples, int n_features) noexcept nogil:
+    """The Cols of a dense Fortran (n_samples, n_features) matrix X."""
+    cdef Cols c
+    c.n_samples = n_samples
+    c.n_features = n_features
+    c.sparse = False
+    c.X = X
+    c.data = NULL
+    c.indices = NULL
+    c.indptr = NULL
+    c.col_factor = NULL
+    c.center = NULL
+    c.sqrt_sw = NULL
+    c.sw_sum = n_samples
+    return c
+
+
+cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating S) noexcept nogil:
+    """x_j^T R (R = P R~ for a centered sparse X, see _cd_residual.pyx)."""
+    cdef const floating* data
+    cdef const int* rows
+    cdef floating acc = 0
+    cdef int64_t k, start, end
+    if not c.sparse:
+        return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.n_samples, R)
+    # the column's arrays in locals: nothing in the loop can then be taken to alias them
+    data = <const floating*> c.data
+    rows = c.indices
+    start = c.indptr[j]
+    end = c.indptr[j + 1]
+    for k in range(start, end):
+        acc += data[k] * R[rows[k]]
+    if c.col_factor != NULL:
+        acc *= (<const floating*> c.col_factor)[j]
+    if c.center != NULL:
+        acc -= (<const floating*> c.center)[j] * S
+    return acc
+
+
+cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floating* S) noexcept nogil:
+    """R += a x_j (for a centered sparse X: R~ += a x~_j, S += a m_j sw_sum)."""
+    cdef const floating* data
+    cdef const int* rows
+    cdef int64_t k, start, end
+    cdef floating af = a
+    if not c.sparse:
+        _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
+        return
+    data = <const floating*> c.data
+    rows = c.indices
+    start = c.indptr[j]
+    end = c.indptr[j + 1]
+    if c.col_factor != NULL:
+        af = a * (<const floating*> c.col_factor)[j]
+    for k in range(start, end):
+        R[rows[k]] += af * data[k]
+    if c.center != NULL:
+        S[0] += a * (<const floating*> c.center)[j] * <floating> c.sw_sum
+
+
 cdef inline floating _cd_update(floating grad, floating l1_reg, floating denom,
                                 bint positive) noexcept nogil:
     """argmin_v 1/2 denom v^2 - grad v + l1_reg |v| (s.t. v >= 0 if positive): soft-thresholding."""
@@ -113,6 +195,19 @@ cdef inline floating _l2_of(const Penalty* pen, int j, floating l2_reg) noexcept
 
 cdef inline bint _boxed(const Penalty* pen) noexcept nogil:
     return pen.lower != NULL or pen.upper != NULL
+
+
+cdef inline bint _has_sphere(floating l1_reg, const Penalty* pen) noexcept nogil:
+    """Whether the gap-safe sphere of `_enet_gap` exists (l1_reg > 0, no boxes): what screening needs,
+    and the Gram kernel's Newton steps too (they would need projections onto the boxes)."""
+    return l1_reg > 0 and not _boxed(pen)
+
+
+cdef inline floating _magnitude(floating v, bint positive) noexcept nogil:
+    """The part of a correlation v (x_j^T R, or its dual-point version) that the l1 penalty bounds:
+    v when w >= 0 is imposed, |v| otherwise (feature j violates optimality at w_j = 0 when this
+    exceeds l1_reg)."""
+    return v if positive else fabs(v)
 
 
 cdef inline floating _coord_update(floating grad, floating l1_reg, floating denom, const Penalty* pen,
@@ -222,8 +317,8 @@ cdef inline floating _enet_gap(
         w_l1 += fabs(w[j])
         w_l2 += l2_j * w[j] * w[j]
         xta = XtR[j] - l2_j * w[j]
-        dual_norm = fmax(dual_norm, xta if positive else fabs(xta))
-        t = (XtR[j] if positive else fabs(XtR[j])) - l1_reg
+        dual_norm = fmax(dual_norm, _magnitude(xta, positive))
+        t = _magnitude(XtR[j], positive) - l1_reg
         if t > 0:
             if l2_j > 0:
                 excess2 += t * t / l2_j
@@ -256,3 +351,47 @@ cdef inline bint _gap_safe_keep(floating XtR_j, floating w_j, floating norm2_j,
     """
     cdef floating corr = fabs(dual_scale * (XtR_j - l2_reg * w_j))
     return (1 - corr) <= sqrt(2 * gap_screen) / l1_reg * sqrt(norm2_j + l2_reg)
+
+
+cdef inline floating _primal(floating R_norm2, int n, const int* index, const floating* w,
+                             floating l1_reg, floating l2_reg, const Penalty* pen) noexcept nogil:
+    """P(w) = 1/2 ||R||^2 + l1_reg ||w||_1 + sum_j l2_j/2 w_j^2 from ||R||^2, with w zero outside
+    the features index[:n] (index NULL: the features 0..n-1). The penalty terms are skipped when
+    w = 0 (a saturated penalty never yields inf * 0)."""
+    cdef int f, j
+    cdef floating w_l1 = 0, w_l2 = 0
+    for f in range(n):
+        j = index[f] if index != NULL else f
+        w_l1 += fabs(w[j])
+        w_l2 += _l2_of(pen, j, l2_reg) * w[j] * w[j]
+    if w_l1 == 0:
+        return 0.5 * R_norm2
+    return 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * w_l2
+
+
+cdef inline int _screen(
+    const Cols* c, floating* state, floating* S, floating* w, const floating* XtR,
+    const floating* norm2, int norm2_stride, floating l1_reg, floating l2_reg, const Penalty* pen,
+    floating dual_scale, floating gap_screen, int* active, int n_active,
+) noexcept nogil:
+    """Gap-safe screening of active[:n_active] (`_gap_safe_keep` with the sphere of the last
+    `_enet_gap`): shrinks it, in order, to the features the test cannot discard; returns the new size.
+
+    A discarded feature with a non-zero weight is set to 0 and its column added back to the state
+    (state += w_j x_j along the columns c; S: see `_col_axpy`). XtR[j] is read when feature j is
+    tested, so a kernel whose state is its X^T R (the Gram kernel's q) passes the same array as both
+    and later tests see the earlier updates. norm2[j * norm2_stride] = ||x_j||^2 (the Gram kernel:
+    G's diagonal).
+    """
+    cdef int k, j, kept = 0
+    for k in range(n_active):
+        j = active[k]
+        if _gap_safe_keep(XtR[j], w[j], norm2[<size_t> j * norm2_stride], l1_reg,
+                          _l2_of(pen, j, l2_reg), dual_scale, gap_screen):
+            active[kept] = j
+            kept += 1
+        elif w[j] != 0:
+            # state += w_j * x_j
+            _col_axpy(c, j, w[j], state, S)
+            w[j] = 0
+    return kept

@@ -27,8 +27,8 @@ O(p |S|) update of q), so it can at most double the work of plain coordinate des
 the support changes by a few features between penalties, it usually ends a penalty in one or two steps.
 After a full (unshortened) step, features that violate optimality enter by one coordinate update each and
 the next step follows at once (glmnet's active-set iteration, with the step solved exactly). The factor
-persists across the penalties of a path (the workspace belongs to the driver) while l2_reg is unchanged,
-i.e. along a Lasso path.
+persists across the penalties of a path (the `NewtonWorkspace` belongs to the driver) while l2_reg is
+unchanged, i.e. along a Lasso path.
 """
 import numpy as np
 
@@ -40,8 +40,8 @@ from libc.stdint cimport uint32_t, int64_t
 from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
-    _should_stop, _propagate_pending, _rand_below, _enet_gap, _gap_safe_keep,
-    Penalty, _penalty, _l2_of, _boxed, _coord_update,
+    _should_stop, _propagate_pending, _rand_below, _enet_gap, _screen, _primal,
+    Penalty, _penalty, _l2_of, _has_sphere, _coord_update, Cols, _dense_columns,
 )
 
 # outcomes of a Newton attempt
@@ -75,19 +75,12 @@ cdef floating _gram_gap(
                      gap_screen, dual_scale)
 
 
-cdef floating _primal(int n_features, const floating[::1] w, const floating[::1] Xty, floating yty,
-                      const floating[::1] q, floating l1_reg, floating l2_reg,
-                      const Penalty* pen) noexcept nogil:
-    """P(w) from the statistics and q."""
-    cdef int j
-    cdef floating w_l1 = 0, w_l2 = 0
-    for j in range(n_features):
-        w_l1 += fabs(w[j])
-        w_l2 += _l2_of(pen, j, l2_reg) * w[j] * w[j]
+cdef inline floating _gram_primal(int n_features, const floating[::1] w, const floating[::1] Xty,
+                                  floating yty, const floating[::1] q, floating l1_reg, floating l2_reg,
+                                  const Penalty* pen) noexcept nogil:
+    """P(w) from the statistics and q (||R||^2 as in `_gram_gap`)."""
     cdef floating R_norm2 = fmax(0, yty - _dot(n_features, &w[0], &Xty[0]) - _dot(n_features, &w[0], &q[0]))
-    if w_l1 == 0:
-        return 0.5 * R_norm2
-    return 0.5 * R_norm2 + l1_reg * w_l1 + 0.5 * w_l2
+    return _primal(R_norm2, n_features, NULL, &w[0], l1_reg, l2_reg, pen)
 
 
 cdef void _delete_column(int m, int k, floating[::1, :] U, int[::1] order, floating* rot_c,
@@ -214,12 +207,13 @@ cdef void _undo_step(int n_features, floating[::1] w, floating[::1] q, const int
 cdef int _newton(
     int n_features, const floating[:, ::1] G, const floating[::1] Xty, floating yty,
     floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg, const Penalty* pen,
-    floating[::1, :] U, int[::1] order, int* n_factored, floating* factor_l2,
+    floating[::1, :] U, int[::1] order, int* n_factored, double* factor_l2,
     floating[::1] d, int[::1] mark, bint* saturated,
 ) noexcept nogil:
     """One Newton step on the support of w (see the module docstring); updates w, q and the factor.
 
-    d: scratch of length 4 n_features (the step, then the point before it: q and w_F).
+    U, order, *n_factored, *factor_l2, d, mark: the arrays and numbers of the `NewtonWorkspace`
+    (d: scratch of length >= 4 n_features, the step, then the point before it: q and w_F).
     *saturated is set when the support holds more than
     MAX_DEPENDENT columns that are combinations of the factored ones (G_SS is singular, e.g. p > n).
     """
@@ -276,20 +270,20 @@ cdef int _newton(
             if t_k < t:
                 t = t_k
 
-    before = _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen)
+    before = _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen)
     _save_point(n_features, w, q, order, m, &d[2 * n_features])
     # first projected steps, scale 1, 1/2, 1/4 (a coordinate that changes sign within the scale is
     # set to 0, so that all the features that must leave go at once), kept if one descends
     scale = 1
     while t < scale and scale >= 0.25:
         if _apply_step(n_features, G, w, q, order, m, d, scale) and \
-                _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
+                _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
             return NEWTON_PARTIAL
         _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         scale /= 2
     # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
     _apply_step(n_features, G, w, q, order, m, d, t)
-    if _primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) > before * (1 + 16 * eps):
+    if _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) > before * (1 + 16 * eps):
         _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         return NEWTON_NONE
     return NEWTON_FULL if t == 1 else NEWTON_PARTIAL
@@ -314,6 +308,76 @@ cdef int _enter_violators(
     return entered
 
 
+ctypedef struct GramOptions:
+    # the per-call scalars of `enet_cd_gram`, converted by Cython from a dict (or any mapping) with
+    # exactly these keys (a missing one raises ValueError, others are ignored)
+    int max_iter        # maximum number of epochs (a Newton step counts as one)
+    double tol          # duality-gap target, in the units of P (rounded to the kernel's dtype)
+    uint32_t seed       # state of the random generator for random coordinate order (0 is taken as 1)
+    bint random         # random coordinate order instead of cyclic
+    bint positive       # w >= 0
+    bint screening      # gap-safe screening
+    bint newton         # Newton steps on the support (off: plain coordinate descent; off with boxes)
+
+
+cdef class NewtonWorkspace:
+    """The Gram kernel's Newton state, kept by a driver across the penalties of a path, and the
+    kernel's scratch (so that a call allocates nothing).
+
+    U : (capacity, capacity) Fortran array of the kernel's dtype; U[:k, :k], k = n_factored, is the
+        upper Cholesky factor of G_FF + factor_l2 I for the features F = order[:k].
+    order : (capacity,) intc.
+    n_factored : the number of factored features (0: no factor).
+    factor_l2 : the l2_reg the factor was built for (-1 before any; a factor built for another l2_reg
+        is dropped by the kernel).
+    A kernel call on n_features <= capacity features uses the leading block; indices in order are
+    positions among those features, so a driver that grows its problem by appending features (the
+    lazy Gram solver) keeps the factor valid, and `reserve` grows the capacity keeping it.
+    """
+    cdef readonly object U
+    cdef readonly object order
+    cdef readonly object dtype
+    cdef readonly int n_factored
+    cdef readonly double factor_l2
+    # scratch: the step and the saved point (4 capacity), marks of factored features, the active set
+    cdef object d
+    cdef object mark
+    cdef object active
+
+    def __init__(self, Py_ssize_t capacity, dtype):
+        self.dtype = np.dtype(dtype)
+        if self.dtype != np.float32 and self.dtype != np.float64:
+            raise TypeError("the Newton workspace is float32 or float64")
+        self.n_factored = 0
+        self.factor_l2 = -1.0
+        self.U = np.empty((capacity, capacity), dtype=self.dtype, order="F")
+        self.order = np.empty(capacity, dtype=np.intc)
+        self._scratch(capacity)
+
+    cdef _scratch(self, Py_ssize_t capacity):
+        self.d = np.empty(4 * capacity, dtype=self.dtype)
+        self.mark = np.empty(capacity, dtype=np.intc)
+        self.active = np.empty(capacity, dtype=np.intc)
+
+    @property
+    def capacity(self):
+        return self.U.shape[0]
+
+    def reserve(self, Py_ssize_t n_features):
+        """Room for n_features at least: the capacity doubles (or becomes n_features when that is
+        more), the factor U[:k, :k] and order[:k] (k = n_factored) kept."""
+        cdef Py_ssize_t capacity = self.U.shape[0], k = self.n_factored
+        if n_features <= capacity:
+            return
+        capacity = max(n_features, 2 * capacity)
+        U = np.empty((capacity, capacity), dtype=self.dtype, order="F")
+        U[:k, :k] = self.U[:k, :k]
+        order = np.empty(capacity, dtype=np.intc)
+        order[:k] = self.order[:k]
+        self.U, self.order = U, order
+        self._scratch(capacity)
+
+
 def enet_cd_gram(
     floating[::1] w,
     floating l1_reg,
@@ -322,17 +386,9 @@ def enet_cd_gram(
     const floating[::1] Xty,
     floating yty,
     floating[::1] q,
-    int max_iter,
-    floating tol,
-    uint32_t seed,
-    bint random,
-    bint positive,
-    bint screening,
-    floating[::1, :] U,
-    int[::1] order,
-    int[::1] n_factored,
-    floating[::1] factor_l2,
-    bint newton,
+    GramOptions options,
+    NewtonWorkspace workspace=None,
+    *,
     const floating[::1] l2_factor=None,
     const floating[::1] lower=None,
     const floating[::1] upper=None,
@@ -346,15 +402,10 @@ def enet_cd_gram(
     G : (n_features, n_features) symmetric Gram matrix, C-contiguous (row j = column j).
     Xty, yty : X^T y and y^T y.
     q : (n_features,) X^T y - G w on entry, kept equal to it on exit.
-    max_iter : maximum number of epochs (a Newton step counts as one).
-    tol : absolute duality-gap target in the units of P; the gap costs O(p) and is evaluated after
-        every epoch and every Newton step.
-    seed, random, positive, screening : as the dense kernel.
-    U, order, n_factored, factor_l2 : the Newton workspace, kept by the caller across penalties:
-        U (ld, >= n_features) Fortran, ld >= n_features (a driver that grows the problem by appending
-        features keeps its factor), holds the upper Cholesky factor of G_FF + factor_l2 I for
-        F = order[:n_factored[0]]; start with n_factored[0] = 0.
-    newton : take Newton steps (off: plain coordinate descent; off too with box constraints).
+    options : a dict with the keys of `GramOptions` (max_iter, tol, seed, random, positive, screening,
+        newton; see there). The gap costs O(p) and is evaluated after every epoch and Newton step.
+    workspace : the `NewtonWorkspace` (the kernel's dtype, capacity >= n_features) kept by the caller
+        across penalties, or None for a fresh one (no factor to start from).
     l2_factor, lower, upper : as the residual kernel (per-feature l2 multipliers, box constraints).
 
     Returns
@@ -362,20 +413,35 @@ def enet_cd_gram(
     gap, n_iter, status : as the dense kernel.
     """
     cdef int n_features = G.shape[0]
-    cdef int[::1] active = np.arange(n_features, dtype=np.intc)
-    cdef int[::1] mark = np.empty(n_features, dtype=np.intc)
-    cdef floating[::1] d = np.empty(4 * n_features, dtype=np.float32 if floating is float else np.float64)
+    if workspace is None:
+        workspace = NewtonWorkspace(n_features, np.float32 if floating is float else np.float64)
+    elif workspace.capacity < n_features:
+        raise ValueError("the Newton workspace has room for fewer features than G (see its reserve)")
+    # the workspace's arrays (a dtype other than the kernel's raises here)
+    cdef floating[::1, :] U = workspace.U
+    cdef int[::1] order = workspace.order
+    cdef floating[::1] d = workspace.d
+    cdef int[::1] mark = workspace.mark
+    cdef int[::1] active = workspace.active
+    cdef int* n_factored = &workspace.n_factored
+    cdef double* factor_l2 = &workspace.factor_l2
+    # G's rows as the columns q moves along (G is symmetric): q -= a G[:, j]
+    cdef Cols g = _dense_columns(&G[0, 0] if n_features else NULL, n_features, n_features)
     cdef int n_active = 0
-    cdef int k, f, j, n_iter = 0, status = MAX_ITER, outcome, chain = 0
+    cdef int f, j, n_iter = 0, status = MAX_ITER, outcome, chain = 0
+    cdef int max_iter = options.max_iter
+    cdef floating tol = <floating> options.tol
+    cdef bint random = options.random
     cdef floating w_j, w_new, d_w, gap, gap_screen, dual_scale
+    cdef floating S = 0  # (the centering scalar of sparse columns; G's are dense)
     cdef long work = 0
     cdef double credit = 0
     cdef bint saturated = False
-    cdef uint32_t rng_state = seed if seed != 0 else 1
-    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, n_features)
+    cdef uint32_t rng_state = options.seed if options.seed != 0 else 1
+    cdef Penalty pen = _penalty(options.positive, l2_factor, lower, upper, n_features)
     # boxes: no gap-safe sphere, and Newton steps would need projections onto them
-    screening = screening and l1_reg > 0 and not _boxed(&pen)
-    newton = newton and l1_reg > 0 and not _boxed(&pen)
+    cdef bint screening = options.screening and _has_sphere(l1_reg, &pen)
+    cdef bint newton = options.newton and _has_sphere(l1_reg, &pen)
 
     with nogil:
         # zero columns (G_jj = 0) never move; their weight is 0 at the optimum
@@ -410,7 +476,7 @@ def enet_cd_gram(
                     break
                 credit = 0
                 outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, &pen, U, order,
-                                  &n_factored[0], &factor_l2[0], d, mark, &saturated)
+                                  n_factored, factor_l2, d, mark, &saturated)
                 if saturated:
                     # the support is rank-deficient: Newton steps on a part of it, the rest held
                     # fixed, make little progress; coordinate descent finishes this penalty
@@ -435,18 +501,9 @@ def enet_cd_gram(
                             continue
             chain = 0
             if screening:
-                k = 0
-                for f in range(n_active):
-                    j = active[f]
-                    if _gap_safe_keep(q[j], w[j], G[j, j], l1_reg, _l2_of(&pen, j, l2_reg), dual_scale,
-                                      gap_screen):
-                        active[k] = j
-                        k += 1
-                    elif w[j] != 0:
-                        # q += w_j * G[:, j]
-                        _axpy(n_features, w[j], &G[j, 0], &q[0])
-                        w[j] = 0
-                n_active = k
+                # q is this kernel's X^T R: the test of each feature sees the earlier discards (q += w_j G[:, j])
+                n_active = _screen(&g, &q[0], &S, &w[0], &q[0], &G[0, 0], n_features + 1, l1_reg, l2_reg,
+                                   &pen, dual_scale, gap_screen, &active[0], n_active)
             for f in range(n_active):
                 j = active[_rand_below(n_active, &rng_state) if random else f]
                 w_j = w[j]

@@ -33,68 +33,24 @@ from libc.stdint cimport uint32_t, int64_t
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
-    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _enet_gap, _gap_safe_keep,
-    Penalty, _penalty, _l2_of, _boxed, _coord_update,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _enet_gap, _screen, _primal,
+    Penalty, _penalty, _l2_of, _has_sphere, _magnitude, _coord_update,
+    Cols, _dense_columns, _col_dot, _col_axpy,
 )
 
 
-ctypedef struct Cols:
-    # the columns of X: dense (Fortran, leading dimension n_samples) or CSC; values of the kernel's
-    # dtype behind the void pointers
-    int n_samples
-    int n_features
-    bint sparse
-    const void* X             # dense only
-    const void* data          # CSC only: values, row indices, column pointers
-    const int* indices
-    const int64_t* indptr
-    const void* col_factor    # CSC: f_j, column j of X~ is f_j times the stored column; NULL: ones
-    const void* center        # CSC with intercept: m_j (see the module docstring); NULL: no centering
-    const void* sqrt_sw       # CSC with intercept and weights: u; NULL: u = ones
-    double sw_sum
-
-
-cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating S) noexcept nogil:
-    """x_j^T R (R = P R~ for a centered sparse X, see the module docstring)."""
-    cdef const floating* data
-    cdef const int* rows
-    cdef floating acc = 0
-    cdef int64_t k, start, end
-    if not c.sparse:
-        return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.n_samples, R)
-    # the column's arrays in locals: nothing in the loop can then be taken to alias them
-    data = <const floating*> c.data
-    rows = c.indices
-    start = c.indptr[j]
-    end = c.indptr[j + 1]
-    for k in range(start, end):
-        acc += data[k] * R[rows[k]]
-    if c.col_factor != NULL:
-        acc *= (<const floating*> c.col_factor)[j]
-    if c.center != NULL:
-        acc -= (<const floating*> c.center)[j] * S
-    return acc
-
-
-cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floating* S) noexcept nogil:
-    """R += a x_j (for a centered sparse X: R~ += a x~_j, S += a m_j sw_sum)."""
-    cdef const floating* data
-    cdef const int* rows
-    cdef int64_t k, start, end
-    cdef floating af = a
-    if not c.sparse:
-        _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
-        return
-    data = <const floating*> c.data
-    rows = c.indices
-    start = c.indptr[j]
-    end = c.indptr[j + 1]
-    if c.col_factor != NULL:
-        af = a * (<const floating*> c.col_factor)[j]
-    for k in range(start, end):
-        R[rows[k]] += af * data[k]
-    if c.center != NULL:
-        S[0] += a * (<const floating*> c.center)[j] * <floating> c.sw_sum
+ctypedef struct ResidualOptions:
+    # the per-call scalars of `enet_cd_dense` / `enet_cd_sparse`, converted by Cython from a dict (or
+    # any mapping) with exactly these keys (a missing one raises ValueError, others are ignored)
+    int max_iter        # maximum number of epochs (passes over the visited coordinates)
+    double tol          # duality-gap target, in the units of P (rounded to the kernel's dtype)
+    double tol_step     # the gap is evaluated when max |dw| <= tol_step max |w| in an epoch ...
+    int gap_every       # ... or after gap_every epochs that visited n_features columns in all
+    uint32_t seed       # state of the random generator for random coordinate order (0 is taken as 1)
+    bint random         # random coordinate order instead of cyclic
+    bint positive       # w >= 0
+    bint screening      # gap-safe screening
+    int anderson        # K > 0: Anderson extrapolation every K epochs (see `_anderson`); 0: off
 
 
 cdef inline long _col_work(const Cols* c, int j) noexcept nogil:
@@ -154,6 +110,16 @@ cdef void _residual(const Cols* c, const floating[::1] y, const floating[::1] w,
     _fold(c, &R[0], S)
 
 
+cdef inline floating _gap_from_XtR(
+    const Cols* c, const floating[::1] y, const floating[::1] R, floating S, const floating[::1] w,
+    const floating[::1] XtR, floating l1_reg, floating l2_reg, const Penalty* pen,
+    floating* gap_screen, floating* dual_scale,
+) noexcept nogil:
+    """Duality gap at (w, R) from a known XtR = X^T R: O(n + p), no pass over X."""
+    return _enet_gap(c.n_features, &w[0], &XtR[0], l1_reg, l2_reg, _resid_norm2(c, &R[0], S),
+                     _dot(c.n_samples, &R[0], &y[0]), pen, gap_screen, dual_scale)
+
+
 cdef floating _gap(
     const Cols* c, const floating[::1] y, floating[::1] R, floating* S, const floating[::1] w,
     floating[::1] XtR, floating l1_reg, floating l2_reg, const Penalty* pen,
@@ -168,34 +134,7 @@ cdef floating _gap(
     else:
         # XtR = X.T @ R
         _gemv(c'T', c.n_samples, c.n_features, 1, <const floating*> c.X, c.n_samples, &R[0], 0, &XtR[0])
-    # R @ R, R @ y
-    cdef floating R_norm2 = _dot(c.n_samples, &R[0], &R[0])
-    cdef floating Ry = _dot(c.n_samples, &R[0], &y[0])
-    return _enet_gap(c.n_features, &w[0], &XtR[0], l1_reg, l2_reg, R_norm2, Ry, pen,
-                     gap_screen, dual_scale)
-
-
-cdef int _screen(
-    const Cols* c, floating[::1] R, floating* S, floating[::1] w,
-    const floating[::1] XtR, const floating[::1] norm2_cols, floating l1_reg, floating l2_reg,
-    const Penalty* pen, floating dual_scale, floating gap_screen, int[::1] active, int n_active,
-) noexcept nogil:
-    """Shrink active[:n_active] to the features the gap-safe test cannot discard; returns the new size.
-
-    A discarded feature with a non-zero weight is set to 0 and the residual updated.
-    """
-    cdef int k, j, kept = 0
-    for k in range(n_active):
-        j = active[k]
-        if _gap_safe_keep(XtR[j], w[j], norm2_cols[j], l1_reg, _l2_of(pen, j, l2_reg), dual_scale,
-                          gap_screen):
-            active[kept] = j
-            kept += 1
-        elif w[j] != 0:
-            # R += w[j] * X[:, j]
-            _col_axpy(c, j, w[j], &R[0], S)
-            w[j] = 0
-    return kept
+    return _gap_from_XtR(c, y, R, S[0], w, XtR, l1_reg, l2_reg, pen, gap_screen, dual_scale)
 
 
 cdef enum:
@@ -219,28 +158,11 @@ cdef bint _outside_violators(int n_features, const floating[::1] XtR, const floa
                              floating l1_reg, floating l2_reg, const Penalty* pen) noexcept nogil:
     """Whether a zero feature outside the strong set violates its optimality condition."""
     cdef int j
-    cdef floating g
     for j in range(n_features):
-        if not strong[j] and w[j] == 0 and norm2_cols[j] != 0:
-            g = XtR[j]
-            if g > l1_reg or (not pen.positive and -g > l1_reg):
-                return True
+        if not strong[j] and w[j] == 0 and norm2_cols[j] != 0 and \
+                _magnitude(XtR[j], pen.positive) > l1_reg:
+            return True
     return False
-
-
-cdef floating _primal(const Cols* c, const floating[::1] R, floating S, const floating[::1] w,
-                      const int[::1] active, int n_active, floating l1_reg,
-                      floating l2_reg, const Penalty* pen) noexcept nogil:
-    """P(w) at residual R (w is 0 outside active[:n_active])."""
-    cdef int f, j
-    cdef floating w_l1 = 0, w_l2 = 0
-    for f in range(n_active):
-        j = active[f]
-        w_l1 += fabs(w[j])
-        w_l2 += _l2_of(pen, j, l2_reg) * w[j] * w[j]
-    if w_l1 == 0:
-        return 0.5 * _resid_norm2(c, &R[0], S)
-    return 0.5 * _resid_norm2(c, &R[0], S) + l1_reg * w_l1 + 0.5 * w_l2
 
 
 cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S,
@@ -302,8 +224,8 @@ cdef bint _anderson(const Cols* c, floating[::1] w, floating[::1] R, floating* S
     for f in range(n_active):
         j = active[f]
         w_acc[j] = w[j] - w_acc[j]
-    if _primal(c, R_acc, S_acc, w_acc, active, n_active, l1_reg, l2_reg, pen) >= \
-            _primal(c, R, S[0], w, active, n_active, l1_reg, l2_reg, pen):
+    if _primal(_resid_norm2(c, &R_acc[0], S_acc), n_active, &active[0], &w_acc[0], l1_reg, l2_reg, pen) >= \
+            _primal(_resid_norm2(c, &R[0], S[0]), n_active, &active[0], &w[0], l1_reg, l2_reg, pen):
         return False
     for f in range(n_active):
         j = active[f]
@@ -321,20 +243,19 @@ cdef object _solve(
     const floating[::1] y,
     floating[::1] R,
     const floating[::1] norm2_cols,
-    int max_iter,
-    floating tol,
-    floating tol_step,
-    int gap_every,
-    uint32_t seed,
-    bint random,
+    const ResidualOptions* options,
     const Penalty* pen,
-    bint screening,
-    int anderson,
     floating[::1] XtR,
     bint XtR_valid,
     const unsigned char[::1] strong,
 ):
     """The coordinate-descent loop shared by the dense and the sparse entry points."""
+    cdef int max_iter = options.max_iter
+    cdef floating tol = <floating> options.tol
+    cdef floating tol_step = <floating> options.tol_step
+    cdef int gap_every = options.gap_every
+    cdef int anderson = options.anderson
+    cdef bint random = options.random
     cdef int n_samples = c.n_samples
     cdef int n_features = c.n_features
     cdef int[::1] active = np.arange(n_features, dtype=np.intc)
@@ -350,9 +271,9 @@ cdef object _solve(
     cdef floating S = 0
     cdef long work = 0, cols_since_gap = 0
     cdef int epochs_since_gap = 0
-    cdef uint32_t rng_state = seed if seed != 0 else 1
+    cdef uint32_t rng_state = options.seed if options.seed != 0 else 1
     # gap-safe screening needs the sphere of the unconstrained dual (not available with boxes)
-    screening = screening and l1_reg > 0 and not _boxed(pen)
+    cdef bint screening = options.screening and _has_sphere(l1_reg, pen)
     dtype = np.float32 if floating is float else np.float64
     # Anderson workspace (1-element placeholders when it is off)
     cdef int K = anderson if anderson > 0 else 1, n_hist = 0
@@ -380,15 +301,14 @@ cdef object _solve(
 
         if XtR_valid:
             # X^T R of this residual is known (the previous penalty's last gap): no pass over X
-            gap = _enet_gap(n_features, &w[0], &XtR[0], l1_reg, l2_reg, _resid_norm2(c, &R[0], S),
-                            _dot(n_samples, &R[0], &y[0]), pen, &gap_screen, &dual_scale)
+            gap = _gap_from_XtR(c, y, R, S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         else:
             gap = _gap(c, y, R, &S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         if gap <= tol:
             status = CONVERGED
         elif screening:
-            n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen, dual_scale,
-                               gap_screen, active, n_active)
+            n_active = _screen(c, &R[0], &S, &w[0], &XtR[0], &norm2_cols[0], 1, l1_reg, l2_reg, pen,
+                               dual_scale, gap_screen, &active[0], n_active)
         if status != CONVERGED and has_strong:
             # epochs visit the strong set first (glmnet's sequential strong rule, chosen by the driver)
             n_active = _keep_strong(active, n_active, strong, w)
@@ -464,8 +384,8 @@ cdef object _solve(
                                 active[n_active] = j
                                 n_active += 1
                     if screening:
-                        n_active = _screen(c, R, &S, w, XtR, norm2_cols, l1_reg, l2_reg, pen,
-                                           dual_scale, gap_screen, active, n_active)
+                        n_active = _screen(c, &R[0], &S, &w[0], &XtR[0], &norm2_cols[0], 1, l1_reg,
+                                           l2_reg, pen, dual_scale, gap_screen, &active[0], n_active)
         if status == MAX_ITER and screening:
             # the last gap's screening may have moved the residual: the gap returned, and the X^T R
             # a caller keeps for the next penalty, are those of the residual returned
@@ -478,20 +398,11 @@ cdef object _solve(
     return float(gap), n_iter, status
 
 
-cdef Cols _dense_cols(const floating[::1, :] X):
-    cdef Cols c
-    c.n_samples = X.shape[0]
-    c.n_features = X.shape[1]
-    c.sparse = False
-    c.X = &X[0, 0]
-    c.data = NULL
-    c.indices = NULL
-    c.indptr = NULL
-    c.col_factor = NULL
-    c.center = NULL
-    c.sqrt_sw = NULL
-    c.sw_sum = X.shape[0]
-    return c
+cdef object _dense_X(tuple columns):
+    """X of the dense entry points' `columns` = (X,)."""
+    if len(columns) != 1:
+        raise ValueError("dense columns are the 1-tuple (X,)")
+    return columns[0]
 
 
 cdef Cols _sparse_cols(int n_samples, const floating[::1] data, const int[::1] indices,
@@ -518,29 +429,29 @@ cdef Cols _sparse_cols(int n_samples, const floating[::1] data, const int[::1] i
     return c
 
 
+cdef tuple _csc(tuple columns):
+    """The sparse entry points' `columns`, checked for their length."""
+    if len(columns) != 7:
+        raise ValueError("sparse columns are (data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)")
+    return columns
+
+
 def enet_cd_dense(
     floating[::1] w,
     floating l1_reg,
     floating l2_reg,
-    const floating[::1, :] X,
+    tuple columns,
     const floating[::1] y,
     floating[::1] R,
     const floating[::1] norm2_cols,
-    int max_iter,
-    floating tol,
-    floating tol_step,
-    int gap_every,
-    uint32_t seed,
-    bint random,
-    bint positive,
-    bint screening,
-    int anderson=0,
-    const floating[::1] l2_factor=None,
-    const floating[::1] lower=None,
-    const floating[::1] upper=None,
+    ResidualOptions options,
+    *,
     floating[::1] XtR=None,
     bint XtR_valid=False,
     const unsigned char[::1] strong=None,
+    const floating[::1] l2_factor=None,
+    const floating[::1] lower=None,
+    const floating[::1] upper=None,
 ):
     """Solve one ElasticNet problem by coordinate descent, in place (see the module docstring).
 
@@ -548,28 +459,23 @@ def enet_cd_dense(
     ----------
     w : (n_features,) warm start, overwritten with the solution.
     l1_reg, l2_reg : penalties of the n-scaled objective P(w) above.
-    X : (n_samples, n_features) Fortran-ordered design.
+    columns : (X,), X the (n_samples, n_features) Fortran-ordered design (`DenseDesign.kernel_columns`).
     y : (n_samples,) target.
     R : (n_samples,) residual y - X w on entry, kept equal to it on exit.
     norm2_cols : (n_features,) squared column norms of X; zero columns are never updated.
-    max_iter : maximum number of epochs (passes over the visited coordinates).
-    tol : absolute duality-gap target in the units of P.
-    tol_step : the gap is evaluated when max |dw| <= tol_step * max |w| in an epoch ...
-    gap_every : ... or after at least gap_every epochs that visited n_features columns in all (a gap
-        costs one pass over all of X, so it is amortized over as much coordinate work when screening
-        leaves few columns), and always after the last epoch.
-    seed : state of the random generator for selection='random' (non-zero).
-    random, positive, screening : random coordinate order, w >= 0, gap-safe screening.
-    anderson : K > 0 extrapolates every K epochs from the last K + 1 iterates (see `_anderson`);
-        0 turns it off.
-    l2_factor : (n_features,) multipliers of l2_reg per feature (penalty factors), or None for ones.
-    lower, upper : (n_features,) box constraints lower_j <= w_j <= upper_j (0 inside), or None; with
-        a box the gap is the Fenchel one of `_boxed_gap` and there is no gap-safe screening.
+    options : a dict with the keys of `ResidualOptions` (max_iter, tol, tol_step, gap_every, seed,
+        random, positive, screening, anderson; see there). The gap is evaluated when max |dw| <=
+        tol_step * max |w| in an epoch, or after at least gap_every epochs that visited n_features
+        columns in all (a gap costs one pass over all of X, so it is amortized over as much
+        coordinate work when screening leaves few columns), and always after the last epoch.
     XtR : (n_features,) buffer that receives X^T R of the last gap evaluated (its residual is the
         one returned unless interrupted), or None. XtR_valid: it already holds X^T R of the R passed
         in (a path's previous penalty), which saves the first pass over X.
     strong : (n_features,) uint8 mask of the features the epochs visit first (with the support), or
         None; once a gap shows a violator outside it, every feature is visited again.
+    l2_factor : (n_features,) multipliers of l2_reg per feature (penalty factors), or None for ones.
+    lower, upper : (n_features,) box constraints lower_j <= w_j <= upper_j (0 inside), or None; with
+        a box the gap is the Fenchel one of `_boxed_gap` and there is no gap-safe screening.
 
     Returns
     -------
@@ -577,86 +483,84 @@ def enet_cd_dense(
     n_iter : epochs run.
     status : 0 converged (gap <= tol), 1 max_iter reached.
     """
-    cdef Cols c = _dense_cols(X)
-    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
+    cdef const floating[::1, :] X = _dense_X(columns)
+    cdef Cols c = _dense_columns(&X[0, 0], X.shape[0], X.shape[1])
+    cdef Penalty pen = _penalty(options.positive, l2_factor, lower, upper, c.n_features)
     if XtR is None:
         XtR, XtR_valid = np.empty_like(w), False
-    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, &pen, screening, anderson, XtR, XtR_valid, strong)
+    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, &options, &pen, XtR, XtR_valid, strong)
 
 
 def enet_cd_sparse(
     floating[::1] w,
     floating l1_reg,
     floating l2_reg,
-    const floating[::1] data,
-    const int[::1] indices,
-    const int64_t[::1] indptr,
-    const floating[::1] col_factor,
-    const floating[::1] center,
-    const floating[::1] sqrt_sw,
-    double sw_sum,
+    tuple columns,
     const floating[::1] y,
     floating[::1] R,
     const floating[::1] norm2_cols,
-    int max_iter,
-    floating tol,
-    floating tol_step,
-    int gap_every,
-    uint32_t seed,
-    bint random,
-    bint positive,
-    bint screening,
-    int anderson=0,
-    const floating[::1] l2_factor=None,
-    const floating[::1] lower=None,
-    const floating[::1] upper=None,
+    ResidualOptions options,
+    *,
     floating[::1] XtR=None,
     bint XtR_valid=False,
     const unsigned char[::1] strong=None,
+    const floating[::1] l2_factor=None,
+    const floating[::1] lower=None,
+    const floating[::1] upper=None,
 ):
-    """`enet_cd_dense` on a CSC matrix X~ (data, indices, indptr), centered implicitly.
+    """`enet_cd_dense` on a CSC matrix X~, centered implicitly.
 
-    col_factor : (n_features,) f_j, X~'s column j being f_j times the stored one (column scales
-        without a copy of the values), or empty for ones.
-    center : (n_features,) m_j = u^T x~_j / sw_sum, or empty for no centering (no intercept).
-    sqrt_sw : (n_samples,) u = sqrt(weights) (the rows of X~ and y already multiplied by it), or
-        empty for unit weights; sw_sum = u^T u.
+    columns : (data, indices, indptr, col_factor, center, sqrt_sw, sw_sum) (`SparseDesign.kernel_columns`):
+        data, indices, indptr : X~ in CSC (int32 indices, int64 indptr).
+        col_factor : (n_features,) f_j, X~'s column j being f_j times the stored one (column scales
+            without a copy of the values), or empty for ones.
+        center : (n_features,) m_j = u^T x~_j / sw_sum, or empty for no centering (no intercept).
+        sqrt_sw : (n_samples,) u = sqrt(weights) (the rows of X~ and y already multiplied by it), or
+            empty for unit weights; sw_sum = u^T u.
     y must be centered (u^T y = 0) when center is given. R on entry is the residual y - X w (a
     residual with a multiple of u added is folded back); on exit it is the true residual.
     Other arguments and the return value: as `enet_cd_dense`.
     """
+    cdef const floating[::1] data, col_factor, center, sqrt_sw
+    cdef const int[::1] indices
+    cdef const int64_t[::1] indptr
+    cdef double sw_sum
+    data, indices, indptr, col_factor, center, sqrt_sw, sw_sum = _csc(columns)
     cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)
-    cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
+    cdef Penalty pen = _penalty(options.positive, l2_factor, lower, upper, c.n_features)
     if XtR is None:
         XtR, XtR_valid = np.empty_like(w), False
-    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, max_iter, tol, tol_step, gap_every, seed,
-                  random, &pen, screening, anderson, XtR, XtR_valid, strong)
+    return _solve(&c, w, l1_reg, l2_reg, y, R, norm2_cols, &options, &pen, XtR, XtR_valid, strong)
 
 
-def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1, :] X,
-                   const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive,
+def enet_gap_dense(const floating[::1] w, floating l1_reg, floating l2_reg, tuple columns,
+                   const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive, *,
                    const floating[::1] l2_factor=None, const floating[::1] lower=None,
                    const floating[::1] upper=None):
-    """The duality gap at (w, R = y - X w) over every column of X; fills XtR = X^T R (one pass over X).
+    """The duality gap at (w, R = y - X w) over every column of X (`columns` as `enet_cd_dense`);
+    fills XtR = X^T R (one pass over X).
 
     For drivers that solve on a subset of the columns (working sets) and check the whole problem."""
     cdef floating gap_screen, dual_scale, gap, S = 0
-    cdef Cols c = _dense_cols(X)
+    cdef const floating[::1, :] X = _dense_X(columns)
+    cdef Cols c = _dense_columns(&X[0, 0], X.shape[0], X.shape[1])
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     with nogil:
         gap = _gap(&c, y, R, &S, w, XtR, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
     return float(gap)
 
 
-def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] data,
-                    const int[::1] indices, const int64_t[::1] indptr, const floating[::1] col_factor,
-                    const floating[::1] center,
-                    const floating[::1] sqrt_sw, double sw_sum, const floating[::1] y, floating[::1] R,
-                    floating[::1] XtR, bint positive, const floating[::1] l2_factor=None,
-                    const floating[::1] lower=None, const floating[::1] upper=None):
+def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, tuple columns,
+                    const floating[::1] y, floating[::1] R, floating[::1] XtR, bint positive, *,
+                    const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                    const floating[::1] upper=None):
     """`enet_gap_dense` for the implicitly centered CSC X of `enet_cd_sparse` (R is folded first)."""
     cdef floating gap_screen, dual_scale, gap, S = 0
+    cdef const floating[::1] data, col_factor, center, sqrt_sw
+    cdef const int[::1] indices
+    cdef const int64_t[::1] indptr
+    cdef double sw_sum
+    data, indices, indptr, col_factor, center, sqrt_sw, sw_sum = _csc(columns)
     cdef Cols c = _sparse_cols(y.shape[0], data, indices, indptr, col_factor, center, sqrt_sw, sw_sum)
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, c.n_features)
     with nogil:
@@ -667,15 +571,15 @@ def enet_gap_sparse(const floating[::1] w, floating l1_reg, floating l2_reg, con
 
 
 def enet_gap_cached(const floating[::1] w, floating l1_reg, floating l2_reg, const floating[::1] y,
-                    const floating[::1] R, const floating[::1] XtR, bint positive,
+                    const floating[::1] R, const floating[::1] XtR, bint positive, *,
                     const floating[::1] l2_factor=None, const floating[::1] lower=None,
                     const floating[::1] upper=None):
     """The duality gap at (w, R) from an X^T R computed earlier for the same R (e.g. at the previous
     penalty of a path, whose solution is the warm start): O(n + p), no pass over X."""
     cdef floating gap_screen, dual_scale, gap
-    cdef int n_samples = R.shape[0]
+    # columns only for their shape: the gap from X^T R never reads them
+    cdef Cols c = _dense_columns(NULL, R.shape[0], w.shape[0])
     cdef Penalty pen = _penalty(positive, l2_factor, lower, upper, w.shape[0])
     with nogil:
-        gap = _enet_gap(w.shape[0], &w[0], &XtR[0], l1_reg, l2_reg, _dot(n_samples, &R[0], &R[0]),
-                        _dot(n_samples, &R[0], &y[0]), &pen, &gap_screen, &dual_scale)
+        gap = _gap_from_XtR(&c, y, R, 0, w, XtR, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
     return float(gap)

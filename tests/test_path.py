@@ -539,8 +539,10 @@ def test_a_wrong_strong_set_cannot_change_the_answer(oracle, kind):
     for strong in (None, np.eye(1, 30, 29, dtype=np.uint8)[0]):  # only the last feature
         w = np.zeros(30)
         R = design.residual(w)
-        gap, n_iter, status = kernel(w, l1, 0.0, *design.kernel_columns(), design.y, R, design.norm2_cols,
-                                     100_000, tol, 1e-12, 10, 1, False, False, True, 5, strong=strong)
+        options = dict(max_iter=100_000, tol=tol, tol_step=1e-12, gap_every=10, seed=1, random=False,
+                       positive=False, screening=True, anderson=5)
+        gap, n_iter, status = kernel(w, l1, 0.0, design.kernel_columns(), design.y, R, design.norm2_cols, options,
+                                     strong=strong)
         assert status == 0 and gap <= tol
         solutions.append(w)
     assert np.count_nonzero(solutions[0][:29]) > 0  # the answer needs features outside that strong set

@@ -126,8 +126,9 @@ class KernelEpoch:
         w = np.zeros(self.X.shape[1], dtype=self.dt)
         R = self.y.copy()
         start = time.perf_counter()
-        self.kernel(w, self.l1, self.dt(0), self.X, self.y, R, self.norm2, k, self.dt(0), self.dt(0),
-                    10**6, 1, False, False, False)
+        self.kernel(w, self.l1, self.dt(0), (self.X,), self.y, R, self.norm2,
+                    dict(max_iter=k, tol=0.0, tol_step=0.0, gap_every=10**6, seed=1, random=False, positive=False,
+                         screening=False, anderson=0))
         return time.perf_counter() - start
 
     def time_epoch(self, shape, dtype):
