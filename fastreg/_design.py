@@ -25,6 +25,7 @@ from scipy.linalg import blas
 from . import _plan
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
+from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
 from ._stats import SufficientStats, _pow2_scale, column_moments, far_column_shift, shifted_columns
 
 
@@ -96,8 +97,9 @@ class _WorkingProblem:
     Designs are immutable: a change (penalty factors, a subset of columns, wider statistics) is a new
     design (`dataclasses.replace`). The protocol the solvers use is `n_samples`, `n_features`,
     `dtype`, `norm2_cols`, `y_norm2`, `null_norm2`, `penalty`, `Xty()`, and, when `has_data`,
-    `residual(w)`, `kernel_columns(columns)` and `gram_columns_into(features, out)`; when not,
-    `gram()` (the statistics).
+    `residual(w)`, `kernel_columns(columns)`, `gram_columns_into(features, out)` and the residual
+    kernels for its columns (`cd_kernel`, `gap_kernel`, named by `kind`); when not, `gram()` (the
+    statistics).
     """
 
     sparse = False  # whether X is a scipy sparse matrix (the sparse residual kernel)
@@ -217,6 +219,11 @@ class _DataDesign(_WorkingProblem):
 @dataclass(frozen=True)
 class DenseDesign(_DataDesign):
     X: np.ndarray          # working matrix, Fortran order, input dtype
+
+    kind = "dense"
+    # the residual kernel and the full duality gap on these columns (`kernel_columns`)
+    cd_kernel = staticmethod(enet_cd_dense)
+    gap_kernel = staticmethod(enet_gap_dense)
 
     def Xty(self):
         """X_w^T y_w (computed once: the grid and the Gram kernel both need it)"""
@@ -386,6 +393,9 @@ class SparseDesign(_DataDesign):
     sw_sum: float
 
     sparse = True
+    kind = "sparse"
+    cd_kernel = staticmethod(enet_cd_sparse)
+    gap_kernel = staticmethod(enet_gap_sparse)
 
     def kernel_columns(self, columns=None):
         """The arguments describing X (or its `columns`) for enet_cd_sparse / enet_gap_sparse."""

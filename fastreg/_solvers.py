@@ -15,7 +15,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
-from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_cached, enet_gap_dense, enet_gap_sparse
+from ._cd_residual import enet_gap_cached
 
 # epochs between two duality-gap evaluations when coordinates are still moving
 GAP_EVERY = 10
@@ -132,14 +132,9 @@ def _dual_correlation(design, XtR, w, l2_reg):
     return XtR - (l2_reg * w if l2_factor is None else l2_reg * l2_factor * w)
 
 
-def _residual_kernel(design):
-    return enet_cd_sparse if design.sparse else enet_cd_dense
-
-
 def _full_gap(design, w, l1_reg, l2_reg, R, XtR, positive):
     """The duality gap over every column (one pass over X); fills XtR."""
-    gap = enet_gap_sparse if design.sparse else enet_gap_dense
-    return gap(w, l1_reg, l2_reg, design.kernel_columns(), design.y, R, XtR, positive,
+    return design.gap_kernel(w, l1_reg, l2_reg, design.kernel_columns(), design.y, R, XtR, positive,
                **design.penalty.kwargs())
 
 
@@ -148,7 +143,7 @@ class ResidualSolver:
     penalties."""
 
     def __init__(self, design, w, options):
-        self.name = "cd-sparse-residual" if design.sparse else "cd-dense-residual"
+        self.name = f"cd-{design.kind}-residual"
         self.design, self.R = design, design.residual(w)
         # X^T R of the last gap: the next penalty starts from the same residual, so its first gap
         # needs no pass over X
@@ -172,7 +167,7 @@ class ResidualSolver:
         # threads costs more than they save (measured: a 10-penalty sparse path 2x slower); dense
         # columns keep them (long axpy/dot sweeps are faster on every core)
         with single_threaded_blas() if d.sparse else contextlib.nullcontext():
-            out = _residual_kernel(d)(w, l1_reg, l2_reg, d.kernel_columns(), d.y, self.R, d.norm2_cols,
+            out = d.cd_kernel(w, l1_reg, l2_reg, d.kernel_columns(), d.y, self.R, d.norm2_cols,
                                       self.kernel_options, **d.penalty.kwargs(), XtR=self.XtR,
                                       XtR_valid=self.XtR_valid, strong=strong)
         self.XtR_valid = True
@@ -200,7 +195,7 @@ class WorkingSetSolver:
     """
 
     def __init__(self, design, w, options):
-        self.name = "cd-sparse-working-set" if design.sparse else "cd-dense-working-set"
+        self.name = f"cd-{design.kind}-working-set"
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
@@ -239,7 +234,7 @@ class WorkingSetSolver:
             # dtype can certify (float32) must not starve the rounds that add the missing features
             share = 1.0 if size == p else 0.5
             budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
-            _, it, _ = _residual_kernel(d)(
+            _, it, _ = d.cd_kernel(
                 w_ws, l1_reg, l2_reg, d.kernel_columns(ws), d.y, self.R,
                 np.ascontiguousarray(d.norm2_cols[ws]), dict(self.kernel_options, max_iter=budget, tol=inner_tol),
                 **d.penalty.kwargs(ws),
