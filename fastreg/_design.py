@@ -740,7 +740,8 @@ def penalize(design, factor, lower, upper):
     l1 |w_j|, and the L2 penalty l2 v_j coef_j^2 / 2 becomes (l2 / v_j) w_j^2 / 2, i.e. a per-feature
     multiplier 1 / v_j of l2_reg in the kernels. Factor 0 (not penalized) features are partialled
     out (`partialled`), as the intercept is. lower, upper: per-feature bounds (None: none), mapped to
-    working units (the same positive scale as the coefficients).
+    working units (the same positive scale as the coefficients); a feature with factor 0 has none
+    (`fastreg._settings.check_penalty` refuses bounds on it).
     """
     dtype = design.dtype
     zero = l2_factor = None
@@ -751,13 +752,6 @@ def penalize(design, factor, lower, upper):
             design = design.rescaled(scale)
             l2_factor = (1.0 / scale).astype(dtype)
     to_work = design.col_scale.astype(np.float64) * (design.x_scale / design.y_scale)
-    if zero is not None and zero.any():
-        for bound in (lower, upper):
-            if bound is not None and np.isfinite(bound[zero]).any():
-                raise ValueError(
-                    "A feature with penalty_factor 0 cannot also be bounded: unpenalized features "
-                    "are fitted by least squares. Give it a small positive factor instead."
-                )
     design = design.with_penalty(WorkingPenalty(
         l2_factor=l2_factor,
         lower=None if lower is None else (lower * to_work).astype(dtype),

@@ -185,6 +185,13 @@ def check_penalty(l1_ratio, n_features, *, positive=False, penalty_factor=None, 
     elif excluded is not None:
         keep = ~excluded
         factor, lower, upper = (None if a is None else a[keep] for a in (factor, lower, upper))
+    if factor is not None and (factor == 0).any():
+        for bound in (lower, upper):
+            if bound is not None and np.isfinite(bound[factor == 0]).any():
+                raise ValueError(
+                    "A feature with penalty_factor 0 cannot also be bounded: unpenalized features "
+                    "are fitted by least squares. Give it a small positive factor instead."
+                )
     if factor is not None and factor.size and not (factor > 0).any():
         raise ValueError(
             "penalty_factor is 0 for every feature that is not excluded: nothing is penalized. Fit "
