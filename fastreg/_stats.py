@@ -129,7 +129,7 @@ def _symmetrized(upper):
         # rows start:stop of the lower triangle = columns start:stop of the upper one
         upper[start:stop, :start] = upper[:start, start:stop].T
         block = upper[start:stop, start:stop]
-        block[np.tril_indices(stop - start, -1)] = block.T[np.tril_indices(stop - start, -1)]
+        np.copyto(block, block.T.copy(), where=np.tri(stop - start, k=-1, dtype=bool))  # strict lower
     return upper.T
 
 
@@ -160,11 +160,11 @@ def _per_row(v, like):
     return v if like.ndim == 1 else v[:, None]
 
 
-def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None):
+def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None, bounds=True):
     """One pass over the rows of X (all, or the indices `rows`), `chunk_rows` at a time: the upper
     triangle of sum s (x - c)(x - c)^T (BLAS syrk in `dtype`, the shifted chunk the only copy of X) and,
     in float64, sum s (x - c)(y - d), sum s (y - d)^2, sum s (x - c), sum s (y - d), sum s, with the
-    largest shifted (weighted) |x| and |y|."""
+    largest shifted (weighted) |x| and |y| (None unless `bounds`: two more reads of every chunk)."""
     n_rows = X.shape[0] if rows is None else len(rows)
     n_features = X.shape[1]
     syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
@@ -175,9 +175,13 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None):
     sy = np.zeros(y.shape[1:])
     weight_sum = 0.0
     x_amax = y_amax = 0.0
+    # one buffer for every chunk (a fresh chunk each time would cost its page faults again)
+    buf = np.empty((min(chunk_rows, n_rows), n_features), dtype=dtype, order="F")
     for start in range(0, n_rows, chunk_rows):
         block = slice(start, min(start + chunk_rows, n_rows)) if rows is None else rows[start:start + chunk_rows]
-        Xc = np.subtract(X[block], x_shift, order="F", dtype=dtype)
+        m = min(chunk_rows, n_rows - start)
+        Xc = buf if m == len(buf) else np.empty((m, n_features), dtype=dtype, order="F")  # (a last, shorter one)
+        np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
         yc = y[block].astype(np.float64) - y_shift
         if sw is None:
             s = np.ones(len(yc))
@@ -186,11 +190,13 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None):
             s = sw[block].astype(np.float64)
             sqrt_s = np.sqrt(s)
             Xc *= sqrt_s.astype(dtype)[:, None]
-        x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
+        if bounds:
+            x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
         # upper += Xc^T Xc (weighted rows carry sqrt(s))
         upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
         ys = yc * _per_row(sqrt_s, yc)
-        y_amax = max(y_amax, float(np.max(np.abs(ys))))
+        if bounds:
+            y_amax = max(y_amax, float(np.max(np.abs(ys))))
         # X^T y and the column sums in one pass, accumulated in float64
         both = Xc.T.astype(np.float64, copy=False) @ np.column_stack((ys, sqrt_s))
         Xty += both[:, :-1].reshape(Xty.shape)
@@ -198,7 +204,7 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None):
         yty += ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)
         sy += s @ yc
         weight_sum += float(s.sum())
-    return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax)
+    return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
 
 
 def _far_columns_from_head(X, dtype):
@@ -329,9 +335,9 @@ class SufficientStats:
         fast: for a caller that only centers the sums (shift=None) or takes them about the origin (a
         zero shift), and accepts losing up to FAST_CANCELLATION of relative accuracy in the centered
         Gram matrix (Ridge; the certified Gram mode of the paths does not): an unweighted, contiguous
-        dense X in the sums' dtype is then summed without a copy (`_accumulate_fast`; ``amax`` is not
-        computed), and otherwise, when the first rows' mean turns out a poor shift, the sums are taken
-        once more about the exact means.
+        dense X in the sums' dtype is then summed without a copy (`_accumulate_fast`), and otherwise,
+        when the first rows' mean turns out a poor shift, the sums are taken once more about the exact
+        means; ``amax`` is not computed (None).
         """
         if sparse.issparse(X):
             if dtype is not None:
@@ -344,11 +350,12 @@ class SufficientStats:
                 stats = cls._accumulate_fast(X, y, centered=shift is None)
                 if stats is not None:
                     return stats
-        stats = cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype)
+        stats = cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype, bounds=not fast)
         if fast and shift is None and _poor_shift(stats):
             # the first rows' mean was a poor shift: once more about the exact means
             stats = cls._accumulate(X, y, sw, (stats.x_shift + stats.sx / stats.weight_sum,
-                                               stats.y_shift + stats.sy / stats.weight_sum), chunk_rows, dtype=dtype)
+                                               stats.y_shift + stats.sy / stats.weight_sum), chunk_rows, dtype=dtype,
+                                    bounds=False)
         return stats
 
     @classmethod
@@ -395,12 +402,12 @@ class SufficientStats:
                    amax=(float(np.max(np.abs(values))) if values.size else 0.0, float(np.max(np.abs(ys)))))
 
     @classmethod
-    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None, dtype=None):
+    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None, dtype=None, bounds=True):
         """`from_arrays` on validated arrays, over shifted row blocks (`_shifted_sums`; the path
         functions' Gram mode and the CV folds build their statistics here).
 
         dtype: the precision of the sums (default X's); the Gram mode accumulates float32 data in
-        float64, whose sums over many rows float32 could not certify."""
+        float64, whose sums over many rows float32 could not certify. bounds=False: no ``amax``."""
         n_rows, n_features = X.shape
         dtype = X.dtype if dtype is None else np.dtype(dtype)
         if chunk_rows is None:
@@ -415,7 +422,7 @@ class SufficientStats:
             if x_shift.shape != (n_features,):
                 raise ValueError(f"shift[0] must have {n_features} entries (one per column), got {x_shift.shape}.")
         upper, Xty, yty, sx, sy, weight_sum, n_rows, amax = _shifted_sums(X, y, sw, x_shift, y_shift, dtype,
-                                                                        chunk_rows)
+                                                                        chunk_rows, bounds=bounds)
         return cls(upper, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=amax)
 
     @classmethod
