@@ -134,7 +134,8 @@ def _symmetrized(upper):
 
 
 def _chunk_rows(n_features, dtype):
-    return int(np.clip(CHUNK_BYTES // max(1, n_features * np.dtype(dtype).itemsize), MIN_CHUNK_ROWS, MAX_CHUNK_ROWS))
+    rows = CHUNK_BYTES // max(1, n_features * np.dtype(dtype).itemsize)
+    return int(np.clip(rows, MIN_CHUNK_ROWS, MAX_CHUNK_ROWS))
 
 
 def block_rows(n_rows, width, itemsize):
@@ -160,13 +161,12 @@ def _per_row(v, like):
     return v if like.ndim == 1 else v[:, None]
 
 
-def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None, bounds=True):
-    """One pass over the rows of X (all, or the indices `rows`), `chunk_rows` at a time: the upper
+def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
+    """One pass over the rows of X, `chunk_rows` at a time: the upper
     triangle of sum s (x - c)(x - c)^T (BLAS syrk in `dtype`, the shifted chunk the only copy of X) and,
     in float64, sum s (x - c)(y - d), sum s (y - d)^2, sum s (x - c), sum s (y - d), sum s, with the
     largest shifted (weighted) |x| and |y| (None unless `bounds`: two more reads of every chunk)."""
-    n_rows = X.shape[0] if rows is None else len(rows)
-    n_features = X.shape[1]
+    n_rows, n_features = X.shape
     syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
     upper = np.zeros((n_features, n_features), dtype=dtype, order="F")
     Xty = np.zeros((n_features,) + y.shape[1:], dtype=np.float64)
@@ -178,8 +178,8 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, rows=None, boun
     # one buffer for every chunk (a fresh chunk each time would cost its page faults again)
     buf = np.empty((min(chunk_rows, n_rows), n_features), dtype=dtype, order="F")
     for start in range(0, n_rows, chunk_rows):
-        block = slice(start, min(start + chunk_rows, n_rows)) if rows is None else rows[start:start + chunk_rows]
-        m = min(chunk_rows, n_rows - start)
+        block = slice(start, min(start + chunk_rows, n_rows))
+        m = block.stop - start
         Xc = buf if m == len(buf) else np.empty((m, n_features), dtype=dtype, order="F")  # (a last, shorter one)
         np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
         yc = y[block].astype(np.float64) - y_shift
@@ -495,7 +495,7 @@ class SufficientStats:
         stats = cls(_symmetrized(G), squeezed(XtY), squeezed(yty), np.zeros(p), squeezed(np.zeros(k)), float(n),
                     n, x_mean, squeezed(y_mean))
         # the rounding of the centered entries is relative to the raw sums behind them
-        stats.magnitude = (np.abs(raw_diag), np.abs(stats.yty) + 0.0, float(n), n)
+        stats.magnitude = (np.abs(raw_diag), np.abs(stats.yty), float(n), n)
         return stats
 
     def _check_compatible(self, other):
