@@ -60,7 +60,8 @@ from . import _stats
 from . import _validation as v
 
 __all__ = [
-    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "coefs_from_X", "decomposition", "loo_errors",
+    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "choose_solver", "coefs_from_X", "decomposition",
+    "loo_errors",
     "lsqr", "solve", "solve_alphas", "solve_from_X", "spectrum", "spectrum_of", "y_unit",
 ]
 
