@@ -7,11 +7,10 @@ every Lasso/ElasticNet solution carries its duality gap.
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._cv import CVPath, cv_path
-from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path
-from ._ridge import Ridge, RidgeCV, ridge, ridge_path
+from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path, ridge, ridge_path
 from ._stats import SufficientStats
 from ._validation import ConvergenceWarning, NotFittedError
-from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
 
 try:
     __version__ = _version("fastreg")

@@ -22,13 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import sparse
 
+from . import _ridge
 from . import _validation as v
 from ._path import path_alphas, prepare, prepare_from_stats, solve_path
 from ._plan import make_plan
 from ._settings import check_grid, check_penalty, check_settings
 from ._folds import (
-    block_statistics, check_cv, fold_statistics, held_out_mse, make_folds, n_workers, predict_rows, take_rows,
+    block_statistics, check_cv, fold_statistics, held_out_mse, make_folds, n_workers, partitions, predict_rows,
+    take_rows,
 )
+from ._stats import normal_equations_of
 
 
 # relative difference of two mean CV errors below which they tie (far below any statistical meaning, above
@@ -268,3 +271,88 @@ def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):
     else:
         results = [one_fold(k) for k in range(len(folds))]
     return np.stack(results, axis=2)
+
+
+# ----------------------------------------------------------------------------------------------------
+# RidgeCV: K-fold scores of many alphas (fastreg._ridge's spectrum), and the scores of its predictions
+
+
+def ridge_scorer(scoring):
+    """scikit-learn's scorer for `scoring` (a name or a callable ``scorer(estimator, X, y)``) and the
+    identity regressor it is applied to: predictions in, predictions out (as scikit-learn's RidgeCV)."""
+    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.metrics import check_scoring
+
+    class _Identity(RegressorMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def predict(self, X):
+            return X
+
+    return check_scoring(_Identity(), scoring=scoring), _Identity().fit(None)
+
+
+def score_predictions(scoring, pred, y, s, one_d):
+    """(n_alphas,) scores of (n, k, a) predictions against y (n, k): R^2 when scoring is None, else the
+    scorer (`ridge_scorer`) on the (1-D when y was) predictions, with the sample weights."""
+    if scoring is None:
+        return _r2(y, pred, s)
+    scorer, identity = scoring
+    kwargs = {} if s is None else {"sample_weight": s}
+    cols = (lambda a: (pred[:, 0, a], y[:, 0])) if one_d else (lambda a: (pred[:, :, a], y))
+    return np.array([scorer(identity, *cols(a), **kwargs) for a in range(pred.shape[2])], dtype=np.float64)
+
+
+def _r2(y, pred, s):
+    """(Weighted) R^2 per column of (n, k, a) predictions against y (n, k), uniform average over targets:
+    r2_score's rules (1 when y is constant and predicted exactly, 0 when constant and not)."""
+    s = np.ones(len(y)) if s is None else s.astype(np.float64)
+    resid = y[:, :, None] - pred
+    ss_res = np.einsum("i,ika,ika->ka", s, resid, resid)
+    yc = y - (s @ y) / s.sum()
+    ss_tot = np.einsum("i,ik,ik->k", s, yc, yc)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot != 0, 1.0 - ss_res / np.where(ss_tot != 0, ss_tot, 1.0),
+                      np.where(ss_res == 0, 1.0, 0.0))
+    return r2.mean(axis=0)
+
+
+def ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring=None, one_d=False):
+    """Mean score over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
+    Ridge, each held-out fold scored -- R^2 by default -- with its sample weights). X, Y (2-D), sw
+    validated (`check_ridge_data`), folds from `make_folds`.
+
+    When the folds partition the rows (`partitions`), X is dense and n >= p, every training fold's
+    statistics are ``total - held_out`` (`fold_statistics`, in float64: one pass over X for all folds,
+    about the origin without an intercept), X checked for NaN/inf by the total's Gram diagonal; each
+    fold is then one eigendecomposition serving every alpha. Otherwise each fold's spectrum comes from
+    its training rows."""
+    n, p = X.shape
+    k = Y.shape[1]
+    dense = not sparse.issparse(X)
+    from_statistics = dense and n >= p and partitions(folds, n)
+    if dense and not from_statistics:
+        v.check_finite(X)
+    if from_statistics:
+        shift = None if fit_intercept else (np.zeros(p), np.zeros(k))
+        with np.errstate(over="ignore", invalid="ignore"):  # (non-finite X: raised just below)
+            tests, total = fold_statistics(X, Y, sw, folds, shift=shift)
+        v.check_gram_diagonal(np.diag(total.XtX), X)
+    scores = np.zeros((len(folds), len(alphas)))
+    for f, (train, test) in enumerate(folds):
+        if from_statistics:
+            stats = total - tests[f]
+            if not stats.weight_sum > 0:
+                raise ValueError(f"fold {f}: the training rows have zero total sample_weight.")
+            spectrum = _ridge.spectrum_of(normal_equations_of(stats, X, fit_intercept))
+            coefs, intercepts, _ = _ridge.solve_alphas(spectrum, X, Y, sw, fit_intercept, alphas, rows=train)
+        else:
+            Xtr, Ytr, swtr = X[train], Y[train], None if sw is None else sw[train]
+            spectrum = _ridge.spectrum(Xtr, Ytr, swtr, fit_intercept, _ridge.decomposition(Xtr, "auto"))
+            coefs, intercepts, _ = _ridge.solve_alphas(spectrum, Xtr, Ytr, swtr, fit_intercept, alphas)
+        pred = np.asarray(X[test] @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
+        pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
+        scores[f] = score_predictions(scoring, pred, Y[test].astype(np.float64), None if sw is None else sw[test],
+                                      one_d)
+    return scores.mean(axis=0)

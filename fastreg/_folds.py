@@ -2,7 +2,8 @@
 
 A fold is a pair of integer index arrays (train, test). `fold_statistics` makes one pass over X for
 all folds: the statistics of every held-out block about one common shift, whose sum is the total
-when the blocks partition the rows, so that a fold's training statistics are ``total - held_out``.
+when the blocks partition the rows, so that a fold's training statistics are ``total - held_out``
+(`partitions` tells when every fold's training rows are the rest). y may be 2-D (RidgeCV's targets).
 """
 import numbers
 import os
@@ -131,11 +132,26 @@ def block_statistics(X, y, sample_weight, idx, shift):
     return SufficientStats.of_validated(rows, y[idx], sw, shift=shift, dtype=np.float64)
 
 
-def fold_statistics(X, y, sample_weight, folds):
-    """The statistics of every fold's held-out rows (about the first one's shift) and of all the rows:
-    their sum when the held-out sets partition the rows (K-fold: one pass over X in all)."""
+def partitions(folds, n_samples):
+    """Whether the held-out sets partition the rows and every training set is the rest of the rows
+    (K-fold): then each fold's training statistics are ``total - held_out`` (`fold_statistics`)."""
+    covered = np.zeros(n_samples, dtype=np.intp)
+    for train, test in folds:
+        if train.size + test.size != n_samples:
+            return False
+        covered[test] += 1
+    if not np.all(covered == 1):
+        return False
+    every = np.arange(n_samples)
+    return all(np.array_equal(np.sort(np.concatenate((train, test))), every) for train, test in folds)
+
+
+def fold_statistics(X, y, sample_weight, folds, shift=None):
+    """The statistics of every fold's held-out rows (about the first one's shift, or `shift`, e.g. a
+    zero shift for sums about the origin) and of all the rows: their sum when the held-out sets
+    partition the rows (K-fold: one pass over X in all)."""
     n_samples = X.shape[0]
-    shift, tests = None, []
+    tests = []
     for _, test in folds:
         stats = block_statistics(X, y, sample_weight, test, shift)
         shift = stats.shift if shift is None else shift

@@ -8,13 +8,16 @@ design (`fastreg._design`) -> solve (`solve_path`: `fastreg._solvers` and the ke
 carries the intercepts and the solver used.
 """
 import copy
+import numbers
 import sys
 import warnings
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
+from . import _ridge
 from . import _validation as v
 from ._design import build_design, build_stats_design
 from ._plan import STATISTICS, Plan, make_plan
@@ -476,3 +479,154 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     problem = prepare_from_stats(stats, penalty, fit_intercept=fit_intercept, standardize=standardize)
     return solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Ridge: the front ends of the direct solvers in fastreg._ridge (validation in fastreg._validation,
+# statistics in fastreg._stats)
+
+
+class RidgeFit(NamedTuple):
+    """What `ridge` returns: a named tuple ``coef, intercept, solver, n_iter``."""
+
+    coef: np.ndarray
+    """ndarray of shape (n_features,) for 1-D y, (n_targets, n_features) for 2-D y, in X's dtype."""
+    intercept: object
+    """float for 1-D y, ndarray of shape (n_targets,) for 2-D y (0.0 without intercept)."""
+    solver: str
+    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'lsqr', or 'svd' (the
+    solve from X when the factorization cannot be trusted)."""
+    n_iter: object = None
+    """LSQR iterations per target (None for the direct solvers)."""
+
+
+def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None):
+    """Ridge regression by a Cholesky factorization (primal or dual), as scikit-learn's ``Ridge``.
+
+    Minimizes ``sum_i s_i (y_i - x_i^T w - b)^2 + alpha ||w||^2`` (not divided by n; s the sample
+    weights, 1 by default) for every target of y.
+
+    Parameters
+    ----------
+    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
+        float32 stays float32 (float32 arithmetic and coefficients), anything else becomes float64.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Every target is solved with the same factorization.
+    alpha : float or array-like of shape (n_targets,)
+        Penalty (>= 0), one for all targets or one per target (one factorization per distinct value).
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+        Non-negative weights multiplying the squared loss (not normalized): a weight k is k repeated rows.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept (exactly: the problem is solved on centered data; sparse X is
+        centered implicitly).
+    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
+        'cholesky': potrf/potrs of ``X~^T X~ + alpha I`` when n >= p, of ``X~ X~^T + alpha I`` when p > n.
+        'lsqr': LSQR on the implicitly centered operator (iterative, ``tol``, ``max_iter``).
+        'auto': 'cholesky', except for sparse X whose smaller Gram matrix exceeds 1 GiB ('lsqr').
+        When the factorization fails or its condition estimate is below dimension * eps (or, for
+        alpha = 0, below sqrt(eps)), the solve comes from an SVD of the centered X instead (the
+        minimum-norm least-squares solution for alpha = 0; LSQR for a sparse X too large to densify),
+        with a warning when the system is singular to working precision, and `solver` says 'svd'
+        (or 'lsqr').
+    tol : float, default=1e-6
+        LSQR's stopping tolerances (atol = btol = tol), also when LSQR replaces an untrusted
+        factorization of a large sparse X; unused by Cholesky.
+    max_iter : int, default=None
+        LSQR's iteration limit (None: scipy's default, 2 * n_features).
+
+    Returns
+    -------
+    RidgeFit
+        A named tuple ``coef, intercept, solver, n_iter`` (``n_iter``: LSQR's iterations, else None).
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
+    >>> fit = fastreg.ridge(X, y, alpha=1.0)
+    >>> np.round(fit.coef, 4), round(fit.intercept, 4), fit.solver  # 15/17, 12/17, 8/17
+    (array([0.8824, 0.7059]), 0.4706, 'cholesky')
+    """
+    X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight)
+    alphas = v.check_ridge_alpha(alpha, Y.shape[1])
+    v.check_choice(solver, "solver", _ridge.SOLVERS)
+    tol = v.check_scalar(tol, "tol", low=0.0)
+    if max_iter is not None:
+        max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
+    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    if solver == "lsqr" and not sparse.issparse(X):  # (no Gram matrix to check X by)
+        v.check_finite(X)
+    coef, intercept, name, n_iter = _ridge.solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
+    coef = coef.astype(X.dtype)
+    if one_d:
+        return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
+    return RidgeFit(coef, intercept.astype(X.dtype), name, n_iter)
+
+
+class RidgePath(NamedTuple):
+    """What `ridge_path` returns."""
+
+    alphas: np.ndarray
+    """The penalties, in the order given."""
+    coefs: np.ndarray
+    """(n_features, n_alphas) for 1-D y, (n_targets, n_features, n_alphas) for 2-D y, in X's dtype."""
+    intercepts: np.ndarray
+    """(n_alphas,) for 1-D y, (n_targets, n_alphas) for 2-D y."""
+    solver: str
+    """'eigh' (X~^T X~ = V L V^T), 'eigh-dual' (X~ X~^T) or 'svd' (X~ = U S V^T); '+svd' (or '+lsqr', a
+    sparse X too large to densify) when the alphas the eigendecomposition cannot resolve were solved
+    from X."""
+
+
+def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="auto"):
+    """Ridge solutions for many alphas from one eigendecomposition.
+
+    One eigendecomposition of ``X~^T X~`` (n >= p) or ``X~ X~^T`` (p > n), X~ the centered, weighted X
+    (computed in float64, as scikit-learn's RidgeCV), then every alpha costs O(p^2) (primal) or O(n p)
+    (dual) per target. Same objective as `ridge`; alpha = 0 gives the minimum-norm least-squares solution.
+    Alphas too small for the eigendecomposition (`ridge`'s condition rules, e.g. alpha = 0 on nearly
+    singular data) are solved from an SVD of X~ instead, and `solver` says so.
+
+    Parameters
+    ----------
+    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    alphas : array-like of shape (n_alphas,)
+        Penalties >= 0, in any order.
+    sample_weight : array-like of shape (n_samples,) or float, default=None
+    fit_intercept : bool, default=True
+    mode : {'auto', 'eigen', 'cov', 'gram', 'svd'}, default='auto'
+        'cov': eigh of the p x p matrix; 'gram': eigh of the n x n one; 'auto'/'eigen': the smaller;
+        'svd': SVD of the centered X (dense only; slower, more accurate for nearly singular X).
+
+    Returns
+    -------
+    RidgePath
+        ``alphas, coefs, intercepts, solver``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
+    >>> path = fastreg.ridge_path(X, y, [0.1, 1.0, 10.0])
+    >>> np.round(path.coefs[:, 1], 4), path.solver  # alpha = 1.0: the same as `ridge`
+    (array([0.8824, 0.7059]), 'eigh')
+    """
+    X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight)
+    alphas = v.check_ridge_alphas(alphas, positive=False)
+    mode = v.check_ridge_mode(v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}), X)
+    mode = _ridge.decomposition(X, mode)
+    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    if mode == "svd":  # (no Gram matrix to check X by)
+        v.check_finite(X)
+    unit = _ridge.y_unit(X, Y)
+    if unit != 1.0:
+        Y = (Y.astype(np.float64) / unit).astype(Y.dtype)
+    spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)
+    coefs, intercepts, fallback = _ridge.solve_alphas(spectrum, X, Y, sw, fit_intercept, alphas)
+    name = _ridge.MODE_NAMES[mode] + ("" if fallback is None else "+" + fallback)
+    coefs = (coefs * unit).astype(X.dtype)
+    intercepts = intercepts * unit
+    if one_d:
+        coefs, intercepts = coefs[0], intercepts[0]
+    return RidgePath(alphas, coefs, intercepts.astype(X.dtype), name)

@@ -1,4 +1,5 @@
-"""Ridge regression: Cholesky of XᵀX + αI (or of XXᵀ + αI), many α from one eigendecomposition, RidgeCV.
+"""Ridge's solvers: Cholesky of X~^T X~ + αI (or of X~ X~^T + αI), the solve from X (SVD, LSQR), many α
+from one eigendecomposition, leave-one-out errors.
 
 The problem, as scikit-learn's ``Ridge`` (not divided by n; weights s multiply the squared loss)::
 
@@ -28,405 +29,61 @@ norms L), the hat matrix of the centered problem is Z diag(1 / (L + alpha)) Z^T,
 the projection on S^{1/2} 1, so h_ii = sum_j Z_ij^2 / (L_j + alpha) + s_i / sum(s), exactly (the
 intercept is refitted without sample i, as scikit-learn's RidgeCV does). The leave-one-out error of
 sample i, in scikit-learn's units, is sqrt(s_i) (y_i - yhat_{-i}) = (y~_i - yhat~_i) / (1 - h_ii).
-K-fold cross-validation builds every training fold's statistics as ``total - fold`` (one pass over X
-for all folds) and scores each alpha on the held-out rows.
 
-Numerical notes. Without weights the centered Gram matrix is one syrk over X (no copy of X) plus the
-rank-one correction -n xbar xbar^T, which cancels for a column whose mean dwarfs its spread: those
-columns (predicted from the first rows, checked with the exact means; at most p / 8 of them) are
-recomputed from centered copies carried along the single pass that also forms X^T y, so every entry
-loses at most `_FAST_CANCELLATION` in relative accuracy. With weights, or many such columns, the
-statistics are accumulated about a shift (the first rows' mean; the exact means if that shift turns
-out poor) over row blocks, one syrk per block. Sparse X is never densified: its Gram matrix is
-``X^T S X`` (scipy.sparse) with the centering as a rank-one correction; when neither X^T X nor X X^T
-fits in memory, LSQR runs on the implicitly centered operator.
+What this module does not do. Its inputs are validated already (`fastreg._validation`:
+`check_ridge_data`, the alphas, the options); a dense X's NaN/inf check is deferred to the diagonal of
+the Gram matrix a solve forms, and callers that form none (LSQR on a dense X, the SVD mode) check X
+first. Its statistics -- X~^T X~ and X~^T Y~ (`fastreg._stats.normal_equations`: one syrk over X without
+a copy and the rank-one centering, far-off-center columns patched; shifted row blocks with weights),
+X~ X~^T (`dual_normal_equations`), the means, the sparse shift rule -- come from `fastreg._stats`, the
+K-fold statistics from `fastreg._folds` (``total - fold``, see `fastreg._cv.ridge_kfold_scores`). The
+front ends `ridge` and `ridge_path` are in `fastreg._path`, the estimators in `fastreg.linear_model`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from fastreg import _ridge
+>>> M = np.array([[2.0, 1.0], [1.0, 2.0]]); B = np.array([[3.0], [3.0]])
+>>> x, untrusted = _ridge.cholesky_solve(M, B, np.array([1.0]), np.dtype(np.float64))  # (M + I) x = B
+>>> x.ravel(), untrusted  # inf: the factorization was trusted
+(array([0.75, 0.75]), array([inf]))
 """
-import numbers
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from scipy.sparse import linalg as sparse_linalg
 
 from . import _design
 from . import _stats
 from . import _validation as v
-from ._base import RegressorBase
-from ._stats import far_column_shift, shifted_columns
 
-__all__ = ["RidgeFit", "RidgePath", "ridge", "ridge_path", "Ridge", "RidgeCV"]
+__all__ = [
+    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "choose_solver", "coefs_from_X", "decomposition",
+    "loo_errors",
+    "lsqr", "solve", "solve_alphas", "solve_from_X", "spectrum", "spectrum_of", "y_unit",
+]
 
 # largest dense Gram matrix (p x p or n x n) the sparse 'auto' solver builds before switching to LSQR
 GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
-# rows per block of the shifted accumulation (and of the leave-one-out pass); buffers stay <= 256 MiB
-BLOCK_ROWS = 4096
-# rows that predict which columns are far off-center (`_far_columns_from_head`)
-HEAD_ROWS = 1024
-BLOCK_MAX_BYTES = 1 << 28
-# relative accuracy the unshifted syrk may lose to the rank-one centering, per dtype: the largest
-# diag(X^T S X)_jj / diag(X_c^T S X_c)_jj (= 1 + mean_j^2 / var_j) that still takes the fast path
-_FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
 
 SOLVERS = {"auto", "cholesky", "lsqr"}
 # largest dense copy of X (n x p float64) the solve from X makes when X^T X + alpha I cannot be trusted
-# (`_solve_from_X`): a sparse X beyond it gets LSQR instead of an SVD
+# (`solve_from_X`): a sparse X beyond it gets LSQR instead of an SVD
 SVD_MAX_BYTES = 1 << 28
 # LSQR's atol = btol when `ridge_path` or RidgeCV solve from a large sparse X the alphas its Gram
 # matrix cannot resolve (they have no tol of their own)
 PATH_LSQR_TOL = 1e-10
-
-
-# ----------------------------------------------------------------------------------------- validation
-
-
-def _is_sparse(X):
-    return sparse.issparse(X)
-
-
-def _as_design(X, name="X", check_finite=True):
-    """Sparse or dense X validated. check_finite=False defers the NaN/inf check of a dense X to
-    `_check_gram_diagonal` (a NaN or inf entry always makes a diagonal entry of X^T X or X X^T
-    non-finite), which saves a pass over X; sparse data are always checked (cheap)."""
-    return v.as_design_matrix(X, name=name, check_finite=check_finite, accept_sparse=True)
-
-
-def _check_gram_diagonal(diagonal, X):
-    """Raise for NaN/inf in X (deferred check), or for entries whose squares overflow the dtype."""
-    if np.isfinite(diagonal).all():
-        positive = diagonal[diagonal > 0]
-        if positive.size and positive.max() < np.finfo(X.dtype).tiny / np.finfo(X.dtype).eps:
-            raise ValueError(
-                f"X has entries so small that X^T X underflows in {X.dtype} (largest |x| = "
-                f"{float(np.abs(X.data if _is_sparse(X) else X).max()):.3g}); multiply X by a power of ten "
-                f"first (alpha then scales by its square, the coefficients by its inverse)."
-            )
-        return
-    if _is_sparse(X):  # (sparse values are checked for NaN/inf at validation)
-        largest = float(np.abs(X.data).max())
-    else:
-        v.check_finite(X)
-        largest = float(np.abs(X).max())
-    raise ValueError(
-        f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {largest:.3g}); "
-        f"rescale X (e.g. sklearn.preprocessing.StandardScaler)"
-        + (" or pass float64." if X.dtype == np.float32 else ".")
-    )
-
-
-def _check_inputs(X, y, sample_weight, *, estimator=None):
-    """(X, Y 2-D, sample_weight or None, y was 1-D) with fastreg's validation rules; a dense X is checked
-    for NaN/inf by its Gram diagonal later (`_check_gram_diagonal`), or by `v.check_finite` on paths that
-    form no Gram matrix."""
-    X = _as_design(X, check_finite=False)
-    n_samples = X.shape[0]
-    y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
-    sw = v.as_sample_weight(sample_weight, n_samples, X.dtype)
-    Y = y[:, None] if y.ndim == 1 else y
-    if Y.shape[1] == 0:
-        raise ValueError("y has 0 targets (shape (n_samples, 0)); pass at least one column.")
-    return X, Y, sw, y.ndim == 1
-
-
-# ----------------------------------------------------------------------------------------- statistics
-
-
-def _blas(name, dtype):
-    return getattr(blas, ("s" if dtype == np.float32 else "d") + name)
+# the decompositions of `spectrum` and their names (a RidgePath's solver, RidgeCV's solver_)
+MODE_NAMES = {"cov": "eigh", "gram": "eigh-dual", "svd": "svd"}
 
 
 def _lapack(name, dtype):
     return getattr(lapack, ("s" if dtype == np.float32 else "d") + name)
 
 
-def _block_rows(n_rows, width, itemsize):
-    rows = min(BLOCK_ROWS, max(256, BLOCK_MAX_BYTES // max(1, width * itemsize)))
-    return max(1, min(rows, n_rows))
-
-
-class _Centered(NamedTuple):
-    """The centered, weighted normal equations: G = X~^T X~ (upper triangle, Fortran), XtY = X~^T Y~."""
-
-    G: np.ndarray
-    XtY: np.ndarray
-    x_mean: np.ndarray  # float64
-    y_mean: np.ndarray  # float64, one per target
-    weight_sum: float
-
-
-def _shifted_sums(X, Y, sw, x_shift, y_shift, dtype, rows=None):
-    """Upper triangle of A = B^T B for B = [S^{1/2}(X - c), S^{1/2}] over row blocks, and
-    (X - c)^T S (Y - d), sum S (Y - d) -- in `dtype`, one syrk per block of rows, no copy of X beyond
-    one block. `rows`: the subset of rows (indices), all rows when None."""
-    n_rows = X.shape[0] if rows is None else len(rows)
-    p, k = X.shape[1], Y.shape[1]
-    step = _block_rows(n_rows, p + 1, np.dtype(dtype).itemsize)
-    buf = np.empty((step, p + 1), dtype=dtype, order="F")
-    A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
-    XtY = np.zeros((p, k), dtype=np.float64)
-    sy = np.zeros(k)
-    syrk = _blas("syrk", np.dtype(dtype))
-    if sw is None:
-        buf[:, p] = 1.0
-    for start in range(0, n_rows, step):
-        stop = min(start + step, n_rows)
-        idx = slice(start, stop) if rows is None else rows[start:stop]
-        B = buf[: stop - start]
-        np.subtract(X[idx], x_shift, out=B[:, :p], casting="unsafe")
-        Yc = Y[idx].astype(np.float64) - y_shift
-        if sw is not None:
-            s = sw[idx].astype(np.float64)
-            root = np.sqrt(s)
-            B[:, :p] *= root.astype(dtype)[:, None]
-            B[:, p] = root
-            Yc *= root[:, None]
-        # A += B^T B (upper triangle)
-        A = syrk(1.0, B, beta=1.0, c=A, trans=1, overwrite_c=1)
-        # X^T S Y and the target sums from the block while it is in cache
-        XtY += B[:, :p].T.astype(np.float64, copy=False) @ Yc
-        sy += B[:, p].astype(np.float64) @ Yc
-    return A, XtY, sy
-
-
-def _far_columns_from_head(X, dtype):
-    """Columns whose mean may dwarf their spread, and their means, predicted from the first rows (so
-    that their centered copies ride along the single pass over X; `_dense_primal` checks the prediction
-    with the exact means and recomputes any column it missed)."""
-    head = X[: min(X.shape[0], HEAD_ROWS)]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # non-finite X: raised later
-        mean = head.mean(axis=0, dtype=np.float64)
-        var = head.var(axis=0, dtype=np.float64)
-        # a column constant in the first rows tells nothing (rare levels, sorted data): left to the check
-        ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
-    far = np.flatnonzero(~(ratio <= _FAST_CANCELLATION[np.dtype(dtype)] / 4))
-    return far, mean[far]
-
-
-def _patch_columns(G, XtY, far, XtD, DtD, DtY, dsum, ysum, x_mean, n):
-    """Rows/columns `far` of the centered Gram matrix (upper storage) and of X_c^T Y_c from the products
-    of D = X[:, far] - c (any shift c near the means): for column j in far and any column i,
-    G_ij = x_i^T d_j - xbar_i (1^T d_j) and G_jk = d_j^T d_k - (1^T d_j)(1^T d_k) / n, exact up to the
-    rounding of the products, where the rank-one correction X^T X - n xbar xbar^T would cancel."""
-    cols = XtD - np.outer(x_mean, dsum)
-    cols[far] = DtD - np.outer(dsum, dsum) / n
-    for jj, j in enumerate(far):
-        G[: j + 1, j] = cols[: j + 1, jj]  # column j above the diagonal
-        G[j, j + 1:] = cols[j + 1:, jj]  # row j right of the diagonal
-    XtY[far] = DtY - np.outer(dsum, ysum) / n
-    return G, XtY
-
-
-def _dense_primal(X, Y, sw, fit_intercept, dtype):
-    """`_Centered` for dense X (n >= p), in `dtype` (X's dtype for a fit, float64 for cross-validation).
-
-    Unweighted, in X's dtype: one syrk over X and one pass X^T [Y - ybar, 1, D] (no copy of X), then
-    X^T X - n xbar xbar^T, exact for the columns whose mean is within ~30 standard deviations
-    (`_FAST_CANCELLATION`); the few others are centered copies D (`_patch_columns`). Otherwise (weights,
-    another dtype, many far-off-center columns): shifted accumulation over row blocks."""
-    n, p = X.shape
-    k = Y.shape[1]
-    dtype = np.dtype(dtype)
-    syrk = _blas("syrk", dtype)
-    far, far_shift = _far_columns_from_head(X, dtype) if fit_intercept else (np.zeros(0, dtype=int), None)
-    if (sw is None and X.dtype == dtype and (X.flags.f_contiguous or X.flags.c_contiguous)
-            and len(far) <= p // 8):
-        y_mean = Y.mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(k)
-        rhs = np.empty((n, k + 1 + len(far)), dtype=dtype, order="F")
-        np.subtract(Y, y_mean.astype(dtype), out=rhs[:, :k], casting="unsafe")
-        rhs[:, k] = 1.0
-        if len(far):
-            np.subtract(X[:, far], far_shift.astype(dtype), out=rhs[:, k + 1:])
-        if X.flags.f_contiguous:
-            G = syrk(1.0, X, trans=1)
-            both = _blas("gemm", dtype)(1.0, X, rhs, trans_a=1)
-        else:  # a C-ordered X is the transpose of a Fortran one
-            G = syrk(1.0, X.T, trans=0)
-            both = _blas("gemm", dtype)(1.0, X.T, rhs)
-        both = both.astype(np.float64, copy=False)
-        if not fit_intercept:
-            return _Centered(G, both[:, :k].astype(dtype), np.zeros(p), np.zeros(k), float(n))
-        x_mean = both[:, k] / n
-        # X_c^T Y_c = X^T Y_c - xbar (1^T Y_c): the sum of Y_c is a rounding residual, removed exactly
-        ysum = rhs[:, :k].sum(axis=0, dtype=np.float64)
-        XtY = both[:, :k] - np.outer(x_mean, ysum)
-        raw_diag = np.diag(G).astype(np.float64)
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # non-finite: shifted path raises
-            centered_diag = raw_diag - n * x_mean**2
-            lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
-        missed = np.setdiff1d(np.flatnonzero(~(lost <= _FAST_CANCELLATION[dtype])), far)
-        if len(far) + len(missed) <= p // 8 and np.isfinite(raw_diag).all():
-            G = _blas("syr", dtype)(-float(n), x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
-            if len(far):
-                D = rhs[:, k + 1:]
-                G, XtY = _patch_columns(G, XtY, far, both[:, k + 1:], (D.T @ D).astype(np.float64),
-                                        (D.T @ rhs[:, :k]).astype(np.float64),
-                                        D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
-            if len(missed):  # the first rows did not show these: one more pass for them
-                D = np.subtract(X[:, missed], x_mean[missed].astype(dtype), order="F")
-                G, XtY = _patch_columns(G, XtY, missed, (X.T @ D).astype(np.float64),
-                                        (D.T @ D).astype(np.float64), (D.T @ rhs[:, :k]).astype(np.float64),
-                                        D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
-            return _Centered(G, XtY.astype(dtype), x_mean, y_mean, float(n))
-    # shifted accumulation in row blocks (accurate for columns with large means; weights)
-    head = slice(0, min(n, BLOCK_ROWS))
-    if fit_intercept:
-        if sw is None:
-            x_shift = X[head].mean(axis=0, dtype=np.float64)
-            y_shift = Y[head].mean(axis=0, dtype=np.float64)
-        else:
-            s = sw[head].astype(np.float64)
-            total = s.sum()
-            x_shift = (s @ X[head] / total) if total > 0 else np.zeros(p)
-            y_shift = (s @ Y[head] / total) if total > 0 else np.zeros(Y.shape[1])
-    else:
-        x_shift, y_shift = np.zeros(p), np.zeros(Y.shape[1])
-    x_shift = x_shift.astype(dtype)  # the exact shift applied to the data
-    A, XtY, sy = _shifted_sums(X, Y, sw, x_shift, y_shift, dtype)
-    stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
-    if fit_intercept:
-        # the first rows' mean is a good shift unless they misrepresent a column: then once more about
-        # the exact means (same criterion as the fast path: the correction must not cancel)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            raw, centered = np.diag(A)[:p].astype(np.float64), np.diag(stats.G).astype(np.float64)
-            lost = np.where(raw > 0, raw / np.maximum(centered, 0.0), 1.0)
-        if np.isfinite(raw).all() and not np.all(lost <= _FAST_CANCELLATION[dtype]):
-            x_shift, y_shift = stats.x_mean.astype(dtype), stats.y_mean
-            A, XtY, sy = _shifted_sums(X, Y, sw, x_shift, y_shift, dtype)
-            stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype)
-    return stats
-
-
-def _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, dtype):
-    """The centered statistics from shifted sums: the Schur complement of the weight sum in A."""
-    p = A.shape[0] - 1
-    G = np.asfortranarray(A[:p, :p])
-    sx = A[:p, p].astype(np.float64)
-    W = float(A[p, p])
-    if not fit_intercept:
-        return _Centered(G, XtY.astype(dtype), np.zeros(p), np.zeros(XtY.shape[1]), W)
-    mx, my = sx / W, sy / W
-    G = _blas("syr", np.dtype(dtype))(-1.0 / W, sx.astype(dtype), lower=0, a=G, overwrite_a=1)
-    XtY = XtY - np.outer(sx, my)
-    return _Centered(G, XtY.astype(dtype), x_shift.astype(np.float64) + mx, y_shift + my, W)
-
-
-def _weighted_means(X, Y, sw, fit_intercept):
-    """(x_mean, y_mean, weight sum) in float64; zeros without intercept. Dense X in row blocks (no copy)."""
-    n, p = X.shape
-    s = np.ones(n) if sw is None else sw.astype(np.float64)
-    W = float(s.sum())
-    if not fit_intercept:
-        return np.zeros(p), np.zeros(Y.shape[1]), W
-    if _is_sparse(X):
-        x_sum = np.asarray(X.T @ s, dtype=np.float64).ravel()
-    else:
-        x_sum = np.zeros(p)
-        step = _block_rows(n, p, 8)
-        for start in range(0, n, step):
-            rows = slice(start, min(start + step, n))
-            x_sum += s[rows] @ np.asarray(X[rows], dtype=np.float64)
-    return x_sum / W, (s @ Y.astype(np.float64)) / W, W
-
-
-def _far_columns_shifted(X, sw, fit_intercept):
-    """(X, shift): a sparse X with an intercept with its columns whose mean dwarfs their spread stored
-    shifted by their mean (`fastreg._stats.far_column_shift`), so that the implicit centering below stays
-    exact; the centered problem is the same, and the intercept takes the shift back. Dense X (centered
-    explicitly or about a shift by `_dense_primal`) and no intercept: X itself and a zero shift."""
-    if not (_is_sparse(X) and fit_intercept):
-        return X, np.zeros(X.shape[1])
-    shift = far_column_shift(X, sw)
-    return shifted_columns(X, shift), shift
-
-
-def _sparse_primal(X, Y, sw, fit_intercept, dtype):
-    """`_Centered` for sparse X: X^T S X by scipy.sparse, centering as a rank-one correction."""
-    x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
-    Xs = X if sw is None else sparse.csr_matrix(X.multiply(np.sqrt(sw.astype(X.dtype))[:, None]))
-    G = np.asfortranarray((Xs.T @ Xs).toarray(), dtype=dtype)
-    if fit_intercept:
-        G = _blas("syr", np.dtype(dtype))(-W, x_mean.astype(dtype), lower=0, a=G, overwrite_a=1)
-    Yc = Y.astype(np.float64) - y_mean
-    if sw is not None:
-        Yc *= sw.astype(np.float64)[:, None]
-    XtY = np.asarray(X.T @ Yc, dtype=np.float64)  # X_c^T S Y_c = X^T S Y_c since sum S Y_c = 0
-    return _Centered(G, XtY.astype(dtype), x_mean, y_mean, W)
-
-
-class _Dual(NamedTuple):
-    """The dual normal equations: K = X~ X~^T (upper, Fortran) and Y~ = S^{1/2}(Y - ybar)."""
-
-    K: np.ndarray
-    Yt: np.ndarray
-    x_mean: np.ndarray
-    y_mean: np.ndarray
-    root: np.ndarray  # S^{1/2} (float64)
-    weight_sum: float
-
-
-def _column_blocks(p, n, itemsize):
-    step = max(64, min(1024, BLOCK_MAX_BYTES // max(1, n * itemsize)))
-    return [slice(j, min(j + step, p)) for j in range(0, p, step)]
-
-
-def _centered_columns(X, cols, x_mean, root, dtype):
-    """S^{1/2} (X[:, cols] - mean) as a Fortran block (dense X), or the sparse block and its mean."""
-    block = np.empty((X.shape[0], len(range(*cols.indices(X.shape[1])))), dtype=dtype, order="F")
-    # the float64 means subtracted in float64 and rounded once: a mean rounded to float32 first would
-    # leave a constant in the column that the intercept, centered away, could not absorb
-    np.subtract(X[:, cols], x_mean[cols], out=block, casting="unsafe")
-    if root is not None:
-        block *= root.astype(dtype)[:, None]
-    return block
-
-
-def _dual_stats(X, Y, sw, fit_intercept, dtype):
-    """`_Dual` for dense or sparse X (p > n): centered in column blocks (dense) or by rank-one
-    corrections of X X^T (sparse)."""
-    n, p = X.shape
-    x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
-    root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
-    Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
-    dtype = np.dtype(dtype)
-    if _is_sparse(X):
-        Xs = X if sw is None else sparse.csr_matrix(X.multiply(root.astype(X.dtype)[:, None]))
-        K = (Xs @ Xs.T).toarray().astype(np.float64)
-        if fit_intercept:
-            u = np.asarray(Xs @ x_mean, dtype=np.float64).ravel()
-            # (Xs - r m^T)(Xs - r m^T)^T = Xs Xs^T - u r^T - r u^T + (m.m) r r^T
-            K -= np.outer(u, root) + np.outer(root, u) - (x_mean @ x_mean) * np.outer(root, root)
-        return _Dual(np.asfortranarray(K, dtype=dtype), Yt, x_mean, y_mean, root, W)
-    syrk = _blas("syrk", dtype)
-    scale = None if sw is None else root
-    if not fit_intercept and sw is None and X.dtype == dtype:
-        K = syrk(1.0, X, trans=0) if X.flags.f_contiguous else syrk(1.0, np.asarray(X).T, trans=1)
-        return _Dual(K, Yt, x_mean, y_mean, root, W)
-    K = np.zeros((n, n), dtype=dtype, order="F")
-    for cols in _column_blocks(p, n, dtype.itemsize):
-        block = _centered_columns(X, cols, x_mean, scale, dtype)
-        # K += block block^T (upper triangle)
-        K = syrk(1.0, block, beta=1.0, c=K, trans=0, overwrite_c=1)
-    return _Dual(K, Yt, x_mean, y_mean, root, W)
-
-
-def _dual_coef(X, A, dual, dtype):
-    """w = X~^T A for the dual solution A (n x k): a pass over X (column blocks when centered)."""
-    n, p = X.shape
-    scaled = A * dual.root[:, None]  # X~^T A = (X - 1 m^T)^T S^{1/2} A
-    if _is_sparse(X):
-        W = np.asarray(X.T @ scaled, dtype=np.float64)
-        return W - np.outer(dual.x_mean, scaled.sum(axis=0))
-    if not dual.x_mean.any():
-        return np.asarray(X.T @ scaled.astype(X.dtype), dtype=np.float64)
-    W = np.empty((p, A.shape[1]))
-    for cols in _column_blocks(p, n, np.dtype(dtype).itemsize):
-        block = _centered_columns(X, cols, dual.x_mean, None, dtype)
-        W[cols] = block.T @ scaled.astype(dtype)
-    return W
-
-
-# ----------------------------------------------------------------------------------------- solvers
+# ----------------------------------------------------------------------------------------- one alpha per target
 
 
 def _upper_one_norm(M):
@@ -435,9 +92,9 @@ def _upper_one_norm(M):
     return float((upper.sum(axis=0) + upper.sum(axis=1) - np.diag(upper)).max())
 
 
-def _cholesky_solve(M, B, alphas, dtype):
+def cholesky_solve(M, B, alphas, dtype):
     """Solve (M + alpha_t I) x_t = B[:, t] for every column t: one potrf per distinct alpha, all the
-    columns sharing it solved by one potrs.
+    columns sharing it solved by one potrs. M: symmetric (its upper triangle is read).
 
     A factorization is trusted when it succeeds and LAPACK's estimate of the reciprocal condition
     number of M + alpha I (pocon, O(dimension^2) from the factor) is at least dimension * eps, below
@@ -445,7 +102,7 @@ def _cholesky_solve(M, B, alphas, dtype):
     small for the data): M = X~^T X~ has squared X~'s condition number away. For least squares
     (alpha = 0) it must also be at least sqrt(eps): the coefficients of the normal equations are
     then accurate to about sqrt(eps), those of an SVD of X~ to eps times X~'s condition number.
-    Untrusted columns are left to `_solve_from_X`.
+    Untrusted columns are left to `solve_from_X`.
     Returns (x float64, each column's rcond when it was not solved (0: potrf failed), else inf)."""
     potrf, potrs, pocon = _lapack("potrf", dtype), _lapack("potrs", dtype), _lapack("pocon", dtype)
     out = np.zeros(B.shape, dtype=np.float64)
@@ -474,29 +131,29 @@ def _cholesky_solve(M, B, alphas, dtype):
     return out, untrusted
 
 
-def _solve_from_X(X, Y, sw, alphas, fit_intercept, tol, max_iter):
+def solve_from_X(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     """The ridge solutions for the columns of Y (alpha_t each) from X itself, for systems whose normal
-    equations cannot be trusted (`_cholesky_solve`).
+    equations cannot be trusted (`cholesky_solve`).
 
     An SVD of X~ = S^{1/2} (X - 1 xbar^T) in float64 (a centered copy; float32 data are widened, not
     rounded): w = V diag(s / (s^2 + alpha)) U^T y~, singular values up to max(n, p) eps s_max
     counted as 0 (numpy.linalg.lstsq's rank rule), so that alpha = 0 gives the minimum-norm
     least-squares solution X~^+ y~. A sparse X is densified for it when the copy fits
-    `SVD_MAX_BYTES`; a larger one gets LSQR on the implicitly centered operator (`_lsqr`, to `tol`),
+    `SVD_MAX_BYTES`; a larger one gets LSQR on the implicitly centered operator (`lsqr`, to `tol`),
     which tends to the same solution only as far as X's conditioning lets it.
     Returns (coef (k, p), intercept (k,), solver name, n_iter or None, rank of X~ or None)."""
-    if _is_sparse(X):
+    if sparse.issparse(X):
         if X.shape[0] * X.shape[1] * 8 > SVD_MAX_BYTES:
-            coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+            coef, x_mean, y_mean, n_iter = lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
             return coef, y_mean - coef @ x_mean, "lsqr", n_iter, None
         X = X.toarray()
-    spectrum = _spectrum(X, Y, sw, fit_intercept, "svd")
+    svd = spectrum(X, Y, sw, fit_intercept, "svd")
     coef = np.empty((Y.shape[1], X.shape[1]))
     for alpha in np.unique(alphas):
         cols = np.flatnonzero(alphas == alpha)
-        coef[cols] = spectrum.coefs([alpha], targets=cols)[:, :, 0]
-    intercept = spectrum.y_mean - coef @ spectrum.x_mean
-    return coef, intercept, "svd", None, int(np.count_nonzero(spectrum.L))
+        coef[cols] = svd.coefs([alpha], targets=cols)[:, :, 0]
+    intercept = svd.y_mean - coef @ svd.x_mean
+    return coef, intercept, "svd", None, int(np.count_nonzero(svd.L))
 
 
 def _warn_singular(what, alphas, rcond, dtype, name, rank, n_features, tol):
@@ -520,13 +177,14 @@ def _warn_singular(what, alphas, rcond, dtype, name, rank, n_features, tol):
     )
 
 
-def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
+def lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     """LSQR (Paige & Saunders) on the implicitly centered, weighted operator X~ with damp = sqrt(alpha):
-    exactly the ridge problem, without forming any Gram matrix or densifying X."""
+    exactly the ridge problem, without forming any Gram matrix or densifying X (a dense X must be
+    finite: the caller checks it). Returns (coef (k, p), x_mean, y_mean, n_iter per target)."""
     n, p = X.shape
-    x_mean, y_mean, _ = _weighted_means(X, Y, sw, fit_intercept)
+    x_mean, y_mean, _ = _stats.weighted_means(X, Y, sw, fit_intercept)
     root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
-    Xd = X if _is_sparse(X) else np.asarray(X)
+    Xd = X if sparse.issparse(X) else np.asarray(X)
 
     # products in X's dtype (float32 stays float32 and X is never converted), LSQR's vectors in float64
     def matvec(w):
@@ -547,33 +205,21 @@ def _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     return coef, x_mean, y_mean, n_iter
 
 
-class RidgeFit(NamedTuple):
-    """What `ridge` returns: a named tuple ``coef, intercept, solver, n_iter``."""
-
-    coef: np.ndarray
-    """ndarray of shape (n_features,) for 1-D y, (n_targets, n_features) for 2-D y, in X's dtype."""
-    intercept: object
-    """float for 1-D y, ndarray of shape (n_targets,) for 2-D y (0.0 without intercept)."""
-    solver: str
-    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'lsqr', or 'svd' (the
-    solve from X when the factorization cannot be trusted)."""
-    n_iter: object = None
-    """LSQR iterations per target (None for the direct solvers)."""
-
-
-def _choose_solver(X, solver):
+def choose_solver(X, solver):
+    """'cholesky' (n >= p), 'cholesky-dual' (p > n) or 'lsqr' for a validated `solver`: 'auto' is
+    Cholesky, except for a sparse X whose smaller Gram matrix exceeds GRAM_MAX_BYTES."""
     n, p = X.shape
     dual = p > n
     if solver == "lsqr":
         return "lsqr"
-    if solver == "auto" and _is_sparse(X):
+    if solver == "auto" and sparse.issparse(X):
         side = min(n, p)
         if side * side * X.dtype.itemsize > GRAM_MAX_BYTES:
             return "lsqr"
     return "cholesky-dual" if dual else "cholesky"
 
 
-def _y_unit(X, Y):
+def y_unit(X, Y):
     """A power of two u to solve for Y / u (coefficients and intercepts are linear in Y), 1 unless the
     solve's quantities would leave the working dtype's range: Y's squares (float64 limits), X^T y
     (about x y, summed over n rows) or the dual solution (about y / x^2, normal with 24 bits to
@@ -582,7 +228,7 @@ def _y_unit(X, Y):
     y_max = float(np.max(np.abs(Y))) if Y.size else 0.0
     if y_max == 0:
         return 1.0
-    head = X.data if _is_sparse(X) else X[:HEAD_ROWS]
+    head = X.data if sparse.issparse(X) else X[:_stats.HEAD_ROWS]
     x_max = float(np.max(np.abs(head))) if head.size else 0.0
     info = np.finfo(X.dtype)
     if 0 < x_max < np.inf:  # (NaN and inf are reported by the solve)
@@ -593,45 +239,57 @@ def _y_unit(X, Y):
     return _stats._pow2_scale(y_max, np.float64)
 
 
-def _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
-    """Validated inputs -> (coef (k, p) float64, intercept (k,) float64, solver name, n_iter)."""
-    unit = _y_unit(X, Y)
+def solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
+    """Validated inputs (a dense X checked for NaN/inf by the caller when solver='lsqr') -> (coef (k, p)
+    float64, intercept (k,) float64, solver name, n_iter or None): one alpha per target."""
+    unit = y_unit(X, Y)
     if unit == 1.0:
-        return _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
-    coef, intercept, name, n_iter = _fit_unit(X, (Y.astype(np.float64) / unit).astype(Y.dtype), sw, alphas,
-                                              fit_intercept, solver, tol, max_iter)
+        return _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
+    coef, intercept, name, n_iter = _solve_unit(X, (Y.astype(np.float64) / unit).astype(Y.dtype), sw, alphas,
+                                                fit_intercept, solver, tol, max_iter)
     return coef * unit, intercept * unit, name, n_iter
 
 
-def _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
-    """`_fit` for Y of a safe magnitude."""
+def _dual_coef(X, A, dual, dtype):
+    """w = X~^T A for the dual solution A (n x k): a pass over X (column blocks when centered)."""
+    n, p = X.shape
+    scaled = A * dual.root[:, None]  # X~^T A = (X - 1 m^T)^T S^{1/2} A
+    if sparse.issparse(X):
+        W = np.asarray(X.T @ scaled, dtype=np.float64)
+        return W - np.outer(dual.x_mean, scaled.sum(axis=0))
+    if not dual.x_mean.any():
+        return np.asarray(X.T @ scaled.astype(X.dtype), dtype=np.float64)
+    W = np.empty((p, A.shape[1]))
+    for cols in _stats.column_blocks(p, n, np.dtype(dtype).itemsize):
+        block = _stats.centered_columns(X, cols, dual.x_mean, None, dtype)
+        W[cols] = block.T @ scaled.astype(dtype)
+    return W
+
+
+def _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
+    """`solve` for Y of a safe magnitude."""
     dtype = np.dtype(X.dtype)
-    kind = _choose_solver(X, solver)
-    X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
+    kind = choose_solver(X, solver)
+    X, x_shift = _stats.shifted_for_centering(X, sw, fit_intercept)
     if kind == "lsqr":
-        if not _is_sparse(X):
-            v.check_finite(X)
-        coef, x_mean, y_mean, n_iter = _lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+        coef, x_mean, y_mean, n_iter = lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
         return coef, y_mean - coef @ (x_mean + x_shift), "lsqr", n_iter
     if kind == "cholesky":
-        stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, dtype)
-        _check_gram_diagonal(np.diag(stats.G), X)
-        W, rcond = _cholesky_solve(stats.G, stats.XtY, alphas, dtype)
+        stats = _stats.normal_equations(X, Y, sw, fit_intercept, dtype)
+        W, rcond = cholesky_solve(stats.G, stats.XtY, alphas, dtype)
         coef, what = W.T, "X^T X"
     else:
-        dual = _dual_stats(X, Y, sw, fit_intercept, dtype)
-        _check_gram_diagonal(np.diag(dual.K), X)
-        A, rcond = _cholesky_solve(dual.K, dual.Yt, alphas, dtype)
+        stats = _stats.dual_normal_equations(X, Y, sw, fit_intercept, dtype)
+        A, rcond = cholesky_solve(stats.K, stats.Yt, alphas, dtype)
         solved = np.isinf(rcond)
         coef, what = np.zeros((Y.shape[1], X.shape[1])), "X X^T"
         if solved.any():  # (the other columns are solved from X below)
-            coef[solved] = _dual_coef(X, A[:, solved], dual, dtype).T
-        stats = dual
+            coef[solved] = _dual_coef(X, A[:, solved], stats, dtype).T
     intercept = stats.y_mean - coef @ (stats.x_mean + x_shift) if fit_intercept else np.zeros(Y.shape[1])
     failed = np.isfinite(rcond)
     if not failed.any():
         return coef, intercept, kind, None
-    coef[failed], intercept[failed], name, lsqr_iter, rank = _solve_from_X(
+    coef[failed], intercept[failed], name, lsqr_iter, rank = solve_from_X(
         X, Y[:, failed], sw, alphas[failed], fit_intercept, tol, max_iter)
     if fit_intercept:  # (X is shifted where its columns are far off center: the intercept takes it back)
         intercept[failed] -= coef[failed] @ x_shift
@@ -650,71 +308,10 @@ def _fit_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     return coef, intercept, name, n_iter
 
 
-def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None):
-    """Ridge regression by a Cholesky factorization (primal or dual), as scikit-learn's ``Ridge``.
-
-    Minimizes ``sum_i s_i (y_i - x_i^T w - b)^2 + alpha ||w||^2`` (not divided by n; s the sample
-    weights, 1 by default) for every target of y.
-
-    Parameters
-    ----------
-    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
-        float32 stays float32 (float32 arithmetic and coefficients), anything else becomes float64.
-    y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        Every target is solved with the same factorization.
-    alpha : float or array-like of shape (n_targets,)
-        Penalty (>= 0), one for all targets or one per target (one factorization per distinct value).
-    sample_weight : array-like of shape (n_samples,) or float, default=None
-        Non-negative weights multiplying the squared loss (not normalized): a weight k is k repeated rows.
-    fit_intercept : bool, default=True
-        Fit an unpenalized intercept (exactly: the problem is solved on centered data; sparse X is
-        centered implicitly).
-    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
-        'cholesky': potrf/potrs of ``X~^T X~ + alpha I`` when n >= p, of ``X~ X~^T + alpha I`` when p > n.
-        'lsqr': LSQR on the implicitly centered operator (iterative, ``tol``, ``max_iter``).
-        'auto': 'cholesky', except for sparse X whose smaller Gram matrix exceeds 1 GiB ('lsqr').
-        When the factorization fails or its condition estimate is below dimension * eps (or, for
-        alpha = 0, below sqrt(eps)), the solve comes from an SVD of the centered X instead (the
-        minimum-norm least-squares solution for alpha = 0; LSQR for a sparse X too large to densify),
-        with a warning when the system is singular to working precision, and `solver` says 'svd'
-        (or 'lsqr').
-    tol : float, default=1e-6
-        LSQR's stopping tolerances (atol = btol = tol), also when LSQR replaces an untrusted
-        factorization of a large sparse X; unused by Cholesky.
-    max_iter : int, default=None
-        LSQR's iteration limit (None: scipy's default, 2 * n_features).
-
-    Returns
-    -------
-    RidgeFit
-        A named tuple ``coef, intercept, solver, n_iter`` (``n_iter``: LSQR's iterations, else None).
-
-    Examples
-    --------
-    >>> import numpy as np, fastreg
-    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
-    >>> fit = fastreg.ridge(X, y, alpha=1.0)
-    >>> np.round(fit.coef, 4), round(fit.intercept, 4), fit.solver  # 15/17, 12/17, 8/17
-    (array([0.8824, 0.7059]), 0.4706, 'cholesky')
-    """
-    X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
-    alphas = v.check_ridge_alpha(alpha, Y.shape[1])
-    v.check_choice(solver, "solver", SOLVERS)
-    tol = v.check_scalar(tol, "tol", low=0.0)
-    if max_iter is not None:
-        max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
-    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
-    coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
-    coef = coef.astype(X.dtype)
-    if one_d:
-        return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
-    return RidgeFit(coef, intercept.astype(X.dtype), name, n_iter)
-
-
 # ----------------------------------------------------------------------------------------- many alphas
 
 
-class _Spectrum:
+class Spectrum:
     """The eigendecomposition of the centered, weighted Gram matrix, in float64, serving every alpha.
 
     primal: X~^T X~ = V diag(L) V^T, q = V^T X~^T Y~, coefficient map B = V.
@@ -748,7 +345,7 @@ class _Spectrum:
         """Which alphas the decomposition cannot solve to working accuracy: for an eigendecomposition
         of the Gram matrix (whose rounding squares X~'s condition number), those with L_min + alpha <
         dimension * eps * (L_max + alpha), and alpha = 0 with L_min < sqrt(eps) L_max -- the rules
-        `_cholesky_solve` applies to a factorization; an SVD of X~ resolves every alpha."""
+        `cholesky_solve` applies to a factorization; an SVD of X~ resolves every alpha."""
         alphas = np.asarray(alphas, dtype=np.float64)
         if self.svd or not len(self.L):
             return np.zeros(alphas.shape, dtype=bool)
@@ -768,134 +365,77 @@ class _Spectrum:
         return self.y_mean[:, None] - np.einsum("kpa,p->ka", coefs, self.x_mean)
 
 
-def _spectrum(X, Y, sw, fit_intercept, mode):
-    """Decompose once in float64. mode: 'cov' (eigh of X~^T X~), 'gram' (eigh of X~ X~^T), 'svd'."""
+def decomposition(X, mode):
+    """The decomposition `spectrum` runs for a validated mode: None/'auto'/'eigen' -> the smaller Gram
+    matrix ('cov' when n >= p, else 'gram'); 'cov', 'gram', 'svd' as given."""
+    if mode in (None, "auto", "eigen"):
+        return "gram" if X.shape[1] > X.shape[0] else "cov"
+    return mode
+
+
+def spectrum_of(stats, root=None, x_shift=0.0):
+    """The `Spectrum` of primal `fastreg._stats.NormalEquations` (eigh of G in float64). x_shift: the
+    shift of the columns the statistics were taken on (`shifted_for_centering`), added back to the means."""
+    L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
+    return Spectrum(L, V, V.T @ stats.XtY, stats.x_mean + x_shift, stats.y_mean, stats.weight_sum, root)
+
+
+def spectrum(X, Y, sw, fit_intercept, mode):
+    """Decompose once in float64. mode: 'cov' (eigh of X~^T X~), 'gram' (eigh of X~ X~^T), 'svd' (of X~,
+    dense; X must be finite: the caller checks it)."""
     n, p = X.shape
+    root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
     if mode == "svd":
-        v.check_finite(X)
-        x_mean, y_mean, W = _weighted_means(X, Y, sw, fit_intercept)
-        root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+        x_mean, y_mean, W = _stats.weighted_means(X, Y, sw, fit_intercept)
         Xt = (np.asarray(X, dtype=np.float64) - x_mean) * root[:, None]
         U, S, Vt = linalg.svd(Xt, full_matrices=False, check_finite=False)
         Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
         # X~ = U S V^T: L = S^2, B = V, q = V^T X~^T Y~ = S U^T Y~, Z = U S
-        return _Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U,
-                         rank_tol=max(n, p) * np.finfo(np.float64).eps)
-    X, x_shift = _far_columns_shifted(X, sw, fit_intercept)
+        return Spectrum(S**2, Vt.T, S[:, None] * (U.T @ Yt), x_mean, y_mean, W, root, U=U,
+                        rank_tol=max(n, p) * np.finfo(np.float64).eps)
+    X, x_shift = _stats.shifted_for_centering(X, sw, fit_intercept)
     if mode == "cov":
-        stats = (_sparse_primal if _is_sparse(X) else _dense_primal)(X, Y, sw, fit_intercept, np.float64)
-        _check_gram_diagonal(np.diag(stats.G), X)
-        L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
-        root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
-        return _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean + x_shift, stats.y_mean, stats.weight_sum, root)
-    dual = _dual_stats(X, Y, sw, fit_intercept, np.float64)
-    _check_gram_diagonal(np.diag(dual.K), X)
+        return spectrum_of(_stats.normal_equations(X, Y, sw, fit_intercept, np.float64), root, x_shift)
+    dual = _stats.dual_normal_equations(X, Y, sw, fit_intercept, np.float64)
     L, U = linalg.eigh(dual.K, lower=False, check_finite=False)
     L = np.maximum(L, 0.0)
     B = _dual_coef(X, U, dual, np.float64)
-    return _Spectrum(L, B, U.T @ dual.Yt, dual.x_mean + x_shift, dual.y_mean, dual.weight_sum, dual.root, U=U)
+    return Spectrum(L, B, U.T @ dual.Yt, dual.x_mean + x_shift, dual.y_mean, dual.weight_sum, dual.root, U=U)
 
 
-class RidgePath(NamedTuple):
-    """What `ridge_path` returns."""
-
-    alphas: np.ndarray
-    """The penalties, in the order given."""
-    coefs: np.ndarray
-    """(n_features, n_alphas) for 1-D y, (n_targets, n_features, n_alphas) for 2-D y, in X's dtype."""
-    intercepts: np.ndarray
-    """(n_alphas,) for 1-D y, (n_targets, n_alphas) for 2-D y."""
-    solver: str
-    """'eigh' (X~^T X~ = V L V^T), 'eigh-dual' (X~ X~^T) or 'svd' (X~ = U S V^T); '+svd' (or '+lsqr', a
-    sparse X too large to densify) when the alphas the eigendecomposition cannot resolve were solved
-    from X."""
-
-
-def _gcv_mode(X, mode):
-    if mode in (None, "auto", "eigen"):
-        return "gram" if X.shape[1] > X.shape[0] else "cov"
-    if mode == "svd" and _is_sparse(X):
-        raise ValueError("gcv_mode='svd' needs a dense X; use gcv_mode='auto' (eigendecomposition) for sparse X.")
-    return mode
-
-
-_MODE_NAMES = {"cov": "eigh", "gram": "eigh-dual", "svd": "svd"}
-
-
-def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="auto"):
-    """Ridge solutions for many alphas from one eigendecomposition.
-
-    One eigendecomposition of ``X~^T X~`` (n >= p) or ``X~ X~^T`` (p > n), X~ the centered, weighted X
-    (computed in float64, as scikit-learn's RidgeCV), then every alpha costs O(p^2) (primal) or O(n p)
-    (dual) per target. Same objective as `ridge`; alpha = 0 gives the minimum-norm least-squares solution.
-    Alphas too small for the eigendecomposition (`ridge`'s condition rules, e.g. alpha = 0 on nearly
-    singular data) are solved from an SVD of X~ instead, and `solver` says so.
-
-    Parameters
-    ----------
-    X : {ndarray, scipy.sparse matrix} of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,) or (n_samples, n_targets)
-    alphas : array-like of shape (n_alphas,)
-        Penalties >= 0, in any order.
-    sample_weight : array-like of shape (n_samples,) or float, default=None
-    fit_intercept : bool, default=True
-    mode : {'auto', 'eigen', 'cov', 'gram', 'svd'}, default='auto'
-        'cov': eigh of the p x p matrix; 'gram': eigh of the n x n one; 'auto'/'eigen': the smaller;
-        'svd': SVD of the centered X (dense only; slower, more accurate for nearly singular X).
-
-    Returns
-    -------
-    RidgePath
-        ``alphas, coefs, intercepts, solver``.
-
-    Examples
-    --------
-    >>> import numpy as np, fastreg
-    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 1.0, 4.0, 4.0])
-    >>> path = fastreg.ridge_path(X, y, [0.1, 1.0, 10.0])
-    >>> np.round(path.coefs[:, 1], 4), path.solver  # alpha = 1.0: the same as `ridge`
-    (array([0.8824, 0.7059]), 'eigh')
-    """
-    X, Y, sw, one_d = _check_inputs(X, y, sample_weight)
-    alphas = v.check_ridge_alphas(alphas, positive=False)
-    mode = _gcv_mode(X, v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}))
-    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
-    unit = _y_unit(X, Y)
-    if unit != 1.0:
-        Y = (Y.astype(np.float64) / unit).astype(Y.dtype)
-    spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
-    coefs = spectrum.coefs(alphas)
-    intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((Y.shape[1], len(alphas)))
-    name = _MODE_NAMES[mode]
-    unresolved = spectrum.unresolved(alphas)
-    if unresolved.any():
-        coefs[:, :, unresolved], intercepts[:, unresolved], fallback = _coefs_from_X(
-            X, Y, sw, bool(fit_intercept), alphas[unresolved])
-        name += "+" + fallback
-    coefs = (coefs * unit).astype(X.dtype)
-    intercepts = intercepts * unit
-    if one_d:
-        coefs, intercepts = coefs[0], intercepts[0]
-    return RidgePath(alphas, coefs, intercepts.astype(X.dtype), name)
-
-
-def _coefs_from_X(X, Y, sw, fit_intercept, alphas):
+def coefs_from_X(X, Y, sw, fit_intercept, alphas):
     """(k, p, a) coefficients, (k, a) intercepts and the solver name for the alphas an eigendecomposition
-    cannot resolve (`_Spectrum.unresolved`), from X itself as `_solve_from_X`: one SVD serves them all,
+    cannot resolve (`Spectrum.unresolved`), from X itself as `solve_from_X`: one SVD serves them all,
     LSQR solves each for a sparse X too large to densify (to `PATH_LSQR_TOL`)."""
-    if _is_sparse(X) and X.shape[0] * X.shape[1] * 8 > SVD_MAX_BYTES:
-        solved = [_solve_from_X(X, Y, sw, np.full(Y.shape[1], alpha), fit_intercept, PATH_LSQR_TOL, None)
+    if sparse.issparse(X) and X.shape[0] * X.shape[1] * 8 > SVD_MAX_BYTES:
+        solved = [solve_from_X(X, Y, sw, np.full(Y.shape[1], alpha), fit_intercept, PATH_LSQR_TOL, None)
                   for alpha in alphas]
         return np.stack([fit[0] for fit in solved], axis=2), np.stack([fit[1] for fit in solved], axis=1), "lsqr"
-    spectrum = _spectrum(X.toarray() if _is_sparse(X) else X, Y, sw, fit_intercept, "svd")
-    coefs = spectrum.coefs(alphas)
-    return coefs, spectrum.intercepts(coefs), "svd"
+    svd = spectrum(X.toarray() if sparse.issparse(X) else X, Y, sw, fit_intercept, "svd")
+    coefs = svd.coefs(alphas)
+    return coefs, svd.intercepts(coefs), "svd"
 
 
-# ----------------------------------------------------------------------------------------- cross-validation
+def solve_alphas(spec, X, Y, sw, fit_intercept, alphas, rows=None):
+    """(k, p, a) coefficients, (k, a) intercepts for every alpha from the spectrum `spec` of the rows
+    `rows` of (X, Y, sw) (all rows when None), and the name of the solve from X ('svd', 'lsqr') that
+    served the alphas it cannot resolve, or None (`coefs_from_X`, on those rows only)."""
+    coefs = spec.coefs(alphas)
+    intercepts = spec.intercepts(coefs) if fit_intercept else np.zeros((Y.shape[1], len(alphas)))
+    unresolved = spec.unresolved(alphas)
+    if not unresolved.any():
+        return coefs, intercepts, None
+    if rows is not None:
+        X, Y, sw = X[rows], Y[rows], None if sw is None else sw[rows]
+    coefs[:, :, unresolved], intercepts[:, unresolved], name = coefs_from_X(
+        X, Y, sw, bool(fit_intercept), alphas[unresolved])
+    return coefs, intercepts, name
 
 
-def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
+# ----------------------------------------------------------------------------------------- leave-one-out
+
+
+def loo_errors(X, spec, Y, alphas, fit_intercept, keep):
     """Leave-one-out errors sqrt(s_i)(y_i - yhat_{-i}) = r_i / (1 - h_ii) for every sample, target, alpha.
 
     With a complete sample basis U (X~ X~^T = U diag(L) U^T, U square) the residual and 1 - h come
@@ -906,13 +446,13 @@ def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
 
     Returns (sum of squares per (target, alpha), the errors (n, k, a) when `keep`, else None)."""
     n, k, n_alphas = X.shape[0], Y.shape[1], len(alphas)
-    root, W = spectrum.root, spectrum.weight_sum
-    Yt = (Y.astype(np.float64) - spectrum.y_mean) * root[:, None]
+    root, W = spec.root, spec.weight_sum
+    Yt = (Y.astype(np.float64) - spec.y_mean) * root[:, None]
     sq = np.zeros((k, n_alphas))
     errors = np.empty((n, k, n_alphas)) if keep else None
     intercept_leverage = root**2 / W if fit_intercept else np.zeros(n)
-    L = spectrum.L
-    U = spectrum.U
+    L = spec.L
+    U = spec.U
     complete = U is not None and U.shape[1] == n
     if U is not None:
         Uty = U.T @ Yt  # (m, k)
@@ -921,7 +461,7 @@ def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
         else:
             M = L[:, None] / (L[:, None] + alphas[None, :])  # L / (L + alpha)
         coeffs = (Uty[:, :, None] * M[:, None, :]).reshape(len(L), k * n_alphas)
-        step = _block_rows(n, len(L), 8)
+        step = _stats.block_rows(n, len(L), 8)
         for start in range(0, n, step):
             rows = slice(start, min(start + step, n))
             Ub = U[rows]
@@ -936,16 +476,16 @@ def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
             if keep:
                 errors[rows] = err
         return sq, errors
-    V = spectrum.B
-    F = spectrum.inverse(alphas)  # (p, a)
-    QF = (spectrum.q[:, :, None] * F[:, None, :]).reshape(len(L), k * n_alphas)
-    step = _block_rows(n, len(L), 8)
+    V = spec.B
+    F = spec.inverse(alphas)  # (p, a)
+    QF = (spec.q[:, :, None] * F[:, None, :]).reshape(len(L), k * n_alphas)
+    step = _stats.block_rows(n, len(L), 8)
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
-        if _is_sparse(X):
-            Zb = (np.asarray(X[rows] @ V, dtype=np.float64) - spectrum.x_mean @ V) * root[rows, None]
+        if sparse.issparse(X):
+            Zb = (np.asarray(X[rows] @ V, dtype=np.float64) - spec.x_mean @ V) * root[rows, None]
         else:
-            Xb = np.asarray(X[rows], dtype=np.float64) - spectrum.x_mean
+            Xb = np.asarray(X[rows], dtype=np.float64) - spec.x_mean
             Xb *= root[rows, None]
             Zb = Xb @ V
         h = (Zb * Zb) @ F + intercept_leverage[rows, None]
@@ -955,378 +495,3 @@ def _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep):
         if keep:
             errors[rows] = err
     return sq, errors
-
-
-def _scorer(scoring):
-    """scikit-learn's scorer for `scoring` (a name or a callable ``scorer(estimator, X, y)``) and the
-    identity regressor it is applied to: predictions in, predictions out (as scikit-learn's RidgeCV)."""
-    from sklearn.base import BaseEstimator, RegressorMixin
-    from sklearn.metrics import check_scoring
-
-    class _Identity(RegressorMixin, BaseEstimator):
-        def fit(self, X, y=None):
-            return self
-
-        def predict(self, X):
-            return X
-
-    return check_scoring(_Identity(), scoring=scoring), _Identity().fit(None)
-
-
-def _score_predictions(scoring, pred, y, s, one_d):
-    """(n_alphas,) scores of (n, k, a) predictions against y (n, k): R^2 when scoring is None, else the
-    scorer on the (1-D when y was) predictions, with the sample weights."""
-    if scoring is None:
-        return _r2(y, pred, s)
-    scorer, identity = scoring
-    kwargs = {} if s is None else {"sample_weight": s}
-    cols = (lambda a: (pred[:, 0, a], y[:, 0])) if one_d else (lambda a: (pred[:, :, a], y))
-    return np.array([scorer(identity, *cols(a), **kwargs) for a in range(pred.shape[2])], dtype=np.float64)
-
-
-def _kfold_splits(cv, X, Y):
-    """The (train, test) splits of an int, a splitter or an iterable `cv` (fastreg._cv's rules)."""
-    from ._cv import check_cv, make_folds
-
-    n = X.shape[0]
-    return make_folds(check_cv(cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0], None, n)
-
-
-def _r2(y, pred, s):
-    """(Weighted) R^2 per column of (n, k, a) predictions against y (n, k), uniform average over targets:
-    r2_score's rules (1 when y is constant and predicted exactly, 0 when constant and not)."""
-    s = np.ones(len(y)) if s is None else s.astype(np.float64)
-    resid = y[:, :, None] - pred
-    ss_res = np.einsum("i,ika,ika->ka", s, resid, resid)
-    yc = y - (s @ y) / s.sum()
-    ss_tot = np.einsum("i,ik,ik->k", s, yc, yc)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(ss_tot != 0, 1.0 - ss_res / np.where(ss_tot != 0, ss_tot, 1.0),
-                      np.where(ss_res == 0, 1.0, 0.0))
-    return r2.mean(axis=0)
-
-
-def _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring=None, one_d=False):
-    """Mean score over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
-    Ridge, each held-out fold scored -- R^2 by default -- with its sample weights).
-
-    When the folds partition the rows and n >= p, every training fold's statistics are ``total - fold``:
-    one blocked syrk per held-out fold covers all of X once."""
-    n, p = X.shape
-    k = Y.shape[1]
-    tests = [te for _, te in splits]
-    partition = (not _is_sparse(X) and n >= p and sum(len(te) for te in tests) == n
-                 and np.array_equal(np.sort(np.concatenate(tests)), np.arange(n))
-                 and all(len(tr) + len(te) == n for tr, te in splits))
-    scores = np.zeros((len(splits), len(alphas)))
-    if not partition and not _is_sparse(X):
-        v.check_finite(X)
-    if partition:
-        head = slice(0, min(n, BLOCK_ROWS))
-        x_shift = X[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(p)
-        y_shift = Y[head].mean(axis=0, dtype=np.float64) if fit_intercept else np.zeros(k)
-        parts = [_shifted_sums(X, Y, sw, x_shift, y_shift, np.float64, rows=np.sort(te)) for te in tests]
-        total = [sum(part[i] for part in parts) for i in range(3)]
-        _check_gram_diagonal(np.diag(total[0]), X)
-    for f, (train, test) in enumerate(splits):
-        if partition:
-            A, XtY, sy = (total[i] - parts[f][i] for i in range(3))
-            if A[p, p] <= 0:
-                raise ValueError(f"fold {f}: the training rows have zero total sample_weight.")
-            stats = _schur(A, XtY, sy, x_shift, y_shift, fit_intercept, np.float64)
-            L, V = linalg.eigh(stats.G, lower=False, check_finite=False)
-            spectrum = _Spectrum(L, V, V.T @ stats.XtY, stats.x_mean, stats.y_mean, stats.weight_sum, None)
-        else:
-            Xtr = X[train]
-            spectrum = _spectrum(Xtr, Y[train], None if sw is None else sw[train], fit_intercept,
-                                 "gram" if Xtr.shape[1] > Xtr.shape[0] else "cov")
-        coefs = spectrum.coefs(alphas)  # (k, p, a)
-        intercepts = spectrum.intercepts(coefs) if fit_intercept else np.zeros((k, len(alphas)))
-        unresolved = spectrum.unresolved(alphas)
-        if unresolved.any():  # alpha = 0 on (nearly) singular folds: solved from the training rows
-            coefs[:, :, unresolved], intercepts[:, unresolved], _ = _coefs_from_X(
-                X[train], Y[train], None if sw is None else sw[train], fit_intercept, alphas[unresolved])
-        Xte = X[test]
-        pred = np.asarray(Xte @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
-        pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
-        scores[f] = _score_predictions(scoring, pred, Y[test].astype(np.float64), None if sw is None else sw[test],
-                                       one_d)
-    return scores.mean(axis=0)
-
-
-# ----------------------------------------------------------------------------------------- estimators
-
-
-class _RidgeEstimator(RegressorBase):
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
-    def _set_fitted(self, coef, intercept, one_d, dtype, n_features):
-        coef = np.asarray(coef).astype(dtype)
-        if one_d:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
-        elif coef.shape[0] == 1:  # y of shape (n, 1): scikit-learn's coef_ is 1-D, intercept_ (1,)
-            self.coef_, self.intercept_ = coef[0], np.asarray(intercept, dtype=dtype)
-        else:
-            self.coef_, self.intercept_ = coef, np.asarray(intercept, dtype=dtype)
-        self.n_features_in_ = n_features
-
-    def predict(self, X):
-        """Predict ``X @ coef_.T + intercept_``, in X's dtype (float32 stays float32).
-
-        Parameters
-        ----------
-        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        self._check_is_fitted()
-        self._check_feature_names(X, reset=False)
-        X = _as_design(X)
-        self._check_n_features(X.shape[1])
-        coef = self.coef_.astype(X.dtype, copy=False)
-        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
-
-
-class Ridge(_RidgeEstimator):
-    """Linear least squares with an L2 penalty, by one Cholesky factorization.
-
-    Minimizes ``||y - X w - b||^2 + alpha ||w||^2`` (with sample weights s: ``sum_i s_i (y_i - x_i^T w
-    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters (``positive`` and the
-    'sag'/'saga'/'lbfgs'/'svd'/'sparse_cg' solvers aside), same fitted attributes. See `ridge`.
-
-    Parameters
-    ----------
-    alpha : float or array-like of shape (n_targets,), default=1.0
-        Penalty (>= 0), one per target if an array.
-    fit_intercept : bool, default=True
-    copy_X : bool, default=True
-        Accepted for compatibility: X is never modified.
-    max_iter : int, default=None
-        LSQR's iteration limit.
-    tol : float, default=1e-4
-        LSQR's tolerance (also when LSQR replaces an untrusted factorization of a large sparse X);
-        unused by Cholesky.
-    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
-        See `ridge`; the one that ran is ``solver_``.
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-    intercept_ : float or ndarray of shape (n_targets,)
-    n_iter_ : int or ndarray of shape (n_targets,)
-        LSQR iterations per target; 1 for the direct solvers (one factorization).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str, only when X had string column names
-    solver_ : str
-        'cholesky', 'cholesky-dual', 'lsqr', or 'svd' (the solve from X, with a warning, when the
-        factorization cannot be trusted: see `ridge`).
-
-    Examples
-    --------
-    >>> import numpy as np, fastreg
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((100, 3)); y = X @ [1.0, 2.0, 0.0] + 3.0
-    >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
-    >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
-    (array([1., 2., 0.]), 3.0, 'cholesky')
-    """
-
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto"):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.copy_X = copy_X
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,) or float, default=None
-
-        Returns
-        -------
-        self
-        """
-        self._check_feature_names(X, reset=True)
-        X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
-        alphas = v.check_ridge_alpha(self.alpha, Y.shape[1])
-        solver = v.check_choice(self.solver, "solver", SOLVERS)
-        tol = v.check_scalar(self.tol, "tol", low=0.0)
-        max_iter = None if self.max_iter is None else v.check_scalar(
-            self.max_iter, "max_iter", kind=numbers.Integral, low=1)
-        fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, copy_X=self.copy_X)
-        coef, intercept, name, n_iter = _fit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
-        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
-        self.solver_ = name
-        # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
-        n_iter = np.ones(Y.shape[1], dtype=int) if n_iter is None else np.asarray(n_iter)
-        self.n_iter_ = int(n_iter[0]) if one_d else n_iter
-        return self
-
-
-class RidgeCV(_RidgeEstimator):
-    """Ridge regression with the penalty chosen by efficient leave-one-out (or K-fold) cross-validation.
-
-    ``cv=None`` (default): exact leave-one-out errors for every alpha from one eigendecomposition of
-    the centered Gram matrix (``X~^T X~`` when n > p, ``X~ X~^T`` otherwise), the intercept refitted
-    exactly without each sample, as scikit-learn's ``RidgeCV``: ``best_score_`` is minus the mean
-    squared leave-one-out error (errors scaled by sqrt(sample_weight)). ``cv=K`` or a splitter: K-fold,
-    scored by R^2 on the held-out rows (mean over folds, as GridSearchCV over ``Ridge``), every training
-    fold's statistics from ``total - fold``; then a refit on all rows.
-
-    Parameters
-    ----------
-    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        Penalties to try (> 0 for leave-one-out, >= 0 for K-fold), or one number > 0 (as scikit-learn).
-    fit_intercept : bool, default=True
-    scoring : str, callable or None, default=None
-        None: minus the mean squared leave-one-out error (cv=None), R^2 (K-fold). Otherwise a
-        scikit-learn scorer name or ``scorer(estimator, X, y)`` (needs scikit-learn), applied as
-        scikit-learn's RidgeCV does: to the leave-one-out (or held-out) predictions.
-    cv : None, int, splitter or iterable of (train, test), default=None
-    gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
-        None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix, or an SVD of X~ when some
-        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense).
-    store_cv_results : bool, default=False
-        Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
-    alpha_per_target : bool, default=False
-        Choose an alpha for every target separately (cv=None only).
-
-    Attributes
-    ----------
-    alpha_ : float or ndarray of shape (n_targets,)
-    best_score_ : float or ndarray of shape (n_targets,)
-    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
-        Squared leave-one-out errors (scaled by the sample weights), or the leave-one-out predictions
-        when ``scoring`` is given.
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-    intercept_ : float or ndarray of shape (n_targets,)
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str, only when X had string column names
-    solver_ : str
-        The decomposition: 'eigh', 'eigh-dual' or 'svd' (leave-one-out), 'kfold' + the refit's solver.
-
-    Examples
-    --------
-    >>> import numpy as np, fastreg
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((200, 5)); y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(200)
-    >>> model = fastreg.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
-    >>> float(model.alpha_), model.solver_
-    (1.0, 'eigh')
-    """
-
-    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,
-                 store_cv_results=False, alpha_per_target=False):
-        self.alphas = alphas
-        self.fit_intercept = fit_intercept
-        self.scoring = scoring
-        self.cv = cv
-        self.gcv_mode = gcv_mode
-        self.store_cv_results = store_cv_results
-        self.alpha_per_target = alpha_per_target
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model, choosing alpha by cross-validation.
-
-        Parameters
-        ----------
-        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,) or float, default=None
-            Weights of the squared loss; leave-one-out errors are scaled by their square root, K-fold
-            R^2 scores are weighted (both as scikit-learn's RidgeCV).
-
-        Returns
-        -------
-        self
-        """
-        scoring = None if v.check_scoring(self.scoring) is None else _scorer(self.scoring)
-        self._check_feature_names(X, reset=True)
-        X, Y, sw, one_d = _check_inputs(X, y, sample_weight, estimator=type(self).__name__)
-        if _y_unit(X, Y) != 1.0:  # (Ridge and ridge_path rescale y; scores in y's units cannot be)
-            raise ValueError(
-                f"RidgeCV: y has entries of magnitude {float(np.max(np.abs(Y))):.3g}, too large or too small "
-                f"(against X's) for its squared errors or the solve to stay inside the {X.dtype} range; "
-                f"multiply y by a power of ten first (the scores then scale by its square)."
-            )
-        loo = self.cv is None
-        alphas = v.check_ridge_alphas(self.alphas, positive=loo, single_positive=True)
-        fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
-            fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
-            alpha_per_target=self.alpha_per_target)
-        if self.gcv_mode not in (None, "auto", "eigen", "svd"):
-            raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {self.gcv_mode!r}.")
-        per_target = alpha_per_target and Y.shape[1] > 1
-        if not loo:
-            if store_cv_results:
-                raise ValueError("cv!=None and store_cv_results=True are incompatible: only leave-one-out "
-                                 "(cv=None) keeps per-sample errors.")
-            if alpha_per_target:
-                raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
-            splits = _kfold_splits(self.cv, X, Y)
-            scores = _kfold_scores(X, Y, sw, alphas, fit_intercept, splits, scoring, one_d)
-            best = int(np.argmax(scores))
-            coef, intercept, name, _ = _fit(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
-                                            "auto", 1e-6, None)
-            self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
-            self.alpha_, self.best_score_ = float(alphas[best]), float(scores[best])
-            self.solver_ = f"kfold+{name}"
-            return self
-
-        positive = np.ones(X.shape[0], dtype=bool) if sw is None else sw > 0
-        if fit_intercept and positive.sum() < 2:
-            raise ValueError(
-                f"Leave-one-out cross-validation with an intercept needs at least 2 samples with positive "
-                f"weight, got {int(positive.sum())} sample(s); use fit_intercept=False or more samples."
-            )
-        mode = _gcv_mode(X, self.gcv_mode)
-        spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
-        if spectrum.unresolved(alphas).any() and not _is_sparse(X):
-            # alphas below the eigendecomposition's resolution: every alpha from an SVD of X~ instead
-            mode = "svd"
-            spectrum = _spectrum(X, Y, sw, fit_intercept, mode)
-        keep = store_cv_results or scoring is not None
-        sq, errors = _loo_errors(X, spectrum, Y, alphas, fit_intercept, keep)
-        n, k = X.shape[0], Y.shape[1]
-        if scoring is not None:
-            # leave-one-out predictions in the units of y (errors are scaled by sqrt(s)), as scikit-learn
-            with np.errstate(divide="ignore", invalid="ignore"):
-                results = Y.astype(np.float64)[:, :, None] - errors / spectrum.root[:, None, None]
-            Y64 = Y.astype(np.float64)
-            if per_target:
-                scores = np.array([_score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True)
-                                   for t in range(k)])
-            else:
-                scores = _score_predictions(scoring, results, Y64, sw, one_d)
-        else:
-            results = None if errors is None else errors**2
-            scores = -sq / n if per_target else -sq.sum(axis=0) / (n * k)
-        if per_target:  # scores (k, a)
-            best = np.argmax(scores, axis=1)
-            coefs = spectrum.coefs(alphas)  # (k, p, a)
-            coef = coefs[np.arange(k), :, best]
-            alpha_, best_score = alphas[best], scores[np.arange(k), best]
-        else:
-            b = int(np.argmax(scores))
-            coef = spectrum.coefs(alphas[b:b + 1])[:, :, 0]
-            alpha_, best_score = float(alphas[b]), float(scores[b])
-        intercept = spectrum.y_mean - coef @ spectrum.x_mean if fit_intercept else np.zeros(k)
-        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
-        self.alpha_, self.best_score_ = alpha_, best_score
-        if store_cv_results:
-            self.cv_results_ = (results[:, 0, :] if one_d else results).astype(X.dtype)
-        elif hasattr(self, "cv_results_"):
-            del self.cv_results_
-        self.solver_ = _MODE_NAMES[mode]
-        return self

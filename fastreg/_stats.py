@@ -9,8 +9,19 @@ They add over row blocks that share the shift (``a + b``, ``total - fold``), so 
 chunk from files or by a cluster. The shift is the first block's mean, so the centered Gram matrix
 ``XtX - sx sx^T / weight_sum`` is a small correction and stays accurate when columns have large means
 (the textbook ``X^T X - n mean mean^T`` loses every digit when the means dwarf the spread).
+
+y may be 2-D (n_samples, k): Xty is then (p, k) and yty, sy and the y shift one per target.
+
+The same accumulation serves Ridge, which wants the centered normal equations of one data set
+(`normal_equations`, `dual_normal_equations`): with ``fast=True`` an unweighted dense X is summed
+without any copy -- one syrk over X, then the rank-one centering ``X^T X - n mean mean^T``, exact
+enough for every column whose mean is within ~30 standard deviations (`FAST_CANCELLATION`); the few
+columns far off center are recomputed from centered copies carried along the same pass over X
+(`_patch_columns`). Weights, many such columns, or another precision take the shifted row blocks
+(`_shifted_sums`), once more about the exact means when the first rows' mean turns out a poor shift.
 """
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -19,8 +30,20 @@ from scipy.linalg import blas
 from . import _validation as v
 
 
-# rows per block of `from_arrays`: the shifted block is its only copy of data
+# rows per block of `from_arrays`: the shifted block is its only copy of data (as many rows as fit in
+# CHUNK_BYTES, within [MIN_CHUNK_ROWS, MAX_CHUNK_ROWS]); the shift is the first block's mean
 CHUNK_BYTES = 1 << 25
+MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 1024, 8192
+# rows that predict which columns are far off center for the fast route (`_far_columns_from_head`)
+HEAD_ROWS = 1024
+# rows per block of the float64 passes over X that hold `width` values per row (weighted means, the
+# leave-one-out pass), and the largest such block or column block (the dual Gram matrix), in bytes
+BLOCK_ROWS = 4096
+BLOCK_MAX_BYTES = 1 << 28
+# relative accuracy the fast route's rank-one centering may lose, per dtype: the largest
+# diag(X^T X)_jj / diag(X_c^T X_c)_jj (= 1 + mean_j^2 / var_j) a column may have and stay on it; the
+# same bound tells when the first rows' mean was a poor shift for the shifted row blocks
+FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
 
 
 # Implicit centering of a sparse column (sums about 0, then the rank-one correction by its mean) loses
@@ -106,8 +129,120 @@ def _symmetrized(upper):
         # rows start:stop of the lower triangle = columns start:stop of the upper one
         upper[start:stop, :start] = upper[:start, start:stop].T
         block = upper[start:stop, start:stop]
-        block[np.tril_indices(stop - start, -1)] = block.T[np.tril_indices(stop - start, -1)]
+        np.copyto(block, block.T.copy(), where=np.tri(stop - start, k=-1, dtype=bool))  # strict lower
     return upper.T
+
+
+def _chunk_rows(n_features, dtype):
+    rows = CHUNK_BYTES // max(1, n_features * np.dtype(dtype).itemsize)
+    return int(np.clip(rows, MIN_CHUNK_ROWS, MAX_CHUNK_ROWS))
+
+
+def block_rows(n_rows, width, itemsize):
+    """Rows per block of a pass holding `width` values of `itemsize` bytes per row (<= BLOCK_ROWS,
+    <= BLOCK_MAX_BYTES, at least 256)."""
+    rows = min(BLOCK_ROWS, max(256, BLOCK_MAX_BYTES // max(1, width * itemsize)))
+    return max(1, min(rows, n_rows))
+
+
+def column_blocks(p, n, itemsize):
+    """Slices of columns for passes over X one column block at a time (n rows of `itemsize` bytes)."""
+    step = max(64, min(1024, BLOCK_MAX_BYTES // max(1, n * itemsize)))
+    return [slice(j, min(j + step, p)) for j in range(0, p, step)]
+
+
+def _number_or_array(a):
+    """A per-target statistic: a float for one target (1-D y), a float64 array for 2-D y."""
+    return float(a) if np.ndim(a) == 0 else np.asarray(a, dtype=np.float64)
+
+
+def _per_row(v, like):
+    """The row values `v` broadcast against `like` (1-D, or 2-D with one column per target)."""
+    return v if like.ndim == 1 else v[:, None]
+
+
+def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
+    """One pass over the rows of X, `chunk_rows` at a time: the upper
+    triangle of sum s (x - c)(x - c)^T (BLAS syrk in `dtype`, the shifted chunk the only copy of X) and,
+    in float64, sum s (x - c)(y - d), sum s (y - d)^2, sum s (x - c), sum s (y - d), sum s, with the
+    largest shifted (weighted) |x| and |y| (None unless `bounds`: two more reads of every chunk)."""
+    n_rows, n_features = X.shape
+    syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
+    upper = np.zeros((n_features, n_features), dtype=dtype, order="F")
+    Xty = np.zeros((n_features,) + y.shape[1:], dtype=np.float64)
+    sx = np.zeros(n_features, dtype=np.float64)
+    yty = np.zeros(y.shape[1:])
+    sy = np.zeros(y.shape[1:])
+    weight_sum = 0.0
+    x_amax = y_amax = 0.0
+    # one buffer for every chunk (a fresh chunk each time would cost its page faults again)
+    buf = np.empty((min(chunk_rows, n_rows), n_features), dtype=dtype, order="F")
+    for start in range(0, n_rows, chunk_rows):
+        block = slice(start, min(start + chunk_rows, n_rows))
+        m = block.stop - start
+        Xc = buf if m == len(buf) else np.empty((m, n_features), dtype=dtype, order="F")  # (a last, shorter one)
+        np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
+        yc = y[block].astype(np.float64) - y_shift
+        if sw is None:
+            s = np.ones(len(yc))
+            sqrt_s = s
+        else:
+            s = sw[block].astype(np.float64)
+            sqrt_s = np.sqrt(s)
+            Xc *= sqrt_s.astype(dtype)[:, None]
+        if bounds:
+            x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
+        # upper += Xc^T Xc (weighted rows carry sqrt(s))
+        upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
+        ys = yc * _per_row(sqrt_s, yc)
+        if bounds:
+            y_amax = max(y_amax, float(np.max(np.abs(ys))))
+        # X^T y and the column sums in one pass, accumulated in float64
+        both = Xc.T.astype(np.float64, copy=False) @ np.column_stack((ys, sqrt_s))
+        Xty += both[:, :-1].reshape(Xty.shape)
+        sx += both[:, -1]
+        yty += ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)
+        sy += s @ yc
+        weight_sum += float(s.sum())
+    return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
+
+
+def _far_columns_from_head(X, dtype):
+    """Columns whose mean may dwarf their spread, and their means, predicted from the first rows (so
+    that their centered copies ride along the fast route's single pass over X; the route checks the
+    prediction with the exact means and recomputes any column it missed)."""
+    head = X[: min(X.shape[0], HEAD_ROWS)]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # non-finite X: raised later
+        mean = head.mean(axis=0, dtype=np.float64)
+        var = head.var(axis=0, dtype=np.float64)
+        # a column constant in the first rows tells nothing (rare levels, sorted data): left to the check
+        ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
+    far = np.flatnonzero(~(ratio <= FAST_CANCELLATION[np.dtype(dtype)] / 4))
+    return far, mean[far]
+
+
+def _patch_columns(G, XtY, far, XtD, DtD, DtY, dsum, ysum, x_mean, n):
+    """Rows/columns `far` of the centered Gram matrix (upper storage) and of X_c^T Y_c from the products
+    of D = X[:, far] - c (any shift c near the means): for column j in far and any column i,
+    G_ij = x_i^T d_j - xbar_i (1^T d_j) and G_jk = d_j^T d_k - (1^T d_j)(1^T d_k) / n, exact up to the
+    rounding of the products, where the rank-one correction X^T X - n xbar xbar^T would cancel."""
+    cols = XtD - np.outer(x_mean, dsum)
+    cols[far] = DtD - np.outer(dsum, dsum) / n
+    for jj, j in enumerate(far):
+        G[: j + 1, j] = cols[: j + 1, jj]  # column j above the diagonal
+        G[j, j + 1:] = cols[j + 1:, jj]  # row j right of the diagonal
+    XtY[far] = DtY - np.outer(dsum, ysum) / n
+    return G, XtY
+
+
+def _poor_shift(stats):
+    """Whether the sums were taken about a shift so far from some column's mean that centering them
+    loses more than FAST_CANCELLATION (the first rows misrepresent the column: sorted data, rare levels)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        raw = np.diag(stats.XtX).astype(np.float64)
+        centered = raw - stats.sx**2 / stats.weight_sum
+        lost = np.where(raw > 0, raw / np.maximum(centered, 0.0), 1.0)
+    return bool(np.isfinite(raw).all() and not np.all(lost <= FAST_CANCELLATION[stats.dtype]))
 
 
 class SufficientStats:
@@ -132,13 +267,16 @@ class SufficientStats:
     magnitude = None
 
     def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=None):
-        self.XtX, self.Xty, self.yty = XtX, Xty, float(yty)
+        # yty, sy and y_shift: floats for a 1-D y, one per target (float64 arrays) for a 2-D y, whose
+        # Xty is (n_features, n_targets)
+        self.XtX, self.Xty, self.yty = XtX, Xty, _number_or_array(yty)
         # the largest shifted (and weighted) |x| and |y| entries, when built from arrays: the path
-        # functions check them before trusting squared sums of extreme data (None after + and -)
+        # functions check them before trusting squared sums of extreme data (None after + and -, and
+        # from the fast route)
         self.amax = amax
-        self.sx, self.sy = sx, float(sy)
+        self.sx, self.sy = sx, _number_or_array(sy)
         self.weight_sum, self.n_rows = float(weight_sum), int(n_rows)
-        self.x_shift, self.y_shift = x_shift, float(y_shift)
+        self.x_shift, self.y_shift = x_shift, _number_or_array(y_shift)
 
     @property
     def shift(self):
@@ -186,17 +324,39 @@ class SufficientStats:
         return stats
 
     @classmethod
-    def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None):
+    def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None, fast=False):
         """The statistics of arrays the caller validated already (dense, or CSC; no checks, no copy of
         X beyond a row block): the one accumulation the path functions, the CV folds and Ridge share.
+        y may be 2-D (one column per target).
 
         dtype: the precision of the sums (default X's); float32 data are summed in float64 wherever
-        the sums must certify a solution (the Gram mode, the folds)."""
+        the sums must certify a solution (the Gram mode, the folds).
+
+        fast: for a caller that only centers the sums (shift=None) or takes them about the origin (a
+        zero shift), and accepts losing up to FAST_CANCELLATION of relative accuracy in the centered
+        Gram matrix (Ridge; the certified Gram mode of the paths does not): an unweighted, contiguous
+        dense X in the sums' dtype is then summed without a copy (`_accumulate_fast`), and otherwise,
+        when the first rows' mean turns out a poor shift, the sums are taken once more about the exact
+        means; ``amax`` is not computed (None).
+        """
         if sparse.issparse(X):
             if dtype is not None:
                 X = X.astype(dtype, copy=False)
             return cls._accumulate_sparse(X, y, sw, shift)
-        return cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype)
+        dtype = X.dtype if dtype is None else np.dtype(dtype)
+        if fast and sw is None and chunk_rows is None and X.dtype == dtype and (
+                X.flags.f_contiguous or X.flags.c_contiguous):
+            if shift is None or not (np.any(shift[0]) or np.any(shift[1])):
+                stats = cls._accumulate_fast(X, y, centered=shift is None)
+                if stats is not None:
+                    return stats
+        stats = cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype, bounds=not fast)
+        if fast and shift is None and _poor_shift(stats):
+            # the first rows' mean was a poor shift: once more about the exact means
+            stats = cls._accumulate(X, y, sw, (stats.x_shift + stats.sx / stats.weight_sum,
+                                               stats.y_shift + stats.sy / stats.weight_sum), chunk_rows, dtype=dtype,
+                                    bounds=False)
+        return stats
 
     @classmethod
     def _accumulate_sparse(cls, X, y, sw, shift=None):
@@ -214,12 +374,12 @@ class SufficientStats:
         dtype = X.dtype
         if shift is None:
             x_shift = far_column_shift(X, sw)
-            y_shift = float(y[:min(8192, n_rows)].mean(dtype=np.float64))
+            y_shift = _number_or_array(y[:min(8192, n_rows)].mean(axis=0, dtype=np.float64))
         else:
             x_shift = np.asarray(shift[0], dtype=np.float64).reshape(-1)
             if x_shift.shape != (n_features,):
                 raise ValueError(f"shift[0] must have {n_features} entries (one per column), got {x_shift.shape}.")
-            y_shift = float(shift[1])
+            y_shift = _number_or_array(shift[1])
         x_shift = x_shift.astype(dtype).astype(np.float64)  # the shift stored is the one applied
         X = shifted_columns(X, x_shift)
         s = np.ones(n_rows) if sw is None else sw.astype(np.float64)
@@ -235,61 +395,108 @@ class SufficientStats:
                          rows.data, rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
                          np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
         X64 = X.astype(np.float64)
-        ys = yc * np.sqrt(s)
-        return cls(G, X64.T @ (s * yc), float(ys @ ys), X64.T @ s, float(s @ yc), float(s.sum()), n_rows,
+        ys = yc * _per_row(np.sqrt(s), yc)
+        yty = ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)
+        return cls(G, np.asarray(X64.T @ (_per_row(s, yc) * yc)), yty, X64.T @ s, s @ yc, float(s.sum()), n_rows,
                    x_shift.astype(dtype), y_shift,
                    amax=(float(np.max(np.abs(values))) if values.size else 0.0, float(np.max(np.abs(ys)))))
 
     @classmethod
-    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None, dtype=None):
-        """`from_arrays` on validated arrays (the path functions' Gram mode builds its statistics here).
+    def _accumulate(cls, X, y, sw, shift=None, chunk_rows=None, dtype=None, bounds=True):
+        """`from_arrays` on validated arrays, over shifted row blocks (`_shifted_sums`; the path
+        functions' Gram mode and the CV folds build their statistics here).
 
         dtype: the precision of the sums (default X's); the Gram mode accumulates float32 data in
-        float64, whose sums over many rows float32 could not certify."""
+        float64, whose sums over many rows float32 could not certify. bounds=False: no ``amax``."""
         n_rows, n_features = X.shape
         dtype = X.dtype if dtype is None else np.dtype(dtype)
         if chunk_rows is None:
-            chunk_rows = int(np.clip(CHUNK_BYTES // (n_features * dtype.itemsize), 1024, 8192))
+            chunk_rows = _chunk_rows(n_features, dtype)
         if shift is None:
             head = slice(0, min(chunk_rows, n_rows))
             x_shift = X[head].mean(axis=0, dtype=np.float64).astype(dtype)
-            y_shift = float(y[head].mean(dtype=np.float64))
+            y_shift = _number_or_array(y[head].mean(axis=0, dtype=np.float64))
         else:
             x_shift = np.asarray(shift[0], dtype=dtype).reshape(-1)
-            y_shift = float(shift[1])
+            y_shift = _number_or_array(shift[1])
             if x_shift.shape != (n_features,):
                 raise ValueError(f"shift[0] must have {n_features} entries (one per column), got {x_shift.shape}.")
+        upper, Xty, yty, sx, sy, weight_sum, n_rows, amax = _shifted_sums(X, y, sw, x_shift, y_shift, dtype,
+                                                                        chunk_rows, bounds=bounds)
+        return cls(upper, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=amax)
+
+    @classmethod
+    def _accumulate_fast(cls, X, y, centered):
+        """The statistics of an unweighted, contiguous dense X in its own dtype without a copy of X, or
+        None when too many columns are far off center for it (then `_accumulate` runs).
+
+        One syrk over X and one product X^T [Y - ybar, 1, D], D = the centered copies of the columns
+        `_far_columns_from_head` predicts to be far off center; then, for `centered` statistics,
+        X^T X - n xbar xbar^T, which loses at most FAST_CANCELLATION for every other column, those
+        columns patched from D (`_patch_columns`), and any column the first rows hid (found with the
+        exact means) patched from one more pass over its own entries. Centered statistics are sums
+        about the exact (float64) means: sx = 0, sy = 0; otherwise sums about the origin (a zero shift).
+        At most p / 8 columns are patched."""
+        n, p = X.shape
+        Y = y[:, None] if y.ndim == 1 else y
+        k = Y.shape[1]
+        dtype = X.dtype
         syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
-        upper = np.zeros((n_features, n_features), dtype=dtype, order="F")
-        Xty = np.zeros(n_features, dtype=np.float64)
-        sx = np.zeros(n_features, dtype=np.float64)
-        yty = sy = weight_sum = 0.0
-        x_amax = y_amax = 0.0
-        for start in range(0, n_rows, chunk_rows):
-            rows = slice(start, min(start + chunk_rows, n_rows))
-            Xc = np.subtract(X[rows], x_shift, order="F", dtype=dtype)
-            yc = y[rows].astype(np.float64) - y_shift
-            if sw is None:
-                s = np.ones(len(yc))
-                sqrt_s = s
-            else:
-                s = sw[rows].astype(np.float64)
-                sqrt_s = np.sqrt(s)
-                Xc *= sqrt_s.astype(dtype)[:, None]
-            x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
-            # upper += Xc^T Xc (weighted rows carry sqrt(s))
-            upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
-            ys = yc * sqrt_s
-            y_amax = max(y_amax, float(np.max(np.abs(ys))))
-            # X^T y and the column sums in one pass, accumulated in float64
-            both = Xc.T.astype(np.float64, copy=False) @ np.column_stack((ys, sqrt_s))
-            Xty += both[:, 0]
-            sx += both[:, 1]
-            yty += float(ys @ ys)
-            sy += float(s @ yc)
-            weight_sum += float(s.sum())
-        return cls(_symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift,
-                   amax=(x_amax, y_amax))
+        gemm = blas.sgemm if dtype == np.float32 else blas.dgemm
+        far, far_shift = _far_columns_from_head(X, dtype) if centered else (np.zeros(0, dtype=int), None)
+        if len(far) > p // 8:
+            return None
+        y_mean = Y.mean(axis=0, dtype=np.float64) if centered else np.zeros(k)
+        rhs = np.empty((n, k + 1 + len(far)), dtype=dtype, order="F")
+        np.subtract(Y, y_mean.astype(dtype), out=rhs[:, :k], casting="unsafe")
+        rhs[:, k] = 1.0
+        if len(far):
+            np.subtract(X[:, far], far_shift.astype(dtype), out=rhs[:, k + 1:])
+        if X.flags.f_contiguous:
+            G = syrk(1.0, X, trans=1)
+            both = gemm(1.0, X, rhs, trans_a=1)
+        else:  # a C-ordered X is the transpose of a Fortran one
+            G = syrk(1.0, X.T, trans=0)
+            both = gemm(1.0, X.T, rhs)
+        both = both.astype(np.float64, copy=False)
+        Yc = rhs[:, :k]
+        yty = np.einsum("ik,ik->k", Yc, Yc, dtype=np.float64)
+        ysum = Yc.sum(axis=0, dtype=np.float64)
+
+        def squeezed(a):  # per-target statistics of a 1-D y
+            return a[..., 0] if y.ndim == 1 else a
+
+        if not centered:
+            return cls(_symmetrized(G), squeezed(both[:, :k]), squeezed(yty), both[:, k], squeezed(ysum),
+                       float(n), n, np.zeros(p, dtype=dtype), squeezed(np.zeros(k)))
+        x_mean = both[:, k] / n
+        # X_c^T Y_c = X^T Y_c - xbar (1^T Y_c): the sum of Y_c is a rounding residual, removed exactly
+        XtY = both[:, :k] - np.outer(x_mean, ysum)
+        raw_diag = np.diag(G).astype(np.float64)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # non-finite: shifted route
+            centered_diag = raw_diag - n * x_mean**2
+            lost = np.where(raw_diag > 0, raw_diag / np.maximum(centered_diag, 0.0), 1.0)
+        missed = np.setdiff1d(np.flatnonzero(~(lost <= FAST_CANCELLATION[dtype])), far)
+        if len(far) + len(missed) > p // 8 or not np.isfinite(raw_diag).all():
+            return None
+        G = (blas.ssyr if dtype == np.float32 else blas.dsyr)(-float(n), x_mean.astype(dtype), lower=0, a=G,
+                                                               overwrite_a=1)
+        if len(far):
+            D = rhs[:, k + 1:]
+            G, XtY = _patch_columns(G, XtY, far, both[:, k + 1:], (D.T @ D).astype(np.float64),
+                                    (D.T @ Yc).astype(np.float64), D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
+        if len(missed):  # the first rows did not show these: one more pass for them
+            D = np.subtract(X[:, missed], x_mean[missed].astype(dtype), order="F")
+            G, XtY = _patch_columns(G, XtY, missed, (X.T @ D).astype(np.float64), (D.T @ D).astype(np.float64),
+                                    (D.T @ Yc).astype(np.float64), D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
+        # about the exact means (Y_c was Y - ybar rounded to dtype: its sum of squares, less the
+        # rounding residual's share, is the centered one)
+        yty = np.maximum(yty - ysum**2 / n, 0.0)
+        stats = cls(_symmetrized(G), squeezed(XtY), squeezed(yty), np.zeros(p), squeezed(np.zeros(k)), float(n),
+                    n, x_mean, squeezed(y_mean))
+        # the rounding of the centered entries is relative to the raw sums behind them
+        stats.magnitude = (np.abs(raw_diag), np.abs(stats.yty), float(n), n)
+        return stats
 
     def _check_compatible(self, other):
         if not isinstance(other, SufficientStats):
@@ -300,7 +507,14 @@ class SufficientStats:
                 f"{self.dtype} and {other.n_features} in {other.dtype}); build every block from the same "
                 f"columns, in the same dtype"
             )
-        if not (np.array_equal(self.x_shift, other.x_shift) and self.y_shift == other.y_shift):
+        if np.shape(self.Xty) != np.shape(other.Xty):
+            raise ValueError(
+                f"statistics of different numbers of targets cannot be combined (Xty of shape "
+                f"{np.shape(self.Xty)} and {np.shape(other.Xty)}); build every block from the same targets"
+            )
+        # (equal_nan: blocks of data with NaN share their shift too; the data's checks report the NaN)
+        if not (np.array_equal(self.x_shift, other.x_shift, equal_nan=True)
+                and np.array_equal(self.y_shift, other.y_shift, equal_nan=True)):
             raise ValueError(
                 "statistics about different shifts cannot be combined: build every block with "
                 "shift=first.shift"
@@ -341,9 +555,10 @@ class SufficientStats:
         ger = blas.sger if self.dtype == np.float32 else blas.dger
         G = ger(-1.0 / W, self.sx.astype(self.dtype), self.sx.astype(self.dtype),
                 a=np.array(self.XtX, order="F"), overwrite_a=1)
-        Xty = self.Xty - self.sx * my
+        Xty = self.Xty - (self.sx * my if np.ndim(my) == 0 else np.outer(self.sx, my))
         yty = self.yty - self.sy * my
-        return G, Xty, max(yty, 0.0), self.x_shift + mx, self.y_shift + my
+        yty = max(yty, 0.0) if np.ndim(yty) == 0 else np.maximum(yty, 0.0)
+        return G, Xty, yty, self.x_shift + mx, self.y_shift + my
 
     def raw(self):
         """(G, Xty, yty) about the origin: G = sum s x x^T (no intercept)."""
@@ -351,12 +566,139 @@ class SufficientStats:
         with np.errstate(over="ignore", invalid="ignore"):
             cross = np.outer(self.sx, c)
             G = self.XtX + (cross + cross.T + self.weight_sum * np.outer(c, c)).astype(self.dtype)
-            Xty = self.Xty + d * self.sx + c * self.sy + self.weight_sum * c * d
+            if np.ndim(d) == 0:
+                Xty = self.Xty + d * self.sx + c * self.sy + self.weight_sum * c * d
+            else:  # one column per target
+                Xty = self.Xty + np.outer(self.sx, d) + np.outer(c, self.sy) + self.weight_sum * np.outer(c, d)
             yty = self.yty + 2 * d * self.sy + self.weight_sum * d * d
-        if not (np.isfinite(np.diag(G)).all() and np.isfinite(Xty).all() and np.isfinite(yty)):
+        if not (np.isfinite(np.diag(G)).all() and np.isfinite(Xty).all() and np.isfinite(yty).all()):
             raise ValueError(
                 f"SufficientStats: the sums about the origin (no intercept) overflow {self.dtype}: the "
-                f"shift is {float(np.max(np.abs(c), initial=0.0)):.3g} in X and {abs(d):.3g} in y; build the "
+                f"shift is {float(np.max(np.abs(c), initial=0.0)):.3g} in X and {float(np.max(np.abs(d))):.3g} in "
+                f"y; build the "
                 f"statistics from float64 data, or rescale X and y, or fit with an intercept."
             )
         return G, Xty, yty
+
+
+# ----------------------------------------------------------------------------------------------------
+# Normal equations of one data set (Ridge): centered, weighted, several targets
+
+
+class NormalEquations(NamedTuple):
+    """G = X~^T X~ (symmetric, in the statistics' dtype) and XtY = X~^T Y~ (p x k) of the centered,
+    weighted data X~ = S^{1/2} (X - 1 xbar^T), Y~ = S^{1/2} (Y - ybar) (about the origin without an
+    intercept: xbar = 0, ybar = 0)."""
+
+    G: np.ndarray
+    XtY: np.ndarray
+    x_mean: np.ndarray  # float64
+    y_mean: np.ndarray  # float64, one per target
+    weight_sum: float
+
+
+def normal_equations_of(stats, X, fit_intercept):
+    """`NormalEquations` from `SufficientStats` (2-D y): centered (`SufficientStats.centered`), or the
+    sums themselves without an intercept (they must then be about a zero shift). X: the data they
+    came from, checked for NaN/inf by G's diagonal (`check_gram_diagonal`)."""
+    if fit_intercept:
+        G, XtY, _, x_mean, y_mean = stats.centered()
+    else:
+        G, XtY = stats.XtX, stats.Xty
+        x_mean, y_mean = np.zeros(stats.n_features), np.zeros(np.shape(stats.Xty)[1])
+    v.check_gram_diagonal(np.diag(G), X)
+    return NormalEquations(G, XtY, x_mean, y_mean, stats.weight_sum)
+
+
+def normal_equations(X, Y, sw, fit_intercept, dtype):
+    """The `NormalEquations` of validated arrays (dense or CSC, Y 2-D), summed in `dtype`: the fast
+    route of `SufficientStats.of_validated` where it applies, else shifted row blocks (sparse X: its
+    Gram matrix by `sparse_gram_into`, centered by the rank-one correction). A dense X is checked for
+    NaN/inf through G's diagonal."""
+    shift = None if fit_intercept else (np.zeros(X.shape[1]), np.zeros(Y.shape[1]))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite X: raised below
+        stats = SufficientStats.of_validated(X, Y, sw, shift=shift, dtype=dtype, fast=True)
+        return normal_equations_of(stats, X, fit_intercept)
+
+
+def weighted_means(X, Y, sw, fit_intercept):
+    """(x_mean, y_mean, weight sum) in float64; zeros without intercept. Dense X in row blocks (no copy)."""
+    n, p = X.shape
+    s = np.ones(n) if sw is None else sw.astype(np.float64)
+    W = float(s.sum())
+    if not fit_intercept:
+        return np.zeros(p), np.zeros(Y.shape[1]), W
+    if sparse.issparse(X):
+        x_sum = np.asarray(X.T @ s, dtype=np.float64).ravel()
+    else:
+        x_sum = np.zeros(p)
+        step = block_rows(n, p, 8)
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            x_sum += s[rows] @ np.asarray(X[rows], dtype=np.float64)
+    return x_sum / W, (s @ Y.astype(np.float64)) / W, W
+
+
+def shifted_for_centering(X, sw, fit_intercept):
+    """(X, shift): a sparse X with an intercept with its columns whose mean dwarfs their spread stored
+    shifted by their mean (`far_column_shift`, `shifted_columns`), so that implicit centering stays
+    exact; the centered problem is the same, and the intercept takes the shift back. A dense X
+    (centered explicitly or about a shift) and no intercept: X itself and a zero shift."""
+    if not (sparse.issparse(X) and fit_intercept):
+        return X, np.zeros(X.shape[1])
+    shift = far_column_shift(X, sw)
+    return shifted_columns(X, shift), shift
+
+
+def centered_columns(X, cols, x_mean, root, dtype):
+    """S^{1/2} (X[:, cols] - mean) as a Fortran block of a dense X (root = S^{1/2}, None: unweighted)."""
+    block = np.empty((X.shape[0], len(range(*cols.indices(X.shape[1])))), dtype=dtype, order="F")
+    # the float64 means subtracted in float64 and rounded once: a mean rounded to float32 first would
+    # leave a constant in the column that the intercept, centered away, could not absorb
+    np.subtract(X[:, cols], x_mean[cols], out=block, casting="unsafe")
+    if root is not None:
+        block *= root.astype(dtype)[:, None]
+    return block
+
+
+class DualEquations(NamedTuple):
+    """The dual normal equations: K = X~ X~^T (upper triangle, Fortran) and Y~ = S^{1/2}(Y - ybar)."""
+
+    K: np.ndarray
+    Yt: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    root: np.ndarray  # S^{1/2} (float64)
+    weight_sum: float
+
+
+def dual_normal_equations(X, Y, sw, fit_intercept, dtype):
+    """`DualEquations` of validated arrays (p > n; a sparse X with its far-off-center columns shifted,
+    `shifted_for_centering`): a dense X centered in column blocks, one syrk each; a sparse one by
+    rank-one corrections of X X^T. X is checked for NaN/inf through K's diagonal."""
+    n, p = X.shape
+    x_mean, y_mean, W = weighted_means(X, Y, sw, fit_intercept)
+    root = np.ones(n) if sw is None else np.sqrt(sw.astype(np.float64))
+    Yt = (Y.astype(np.float64) - y_mean) * root[:, None]
+    dtype = np.dtype(dtype)
+    if sparse.issparse(X):
+        Xs = X if sw is None else sparse.csr_matrix(X.multiply(root.astype(X.dtype)[:, None]))
+        K = (Xs @ Xs.T).toarray().astype(np.float64)
+        if fit_intercept:
+            u = np.asarray(Xs @ x_mean, dtype=np.float64).ravel()
+            # (Xs - r m^T)(Xs - r m^T)^T = Xs Xs^T - u r^T - r u^T + (m.m) r r^T
+            K -= np.outer(u, root) + np.outer(root, u) - (x_mean @ x_mean) * np.outer(root, root)
+        dual = DualEquations(np.asfortranarray(K, dtype=dtype), Yt, x_mean, y_mean, root, W)
+    else:
+        syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
+        if not fit_intercept and sw is None and X.dtype == dtype:
+            K = syrk(1.0, X, trans=0) if X.flags.f_contiguous else syrk(1.0, np.asarray(X).T, trans=1)
+        else:
+            K = np.zeros((n, n), dtype=dtype, order="F")
+            for cols in column_blocks(p, n, dtype.itemsize):
+                block = centered_columns(X, cols, x_mean, None if sw is None else root, dtype)
+                # K += block block^T (upper triangle)
+                K = syrk(1.0, block, beta=1.0, c=K, trans=0, overwrite_c=1)
+        dual = DualEquations(K, Yt, x_mean, y_mean, root, W)
+    v.check_gram_diagonal(np.diag(dual.K), X)
+    return dual

@@ -37,6 +37,11 @@ __all__ = [
     "check_penalty_factor",
     "check_ridge_alpha",
     "check_ridge_alphas",
+    "check_ridge_data",
+    "check_gram_diagonal",
+    "check_gcv_mode",
+    "check_ridge_mode",
+    "check_loo_samples",
     "check_bounds",
     "check_random_state",
     "check_groups",
@@ -659,6 +664,69 @@ def check_ridge_alphas(alphas, *, positive, single_positive=False):
     if (arr < 0).any():
         raise ValueError(f"alphas must be >= 0, got {float(arr.min())!r}.")
     return arr
+
+
+def check_ridge_data(X, y, sample_weight, *, estimator=None):
+    """Ridge's data: (X, Y 2-D, sample_weight or None, whether y was 1-D). X dense or sparse (canonical
+    CSC); a dense X is not yet checked for NaN/inf: a solve that forms a Gram matrix checks it by the
+    matrix's diagonal (`check_gram_diagonal`, no extra pass over X), any other calls `check_finite`."""
+    X = as_design_matrix(X, check_finite=False, accept_sparse=True)
+    n_samples = X.shape[0]
+    y = as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
+    sw = as_sample_weight(sample_weight, n_samples, X.dtype)
+    Y = y[:, None] if y.ndim == 1 else y
+    if Y.shape[1] == 0:
+        raise ValueError("y has 0 targets (shape (n_samples, 0)); pass at least one column.")
+    return X, Y, sw, y.ndim == 1
+
+
+def check_gram_diagonal(diagonal, X):
+    """The deferred NaN/inf check of X (`check_ridge_data`) from the diagonal of its (centered) X^T X or
+    X X^T, which is non-finite whenever X has a NaN or inf entry; also raises for entries whose squares
+    overflow or underflow the dtype."""
+    if np.isfinite(diagonal).all():
+        positive = diagonal[diagonal > 0]
+        if positive.size and positive.max() < np.finfo(X.dtype).tiny / np.finfo(X.dtype).eps:
+            raise ValueError(
+                f"X has entries so small that X^T X underflows in {X.dtype} (largest |x| = "
+                f"{float(np.abs(X.data if _is_sparse(X) else X).max()):.3g}); multiply X by a power of ten "
+                f"first (alpha then scales by its square, the coefficients by its inverse)."
+            )
+        return
+    if _is_sparse(X):  # (sparse values are checked for NaN/inf at validation)
+        largest = float(np.abs(X.data).max())
+    else:
+        check_finite(X)
+        largest = float(np.abs(X).max())
+    raise ValueError(
+        f"X has entries so large that X^T X overflows in {X.dtype} (largest |x| = {largest:.3g}); "
+        f"rescale X (e.g. sklearn.preprocessing.StandardScaler)"
+        + (" or pass float64." if X.dtype == np.float32 else ".")
+    )
+
+
+def check_gcv_mode(gcv_mode):
+    """RidgeCV's gcv_mode: None, 'auto', 'eigen' or 'svd'."""
+    if gcv_mode not in (None, "auto", "eigen", "svd"):
+        raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {gcv_mode!r}.")
+    return gcv_mode
+
+
+def check_ridge_mode(mode, X):
+    """A decomposition (`ridge_path`'s mode, RidgeCV's gcv_mode) that X can have: 'svd' needs a dense X."""
+    if mode == "svd" and _is_sparse(X):
+        raise ValueError("gcv_mode='svd' needs a dense X; use gcv_mode='auto' (eigendecomposition) for sparse X.")
+    return mode
+
+
+def check_loo_samples(sample_weight, n_samples, fit_intercept):
+    """Leave-one-out with an intercept needs two rows of positive weight (one left out, one to fit)."""
+    positive = n_samples if sample_weight is None else int(np.count_nonzero(sample_weight > 0))
+    if fit_intercept and positive < 2:
+        raise ValueError(
+            f"Leave-one-out cross-validation with an intercept needs at least 2 samples with positive "
+            f"weight, got {int(positive)} sample(s); use fit_intercept=False or more samples."
+        )
 
 
 def check_alphas(alphas):

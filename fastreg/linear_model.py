@@ -1,11 +1,15 @@
 """scikit-learn compatible estimators: thin wrappers around the path driver."""
+import numbers
 import warnings
 
 import numpy as np
 from scipy import sparse
 
+from . import _ridge
 from . import _validation as v
 from ._base import RegressorBase
+from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
+from ._folds import check_cv, make_folds
 from ._path import prepare, solve_path
 from ._settings import check_penalty, check_settings
 
@@ -414,3 +418,282 @@ class LassoCV(ElasticNetCV):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+
+
+# ----------------------------------------------------------------------------------------------------
+# Ridge and RidgeCV: the direct solvers of fastreg._ridge (one factorization, or one eigendecomposition
+# for many alphas and leave-one-out), on the shared validation, statistics and folds
+
+
+class _RidgeEstimator(RegressorBase):
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _set_fitted(self, coef, intercept, one_d, dtype, n_features):
+        coef = np.asarray(coef).astype(dtype)
+        if one_d:
+            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        elif coef.shape[0] == 1:  # y of shape (n, 1): scikit-learn's coef_ is 1-D, intercept_ (1,)
+            self.coef_, self.intercept_ = coef[0], np.asarray(intercept, dtype=dtype)
+        else:
+            self.coef_, self.intercept_ = coef, np.asarray(intercept, dtype=dtype)
+        self.n_features_in_ = n_features
+
+    def predict(self, X):
+        """Predict ``X @ coef_.T + intercept_``, in X's dtype (float32 stays float32).
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        self._check_is_fitted()
+        self._check_feature_names(X, reset=False)
+        X = v.as_design_matrix(X, accept_sparse=True)
+        self._check_n_features(X.shape[1])
+        coef = self.coef_.astype(X.dtype, copy=False)
+        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
+
+
+class Ridge(_RidgeEstimator):
+    """Linear least squares with an L2 penalty, by one Cholesky factorization.
+
+    Minimizes ``||y - X w - b||^2 + alpha ||w||^2`` (with sample weights s: ``sum_i s_i (y_i - x_i^T w
+    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters (``positive`` and the
+    'sag'/'saga'/'lbfgs'/'svd'/'sparse_cg' solvers aside), same fitted attributes. See `ridge`.
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Penalty (>= 0), one per target if an array.
+    fit_intercept : bool, default=True
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    max_iter : int, default=None
+        LSQR's iteration limit.
+    tol : float, default=1e-4
+        LSQR's tolerance (also when LSQR replaces an untrusted factorization of a large sparse X);
+        unused by Cholesky.
+    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
+        See `ridge`; the one that ran is ``solver_``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_iter_ : int or ndarray of shape (n_targets,)
+        LSQR iterations per target; 1 for the direct solvers (one factorization).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when X had string column names
+    solver_ : str
+        'cholesky', 'cholesky-dual', 'lsqr', or 'svd' (the solve from X, with a warning, when the
+        factorization cannot be trusted: see `fastreg.ridge`).
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 3)); y = X @ [1.0, 2.0, 0.0] + 3.0
+    >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
+    >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
+    (array([1., 2., 0.]), 3.0, 'cholesky')
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+
+        Returns
+        -------
+        self
+        """
+        self._check_feature_names(X, reset=True)
+        X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
+        alphas = v.check_ridge_alpha(self.alpha, Y.shape[1])
+        solver = v.check_choice(self.solver, "solver", _ridge.SOLVERS)
+        tol = v.check_scalar(self.tol, "tol", low=0.0)
+        max_iter = None if self.max_iter is None else v.check_scalar(
+            self.max_iter, "max_iter", kind=numbers.Integral, low=1)
+        fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, copy_X=self.copy_X)
+        if solver == "lsqr" and not sparse.issparse(X):  # (no Gram matrix to check X by)
+            v.check_finite(X)
+        coef, intercept, name, n_iter = _ridge.solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
+        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+        self.solver_ = name
+        # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
+        n_iter = np.ones(Y.shape[1], dtype=int) if n_iter is None else np.asarray(n_iter)
+        self.n_iter_ = int(n_iter[0]) if one_d else n_iter
+        return self
+
+
+class RidgeCV(_RidgeEstimator):
+    """Ridge regression with the penalty chosen by efficient leave-one-out (or K-fold) cross-validation.
+
+    ``cv=None`` (default): exact leave-one-out errors for every alpha from one eigendecomposition of
+    the centered Gram matrix (``X~^T X~`` when n > p, ``X~ X~^T`` otherwise), the intercept refitted
+    exactly without each sample, as scikit-learn's ``RidgeCV``: ``best_score_`` is minus the mean
+    squared leave-one-out error (errors scaled by sqrt(sample_weight)). ``cv=K`` or a splitter: K-fold,
+    scored by R^2 on the held-out rows (mean over folds, as GridSearchCV over ``Ridge``), every training
+    fold's statistics from ``total - fold``; then a refit on all rows.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Penalties to try (> 0 for leave-one-out, >= 0 for K-fold), or one number > 0 (as scikit-learn).
+    fit_intercept : bool, default=True
+    scoring : str, callable or None, default=None
+        None: minus the mean squared leave-one-out error (cv=None), R^2 (K-fold). Otherwise a
+        scikit-learn scorer name or ``scorer(estimator, X, y)`` (needs scikit-learn), applied as
+        scikit-learn's RidgeCV does: to the leave-one-out (or held-out) predictions.
+    cv : None, int, splitter or iterable of (train, test), default=None
+    gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
+        None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix, or an SVD of X~ when some
+        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense).
+    store_cv_results : bool, default=False
+        Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
+    alpha_per_target : bool, default=False
+        Choose an alpha for every target separately (cv=None only).
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+    best_score_ : float or ndarray of shape (n_targets,)
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+        Squared leave-one-out errors (scaled by the sample weights), or the leave-one-out predictions
+        when ``scoring`` is given.
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when X had string column names
+    solver_ : str
+        The decomposition: 'eigh', 'eigh-dual' or 'svd' (leave-one-out), 'kfold' + the refit's solver.
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5)); y = X @ [1.0, 2.0, 0.0, 0.0, -1.0] + rng.standard_normal(200)
+    >>> model = fastreg.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
+    >>> float(model.alpha_), model.solver_
+    (1.0, 'eigh')
+    """
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None, cv=None, gcv_mode=None,
+                 store_cv_results=False, alpha_per_target=False):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model, choosing alpha by cross-validation.
+
+        Parameters
+        ----------
+        X : {array-like, scipy.sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the squared loss; leave-one-out errors are scaled by their square root, K-fold
+            R^2 scores are weighted (both as scikit-learn's RidgeCV).
+
+        Returns
+        -------
+        self
+        """
+        scoring = None if v.check_scoring(self.scoring) is None else ridge_scorer(self.scoring)
+        self._check_feature_names(X, reset=True)
+        X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
+        if _ridge.y_unit(X, Y) != 1.0:  # (Ridge and ridge_path rescale y; scores in y's units cannot be)
+            raise ValueError(
+                f"RidgeCV: y has entries of magnitude {float(np.max(np.abs(Y))):.3g}, too large or too small "
+                f"(against X's) for its squared errors or the solve to stay inside the {X.dtype} range; "
+                f"multiply y by a power of ten first (the scores then scale by its square)."
+            )
+        loo = self.cv is None
+        alphas = v.check_ridge_alphas(self.alphas, positive=loo, single_positive=True)
+        fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
+            fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
+            alpha_per_target=self.alpha_per_target)
+        gcv_mode = v.check_gcv_mode(self.gcv_mode)
+        per_target = alpha_per_target and Y.shape[1] > 1
+        if not loo:
+            if store_cv_results:
+                raise ValueError("cv!=None and store_cv_results=True are incompatible: only leave-one-out "
+                                 "(cv=None) keeps per-sample errors.")
+            if alpha_per_target:
+                raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
+            n = X.shape[0]
+            folds = make_folds(check_cv(self.cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0], None, n)
+            scores = ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring, one_d)
+            best = int(np.argmax(scores))
+            coef, intercept, name, _ = _ridge.solve(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
+                                                    "auto", 1e-6, None)
+            self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+            self.alpha_, self.best_score_ = float(alphas[best]), float(scores[best])
+            self.solver_ = f"kfold+{name}"
+            return self
+
+        v.check_loo_samples(sw, X.shape[0], fit_intercept)
+        mode = _ridge.decomposition(X, v.check_ridge_mode(gcv_mode, X))
+        if mode == "svd":  # (no Gram matrix to check X by)
+            v.check_finite(X)
+        spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)
+        if spectrum.unresolved(alphas).any() and not sparse.issparse(X):
+            # alphas below the eigendecomposition's resolution: every alpha from an SVD of X~ instead
+            mode = "svd"
+            spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)
+        keep = store_cv_results or scoring is not None
+        sq, errors = _ridge.loo_errors(X, spectrum, Y, alphas, fit_intercept, keep)
+        n, k = X.shape[0], Y.shape[1]
+        if scoring is not None:
+            # leave-one-out predictions in the units of y (errors are scaled by sqrt(s)), as scikit-learn
+            with np.errstate(divide="ignore", invalid="ignore"):
+                results = Y.astype(np.float64)[:, :, None] - errors / spectrum.root[:, None, None]
+            Y64 = Y.astype(np.float64)
+            if per_target:
+                scores = np.array([score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True)
+                                   for t in range(k)])
+            else:
+                scores = score_predictions(scoring, results, Y64, sw, one_d)
+        else:
+            results = None if errors is None else errors**2
+            scores = -sq / n if per_target else -sq.sum(axis=0) / (n * k)
+        if per_target:  # scores (k, a)
+            best = np.argmax(scores, axis=1)
+            coefs = spectrum.coefs(alphas)  # (k, p, a)
+            coef = coefs[np.arange(k), :, best]
+            alpha_, best_score = alphas[best], scores[np.arange(k), best]
+        else:
+            b = int(np.argmax(scores))
+            coef = spectrum.coefs(alphas[b:b + 1])[:, :, 0]
+            alpha_, best_score = float(alphas[b]), float(scores[b])
+        intercept = spectrum.y_mean - coef @ spectrum.x_mean if fit_intercept else np.zeros(k)
+        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+        self.alpha_, self.best_score_ = alpha_, best_score
+        if store_cv_results:
+            self.cv_results_ = (results[:, 0, :] if one_d else results).astype(X.dtype)
+        elif hasattr(self, "cv_results_"):
+            del self.cv_results_
+        self.solver_ = _ridge.MODE_NAMES[mode]
+        return self

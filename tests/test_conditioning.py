@@ -225,8 +225,8 @@ def test_well_conditioned_ridge_stays_on_cholesky(monkeypatch, dtype):
     def no_solve_from_X(*args, **kwargs):
         raise AssertionError("the solve from X ran on well-conditioned data")
 
-    monkeypatch.setattr(_ridge, "_solve_from_X", no_solve_from_X)
-    monkeypatch.setattr(_ridge, "_coefs_from_X", no_solve_from_X)
+    monkeypatch.setattr(_ridge, "solve_from_X", no_solve_from_X)
+    monkeypatch.setattr(_ridge, "coefs_from_X", no_solve_from_X)
     rng = np.random.default_rng(6)
     X = rng.standard_normal((50, 6)).astype(dtype)
     y = (X @ rng.standard_normal(6) + rng.standard_normal(50)).astype(dtype)

@@ -172,15 +172,16 @@ def test_far_off_center_columns_are_centered_exactly(monkeypatch, where, dtype):
     rows hide one (here: its first 16 of 20000 rows are 0, the rest near 1e7), the exact means catch it
     and one more pass fixes it. With weights (shifted row blocks) the same column makes the first rows'
     mean a bad shift, and the sums are taken once more about the exact means."""
-    from fastreg import _ridge
+    from fastreg import _stats  # (Ridge's statistics are the shared ones)
 
     patched, passes = [], []
-    original_patch, original_sums = _ridge._patch_columns, _ridge._shifted_sums
-    monkeypatch.setattr(_ridge, "_patch_columns", lambda G, XtY, far, *a: patched.append(list(far)) or
+    original_patch, original_sums = _stats._patch_columns, _stats._shifted_sums
+    monkeypatch.setattr(_stats, "_patch_columns", lambda G, XtY, far, *a: patched.append(list(far)) or
                         original_patch(G, XtY, far, *a))
-    monkeypatch.setattr(_ridge, "_shifted_sums", lambda *a, **kw: passes.append(1) or original_sums(*a, **kw))
-    monkeypatch.setattr(_ridge, "BLOCK_ROWS", 16)
-    monkeypatch.setattr(_ridge, "HEAD_ROWS", 16)
+    monkeypatch.setattr(_stats, "_shifted_sums", lambda *a, **kw: passes.append(1) or original_sums(*a, **kw))
+    monkeypatch.setattr(_stats, "MIN_CHUNK_ROWS", 16)  # shifted row blocks (and their shift) of 16 rows
+    monkeypatch.setattr(_stats, "MAX_CHUNK_ROWS", 16)
+    monkeypatch.setattr(_stats, "HEAD_ROWS", 16)
     rng = np.random.default_rng(15)
     Z = rng.standard_normal((20000, 16))
     Z -= Z.mean(axis=0)

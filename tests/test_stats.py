@@ -96,3 +96,35 @@ def test_stats_bad_input():
         fastreg.SufficientStats.from_arrays(X, np.ones(5), shift=(np.zeros(3), 0.0))
     with pytest.raises(ValueError, match="NaN"):
         fastreg.SufficientStats.from_arrays(X, np.array([1.0, np.nan, 0, 0, 0]))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fast", [False, True])
+def test_two_dimensional_y_is_every_column_at_once(dtype, weighted, fast):
+    """Statistics of a 2-D y (Ridge's targets, a multi-task model's): Xty (p, k), yty, sy and the y shift
+    one per target, each column the statistics of that target alone; + and - and centering per column.
+    fast=True (Ridge's request: no copy of X when unweighted) centers the same."""
+    from fastreg._stats import SufficientStats
+
+    rng = np.random.default_rng(211)
+    X = (rng.standard_normal((400, 5)) + 30.0).astype(dtype)
+    Y = (X @ rng.standard_normal((5, 3)) + rng.standard_normal((400, 3)) + [1.0, -4.0, 9.0]).astype(dtype)
+    sw = rng.uniform(0.5, 2.0, 400).astype(dtype) if weighted else None
+    both = SufficientStats.of_validated(X, Y, sw, fast=fast)
+    assert both.Xty.shape == (5, 3) and np.shape(both.yty) == (3,) and np.shape(both.y_shift) == (3,)
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    G, Xty, yty, mx, my = both.centered()
+    for t in range(3):
+        one = SufficientStats.of_validated(X, Y[:, t], sw)
+        assert np.ndim(one.yty) == 0 and np.shape(one.Xty) == (5,)  # the 1-D API is unchanged
+        G1, Xty1, yty1, mx1, my1 = one.centered()
+        scale = np.sqrt(np.diag(G1).max() * yty1)
+        np.testing.assert_allclose(G, G1, rtol=rtol, atol=rtol * np.abs(G1).max())
+        np.testing.assert_allclose(Xty[:, t], Xty1, rtol=rtol, atol=rtol * scale)
+        assert yty[t] == pytest.approx(yty1, rel=rtol) and my[t] == pytest.approx(my1, rel=rtol)
+    first = SufficientStats.of_validated(X[:150], Y[:150], None if sw is None else sw[:150])
+    rest = SufficientStats.of_validated(X[150:], Y[150:], None if sw is None else sw[150:], shift=first.shift)
+    for got, want in zip((first + rest).centered(), both.centered()):
+        np.testing.assert_allclose(got, want, rtol=rtol * 10, atol=rtol * 10 * np.abs(want).max())
+    for got, want in zip(((first + rest) - first).centered(), rest.centered()):
+        np.testing.assert_allclose(got, want, rtol=rtol * 100, atol=rtol * 100 * np.abs(want).max())
