@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import sparse
 
+from . import _plan
 from . import _ridge
 from . import _validation as v
 from ._path import path_alphas, prepare, prepare_from_stats, solve_path
@@ -349,7 +350,7 @@ def ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring=None, one
             coefs, intercepts, _ = _ridge.solve_alphas(spectrum, X, Y, sw, fit_intercept, alphas, rows=train)
         else:
             Xtr, Ytr, swtr = X[train], Y[train], None if sw is None else sw[train]
-            spectrum = _ridge.spectrum(Xtr, Ytr, swtr, fit_intercept, _ridge.decomposition(Xtr, "auto"))
+            spectrum = _ridge.spectrum(Xtr, Ytr, swtr, fit_intercept, _plan.ridge_decomposition(Xtr, "auto"))
             coefs, intercepts, _ = _ridge.solve_alphas(spectrum, Xtr, Ytr, swtr, fit_intercept, alphas)
         pred = np.asarray(X[test] @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
         pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]

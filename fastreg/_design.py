@@ -26,11 +26,9 @@ from . import _plan
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
-from ._stats import SufficientStats, _pow2_scale, column_moments, far_column_shift, shifted_columns
+from ._stats import SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns
 
 
-# the memory budget of one p x p (or n x n) Gram matrix (defined with the plan, which decides by it)
-GRAM_MAX_BYTES = _plan.GRAM_MAX_BYTES
 
 
 def _divide_by_pow2(arr, scale):
@@ -345,8 +343,8 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     if not np.isfinite(norm2_cols).all() or (norm2_cols < np.finfo(dtype).tiny ** 0.5).any() or (
         norm2_cols.max() > np.finfo(dtype).max ** 0.5
     ):
-        x_scale = _pow2_scale(max(float(Xw.max()), -float(Xw.min())), dtype)
-    y_scale = _pow2_scale(float(np.max(np.abs(yw))), dtype)
+        x_scale = pow2_scale(max(float(Xw.max()), -float(Xw.min())), dtype)
+    y_scale = pow2_scale(float(np.max(np.abs(yw))), dtype)
     if x_scale != 1.0:
         if Xw is X or not Xw.flags.writeable or np.shares_memory(Xw, X):
             Xw = np.array(Xw, order="F")
@@ -504,7 +502,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     # columns whose mean dwarfs their spread are stored shifted by it (centering is shift-invariant):
     # centering them implicitly would lose the digits of the spread (`far_column_shift`)
     # values whose squares overflow or vanish: divided by a power of two first (exact, a copy)
-    unit = _pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, dtype)
+    unit = pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, dtype)
     if unit != 1.0:
         X = sparse.csc_matrix(((X.data.astype(np.float64) / unit).astype(dtype), X.indices, X.indptr),
                               shape=X.shape)
@@ -550,7 +548,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     big, tiny = float(np.finfo(dtype).max) ** 0.5, float(np.finfo(dtype).tiny) ** 0.5
     if norm2_scaled.max() > big or ((norm2_scaled > 0) & (norm2_scaled < tiny)).any():
         amax = float(np.max(np.abs(values))) if values.size else 0.0
-        x_scale = _pow2_scale(amax / float(np.min(col_scale)), dtype)
+        x_scale = pow2_scale(amax / float(np.min(col_scale)), dtype)
     factor = 1.0 / (col_scale * x_scale)
     data = X.data
     if u64 is not None:  # the one copy of the values: rows weighted by sqrt(s)
@@ -560,7 +558,7 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     yw -= y_offset
     if u64 is not None:
         yw *= u64
-    y_scale = _pow2_scale(float(np.max(np.abs(yw))) if yw.size else 0.0, dtype)
+    y_scale = pow2_scale(float(np.max(np.abs(yw))) if yw.size else 0.0, dtype)
     yw = (yw / y_scale).astype(dtype)
     return SparseDesign(
         Xt=Xt, indices=indices, indptr=X.indptr.astype(np.int64),
@@ -690,7 +688,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
             stats = SufficientStats.of_validated(X, y, sample_weight, dtype=np.float64)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
-        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
+        if any(pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
             return None
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             design = stats_design(stats, fit_intercept, standardize, out_dtype=dtype)
@@ -700,7 +698,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
             stats = SufficientStats.of_validated(X, y, sample_weight)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
-        if any(_pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
+        if any(pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
             return None
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             design = stats_design(stats, fit_intercept, standardize)
@@ -719,7 +717,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     suspicious = np.flatnonzero(diag < float(info.tiny) ** 0.5)
     if (diag > float(info.max) ** 0.5).any() or any(np.any(X[:, j] != 0) for j in suspicious):
         return None
-    if _pow2_scale(float(np.max(np.abs(y))), dtype) != 1.0:
+    if pow2_scale(float(np.max(np.abs(y))), dtype) != 1.0:
         return None
     Xty = X.T @ y
     y64 = y.astype(np.float64)

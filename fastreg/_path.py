@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
+from . import _plan
 from . import _ridge
 from . import _validation as v
 from ._design import build_design, build_stats_design
@@ -615,7 +616,7 @@ def ridge_path(X, y, alphas, *, sample_weight=None, fit_intercept=True, mode="au
     X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight)
     alphas = v.check_ridge_alphas(alphas, positive=False)
     mode = v.check_ridge_mode(v.check_choice(mode, "mode", {"auto", "eigen", "cov", "gram", "svd"}), X)
-    mode = _ridge.decomposition(X, mode)
+    mode = _plan.ridge_decomposition(X, mode)
     fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
     if mode == "svd":  # (no Gram matrix to check X by)
         v.check_finite(X)

@@ -16,6 +16,8 @@ Kernels:
 - ``'gram-lazy'``: the Gram kernel on columns of X^T X computed on demand (n > p, p x p over budget).
 - ``'residual'``: residual updates on X (dense or sparse), strong sets, gap-safe screening.
 - ``'working-set'``: the residual kernel on growing working sets (p > n).
+
+Ridge's direct solvers are chosen here too (`ridge_solver`, `ridge_decomposition`).
 """
 from dataclasses import dataclass
 
@@ -133,3 +135,24 @@ def make_plan(X, precompute, *, transformed, penalty, n_alphas=None, working_set
         if cheaper:
             return Plan("gram")
     return Plan("working-set" if working_set and n_features > n_samples else "residual")
+
+
+def ridge_solver(X, solver):
+    """Ridge's direct solver (`fastreg._ridge.solve`) for a validated `solver`: 'cholesky' (n >= p),
+    'cholesky-dual' (p > n) or 'lsqr'. 'auto' is Cholesky of the smaller Gram matrix, except for a
+    sparse X whose smaller Gram matrix exceeds GRAM_MAX_BYTES (LSQR on the implicitly centered X)."""
+    n, p = X.shape
+    if solver == "lsqr":
+        return "lsqr"
+    if solver == "auto" and sparse.issparse(X) and min(n, p) ** 2 * X.dtype.itemsize > GRAM_MAX_BYTES:
+        return "lsqr"
+    return "cholesky-dual" if p > n else "cholesky"
+
+
+def ridge_decomposition(X, mode):
+    """The decomposition `fastreg._ridge.spectrum` runs for many alphas (a validated mode): None,
+    'auto' or 'eigen' -> the smaller Gram matrix ('cov' when n >= p, else 'gram'); 'cov', 'gram',
+    'svd' as given."""
+    if mode in (None, "auto", "eigen"):
+        return "gram" if X.shape[1] > X.shape[0] else "cov"
+    return mode

@@ -55,18 +55,15 @@ from scipy import linalg, sparse
 from scipy.linalg import lapack
 from scipy.sparse import linalg as sparse_linalg
 
-from . import _design
+from . import _plan
 from . import _stats
 from . import _validation as v
 
 __all__ = [
-    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "choose_solver", "coefs_from_X", "decomposition",
+    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "coefs_from_X",
     "loo_errors",
     "lsqr", "solve", "solve_alphas", "solve_from_X", "spectrum", "spectrum_of", "y_unit",
 ]
-
-# largest dense Gram matrix (p x p or n x n) the sparse 'auto' solver builds before switching to LSQR
-GRAM_MAX_BYTES = _design.GRAM_MAX_BYTES
 
 SOLVERS = {"auto", "cholesky", "lsqr"}
 # largest dense copy of X (n x p float64) the solve from X makes when X^T X + alpha I cannot be trusted
@@ -205,20 +202,6 @@ def lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     return coef, x_mean, y_mean, n_iter
 
 
-def choose_solver(X, solver):
-    """'cholesky' (n >= p), 'cholesky-dual' (p > n) or 'lsqr' for a validated `solver`: 'auto' is
-    Cholesky, except for a sparse X whose smaller Gram matrix exceeds GRAM_MAX_BYTES."""
-    n, p = X.shape
-    dual = p > n
-    if solver == "lsqr":
-        return "lsqr"
-    if solver == "auto" and sparse.issparse(X):
-        side = min(n, p)
-        if side * side * X.dtype.itemsize > GRAM_MAX_BYTES:
-            return "lsqr"
-    return "cholesky-dual" if dual else "cholesky"
-
-
 def y_unit(X, Y):
     """A power of two u to solve for Y / u (coefficients and intercepts are linear in Y), 1 unless the
     solve's quantities would leave the working dtype's range: Y's squares (float64 limits), X^T y
@@ -236,7 +219,7 @@ def y_unit(X, Y):
         bottom = np.log2(y_max) - 2 * np.log2(x_max)
         if top > info.maxexp - 8 or bottom < info.minexp + 24:
             return float(2.0 ** np.round(np.log2(y_max / np.sqrt(x_max))))
-    return _stats._pow2_scale(y_max, np.float64)
+    return _stats.pow2_scale(y_max, np.float64)
 
 
 def solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
@@ -269,7 +252,7 @@ def _dual_coef(X, A, dual, dtype):
 def _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """`solve` for Y of a safe magnitude."""
     dtype = np.dtype(X.dtype)
-    kind = choose_solver(X, solver)
+    kind = _plan.ridge_solver(X, solver)
     X, x_shift = _stats.shifted_for_centering(X, sw, fit_intercept)
     if kind == "lsqr":
         coef, x_mean, y_mean, n_iter = lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
@@ -363,14 +346,6 @@ class Spectrum:
 
     def intercepts(self, coefs):
         return self.y_mean[:, None] - np.einsum("kpa,p->ka", coefs, self.x_mean)
-
-
-def decomposition(X, mode):
-    """The decomposition `spectrum` runs for a validated mode: None/'auto'/'eigen' -> the smaller Gram
-    matrix ('cov' when n >= p, else 'gram'); 'cov', 'gram', 'svd' as given."""
-    if mode in (None, "auto", "eigen"):
-        return "gram" if X.shape[1] > X.shape[0] else "cov"
-    return mode
 
 
 def spectrum_of(stats, root=None, x_shift=0.0):

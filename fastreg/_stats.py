@@ -54,7 +54,7 @@ FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
 FAR_FROM_CENTER = 8.0
 
 
-def _pow2_scale(amax, dtype):
+def pow2_scale(amax, dtype):
     """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
     # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
     lim = 28 if dtype == np.float32 else 220
@@ -89,7 +89,7 @@ def far_column_shift(X, sample_weight=None, moments=None):
     `moments`: X's `column_moments`, when the caller has them."""
     total = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
     # values whose squares overflow or vanish are judged divided by a power of two (exact)
-    unit = _pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, np.float64)
+    unit = pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, np.float64)
     if unit != 1.0:
         moments = column_moments(sparse.csc_matrix((X.data / unit, X.indices, X.indptr), shape=X.shape),
                                  sample_weight)

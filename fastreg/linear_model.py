@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from . import _plan
 from . import _ridge
 from . import _validation as v
 from ._base import RegressorBase
@@ -655,7 +656,7 @@ class RidgeCV(_RidgeEstimator):
             return self
 
         v.check_loo_samples(sw, X.shape[0], fit_intercept)
-        mode = _ridge.decomposition(X, v.check_ridge_mode(gcv_mode, X))
+        mode = _plan.ridge_decomposition(X, v.check_ridge_mode(gcv_mode, X))
         if mode == "svd":  # (no Gram matrix to check X by)
             v.check_finite(X)
         spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)

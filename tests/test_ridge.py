@@ -121,10 +121,10 @@ def test_lsqr_solves_the_same_problem(sparse_input, shape):
 
 
 def test_sparse_auto_switches_to_lsqr_when_no_gram_fits(monkeypatch):
-    from fastreg import _ridge
+    from fastreg import _plan
 
     X, y = make_data(40, 10)
-    monkeypatch.setattr(_ridge, "GRAM_MAX_BYTES", 10)
+    monkeypatch.setattr(_plan, "GRAM_MAX_BYTES", 10)
     model = fastreg.Ridge(alpha=2.0, tol=1e-14, max_iter=10_000).fit(sparse.csc_matrix(X), y)
     assert model.solver_ == "lsqr"
     assert_optimal(X, y, model.coef_, model.intercept_, 2.0, rtol=1e-7)
