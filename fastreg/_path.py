@@ -11,7 +11,6 @@ import copy
 import numbers
 import sys
 import warnings
-from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -31,8 +30,7 @@ from ._stats import SufficientStats
 MIN_ALPHAS_BEFORE_STOP = 5
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A prepared problem: the working design its plan asked for, the plan, the user's penalty (whose
     `Penalty.expand` maps results back to the user's features) and the datafit (`fastreg._datafit`)."""
 
@@ -42,7 +40,7 @@ class Problem:
     datafit: object = GAUSSIAN
 
     def with_l1_ratio(self, l1_ratio):
-        return replace(self, penalty=self.penalty.with_l1_ratio(l1_ratio))
+        return self._replace(penalty=self.penalty.with_l1_ratio(l1_ratio))
 
 
 def prepare(X, y, sample_weight, settings, penalty, *, fit_intercept, standardize, precompute, n_alphas=None,

@@ -19,7 +19,7 @@ Kernels:
 
 Ridge's direct solvers are chosen here too (`ridge_solver`, `ridge_decomposition`).
 """
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -39,8 +39,7 @@ SINGLE_FIT_ALPHAS = 10
 KERNELS = ("gram", "gram-lazy", "residual", "working-set")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """The kernel of a problem and what its design must provide.
 
     kernel : one of `KERNELS`.

@@ -3,10 +3,11 @@
 
 They are built once per call by `check_settings`, `check_grid` and `check_penalty`, which raise on bad
 input (through `fastreg._validation`); everything downstream (plan, designs, solvers) takes them as
-given and never validates again. All three are frozen.
+given and never validates again. All three are immutable (named tuples where a fit builds them often:
+they cost a fraction of a frozen dataclass to make).
 """
 import numbers
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -14,8 +15,7 @@ from scipy import sparse
 from . import _validation as v
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """How each penalty is solved and when a path stops.
 
     tol : the duality-gap target, in units of the null model's ``||y - mean(y)||^2 / n``.
@@ -41,9 +41,13 @@ class Settings:
     fdev: float = None
 
 
+# glmnet's thresholds of its path stops (the defaults of `check_settings`)
+DEVMAX, FDEV = 0.999, 1e-5
+
+
 def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None, screening=True,
                    working_set=True, anderson=True, newton=True, verbose=False, dfmax=None,
-                   early_stopping=False, devmax=0.999, fdev=1e-5):
+                   early_stopping=False, devmax=DEVMAX, fdev=FDEV):
     """Validate the solver options of a call (the path stops' thresholds also when they are off)."""
     tol = v.check_scalar(tol, "tol", low=0.0)
     max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
@@ -55,8 +59,9 @@ def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=
     verbose = v.check_verbose(verbose)
     if dfmax is not None:
         dfmax = v.check_scalar(dfmax, "dfmax", kind=numbers.Integral, low=0)
-    devmax = v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
-    fdev = v.check_scalar(fdev, "fdev", low=0.0)
+    # (the defaults themselves need no check: a single fit of an estimator passes them)
+    devmax = devmax if devmax is DEVMAX else v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
+    fdev = fdev if fdev is FDEV else v.check_scalar(fdev, "fdev", low=0.0)
     random = selection == "random"
     return Settings(
         tol=float(tol), max_iter=int(max_iter), seed=v.seed_from_random_state(random_state) if random else 1,
@@ -66,8 +71,7 @@ def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=
     )
 
 
-@dataclass(frozen=True)
-class Grid:
+class Grid(NamedTuple):
     """The penalties of a path: given (`alphas`, sorted decreasing), or `n_alphas` log-spaced ones
     from alpha_max down to ``eps * alpha_max`` (`fastreg._path.alpha_grid`)."""
 
@@ -92,8 +96,7 @@ def check_grid(alphas=None, eps=1e-3, n_alphas=100):
     return Grid(alphas=alphas, eps=float(eps), n_alphas=int(n_alphas))
 
 
-@dataclass(frozen=True)
-class Penalty:
+class Penalty(NamedTuple):
     """What is penalized: the mix, the sign constraint, glmnet's penalty factors and box constraints.
 
     ``alpha * (l1_ratio * sum_j v_j |w_j| + (1 - l1_ratio) / 2 * sum_j v_j w_j^2)`` subject to
@@ -130,12 +133,14 @@ class Penalty:
         return self.excluded is not None or self.factor is not None
 
     def with_l1_ratio(self, l1_ratio):
-        return replace(self, l1_ratio=float(l1_ratio))
+        return self._replace(l1_ratio=float(l1_ratio))
 
     def kept(self):
         """The same penalty for X already restricted to its kept columns (`columns`)."""
+        if self.excluded is None:
+            return self
         n_kept = None if self.factor is None else int(np.size(self.factor))
-        return replace(self, excluded=None, n_features=n_kept)
+        return self._replace(excluded=None, n_features=n_kept)
 
     def working(self, design, alpha):
         """(l1_reg, l2_reg) of the working problem for the user's alpha, in the design's dtype."""

@@ -9,7 +9,7 @@ cached Gram columns) and the rules around the kernels (strong sets, working sets
 """
 import contextlib
 import threading
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -78,8 +78,7 @@ def single_threaded_blas():
     return _SINGLE_THREADED_BLAS
 
 
-@dataclass(frozen=True)
-class SolveOptions:
+class SolveOptions(NamedTuple):
     """What a solver needs of the settings, in the working problem's units (`solve_options`)."""
 
     max_iter: int

@@ -3,6 +3,7 @@
 Every public entry point validates once here; everything downstream (design, driver, kernels) trusts
 its inputs. Arrays are never modified: conversions return new arrays only when needed.
 """
+import math
 import numbers
 import os
 import sys
@@ -290,11 +291,16 @@ def as_vector(value, length, name, dtype=None):
 
 def check_scalar(value, name, *, kind=numbers.Real, low=None, low_inclusive=True, high=None):
     """A finite number of the given kind within [low, high]; returns it as int or float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
-        what = "an integer" if kind is numbers.Integral else "a real number"
-        raise TypeError(f"{name} must be {what}, got {value!r} of type {type(value).__name__}.")
-    if kind is not numbers.Integral and not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
+    t = type(value)
+    if t is int or (t is float and kind is numbers.Real):  # the common cases, without the ABC checks
+        if t is float and not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}.")
+    else:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+            what = "an integer" if kind is numbers.Integral else "a real number"
+            raise TypeError(f"{name} must be {what}, got {value!r} of type {type(value).__name__}.")
+        if kind is not numbers.Integral and not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}.")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         bound = ">=" if low_inclusive else ">"
         raise ValueError(f"{name} must be {bound} {low}, got {value!r}.")
@@ -306,7 +312,9 @@ def check_scalar(value, name, *, kind=numbers.Real, low=None, low_inclusive=True
 def check_bool(value, name):
     """True or False (a bool or numpy.bool_) as a bool. Anything else is a TypeError: a string such as
     'no' or a number would otherwise be taken as truthy and silently switch the option on."""
-    if isinstance(value, (bool, np.bool_)):
+    if value is True or value is False:
+        return value
+    if isinstance(value, np.bool_):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r}.")
 

@@ -92,9 +92,9 @@ def test_designs_are_immutable_and_inputs_untouched(kind):
                       precompute=kind == "statistics")
     with pytest.raises(dataclasses.FrozenInstanceError):
         problem.design.fit_intercept = False
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         problem.plan.kernel = "residual"
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         settings.tol = 1.0
     first = solve_path(problem, np.array([0.5, 0.05]), settings)
     again = solve_path(problem, np.array([0.5, 0.05]), settings)  # the same design serves twice, unchanged
