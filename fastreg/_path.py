@@ -546,7 +546,20 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     >>> np.round(fit.coef, 4), round(fit.intercept, 4), fit.solver  # 15/17, 12/17, 8/17
     (array([0.8824, 0.7059]), 0.4706, 'cholesky')
     """
-    X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight)
+    coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
+        X, y, alpha, sample_weight=sample_weight, fit_intercept=fit_intercept, solver=solver, tol=tol,
+        max_iter=max_iter)
+    coef = coef.astype(dtype)
+    if one_d:
+        return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
+    return RidgeFit(coef, intercept.astype(dtype), name, n_iter)
+
+
+def solve_ridge(X, y, alpha, *, sample_weight, fit_intercept, solver, tol, max_iter, estimator=None):
+    """Validate a Ridge fit and solve it (shared by `ridge` and ``Ridge.fit``): returns (coef of shape
+    (n_targets, n_features), intercepts, solver name, LSQR iterations or None, whether y was 1-D, X's
+    dtype). `estimator` names the caller in the errors about y."""
+    X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=estimator)
     alphas = v.check_ridge_alpha(alpha, Y.shape[1])
     v.check_choice(solver, "solver", _ridge.SOLVERS)
     tol = v.check_scalar(tol, "tol", low=0.0)
@@ -556,10 +569,7 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     if solver == "lsqr" and not sparse.issparse(X):  # (no Gram matrix to check X by)
         v.check_finite(X)
     coef, intercept, name, n_iter = _ridge.solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
-    coef = coef.astype(X.dtype)
-    if one_d:
-        return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
-    return RidgeFit(coef, intercept.astype(X.dtype), name, n_iter)
+    return coef, intercept, name, n_iter, one_d, X.dtype
 
 
 class RidgePath(NamedTuple):

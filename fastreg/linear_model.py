@@ -1,5 +1,4 @@
 """scikit-learn compatible estimators: thin wrappers around the path driver."""
-import numbers
 import warnings
 
 import numpy as np
@@ -11,7 +10,7 @@ from . import _validation as v
 from ._base import RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
 from ._folds import check_cv, make_folds
-from ._path import prepare, solve_path
+from ._path import prepare, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
 
 
@@ -527,20 +526,14 @@ class Ridge(_RidgeEstimator):
         self
         """
         self._check_feature_names(X, reset=True)
-        X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
-        alphas = v.check_ridge_alpha(self.alpha, Y.shape[1])
-        solver = v.check_choice(self.solver, "solver", _ridge.SOLVERS)
-        tol = v.check_scalar(self.tol, "tol", low=0.0)
-        max_iter = None if self.max_iter is None else v.check_scalar(
-            self.max_iter, "max_iter", kind=numbers.Integral, low=1)
-        fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, copy_X=self.copy_X)
-        if solver == "lsqr" and not sparse.issparse(X):  # (no Gram matrix to check X by)
-            v.check_finite(X)
-        coef, intercept, name, n_iter = _ridge.solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
-        self._set_fitted(coef, intercept, one_d, X.dtype, X.shape[1])
+        v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
+        coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
+            X, y, self.alpha, sample_weight=sample_weight, fit_intercept=self.fit_intercept, solver=self.solver,
+            tol=self.tol, max_iter=self.max_iter, estimator=type(self).__name__)
+        self._set_fitted(coef, intercept, one_d, dtype, coef.shape[1])
         self.solver_ = name
         # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
-        n_iter = np.ones(Y.shape[1], dtype=int) if n_iter is None else np.asarray(n_iter)
+        n_iter = np.ones(coef.shape[0], dtype=int) if n_iter is None else np.asarray(n_iter)
         self.n_iter_ = int(n_iter[0]) if one_d else n_iter
         return self
 
