@@ -196,8 +196,8 @@ class BinomialSolver:
     def __init__(self, plan, data, w, options):
         self.plan, self.data, self.options = plan, data, options
         self.max_newton = options.max_newton
+        self.name = "irls+" + _solver_name(plan, data)
         self.positive = options.positive
-        self.name = "irls+" + ("cd-sparse-" if data.sparse else "cd-dense-") + plan.kernel
         y, s, n = data.y, data.sw, data.n_samples
         self.b = 0.0
         if data.fit_intercept:
@@ -262,7 +262,9 @@ class BinomialSolver:
             target = INNER_FRACTION * min(tol_gap, gap) / v_sum * design.n_samples / design.y_scale**2
             inner = options._replace(tol_gap=design.dtype.type(target), positive=self.positive)
             w_in = design.coef_to_work(w).copy()
-            _, it, _ = make_solver(self.plan, design, w_in, inner)(w_in, l1_in, l2_in)
+            solver = make_solver(self.plan, design, w_in, inner)
+            _, it, _ = solver(w_in, l1_in, l2_in)
+            self.name = "irls+" + solver.name
             epochs += int(it)
             w_new = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
             b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
@@ -283,6 +285,13 @@ class BinomialSolver:
 
     def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)
         return self.loss
+
+
+def _solver_name(plan, data):
+    """The name of the Newton steps' kernel before any ran (a path whose penalties all start solved)."""
+    kind = "sparse" if data.sparse else "dense"
+    return {"gram": "cd-gram", "gram-lazy": "cd-gram-lazy", "residual": f"cd-{kind}-residual",
+            "working-set": f"cd-{kind}-working-set"}[plan.kernel]
 
 
 BINOMIAL = Binomial()

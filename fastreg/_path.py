@@ -486,9 +486,10 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
 
 def prepare_logistic(X, codes, sample_weight, settings, penalty, *, fit_intercept, standardize, n_alphas=None):
     """The `Problem` of a binomial fit: the data (`fastreg._design.logistic_data`) and the plan of its
-    Newton subproblems (residual updates, with working sets when p > n)."""
+    Newton subproblems, each a single weighted fit (precompute='auto': the Gram kernel with Newton
+    steps on the support when n > p, residual updates with working sets when p > n)."""
     X = penalty.columns(X)
-    plan = make_plan(X, False, transformed=True, penalty=penalty, n_alphas=n_alphas, working_set=settings.working_set)
+    plan = make_plan(X, "auto", transformed=True, penalty=penalty, n_alphas=None, working_set=settings.working_set)
     data = logistic_data(X, codes, sample_weight, fit_intercept=fit_intercept, standardize=standardize,
                          penalty=penalty.kept())
     return Problem(data, plan, penalty, BINOMIAL)
