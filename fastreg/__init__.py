@@ -1,8 +1,8 @@
-"""fastreg: compiled, certified solvers for regularized linear regression.
+"""fastreg: compiled, certified solvers for regularized linear models.
 
-Path functions (`lasso_path`, `enet_path`, `cv_path`, `ridge_path`) and scikit-learn compatible
-estimators (`Lasso`, `ElasticNet`, `LassoCV`, `ElasticNetCV`, `Ridge`, `RidgeCV`) over one engine;
-every Lasso/ElasticNet solution carries its duality gap.
+Path functions (`lasso_path`, `enet_path`, `cv_path`, `ridge_path`, `logistic_path`) and scikit-learn
+compatible estimators (`Lasso`, `ElasticNet`, `LassoCV`, `ElasticNetCV`, `Ridge`, `RidgeCV`,
+`LogisticRegression`) over one engine; every Lasso/ElasticNet/logistic solution carries its duality gap.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
