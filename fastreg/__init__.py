@@ -7,10 +7,10 @@ every Lasso/ElasticNet solution carries its duality gap.
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from ._cv import CVPath, cv_path
-from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path, ridge, ridge_path
+from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path, logistic_path, ridge, ridge_path
 from ._stats import SufficientStats
 from ._validation import ConvergenceWarning, NotFittedError
-from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRegression, Ridge, RidgeCV
 
 try:
     __version__ = _version("fastreg")
@@ -24,6 +24,7 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "LogisticRegression",
     "NotFittedError",
     "Path",
     "Ridge",
@@ -35,6 +36,7 @@ __all__ = [
     "enet_path",
     "enet_path_from_stats",
     "lasso_path",
+    "logistic_path",
     "ridge",
     "ridge_path",
 ]

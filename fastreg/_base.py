@@ -1,7 +1,8 @@
 """Minimal scikit-learn estimator protocol, without importing scikit-learn.
 
-get_params / set_params / clone-ability, feature-name bookkeeping and R^2 scoring, so fastreg's
-estimators work in scikit-learn pipelines and model selection while scikit-learn stays optional.
+get_params / set_params / clone-ability, feature-name bookkeeping, R^2 (regressors) and accuracy
+(classifiers) scoring, so fastreg's estimators work in scikit-learn pipelines and model selection
+while scikit-learn stays optional.
 """
 import inspect
 import warnings
@@ -11,8 +12,8 @@ import numpy as np
 from ._validation import NotFittedError, as_sample_weight, as_target, feature_names_of, sklearn_compatible
 
 
-class RegressorBase:
-    """Base class of fastreg's regressors (the scikit-learn estimator API)."""
+class _EstimatorBase:
+    """The scikit-learn estimator API shared by fastreg's regressors and classifiers."""
 
     @classmethod
     def _param_names(cls):
@@ -45,19 +46,6 @@ class RegressorBase:
             if not same:
                 changed.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self):
-        # called by scikit-learn only, so importing it here keeps it optional
-        from sklearn.utils import InputTags, RegressorTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="regressor",
-            target_tags=TargetTags(required=True, single_output=True, multi_output=True),
-            transformer_tags=None,
-            classifier_tags=None,
-            regressor_tags=RegressorTags(),
-            input_tags=InputTags(two_d_array=True, sparse=True, allow_nan=False),
-        )
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coef_")
@@ -101,6 +89,24 @@ class RegressorBase:
                 f"{self.n_features_in_} features as input."
             )
 
+
+
+class RegressorBase(_EstimatorBase):
+    """Base class of fastreg's regressors: R^2 scoring, scikit-learn's regressor tags."""
+
+    def __sklearn_tags__(self):
+        # called by scikit-learn only, so importing it here keeps it optional
+        from sklearn.utils import InputTags, RegressorTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="regressor",
+            target_tags=TargetTags(required=True, single_output=True, multi_output=True),
+            transformer_tags=None,
+            classifier_tags=None,
+            regressor_tags=RegressorTags(),
+            input_tags=InputTags(two_d_array=True, sparse=True, allow_nan=False),
+        )
+
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 of ``predict(X)`` (uniform average over targets).
 
@@ -121,6 +127,34 @@ class RegressorBase:
         r2 = np.where(ss_res == 0, 1.0, 0.0)
         r2[ok] = 1.0 - ss_res[ok] / ss_tot[ok]
         return float(np.mean(r2))
+
+
+
+class ClassifierBase(_EstimatorBase):
+    """Base class of fastreg's classifiers: accuracy scoring, scikit-learn's classifier tags."""
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True, single_output=True, multi_output=False),
+            transformer_tags=None,
+            classifier_tags=ClassifierTags(multi_class=False, poor_score=False),
+            regressor_tags=None,
+            input_tags=InputTags(two_d_array=True, sparse=True, allow_nan=False),
+        )
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` (weighted by sample_weight)."""
+        pred = np.asarray(self.predict(X))
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != pred.shape:
+            raise ValueError(f"y has shape {y.shape} but the model predicts {pred.shape}; pass one label per row.")
+        w = as_sample_weight(sample_weight, pred.shape[0], np.float64)
+        return float(np.average(pred == y, weights=w))
 
 
 def _safe_equal(a, b):

@@ -9,7 +9,7 @@ Gram solvers (`fastreg._solvers`). A new loss is one more class here with the sa
 - ``solver(plan, design, w, options)``: the per-penalty solver, ``solver(w, l1_reg, l2_reg) -> (gap,
   epochs, status)``, its gap certifying this datafit's objective;
 - ``deviance(solver, w)``: the deviance at the solver's last solution (working units);
-- ``intercept(design, coef)``: the intercept that goes with the user's coefficients;
+- ``intercept(design, solver, coef)``: the intercept that goes with the user's coefficients;
 - ``alpha_max(design, l1_ratio, positive, Xty)``: the smallest alpha whose solution is 0 (the grid);
 - ``unconverged(design, settings, alpha, gap, target)``: the ConvergenceWarning text.
 
@@ -18,6 +18,9 @@ proximal-Newton loop: at the current (w, b) it refreshes per-sample weights and 
 solves the weighted least-squares subproblem with a Gaussian solver from this module's `solver`,
 and certifies the result with its own duality gap; see ARCHITECTURE.md.
 """
+import numpy as np
+from scipy.special import expit, xlogy
+
 from ._solvers import make_solver
 
 
@@ -40,7 +43,7 @@ class Gaussian:
         return solver.residual_norm2(w)
 
     @staticmethod
-    def intercept(design, coef):
+    def intercept(design, solver, coef):
         return design.intercept(coef)
 
     @staticmethod
@@ -59,3 +62,236 @@ class Gaussian:
 
 
 GAUSSIAN = Gaussian()
+
+
+# ----------------------------------------------------------------------------------------------------
+# binomial: penalized logistic regression
+
+
+# the probabilities of the Newton weights p (1 - p) are kept this far from 0 and 1 (glmnet's pmin):
+# saturated samples of separable data keep a finite weight
+P_MIN = 1e-5
+# each Newton subproblem is solved to this fraction of the penalty's gap target
+INNER_FRACTION = 0.25
+
+
+def _logloss(eta, y):
+    """log(1 + exp(eta)) - y eta, elementwise, stably."""
+    return np.logaddexp(0.0, eta) - y * eta
+
+
+def _neg_entropy(t):
+    """t log t + (1 - t) log(1 - t), with 0 log 0 = 0."""
+    return xlogy(t, t) + xlogy(1.0 - t, 1.0 - t)
+
+
+class Binomial:
+    """The binomial datafit (logistic regression), glmnet's scale:
+
+        P(w, b) = 1/n sum_i s_i [log(1 + exp(eta_i)) - y_i eta_i] + penalty(w),   eta = X w + b,
+
+    y in {0, 1}, weights s normalized to sum to n. Its unit (tol's, the deviance ratios') is the null
+    model's mean log-loss: the intercept-only model's (the labels' weighted entropy), log 2 without
+    intercept. Solved by `BinomialSolver`; certified by the Fenchel dual (`duality_gap`).
+    """
+
+    name = "binomial"
+
+    @staticmethod
+    def null_loss(data):
+        if not data.fit_intercept:
+            return float(np.log(2.0))
+        ybar = float(data.sw @ data.y) / data.n_samples
+        return float(-_neg_entropy(np.array(ybar)))
+
+    @classmethod
+    def tol_unit(cls, data):
+        return cls.null_loss(data)
+
+    @staticmethod
+    def solver(plan, data, w, options):
+        return BinomialSolver(plan, data, w, options)
+
+    @staticmethod
+    def deviance(solver, w):
+        return solver.loss
+
+    @staticmethod
+    def intercept(data, solver, coef):
+        return solver.b
+
+    @staticmethod
+    def alpha_max(data, l1_ratio, positive, Xty=None):
+        """The smallest alpha whose solution is w = 0: max_j |x_j^T s (y - p0)| / (n l1_ratio v_j), p0
+        the null model's probability."""
+        p0 = float(data.sw @ data.y) / data.n_samples if data.fit_intercept else 0.5
+        grad = np.asarray(data.X.T @ (data.sw * (data.y - p0)), dtype=np.float64).reshape(-1) / data.n_samples
+        if positive:
+            grad = np.maximum(grad, 0.0)
+        factor = data.penalty.factor
+        top = np.abs(grad) if factor is None else np.abs(grad) / factor
+        return float(np.max(top, initial=0.0)) / l1_ratio
+
+    @staticmethod
+    def unconverged(data, settings, alpha, gap, target):
+        return (
+            f"Logistic regression did not converge at alpha={alpha:.6g}: duality gap {gap:.3e} is above the "
+            f"target {target:.3e} (tol={settings.tol:g} times the null model's mean log-loss) after "
+            f"{settings.max_newton} Newton steps of at most {settings.max_iter} epochs each. Allow more steps "
+            f"(max_iter of LogisticRegression), loosen tol, use a larger alpha (smaller C), or scale the "
+            f"features (e.g. standardize=True)."
+        )
+
+
+def _penalty_value(w, l1_reg, l2_reg, factor):
+    v = 1.0 if factor is None else factor
+    return float(np.sum(l1_reg * v * np.abs(w)) + 0.5 * np.sum(l2_reg * v * w * w))
+
+
+def duality_gap(data, w, b, l1_reg, l2_reg, positive):
+    """(gap, loss) of (w, b): the primal P minus the dual value at the dual point built from the
+    probabilities p = sigmoid(X w + b) (Fenchel duality; the dual variables are probabilities
+    t in [0, 1], the dual objective their mean entropy minus the penalty's conjugate at X^T theta,
+    theta_i = s_i (y_i - t_i) / n). With an intercept t is shifted to satisfy sum_i s_i (y_i - t_i) = 0
+    exactly; for a pure L1 penalty theta is scaled into the dual feasible set."""
+    y, s, n = data.y, data.sw, data.n_samples
+    eta = data.linear_predictor(w, b)
+    loss = float(s @ _logloss(eta, y)) / n
+    factor = data.penalty.factor
+    primal = loss + _penalty_value(w, l1_reg, l2_reg, factor)
+    t = expit(eta)
+    if data.fit_intercept:
+        t = np.clip(t + float(s @ (y - t)) / float(s.sum()), 0.0, 1.0)
+    theta = s * (y - t) / n
+    u = np.asarray(data.X.T @ theta, dtype=np.float64).reshape(-1)
+    v = np.ones_like(u) if factor is None else factor
+    a, c = l1_reg * v, l2_reg * v
+    score = u if positive else np.abs(u)
+    if l2_reg > 0:
+        conj = float(np.sum(np.maximum(score - a, 0.0) ** 2 / (2 * c)))
+        scale = 1.0
+    else:
+        over = score > a
+        scale = float(np.min(a[over] / score[over])) if over.any() else 1.0
+        conj = 0.0
+    if scale < 1.0:  # theta -> scale * theta: t -> (1 - scale) y + scale t
+        t = (1.0 - scale) * y + scale * t
+    dual = -float(s @ _neg_entropy(t)) / n - conj
+    return max(primal - dual, 0.0), loss
+
+
+class BinomialSolver:
+    """Proximal Newton (IRLS) for the binomial datafit, one penalty at a time from a warm start.
+
+    At (w, b): p = sigmoid(X w + b), Newton weights v_i = s_i q_i (1 - q_i) / n (q: p kept `P_MIN` from
+    0 and 1) and working response z = X w + b + (y - p) / (q (1 - q)); the quadratic model
+    1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w') is a weighted Lasso / ElasticNet, solved by
+    the Gaussian solvers (the plan's residual or working-set kernel) on the design of (z, v), warm
+    started from w, to `INNER_FRACTION` of the gap target. The step to its solution is damped by
+    backtracking until the penalized objective decreases (separable data never diverge), the
+    intercept is then made exactly optimal for w (Newton in one variable), and the penalty is done
+    when the certified gap (`duality_gap`) reaches the target.
+    """
+
+    def __init__(self, plan, data, w, options):
+        self.plan, self.data, self.options = plan, data, options
+        self.max_newton = options.max_newton
+        self.name = "irls+" + _solver_name(plan, data)
+        self.positive = options.positive
+        y, s, n = data.y, data.sw, data.n_samples
+        self.b = 0.0
+        if data.fit_intercept:
+            ybar = float(s @ y) / n
+            self.b = float(np.log(ybar) - np.log1p(-ybar))
+            self.b = self._optimal_intercept(w, self.b)
+        self.loss = float(s @ _logloss(data.linear_predictor(w, self.b), y)) / n
+
+    def _objective(self, w, b, l1_reg, l2_reg):
+        data = self.data
+        loss = float(data.sw @ _logloss(data.linear_predictor(w, b), data.y)) / data.n_samples
+        return loss + _penalty_value(w, l1_reg, l2_reg, data.penalty.factor), loss
+
+    def _optimal_intercept(self, w, b):
+        """argmin_b of the loss for fixed w (safeguarded Newton on a convex function of one variable)."""
+        data = self.data
+        if not data.fit_intercept:
+            return 0.0
+        y, s = data.y, data.sw
+        eta0 = data.linear_predictor(w, 0.0)
+        for _ in range(100):
+            p = expit(eta0 + b)
+            grad, hess = float(s @ (p - y)), float(s @ (p * (1 - p)))
+            if abs(grad) <= 1e-15 * float(s.sum()) or hess <= 0:
+                break
+            step = grad / hess
+            current = float(s @ _logloss(eta0 + b, y))
+            while step != 0 and float(s @ _logloss(eta0 + b - step, y)) > current:
+                step *= 0.5
+            if step == 0:
+                break
+            b -= step
+            if abs(step) <= 1e-15 * max(1.0, abs(b)):
+                break
+        return b
+
+    def __call__(self, w, l1_reg, l2_reg):
+        data, options = self.data, self.options
+        l1_reg, l2_reg = float(l1_reg), float(l2_reg)
+        y, s, n = data.y, data.sw, data.n_samples
+        tol_gap = float(options.tol_gap)
+        epochs = 0
+        gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive)
+        objective = self._objective(w, self.b, l1_reg, l2_reg)[0]
+        for _ in range(self.max_newton):
+            if gap <= tol_gap:
+                break
+            eta = data.linear_predictor(w, self.b)
+            p = expit(eta)
+            # the curvature floored, the gradient exact: the model's minimizer is w itself only at
+            # the optimum, so the steps converge to it (glmnet floors p itself, which moves the fixed point)
+            q = np.clip(p, P_MIN, 1.0 - P_MIN)
+            weight = q * (1.0 - q)
+            v = s * weight / n
+            z = eta + (y - p) / weight
+            design = data.newton_design(z, v, self.plan)
+            v_sum = float(v.sum())
+            # the model is v_sum times its design's user objective (weights normalized to sum to n):
+            # that objective's penalties are the model's divided by v_sum, in the design's working units
+            l1_in = design.dtype.type(design.penalties(l1_reg / v_sum, 1.0)[0])
+            l2_in = design.dtype.type(design.penalties(l2_reg / v_sum, 0.0)[1])
+            target = INNER_FRACTION * min(tol_gap, gap) / v_sum * design.n_samples / design.y_scale**2
+            inner = options._replace(tol_gap=design.dtype.type(target), positive=self.positive)
+            w_in = design.coef_to_work(w).copy()
+            solver = make_solver(self.plan, design, w_in, inner)
+            _, it, _ = solver(w_in, l1_in, l2_in)
+            self.name = "irls+" + solver.name
+            epochs += int(it)
+            w_new = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
+            b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
+            # damped step: halve until the penalized objective does not increase
+            dw, db, step = w_new - w, b_new - self.b, 1.0
+            for _ in range(40):
+                trial = self._objective(w + step * dw, self.b + step * db, l1_reg, l2_reg)[0]
+                if trial <= objective + 1e-15 * abs(objective):
+                    break
+                step *= 0.5
+            else:
+                break  # no decrease along the Newton direction: the gap says how far we are
+            w += step * dw
+            self.b = self._optimal_intercept(w, self.b + step * db)
+            objective = self._objective(w, self.b, l1_reg, l2_reg)[0]
+            gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive)
+        return gap, epochs, 0 if gap <= tol_gap else 1
+
+    def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)
+        return self.loss
+
+
+def _solver_name(plan, data):
+    """The name of the Newton steps' kernel before any ran (a path whose penalties all start solved)."""
+    kind = "sparse" if data.sparse else "dense"
+    return {"gram": "cd-gram", "gram-lazy": "cd-gram-lazy", "residual": f"cd-{kind}-residual",
+            "working-set": f"cd-{kind}-working-set"}[plan.kernel]
+
+
+BINOMIAL = Binomial()

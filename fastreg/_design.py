@@ -913,3 +913,96 @@ def build_stats_design(stats, *, fit_intercept, standardize, penalty, out_dtype=
     if data_design is not None:
         design = replace(design, data_design=data_design)
     return design.statistics(np.float64 if design.dtype == np.float32 else None)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the data of an iteratively reweighted (binomial) problem
+
+
+@dataclass(frozen=True)
+class LogisticData:
+    """The data of a binomial problem: X's kept columns in float64 (divided by their standard
+    deviations with `standardize`), the 0/1 labels and the weights normalized to sum to n.
+
+    The working coefficients are those of the scaled columns (w = coef * col_scale); penalties and
+    gaps are in the user's units, ``(1/n) sum_i s_i logloss_i + penalty``. Each Newton step of the
+    binomial solver builds the Gaussian design of its weighted least-squares subproblem on `X`
+    (`newton_design`).
+    """
+
+    X: object               # float64, Fortran (dense) or CSC (sparse), the columns divided by col_scale
+    y: np.ndarray           # float64 labels 0 / 1
+    sw: np.ndarray          # float64 weights summing to n
+    col_scale: np.ndarray   # float64 (ones without standardize)
+    n_samples: int
+    fit_intercept: bool
+    out_dtype: np.dtype     # the data's dtype: that of the coefficients returned
+    penalty: object         # the Penalty of X's kept columns (for the subproblems)
+
+    has_data = True
+    dtype = np.dtype(np.float64)
+
+    @property
+    def sparse(self):
+        return sparse.issparse(self.X)
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_coefs(self):
+        return self.X.shape[1]
+
+    @property
+    def result_dtype(self):
+        return np.dtype(self.out_dtype)
+
+    def coef_to_user(self, w):
+        return w / self.col_scale
+
+    def coef_to_work(self, coef):
+        return np.asarray(coef, dtype=np.float64) * self.col_scale
+
+    def penalties(self, alpha, l1_ratio):
+        """(l1, l2) in the user's units (the objective is not rescaled)."""
+        return float(alpha * l1_ratio), float(alpha * (1.0 - l1_ratio))
+
+    def gap_to_user(self, gap):
+        return float(gap)
+
+    def linear_predictor(self, w, b):
+        """X w + b (float64)."""
+        eta = np.asarray(self.X @ w, dtype=np.float64).reshape(-1) if np.any(w) else np.zeros(self.n_samples)
+        return eta + b
+
+    def newton_design(self, z, v, plan):
+        """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v."""
+        return build_design(self.X, z, v, plan, fit_intercept=self.fit_intercept, standardize=False,
+                            penalty=self.penalty)
+
+
+def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty):
+    """`LogisticData` of validated X (its kept columns; NaN/inf checked here) and 0/1 codes."""
+    n_samples = X.shape[0]
+    if not sparse.issparse(X):
+        v.check_finite(X)
+    sw = np.ones(n_samples) if sample_weight is None else sample_weight.astype(np.float64)
+    sw = sw * (n_samples / sw.sum())
+    X64 = X.astype(np.float64) if sparse.issparse(X) else np.asfortranarray(X, dtype=np.float64)
+    col_scale = np.ones(X.shape[1])
+    if standardize:
+        if sparse.issparse(X64):
+            mean = np.asarray(X64.T @ sw).ravel() / n_samples if fit_intercept else np.zeros(X.shape[1])
+            second = np.asarray(X64.multiply(X64).T @ sw).ravel() / n_samples
+            var = np.maximum(second - mean**2, 0.0)
+        else:
+            mean = (sw @ X64) / n_samples if fit_intercept else np.zeros(X.shape[1])
+            var = (sw @ (X64 - mean) ** 2) / n_samples
+        sd = np.sqrt(var)
+        col_scale = np.where(sd > 0, sd, 1.0)
+        X64 = (X64 @ sparse.diags(1.0 / col_scale)).tocsc() if sparse.issparse(X64) else X64 / col_scale
+        if not sparse.issparse(X64):
+            X64 = np.asfortranarray(X64)
+    return LogisticData(X=X64, y=codes.astype(np.float64), sw=sw, col_scale=col_scale, n_samples=n_samples,
+                        fit_intercept=fit_intercept, out_dtype=X.dtype, penalty=penalty)

@@ -19,7 +19,8 @@ class Settings(NamedTuple):
     """How each penalty is solved and when a path stops.
 
     tol : the duality-gap target, in units of the null model's ``||y - mean(y)||^2 / n``.
-    max_iter : epochs per penalty.
+    max_iter : epochs per penalty (per Newton step for an iteratively reweighted datafit).
+    max_newton : Newton steps per penalty of an iteratively reweighted datafit (binomial).
     seed, random : the coordinate order (`selection='random'` draws `seed` once per call).
     screening, working_set, anderson, newton : the accelerations (each can be turned off; solutions
         stay certified either way).
@@ -36,6 +37,7 @@ class Settings(NamedTuple):
     anderson: bool = True
     newton: bool = True
     verbose: int = 0
+    max_newton: int = 50   # Newton (IRLS) steps per penalty of an iteratively reweighted datafit
     dfmax: int = None
     devmax: float = None
     fdev: float = None
@@ -47,7 +49,7 @@ DEVMAX, FDEV = 0.999, 1e-5
 
 def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None, screening=True,
                    working_set=True, anderson=True, newton=True, verbose=False, dfmax=None,
-                   early_stopping=False, devmax=DEVMAX, fdev=FDEV):
+                   early_stopping=False, devmax=DEVMAX, fdev=FDEV, max_newton=50, max_newton_name="max_newton"):
     """Validate the solver options of a call (the path stops' thresholds also when they are off)."""
     tol = v.check_scalar(tol, "tol", low=0.0)
     max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
@@ -62,11 +64,13 @@ def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=
     # (the defaults themselves need no check: a single fit of an estimator passes them)
     devmax = devmax if devmax is DEVMAX else v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
     fdev = fdev if fdev is FDEV else v.check_scalar(fdev, "fdev", low=0.0)
+    if max_newton != 50:
+        max_newton = v.check_scalar(max_newton, max_newton_name, kind=numbers.Integral, low=1)
     random = selection == "random"
     return Settings(
         tol=float(tol), max_iter=int(max_iter), seed=v.seed_from_random_state(random_state) if random else 1,
         random=random, screening=bool(screening), working_set=bool(working_set), anderson=bool(anderson),
-        newton=bool(newton), verbose=verbose, dfmax=dfmax,
+        newton=bool(newton), verbose=verbose, max_newton=int(max_newton), dfmax=dfmax,
         devmax=devmax if early_stopping else None, fdev=fdev if early_stopping else None,
     )
 

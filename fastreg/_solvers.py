@@ -90,6 +90,7 @@ class SolveOptions(NamedTuple):
     screening: bool
     newton: bool
     anderson: int          # epochs per Anderson extrapolation (0: off)
+    max_newton: int = 50   # Newton steps per penalty (iteratively reweighted datafits)
 
 
 def solve_options(design, settings, positive, tol_unit):
@@ -98,7 +99,7 @@ def solve_options(design, settings, positive, tol_unit):
     return SolveOptions(
         max_iter=settings.max_iter, tol_gap=dtype(settings.tol * tol_unit), tol=dtype(settings.tol),
         seed=settings.seed, random=settings.random, positive=bool(positive), screening=settings.screening,
-        newton=settings.newton, anderson=ANDERSON if settings.anderson else 0,
+        newton=settings.newton, anderson=ANDERSON if settings.anderson else 0, max_newton=settings.max_newton,
     )
 
 

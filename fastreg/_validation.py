@@ -255,6 +255,43 @@ def as_target(y, n_samples, dtype, *, allow_2d, estimator=None):
     return arr
 
 
+def as_labels(y, n_samples, *, estimator=None):
+    """Class labels of a classifier: (classes, codes) with classes the sorted unique labels (numbers,
+    strings or booleans, one kind) and codes their indices (int). Refuses NaN, mixed kinds, a 2-D y
+    and a y of the wrong length."""
+    if y is None:
+        who = estimator or "This solver"
+        raise ValueError(f"{who} requires y to be passed, but the target y is None.")
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"y should be a 1d array of class labels of shape (n_samples,), got shape {arr.shape}.")
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples} rows, y has "
+            f"{arr.shape[0]}. Pass one label per row of X."
+        )
+    if arr.dtype == object:
+        kinds = {type(value) for value in arr.tolist()}
+        if len({bool if issubclass(k, (bool, np.bool_)) else str if issubclass(k, str) else
+                numbers.Number if issubclass(k, numbers.Number) else k for k in kinds}) > 1:
+            raise ValueError(
+                f"y mixes label types ({', '.join(sorted(k.__name__ for k in kinds))}); give every label "
+                f"the same type (e.g. all strings)."
+            )
+        if all(issubclass(k, numbers.Number) for k in kinds):
+            arr = arr.astype(np.float64)
+        else:
+            arr = arr.astype(str)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError("y contains NaN or infinity; class labels must be finite values.")
+    if arr.dtype.kind not in "biufUS":
+        raise ValueError(f"y must hold class labels (numbers, strings or booleans), got dtype {arr.dtype}.")
+    classes, codes = np.unique(arr, return_inverse=True)
+    return classes, codes.reshape(-1)
+
+
 def as_sample_weight(sample_weight, n_samples, dtype):
     """Validate sample weights: 1-D, one per row, finite, non-negative, positive sum. None stays None."""
     if sample_weight is None:

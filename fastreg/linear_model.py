@@ -1,4 +1,5 @@
-"""scikit-learn compatible estimators: thin wrappers around the path driver."""
+"""scikit-learn compatible estimators: thin wrappers around the path layer (validate, then prepare ->
+solve_path)."""
 import warnings
 
 import numpy as np
@@ -7,10 +8,10 @@ from scipy import sparse
 from . import _plan
 from . import _ridge
 from . import _validation as v
-from ._base import RegressorBase
+from ._base import ClassifierBase, RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
-from ._folds import check_cv, make_folds
-from ._path import prepare, solve_path, solve_ridge
+from ._folds import check_cv, make_folds, n_workers
+from ._path import check_binary_labels, prepare, prepare_logistic, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
 
 
@@ -691,3 +692,188 @@ class RidgeCV(_RidgeEstimator):
             del self.cv_results_
         self.solver_ = _ridge.MODE_NAMES[mode]
         return self
+
+
+# scikit-learn's solver names, accepted by LogisticRegression (fastreg runs its own: `solver_` says which)
+LOGISTIC_SOLVERS = {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
+
+
+class LogisticRegression(ClassifierBase):
+    """Penalized logistic regression (two classes) by certified proximal Newton, a drop-in for
+    scikit-learn's ``LogisticRegression``.
+
+    Minimizes scikit-learn's objective
+
+        C sum_i s_i logloss(y_i, x_i^T w + b) + l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2
+
+    (s the sample weights times the class weights), which is ``fastreg.logistic_path``'s objective at
+    ``alpha = 1 / (C sum_i s_i)`` times a constant: the same minimizer, certified by its duality gap.
+
+    Parameters
+    ----------
+    penalty : {'l1', 'l2', 'elasticnet'}, default='deprecated'
+        scikit-learn's deprecated spelling of `l1_ratio` ('l1': 1, 'l2': 0, 'elasticnet': `l1_ratio`).
+        None (no penalty) is not supported: an unpenalized fit has no certificate (and diverges on
+        separable data); use a large C.
+    C : float, default=1.0
+        Inverse penalty strength (> 0).
+    l1_ratio : float, default=0.0
+        Mix of the L1 and L2 penalties, in [0, 1].
+    dual, intercept_scaling, random_state, solver, verbose, n_jobs :
+        Accepted for compatibility; fastreg runs its own solver (``solver_`` says which) and the
+        intercept is never penalized (so `intercept_scaling` has nothing to scale).
+    tol : float, default=1e-4
+        Stop when the duality gap is <= ``tol`` times the null model's mean log-loss (relative
+        suboptimality of the objective divided by ``C sum_i s_i``).
+    fit_intercept : bool, default=True
+    class_weight : dict or 'balanced', default=None
+        Weights multiplying the sample weights of each class, as scikit-learn.
+    max_iter : int, default=100
+        Newton (IRLS) steps at most; each one runs at most 1000 epochs of coordinate descent.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (2,)
+    n_iter_ : ndarray of shape (1,)
+    dual_gap_ : float
+        Certified duality gap of the solution, in the units of ``logistic_path``'s objective.
+    n_features_in_, feature_names_in_, solver_
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 4)); y = np.where(X[:, 0] + 0.3 * rng.standard_normal(200) > 0, "yes", "no")
+    >>> model = fastreg.LogisticRegression(C=1.0, l1_ratio=1.0).fit(X, y)
+    >>> model.classes_.tolist(), model.predict(X[:3]).tolist(), round(model.score(X, y), 2)
+    (['no', 'yes'], ['yes', 'no', 'no'], 0.92)
+    """
+
+    def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4, fit_intercept=True,
+                 intercept_scaling=1, class_weight=None, random_state=None, solver="lbfgs", max_iter=100,
+                 verbose=0, warm_start=False, n_jobs=None):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.dual = dual
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+
+    def _mix(self):
+        """l1_ratio from `penalty` (scikit-learn's deprecated spelling) and `l1_ratio`."""
+        if self.penalty is None:
+            raise ValueError(
+                "penalty=None (an unpenalized logistic regression) is not supported: fastreg certifies "
+                "penalized fits, and unpenalized ones diverge on separable data. Use a large C instead."
+            )
+        v.check_choice(self.penalty, "penalty", {"deprecated", "l1", "l2", "elasticnet"})
+        if self.penalty == "l1":
+            return 1.0
+        if self.penalty == "l2":
+            return 0.0
+        return v.check_l1_ratio(self.l1_ratio)
+
+    def _class_weights(self, classes, codes):
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, str):
+            v.check_choice(self.class_weight, "class_weight", {"balanced"})
+            counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
+            return codes.size / (classes.size * counts)
+        if not isinstance(self.class_weight, dict):
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got "
+                             f"{self.class_weight!r}.")
+        weights = np.ones(classes.size)
+        for label, weight in self.class_weight.items():
+            found = np.flatnonzero(classes == label)
+            if found.size == 0:
+                raise ValueError(f"class_weight has a label {label!r} that is not in y (classes {classes.tolist()}).")
+            weights[found[0]] = v.check_scalar(weight, f"class_weight[{label!r}]", low=0.0)
+        return weights
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Two class labels.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+
+        Returns
+        -------
+        self
+        """
+        name = type(self).__name__
+        self._check_feature_names(X, reset=True)
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+        n_samples, n_features = X.shape
+        sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
+        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
+        l1_ratio = self._mix()
+        C = v.check_scalar(self.C, "C", low=0.0, low_inclusive=False)
+        # max_iter bounds the Newton steps (scikit-learn's solvers count their outer iterations)
+        settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
+                                  max_newton=self.max_iter, max_newton_name="max_iter")
+        fit_intercept, warm_start, _ = v.check_bools(fit_intercept=self.fit_intercept, warm_start=self.warm_start,
+                                                     dual=self.dual)
+        v.check_verbose(self.verbose)
+        v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
+        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
+        n_workers(self.n_jobs)
+        weights = np.ones(n_samples) if sample_weight is None else sample_weight
+        class_weights = self._class_weights(classes, codes)
+        if class_weights is not None:
+            weights = weights * class_weights[codes]
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight times class_weight is zero for every sample; nothing to fit.")
+        alpha = 1.0 / (C * float(weights.sum()))
+        penalty = check_penalty(l1_ratio, n_features)
+        previous = None
+        if warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (1, n_features):
+            previous = self.coef_[0]
+        problem = prepare_logistic(X, codes, weights, settings, penalty, fit_intercept=fit_intercept,
+                                   standardize=False)
+        path = solve_path(problem, np.array([alpha]), settings, coef_init=previous)
+        self.classes_ = classes
+        self.coef_ = path.coefs[:, :1].T.copy()
+        self.intercept_ = np.array([path.intercepts[0]], dtype=X.dtype)
+        self.n_iter_ = np.array([int(path.n_iters[0])])
+        self.dual_gap_ = float(path.dual_gaps[0])
+        self.n_features_in_ = n_features
+        self.solver_ = path.solver
+        return self
+
+    def decision_function(self, X):
+        """``X @ coef_[0] + intercept_[0]``: the log-odds of the second class, shape (n_samples,)."""
+        self._check_is_fitted()
+        self._check_feature_names(X, reset=False)
+        X = v.as_design_matrix(X, accept_sparse=True)
+        self._check_n_features(X.shape[1])
+        return np.asarray(X @ self.coef_[0].astype(X.dtype, copy=False)).reshape(-1) + self.intercept_[0]
+
+    def predict(self, X):
+        """The more probable class of each row."""
+        return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+
+    def predict_log_proba(self, X):
+        """Log-probabilities of the two classes, shape (n_samples, 2), computed stably."""
+        d = np.asarray(self.decision_function(X), dtype=np.float64)
+        return np.column_stack((-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)))
+
+    def predict_proba(self, X):
+        """Probabilities of the two classes (columns in the order of ``classes_``), shape (n_samples, 2)."""
+        return np.exp(self.predict_log_proba(X))

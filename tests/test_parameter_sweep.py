@@ -19,6 +19,7 @@ _rng = np.random.default_rng(130)
 X = _rng.standard_normal((N, P))
 Y = X @ np.array([1.0, 0.0, -2.0, 0.5]) + 0.1 * _rng.standard_normal(N) + 1.0
 GRAM = X.T @ X
+YB = (Y > np.median(Y)).astype(int)  # two classes, for the logistic models
 STATS = fastreg.SufficientStats.from_arrays(X, Y)
 
 
@@ -89,12 +90,16 @@ BAD = {
     "mode": ["x", 1, None],
     "gcv_mode": ["x", 1],
     "scoring": [123, "not_a_scorer"],
+    "penalty": ["l3", 1, None],
+    "C": ["1", 0.0, -1.0, np.nan, np.inf, None, True],
+    "intercept_scaling": ["1", 0.0, -1.0, np.nan, None],
+    "class_weight": ["auto", 5, {"nope": 1.0}, {1: -1.0}],
     "other": [3, fastreg.SufficientStats.from_arrays(X[:, :3], Y),
               fastreg.SufficientStats.from_arrays(X[:10], Y[:10])],  # another width, another shift
 }
 for _flag in ("fit_intercept", "positive", "standardize", "copy_X", "check_input", "warm_start", "return_n_iter",
               "screening", "working_set", "anderson", "newton", "early_stopping", "return_path", "store_cv_results",
-              "alpha_per_target"):
+              "alpha_per_target", "dual"):
     BAD[_flag] = NOT_BOOL
 
 # the Gram matrix of X centered is accepted with an intercept (scikit-learn's preprocessing), not without
@@ -104,6 +109,9 @@ SPECIFIC = {
     **{(name, "max_iter"): [0, -1, 2.5, "10"] for name in ("ridge", "Ridge")},  # None: the solver's default
     **{(name, "alphas"): ["abc", [-1.0], [], [np.nan], [[0.1]], True] for name in ("RidgeCV", "ridge_path")},
     ("RidgeCV", "alphas"): ["abc", [-1.0], [], [np.nan], [[0.1]], True, 0.0, -1.0],
+    ("logistic_path", "eps"): ["1e-3", 0.0, -1e-3, np.nan],  # None: the default rule
+    ("logistic_path", "penalty_factor"): BAD["penalty_factor"] + [np.r_[0.0, np.ones(P - 1)]],  # 0: not yet
+    ("LogisticRegression", "solver"): ["svd", 1, None],
     ("SufficientStats.__sub__", "other"): BAD["other"] + [fastreg.SufficientStats.from_arrays(
         np.vstack([X, X]), np.concatenate([Y, Y]), shift=STATS.shift)],  # rows never added
 }
@@ -137,12 +145,12 @@ def _function(fn, **base):
     return call
 
 
-def _estimator(cls, **init):
+def _estimator(cls, y=Y, **init):
     fit_names = set(_parameters(cls.fit))
 
     def call(**kw):
         fit = {k: kw.pop(k) for k in list(kw) if k in fit_names}
-        fit = {"X": X, "y": Y, **fit}
+        fit = {"X": X, "y": y, **fit}
         return cls(**{**init, **kw}).fit(**fit)
     call.parameters = _parameters(cls) + _parameters(cls.fit)
     return call
@@ -164,6 +172,7 @@ def _parameters(fn):
 TARGETS = {
     "enet_path": _function(fastreg.enet_path, X=X, y=Y, n_alphas=3),
     "lasso_path": _function(fastreg.lasso_path, X=X, y=Y, n_alphas=3),
+    "logistic_path": _function(fastreg.logistic_path, X=X, y=YB, n_alphas=3),
     "enet_path_from_stats": _function(fastreg.enet_path_from_stats, stats=STATS, n_alphas=3),
     "cv_path": _function(fastreg.cv_path, X=X, y=Y, n_alphas=3, cv=3),
     "ridge": _function(fastreg.ridge, X=X, y=Y, alpha=1.0),
@@ -177,6 +186,7 @@ TARGETS = {
     "ElasticNetCV": _estimator(fastreg.ElasticNetCV, alphas=3, cv=3),
     "Ridge": _estimator(fastreg.Ridge),
     "RidgeCV": _estimator(fastreg.RidgeCV),
+    "LogisticRegression": _estimator(fastreg.LogisticRegression, y=YB),
 }
 
 
