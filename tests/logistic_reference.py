@@ -243,17 +243,24 @@ def _intercept_shift(eta, y, s):
     return 0.5 * (lo + hi)
 
 
-def _neg_entropy_terms(t, y, eta):
-    """H(q_i) for q_i = y_i - t (y_i - sigmoid(eta_i)), each computed without cancellation."""
-    # y = 1: q = 1 - t sigma(-eta), 1 - q = t sigma(-eta); y = 0: q = t sigma(eta), 1 - q = (1 - t) + t sigma(-eta)
-    pos = y > 0.5
-    m = np.where(pos, -eta, eta)                  # the small side: t * sigmoid(m)
-    small = t * _sigmoid(m)
-    big = (1.0 - t) + t * _sigmoid(-m)            # = 1 - small
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_small = np.where(small > 0, np.log(t) - np.logaddexp(0.0, -m), 0.0) if t > 0 else np.zeros_like(m)
-        log_big = np.log(big)
-    return np.where(small > 0, small * log_small, 0.0) + big * log_big
+def _neg_entropy_factory(y, eta):
+    """t -> H(q_i(t)) for q_i = y_i - t (y_i - sigmoid(eta_i)), each term computed without cancellation:
+    the side of q_i near 0 is t sigmoid(m_i) (m = -eta where y = 1, eta where y = 0), the other side
+    (1 - t) + t sigmoid(-m_i)."""
+    m = np.where(y > 0.5, -eta, eta)
+    sig_m, sig_neg = _sigmoid(m), _sigmoid(-m)
+    log_sig_m = -np.logaddexp(0.0, -m)
+
+    def terms(t):
+        if t <= 0:
+            return np.zeros_like(m)
+        small = t * sig_m
+        big = (1.0 - t) + t * sig_neg
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(small > 0, small * (np.log(t) + log_sig_m), 0.0) + big * np.log(big)
+        return out
+
+    return terms
 
 
 def duality_gap(X, y, w, b, alpha, l1_ratio, sample_weight=None, penalty_factor=None, *, fit_intercept=True,
@@ -281,8 +288,10 @@ def duality_gap(X, y, w, b, alpha, l1_ratio, sample_weight=None, penalty_factor=
     t_max = min(t_max, 1.0)
     soft = ~hard
 
+    entropy = _neg_entropy_factory(prob.y, eta)
+
     def dual(t):
-        ent = float(prob.s @ _neg_entropy_terms(t, prob.y, eta)) / prob.n
+        ent = float(prob.s @ entropy(t)) / prob.n
         excess = np.maximum(t * zz[soft] - a[soft], 0.0)
         return -ent - float(np.sum(excess ** 2 / (2 * c[soft])))
 
@@ -291,7 +300,7 @@ def duality_gap(X, y, w, b, alpha, l1_ratio, sample_weight=None, penalty_factor=
     phi = (np.sqrt(5.0) - 1) / 2
     x1, x2 = hi - phi * (hi - lo), lo + phi * (hi - lo)
     f1, f2 = dual(x1), dual(x2)
-    for _ in range(80):
+    for _ in range(60):
         if f1 < f2:
             lo, x1, f1 = x1, x2, f2
             x2 = lo + phi * (hi - lo)
@@ -397,9 +406,7 @@ class _Internal:
             return (float(self.s @ _log_loss(eta, self.y)) / self.n + 0.5 * float(self.C[S] @ (uS * uS))
                     + float(self.A[S] @ (sign * uS)))
 
-        uS, bb = u[S].copy(), beta
-        f = value(uS, bb)
-        for _ in range(max_steps):
+        def derivatives(uS, bb):
             eta = ZS @ uS + bb
             sig = _sigmoid(eta)
             r = self.s * (sig - self.y) / self.n
@@ -411,25 +418,36 @@ class _Internal:
             H[k, k] = wgt.sum()
             if not self.intercept:
                 grad, H = grad[:k], H[:k, :k]
-            if np.abs(grad).max(initial=0.0) < 1e-15:
+            return grad, H
+
+        uS, bb = u[S].copy(), beta
+        f = value(uS, bb)
+        grad, H = derivatives(uS, bb)
+        for _ in range(max_steps):
+            gnorm = np.abs(grad).max(initial=0.0)
+            if gnorm < 1e-16:
                 break
             try:
                 step = -np.linalg.solve(H, grad)
             except np.linalg.LinAlgError:
                 step = -np.linalg.lstsq(H, grad, rcond=None)[0]
             t = 1.0
-            while True:
+            while t >= 1e-12:
                 new_u = uS + t * step[:k]
                 new_b = bb + (t * step[k] if self.intercept else 0.0)
                 f_new = value(new_u, new_b)
-                if f_new <= f + 1e-4 * t * float(grad @ step) or t < 1e-12:
+                if f_new <= f + 1e-4 * t * float(grad @ step):
                     break
+                if t == 1.0 and f_new - f <= 1e-15 * abs(f):
+                    # below the objective's rounding: accept the full step if it shrinks the gradient
+                    g_new, _ = derivatives(new_u, new_b)
+                    if np.abs(g_new).max(initial=0.0) < 0.5 * gnorm:
+                        break
                 t *= 0.5
             if t < 1e-12:
                 break
             uS, bb, f = new_u, new_b, f_new
-            if np.abs(t * step).max(initial=0.0) < 1e-17:
-                break
+            grad, H = derivatives(uS, bb)
         if (np.sign(uS) != sign).any():
             return None
         out = np.zeros_like(u)

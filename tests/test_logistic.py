@@ -276,7 +276,7 @@ def test_reference_certificate_is_valid(l1_ratio, positive, fit_intercept):
     assert (w != 0).sum() >= 2  # not a trivial solution
     rng = np.random.default_rng(5)
     for scale in (1e-6, 1e-3, 1e-1, 1.0):
-        for _ in range(25):
+        for _ in range(10):
             w2 = w + scale * rng.standard_normal(6) * (rng.random(6) < 0.7)
             w2[3] = 0.0
             if positive:
@@ -306,11 +306,18 @@ def test_reference_invariances():
     w2, b2 = ref.solve(np.repeat(X, counts, axis=0), np.repeat(y, counts), alpha, 0.7)
     np.testing.assert_allclose(w1, w2, atol=1e-10)
     assert abs(b1 - b2) <= 1e-10
-    pf = np.array([1.0, 2.0, np.inf, 0.5, 1.0])
+    pf = np.array([1.0, 2.0, 3.0, 0.5, 1.0])
     w1, _ = ref.solve(X, y, alpha, 1.0, penalty_factor=pf)
     w2, _ = ref.solve(X, y, alpha, 1.0, penalty_factor=7 * pf)
     np.testing.assert_allclose(w1, w2, atol=1e-12)
-    assert w1[2] == 0 and np.count_nonzero(w1) >= 2
+    # an excluded feature counts as 1 in the rescaling (glmnet's exclude): 7 * the others is another problem
+    pf[2] = np.inf  # factors 1, 2, (1), 0.5, 1 times 5 / 5.5; dropping the column rescales by 4 / 4.5
+    w1, b1 = ref.solve(X, y, alpha, 1.0, penalty_factor=pf)
+    w2, b2 = ref.solve(np.delete(X, 2, axis=1), y, alpha * (5 / 5.5) * (4.5 / 4), 1.0, penalty_factor=np.delete(pf, 2))
+    np.testing.assert_allclose(np.delete(w1, 2), w2, atol=1e-10)
+    w3, _ = ref.solve(X, y, alpha, 1.0, penalty_factor=7 * pf)
+    assert w1[2] == 0 and w3[2] == 0 and np.count_nonzero(w1) >= 2
+    assert np.abs(w1 - w3).max() > 1e-4
     for fit_intercept in (True, False):
         mean = X.mean(0) if fit_intercept else 0.0
         sd = np.sqrt(((X - mean) ** 2).mean(0))
@@ -468,8 +475,13 @@ def test_penalty_factor():
     assert (result.coefs[[3, 6]] == 0).all(), "an excluded feature (factor inf) must be exactly 0"
     check_path(X, y, result, 0.8, dtype=np.float64, tol=1e-10, penalty_factor=pf)
     assert np.count_nonzero(result.coefs[:, -1]) >= 4
-    rescaled = path(X, y, l1_ratio=0.8, n_alphas=8, penalty_factor=5 * pf, tol=1e-10)
-    assert_same_path(X, y, result, rescaled, 0.8, what="rescaled factors", penalty_factor=pf)
+    finite = np.where(np.isinf(pf), 1.0, pf)
+    once, rescaled = (path(X, y, l1_ratio=0.8, n_alphas=8, penalty_factor=f, tol=1e-10) for f in (finite, 5 * finite))
+    assert_same_path(X, y, once, rescaled, 0.8, what="rescaled factors", penalty_factor=finite)
+    # an excluded feature counts as 1 in the rescaling (glmnet's): 5 * pf is another problem
+    other = path(X, y, l1_ratio=0.8, alphas=result.alphas, penalty_factor=5 * pf, tol=1e-10)
+    assert np.abs(other.coefs - result.coefs).max() > 1e-4
+    check_path(X, y, other, 0.8, dtype=np.float64, tol=1e-10, penalty_factor=5 * pf)
     # excluding a feature is not the same as dropping it: the other factors are rescaled with it counting 1
     dropped = path(np.delete(X, [3, 6], axis=1), y, l1_ratio=0.8, alphas=result.alphas,
                    penalty_factor=np.delete(pf, [3, 6]), tol=1e-10)
@@ -849,13 +861,75 @@ def test_sklearn_compatible_classifier(estimator, check):
             raise
 
 
-def test_multiclass_tag_consistent():
-    """If the estimator declares itself binary-only to scikit-learn, its multiclass error is the one
-    scikit-learn's check_classifier_not_supporting_multiclass expects; either way it mentions multinomial."""
-    X, y = make_data(30, 4, seed=39)
-    with pytest.raises(ValueError) as info:
-        fastreg.LogisticRegression().fit(X, np.arange(30) % 3)
-    assert _mentions_multinomial(info.value)
-    if not get_tags(fastreg.LogisticRegression()).classifier_tags.multi_class:
-        assert "Only binary classification is supported" in str(info.value)
+# ----------------------------------------------------------------------------- edge cases (appended)
 
+
+def test_unconverged_gap_is_honest():
+    """Stopped early (max_iter=1, an unreachable tol): not converged, but the gap still bounds P - P*."""
+    X, y = make_data(60, 12, seed=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = path(X, y, l1_ratio=0.5, n_alphas=6, tol=1e-15, max_iter=1)
+    assert not result.converged[1:].all()
+    check_path(X, y, result, 0.5, dtype=np.float64, tol=1e-15, indices=range(1, 6))
+
+
+@pytest.mark.parametrize("case", ["all-excluded", "constant-column", "imbalanced", "offset-columns",
+                                  "sparse-standardize", "zero-weight-rows-p>n"])
+def test_edge_cases(case):
+    X, y = make_data(50, 6, seed=41)
+    kw, problem, l1_ratio = dict(n_alphas=6, tol=1e-10), {}, 0.8
+    Xfit = X
+    if case == "all-excluded":
+        problem["penalty_factor"] = np.full(6, np.inf)
+        result = path(X, y, alphas=[0.1, 0.01], l1_ratio=l1_ratio, tol=1e-10, **problem)
+        assert (result.coefs == 0).all()
+        pbar = y.mean()
+        np.testing.assert_allclose(result.intercepts, np.log(pbar / (1 - pbar)), rtol=1e-8)
+        assert (result.dual_gaps <= 1e-10).all()
+        return
+    if case == "constant-column":
+        X[:, 2] = 3.0
+        problem["standardize"] = True
+    elif case == "imbalanced":
+        y = np.zeros(50)
+        y[[3, 17]] = 1.0
+    elif case == "offset-columns":
+        X = X + 1e3 * np.arange(1, 7)
+        Xfit = X
+    elif case == "sparse-standardize":
+        X[np.random.default_rng(42).random(X.shape) < 0.5] = 0.0
+        Xfit = sparse.csc_matrix(X)
+        problem.update(standardize=True, sample_weight=np.random.default_rng(43).uniform(0.5, 2.0, 50),
+                       positive=True)
+    elif case == "zero-weight-rows-p>n":
+        X, y = make_data(20, 30, seed=44)
+        Xfit = X
+        sw = np.ones(20)
+        sw[5:9] = 0.0
+        problem["sample_weight"] = sw
+        dropped = path(np.delete(X, range(5, 9), axis=0), np.delete(y, range(5, 9)), l1_ratio=l1_ratio, **kw)
+    result = path(Xfit, y, l1_ratio=l1_ratio, **kw, **problem)
+    assert np.isfinite(result.coefs).all() and result.converged.all()
+    check_path(X, y, result, l1_ratio, dtype=np.float64, tol=1e-10, **problem)
+    if case == "constant-column":
+        assert (result.coefs[2] == 0).all()
+    if case == "zero-weight-rows-p>n":
+        assert_same_path(X, y, result, dropped, l1_ratio, what="zero weights", **problem)
+
+
+def test_estimator_dataframe_and_dtypes():
+    import pandas as pd
+
+    X, y = make_data(40, 4, seed=45)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-10).fit(frame, y)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])
+    plain = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(model.coef_, plain.coef_, atol=1e-12)
+    m32 = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-6).fit(X.astype(np.float32), y)
+    assert m32.coef_.dtype == np.float32
+    check_estimator_solution(m32, X.astype(np.float32), y, dtype=np.float32)
+    msp = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-10).fit(sparse.csr_matrix(X), y)
+    assert_same_solution(X, y, _alpha(0.5, None, 40), 0.5, _sol(msp), _sol(plain), what="sparse estimator")
+    np.testing.assert_allclose(msp.predict_proba(sparse.csr_matrix(X)), msp.predict_proba(X), rtol=1e-12, atol=1e-14)
