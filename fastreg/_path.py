@@ -498,18 +498,23 @@ def prepare_logistic(X, codes, sample_weight, settings, penalty, *, fit_intercep
 def check_binary_labels(y, n_samples, sample_weight, *, estimator=None):
     """(classes, 0/1 codes) of a two-class y; a ValueError naming y otherwise."""
     classes, codes = v.as_labels(y, n_samples, estimator=estimator)
+    if classes.dtype.kind == "f" and np.any(classes != np.round(classes)):
+        raise ValueError(
+            "Unknown label type: continuous. y holds real values, but logistic regression needs class "
+            "labels (two distinct values); for a continuous target use a regressor (e.g. ElasticNet)."
+        )
     if classes.size > 2:
         raise ValueError(
-            f"y has {classes.size} classes; fastreg's logistic regression fits two classes for now (the "
-            f"multinomial family is not implemented yet). Fit one class against the rest, or use "
-            f"scikit-learn's LogisticRegression for K > 2."
+            f"Only binary classification is supported. y has {classes.size} classes; fastreg's logistic "
+            f"regression fits two classes for now (the multinomial family is not implemented yet). Fit one "
+            f"class against the rest, or use scikit-learn's LogisticRegression for K > 2."
         )
     weight = np.bincount(codes, weights=sample_weight, minlength=classes.size)
     if classes.size < 2 or not (weight > 0).all():
+        found = f"only one class ({classes[0].item()!r})" if classes.size else "no labels"
         raise ValueError(
             f"y needs samples of two classes (with positive weight) to fit a logistic regression; got "
-            f"{'only ' + repr(classes[0].item()) if classes.size else 'no labels'}"
-            f"{' (the other has zero weight)' if classes.size == 2 else ''}."
+            f"{found}{', the other with zero weight' if classes.size == 2 else ''}."
         )
     return classes, codes
 

@@ -822,6 +822,10 @@ class LogisticRegression(ClassifierBase):
         X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
         n_samples, n_features = X.shape
         sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
+                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
         classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
         l1_ratio = self._mix()
         C = v.check_scalar(self.C, "C", low=0.0, low_inclusive=False)
@@ -867,7 +871,8 @@ class LogisticRegression(ClassifierBase):
 
     def predict(self, X):
         """The more probable class of each row."""
-        return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+        positive = self.decision_function(X) > 0  # (checks that the model is fitted first)
+        return self.classes_[positive.astype(np.intp)]
 
     def predict_log_proba(self, X):
         """Log-probabilities of the two classes, shape (n_samples, 2), computed stably."""
