@@ -71,7 +71,8 @@ GAUSSIAN = Gaussian()
 # the probabilities of the Newton weights p (1 - p) are kept this far from 0 and 1 (glmnet's pmin):
 # saturated samples of separable data keep a finite weight
 P_MIN = 1e-5
-# each Newton subproblem is solved to this fraction of the penalty's gap target
+# each Newton subproblem is solved to this fraction of the penalty's gap target (a looser, inexact step
+# relative to the current gap stalls: the elastic-net gap far from the optimum dwarfs the objective)
 INNER_FRACTION = 0.25
 
 
@@ -148,20 +149,26 @@ def _penalty_value(w, l1_reg, l2_reg, factor):
     return float(np.sum(l1_reg * v * np.abs(w)) + 0.5 * np.sum(l2_reg * v * w * w))
 
 
-def duality_gap(data, w, b, l1_reg, l2_reg, positive):
+def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
     """(gap, loss) of (w, b): the primal P minus the dual value at the dual point built from the
     probabilities p = sigmoid(X w + b) (Fenchel duality; the dual variables are probabilities
     t in [0, 1], the dual objective their mean entropy minus the penalty's conjugate at X^T theta,
-    theta_i = s_i (y_i - t_i) / n). With an intercept t is shifted to satisfy sum_i s_i (y_i - t_i) = 0
-    exactly; for a pure L1 penalty theta is scaled into the dual feasible set."""
+    theta_i = s_i (y_i - t_i) / n). With an intercept t is moved (each in proportion to its distance to
+    the bound it moves toward, so that it stays in [0, 1]) to satisfy sum_i s_i (y_i - t_i) = 0
+    exactly; for a pure L1 penalty theta is scaled into the dual feasible set. `xw`: X w when known."""
     y, s, n = data.y, data.sw, data.n_samples
-    eta = data.linear_predictor(w, b)
+    eta = data.linear_predictor(w, b) if xw is None else xw + b
     loss = float(s @ _logloss(eta, y)) / n
     factor = data.penalty.factor
     primal = loss + _penalty_value(w, l1_reg, l2_reg, factor)
     t = expit(eta)
     if data.fit_intercept:
-        t = np.clip(t + float(s @ (y - t)) / float(s.sum()), 0.0, 1.0)
+        # sum_i s_i (y_i - t_i) = 0, t kept in [0, 1]: moved toward 1 (or 0) in proportion to its room
+        excess = float(s @ (y - t))
+        if excess > 0:
+            t = t + min(excess / float(s @ (1.0 - t)), 1.0) * (1.0 - t)
+        elif excess < 0:
+            t = t - min(-excess / float(s @ t), 1.0) * t
     theta = s * (y - t) / n
     u = np.asarray(data.X.T @ theta, dtype=np.float64).reshape(-1)
     v = np.ones_like(u) if factor is None else factor
@@ -199,53 +206,52 @@ class BinomialSolver:
         self.name = "irls+" + _solver_name(plan, data)
         self.positive = options.positive
         y, s, n = data.y, data.sw, data.n_samples
+        xw = data.linear_predictor(w, 0.0)
         self.b = 0.0
         if data.fit_intercept:
             ybar = float(s @ y) / n
-            self.b = float(np.log(ybar) - np.log1p(-ybar))
-            self.b = self._optimal_intercept(w, self.b)
-        self.loss = float(s @ _logloss(data.linear_predictor(w, self.b), y)) / n
+            self.b = self._optimal_intercept(xw, float(np.log(ybar) - np.log1p(-ybar)))
+        self.loss = float(s @ _logloss(xw + self.b, y)) / n
 
-    def _objective(self, w, b, l1_reg, l2_reg):
-        data = self.data
-        loss = float(data.sw @ _logloss(data.linear_predictor(w, b), data.y)) / data.n_samples
-        return loss + _penalty_value(w, l1_reg, l2_reg, data.penalty.factor), loss
+    def _loss(self, eta):
+        return float(self.data.sw @ _logloss(eta, self.data.y)) / self.data.n_samples
 
-    def _optimal_intercept(self, w, b):
-        """argmin_b of the loss for fixed w (safeguarded Newton on a convex function of one variable)."""
-        data = self.data
-        if not data.fit_intercept:
-            return 0.0
-        y, s = data.y, data.sw
-        eta0 = data.linear_predictor(w, 0.0)
-        for _ in range(100):
-            p = expit(eta0 + b)
+    def _optimal_intercept(self, xw, b):
+        """argmin_b of the loss at X w = xw (Newton on a convex function of one variable, halved
+        where it would increase the loss)."""
+        y, s = self.data.y, self.data.sw
+        current = float(s @ _logloss(xw + b, y))
+        for _ in range(50):
+            p = expit(xw + b)
             grad, hess = float(s @ (p - y)), float(s @ (p * (1 - p)))
-            if abs(grad) <= 1e-15 * float(s.sum()) or hess <= 0:
+            if grad == 0 or hess <= 0:
                 break
             step = grad / hess
-            current = float(s @ _logloss(eta0 + b, y))
-            while step != 0 and float(s @ _logloss(eta0 + b - step, y)) > current:
+            while True:
+                trial = float(s @ _logloss(xw + b - step, y))
+                if trial <= current or abs(step) <= 1e-15 * max(1.0, abs(b)):
+                    break
                 step *= 0.5
-            if step == 0:
-                break
             b -= step
-            if abs(step) <= 1e-15 * max(1.0, abs(b)):
+            current = min(trial, current)
+            if abs(step) <= 1e-13 * max(1.0, abs(b)):
                 break
         return b
 
     def __call__(self, w, l1_reg, l2_reg):
         data, options = self.data, self.options
         l1_reg, l2_reg = float(l1_reg), float(l2_reg)
+        factor = data.penalty.factor
         y, s, n = data.y, data.sw, data.n_samples
         tol_gap = float(options.tol_gap)
         epochs = 0
-        gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive)
-        objective = self._objective(w, self.b, l1_reg, l2_reg)[0]
+        xw = data.linear_predictor(w, 0.0)  # X w, kept along the Newton steps
+        gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+        objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
         for _ in range(self.max_newton):
             if gap <= tol_gap:
                 break
-            eta = data.linear_predictor(w, self.b)
+            eta = xw + self.b
             p = expit(eta)
             # the curvature floored, the gradient exact: the model's minimizer is w itself only at
             # the optimum, so the steps converge to it (glmnet floors p itself, which moves the fixed point)
@@ -270,17 +276,20 @@ class BinomialSolver:
             b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
             # damped step: halve until the penalized objective does not increase
             dw, db, step = w_new - w, b_new - self.b, 1.0
+            xdw = data.linear_predictor(dw, 0.0)
             for _ in range(40):
-                trial = self._objective(w + step * dw, self.b + step * db, l1_reg, l2_reg)[0]
+                trial = (self._loss(xw + step * xdw + self.b + step * db)
+                         + _penalty_value(w + step * dw, l1_reg, l2_reg, factor))
                 if trial <= objective + 1e-15 * abs(objective):
                     break
                 step *= 0.5
             else:
                 break  # no decrease along the Newton direction: the gap says how far we are
             w += step * dw
-            self.b = self._optimal_intercept(w, self.b + step * db)
-            objective = self._objective(w, self.b, l1_reg, l2_reg)[0]
-            gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive)
+            xw += step * xdw
+            self.b = self._optimal_intercept(xw, self.b + step * db) if data.fit_intercept else 0.0
+            gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+            objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
         return gap, epochs, 0 if gap <= tol_gap else 1
 
     def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)

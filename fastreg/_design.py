@@ -847,7 +847,7 @@ def warn_gram_recomputed():
     )
 
 
-def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penalty, owned=False):
+def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penalty, owned=False, finite=False):
     """The working problem `plan` asks for, from validated arrays, with `penalty` applied (`penalize`).
 
     X: the kept columns (`Penalty.columns`); a dense X may still hold NaN/inf (checked here, through
@@ -857,6 +857,7 @@ def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penal
     for a sparse X or data whose squares need the dense design's exact rescaling, the Gram product
     of the data design; float32 data get float64 statistics (coefficients returned in float32).
     `owned`: a dense X is the caller's private Fortran copy (a CV fold's rows), centered in place.
+    `finite`: X is known to hold no NaN/inf (checked once by the caller, e.g. for every Newton step).
     """
     def penalized(design):
         return penalize(design, penalty.factor, penalty.lower, penalty.upper) if penalty.active else design
@@ -879,7 +880,8 @@ def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penal
     if plan.gram:
         given = None
         if plan.user_gram is not None:
-            v.check_finite(X)
+            if not finite:
+                v.check_finite(X)
             given = np.ascontiguousarray(plan.user_gram, dtype=X.dtype)
         design = gram_design(X, y, sample_weight, fit_intercept, standardize, G=given)
         if design is not None:
@@ -892,7 +894,8 @@ def build_design(X, y, sample_weight, plan, *, fit_intercept, standardize, penal
                     X, y, sample_weight, residual, fit_intercept=fit_intercept, standardize=standardize,
                     penalty=penalty))
             return wide(design)
-    v.check_finite(X)
+    if not finite:
+        v.check_finite(X)
     design = penalized(dense_design(X, y, sample_weight, fit_intercept, standardize, owned=owned))
     if not plan.gram or not design.has_data:
         return design
@@ -979,7 +982,7 @@ class LogisticData:
     def newton_design(self, z, v, plan):
         """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v."""
         return build_design(self.X, z, v, plan, fit_intercept=self.fit_intercept, standardize=False,
-                            penalty=self.penalty)
+                            penalty=self.penalty, finite=True)
 
 
 def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty):
