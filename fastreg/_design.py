@@ -980,9 +980,12 @@ class LogisticData:
         return eta + b
 
     def newton_design(self, z, v, plan):
-        """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v."""
-        return build_design(self.X, z, v, plan, fit_intercept=self.fit_intercept, standardize=False,
-                            penalty=self.penalty, finite=True)
+        """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v. For
+        the Gram kernel, the statistics of that design's centered, weighted copy of X (one syrk:
+        half the cost of summing shifted row blocks, and X is already finite and in range)."""
+        design = build_design(self.X, z, v, _plan.Plan("residual"), fit_intercept=self.fit_intercept,
+                              standardize=False, penalty=self.penalty, finite=True)
+        return design.statistics() if plan.gram and design.has_data else design
 
 
 def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty):
