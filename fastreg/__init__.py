@@ -2,7 +2,7 @@
 
 Path functions (`lasso_path`, `enet_path`, `cv_path`, `ridge_path`, `logistic_path`) and scikit-learn
 compatible estimators (`Lasso`, `ElasticNet`, `LassoCV`, `ElasticNetCV`, `Ridge`, `RidgeCV`,
-`LogisticRegression`) over one engine; every Lasso/ElasticNet/logistic solution carries its duality gap.
+`LogisticRegression`, `LogisticRegressionCV`) over one engine; every Lasso/ElasticNet/logistic solution carries its duality gap.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -10,7 +10,9 @@ from ._cv import CVPath, cv_path
 from ._path import Path, alpha_grid, enet_path, enet_path_from_stats, lasso_path, logistic_path, ridge, ridge_path
 from ._stats import SufficientStats
 from ._validation import ConvergenceWarning, NotFittedError
-from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRegression, Ridge, RidgeCV
+from .linear_model import (
+    ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRegression, LogisticRegressionCV, Ridge, RidgeCV,
+)
 
 try:
     __version__ = _version("fastreg")
@@ -25,6 +27,7 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "NotFittedError",
     "Path",
     "Ridge",

@@ -162,3 +162,25 @@ def fold_statistics(X, y, sample_weight, folds, shift=None):
     if np.all(covered == 1):
         return tests, sum(tests[1:], tests[0])
     return tests, block_statistics(X, y, sample_weight, np.arange(n_samples), shift)
+
+
+def stratified_folds(codes, n_splits):
+    """scikit-learn's ``StratifiedKFold(n_splits)`` without shuffling, exactly: the samples of each class
+    (classes in order of first appearance) go to the folds in blocks, the folds' class counts dealt
+    round robin over the sorted labels. Returns (train, test) index pairs."""
+    codes = np.asarray(codes)
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    _, by_appearance = np.unique(first, return_inverse=True)
+    encoded = by_appearance[inverse.reshape(-1)]
+    n_classes = first.size
+    counts = np.bincount(encoded)
+    if np.all(n_splits > counts):
+        raise ValueError(f"cv={n_splits} folds is more than the members of every class ({counts.tolist()}); "
+                         f"use fewer folds.")
+    order = np.sort(encoded)
+    allocation = np.asarray([np.bincount(order[i::n_splits], minlength=n_classes) for i in range(n_splits)])
+    test_folds = np.empty(codes.size, dtype=np.intp)
+    for k in range(n_classes):
+        test_folds[encoded == k] = np.arange(n_splits).repeat(allocation[:, k])
+    every = np.arange(codes.size)
+    return [(every[test_folds != i], every[test_folds == i]) for i in range(n_splits)]

@@ -372,21 +372,21 @@ def check_verbose(verbose):
     return int(verbose)
 
 
-def check_l1_ratio(l1_ratio):
-    return check_scalar(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+def check_l1_ratio(l1_ratio, name="l1_ratio"):
+    return check_scalar(l1_ratio, name, low=0.0, high=1.0)
 
 
-def check_l1_ratios(l1_ratio):
+def check_l1_ratios(l1_ratio, name="l1_ratio"):
     """One l1_ratio or a non-empty 1-D sequence of them (cross-validation), as a float64 array."""
     if np.ndim(l1_ratio) == 0:
-        return np.array([check_l1_ratio(l1_ratio.item() if isinstance(l1_ratio, np.ndarray) else l1_ratio)])
-    arr = _as_float_array(l1_ratio, "l1_ratio", dtype=np.float64)
+        return np.array([check_l1_ratio(l1_ratio.item() if isinstance(l1_ratio, np.ndarray) else l1_ratio, name)])
+    arr = _as_float_array(l1_ratio, name, dtype=np.float64)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
-            f"l1_ratio must be a number or a non-empty 1-D sequence of numbers in [0, 1], got shape {arr.shape}."
+            f"{name} must be a number or a non-empty 1-D sequence of numbers in [0, 1], got shape {arr.shape}."
         )
     for r in arr:
-        check_l1_ratio(float(r))
+        check_l1_ratio(float(r), name)
     return arr
 
 

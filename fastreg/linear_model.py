@@ -1,6 +1,8 @@
 """scikit-learn compatible estimators: thin wrappers around the path layer (validate, then prepare ->
 solve_path)."""
+import numbers
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
@@ -10,7 +12,7 @@ from . import _ridge
 from . import _validation as v
 from ._base import ClassifierBase, RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
-from ._folds import check_cv, make_folds, n_workers
+from ._folds import check_cv, make_folds, n_workers, stratified_folds, take_rows
 from ._path import check_binary_labels, prepare, prepare_logistic, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
 
@@ -698,6 +700,40 @@ class RidgeCV(_RidgeEstimator):
 LOGISTIC_SOLVERS = {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
 
+def class_weights_of(class_weight, classes, codes):
+    """scikit-learn's class weights, one per class (None: none): 'balanced' is n / (K counts)."""
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        v.check_choice(class_weight, "class_weight", {"balanced"})
+        counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
+        return codes.size / (classes.size * counts)
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {class_weight!r}.")
+    weights = np.ones(classes.size)
+    for label, weight in class_weight.items():
+        found = np.flatnonzero(classes == label)
+        if found.size == 0:
+            raise ValueError(f"class_weight has a label {label!r} that is not in y (classes {classes.tolist()}).")
+        weights[found[0]] = v.check_scalar(weight, f"class_weight[{label!r}]", low=0.0)
+    return weights
+
+
+def _logistic_mix(penalty, l1_ratio):
+    """l1_ratio from scikit-learn's deprecated `penalty` spelling and `l1_ratio` (None: not given)."""
+    if penalty is None:
+        raise ValueError(
+            "penalty=None (an unpenalized logistic regression) is not supported: fastreg certifies "
+            "penalized fits, and unpenalized ones diverge on separable data. Use a large C instead."
+        )
+    v.check_choice(penalty, "penalty", {"deprecated", "l1", "l2", "elasticnet"})
+    if penalty == "l1":
+        return 1.0
+    if penalty == "l2":
+        return 0.0
+    return l1_ratio
+
+
 class LogisticRegression(ClassifierBase):
     """Penalized logistic regression (two classes) by certified proximal Newton, a drop-in for
     scikit-learn's ``LogisticRegression``.
@@ -771,38 +807,6 @@ class LogisticRegression(ClassifierBase):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
 
-    def _mix(self):
-        """l1_ratio from `penalty` (scikit-learn's deprecated spelling) and `l1_ratio`."""
-        if self.penalty is None:
-            raise ValueError(
-                "penalty=None (an unpenalized logistic regression) is not supported: fastreg certifies "
-                "penalized fits, and unpenalized ones diverge on separable data. Use a large C instead."
-            )
-        v.check_choice(self.penalty, "penalty", {"deprecated", "l1", "l2", "elasticnet"})
-        if self.penalty == "l1":
-            return 1.0
-        if self.penalty == "l2":
-            return 0.0
-        return v.check_l1_ratio(self.l1_ratio)
-
-    def _class_weights(self, classes, codes):
-        if self.class_weight is None:
-            return None
-        if isinstance(self.class_weight, str):
-            v.check_choice(self.class_weight, "class_weight", {"balanced"})
-            counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
-            return codes.size / (classes.size * counts)
-        if not isinstance(self.class_weight, dict):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got "
-                             f"{self.class_weight!r}.")
-        weights = np.ones(classes.size)
-        for label, weight in self.class_weight.items():
-            found = np.flatnonzero(classes == label)
-            if found.size == 0:
-                raise ValueError(f"class_weight has a label {label!r} that is not in y (classes {classes.tolist()}).")
-            weights[found[0]] = v.check_scalar(weight, f"class_weight[{label!r}]", low=0.0)
-        return weights
-
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -827,7 +831,7 @@ class LogisticRegression(ClassifierBase):
             warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
                           v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
         classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
-        l1_ratio = self._mix()
+        l1_ratio = v.check_l1_ratio(_logistic_mix(self.penalty, self.l1_ratio))
         C = v.check_scalar(self.C, "C", low=0.0, low_inclusive=False)
         # max_iter bounds the Newton steps (scikit-learn's solvers count their outer iterations)
         settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
@@ -839,7 +843,7 @@ class LogisticRegression(ClassifierBase):
         v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
         n_workers(self.n_jobs)
         weights = np.ones(n_samples) if sample_weight is None else sample_weight
-        class_weights = self._class_weights(classes, codes)
+        class_weights = class_weights_of(self.class_weight, classes, codes)
         if class_weights is not None:
             weights = weights * class_weights[codes]
         if not weights.sum() > 0:
@@ -882,3 +886,259 @@ class LogisticRegression(ClassifierBase):
     def predict_proba(self, X):
         """Probabilities of the two classes (columns in the order of ``classes_``), shape (n_samples, 2)."""
         return np.exp(self.predict_log_proba(X))
+
+
+class LogisticRegressionCV(ClassifierBase):
+    """Penalized logistic regression (two classes) with C (and l1_ratio) chosen by cross-validation, a
+    drop-in for scikit-learn's ``LogisticRegressionCV`` (its legacy attributes), plus glmnet's 1-SE C.
+
+    Every fold solves its whole grid of Cs as one warm-started certified path (`logistic_path`, the
+    objective of `LogisticRegression` at ``alpha = 1 / (C sum_i s_i)`` over the training rows), on
+    ``n_jobs`` threads, and scores the held-out rows.
+
+    Parameters
+    ----------
+    Cs : int or array-like of float, default=10
+        The Cs (> 0) to cross-validate; an int is that many log-spaced between 1e-4 and 1e4.
+    l1_ratios : array-like of float, default=None
+        The mixes to cross-validate, in [0, 1]; None is 0 (1 with ``penalty='l1'``).
+    fit_intercept, dual, penalty, solver, tol, max_iter, class_weight, verbose, intercept_scaling,
+    random_state : as `LogisticRegression`.
+    cv : int, splitter or iterable of (train, test), default=None
+        None is 5-fold stratified K-fold without shuffling (scikit-learn's ``StratifiedKFold``, the
+        same folds); an int K is K folds of the same kind.
+    scoring : str or callable, default=None
+        None is accuracy; a scikit-learn scorer name (e.g. 'neg_log_loss', 'roc_auc') or callable
+        ``scorer(estimator, X, y)`` (scikit-learn needed for names).
+    n_jobs : int, default=None
+        Threads for the folds (-1: every CPU).
+    refit : bool, default=True
+        Refit on all rows at the best (C, l1_ratio); otherwise average the folds' best coefficients and
+        Cs, as scikit-learn.
+    use_legacy_attributes : bool, default=True
+        Only scikit-learn's legacy attribute layout (True) is implemented.
+
+    Attributes
+    ----------
+    C_, l1_ratio_ : ndarray of shape (1,)
+    C_1se_ : float
+        glmnet's 1-SE choice: the smallest C whose mean score is within one standard error (over folds)
+        of the best, at ``l1_ratio_``.
+    Cs_, l1_ratios_ : ndarray
+    scores_ : dict {positive class: ndarray of shape (n_folds, n_Cs) or (n_folds, n_Cs, n_l1_ratios)}
+    coefs_paths_ : dict {positive class: ndarray of shape (n_folds, n_Cs[, n_l1_ratios], n_features + 1)}
+        (the intercept last, with ``fit_intercept``)
+    coef_, intercept_, classes_, n_iter_, n_features_in_, feature_names_in_
+
+    Examples
+    --------
+    >>> import numpy as np, fastreg
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5)); y = X[:, 0] - X[:, 1] + rng.standard_normal(200) > 0
+    >>> model = fastreg.LogisticRegressionCV(Cs=8, l1_ratios=[1.0]).fit(X, y)
+    >>> model.scores_[True].shape, bool(model.C_1se_ <= model.C_[0])
+    ((5, 8, 1), True)
+    """
+
+    def __init__(self, *, Cs=10, l1_ratios=None, fit_intercept=True, cv=None, dual=False, penalty="deprecated",
+                 scoring=None, solver="lbfgs", tol=1e-4, max_iter=100, class_weight=None, n_jobs=None, verbose=0,
+                 refit=True, intercept_scaling=1.0, random_state=None, use_legacy_attributes=True):
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.dual = dual
+        self.penalty = penalty
+        self.scoring = scoring
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.refit = refit
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.use_legacy_attributes = use_legacy_attributes
+
+    def _grid(self):
+        if isinstance(self.Cs, numbers.Integral) and not isinstance(self.Cs, bool):
+            return np.logspace(-4, 4, v.check_scalar(self.Cs, "Cs", kind=numbers.Integral, low=1))
+        try:
+            Cs = np.asarray(self.Cs, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"Cs must be an int or a sequence of numbers > 0, got {self.Cs!r}.") from None
+        if Cs.ndim != 1 or Cs.size == 0 or not np.isfinite(Cs).all() or (Cs <= 0).any():
+            raise ValueError(f"Cs must be an int or a non-empty sequence of finite numbers > 0, got {self.Cs!r}.")
+        return Cs
+
+    def fit(self, X, y, sample_weight=None):
+        """Cross-validate the Cs (and l1_ratios), then refit at the best.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Two class labels.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the fits (the held-out scores are unweighted, as scikit-learn's default).
+
+        Returns
+        -------
+        self
+        """
+        name = type(self).__name__
+        self._check_feature_names(X, reset=True)
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+        n_samples, n_features = X.shape
+        sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
+                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
+            y = y[:, 0]
+        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
+        Cs = self._grid()
+        mix = _logistic_mix(self.penalty, None)
+        if self.l1_ratios is None:
+            if self.penalty == "elasticnet":
+                raise ValueError("penalty='elasticnet' needs l1_ratios: a list of mixes in [0, 1].")
+            l1_ratios = np.array([0.0 if mix is None else mix])
+        else:
+            l1_ratios = v.check_l1_ratios(self.l1_ratios, "l1_ratios")
+            l1_ratios = np.atleast_1d(l1_ratios).astype(np.float64)
+        settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
+                                  max_newton=self.max_iter, max_newton_name="max_iter")
+        fit_intercept, refit, _, legacy = v.check_bools(
+            fit_intercept=self.fit_intercept, refit=self.refit, dual=self.dual,
+            use_legacy_attributes=self.use_legacy_attributes)
+        if not legacy:
+            raise ValueError("use_legacy_attributes=False (scikit-learn 1.10's attribute layout) is not supported "
+                             "yet; use the default True.")
+        v.check_verbose(self.verbose)
+        v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
+        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
+        workers = n_workers(self.n_jobs)
+        scorer = _logistic_scorer(self.scoring)
+        if isinstance(X, np.ndarray):
+            v.check_finite(X)  # (once, before the folds copy their rows)
+        weights = np.ones(n_samples) if sample_weight is None else sample_weight
+        class_weights = class_weights_of(self.class_weight, classes, codes)
+        if class_weights is not None:
+            weights = weights * class_weights[codes]
+        if self.cv is None or (isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool)):
+            folds = stratified_folds(codes, check_cv(self.cv, n_samples))
+        else:
+            folds = make_folds(check_cv(self.cv, n_samples), X, y, None, n_samples)
+        order = np.argsort(Cs, kind="stable")  # the path runs from the strongest penalty (smallest C) up
+
+        def one_fold(k):
+            train, test = folds[k]
+            w_train = weights[train]
+            if np.unique(codes[train][w_train > 0]).size < 2:
+                raise ValueError(f"cv: the training rows of split #{k} hold one class; use fewer folds or "
+                                 f"stratified ones.")
+            X_train, X_test = take_rows(X, train), X[test]
+            coefs = np.zeros((Cs.size, l1_ratios.size, n_features + fit_intercept))
+            scores = np.empty((Cs.size, l1_ratios.size))
+            n_iter = np.zeros((Cs.size, l1_ratios.size), dtype=int)
+            for j, l1_ratio in enumerate(l1_ratios):
+                problem = prepare_logistic(X_train, codes[train], w_train, settings, check_penalty(l1_ratio, n_features),
+                                           fit_intercept=fit_intercept, standardize=False)
+                path = solve_path(problem, 1.0 / (Cs[order] * float(w_train.sum())), settings)
+                for i, c in enumerate(order):
+                    coefs[c, j, :n_features] = path.coefs[:, i]
+                    if fit_intercept:
+                        coefs[c, j, -1] = path.intercepts[i]
+                    n_iter[c, j] = path.n_iters[i]
+                    scores[c, j] = scorer(self._scored(classes, path.coefs[:, i], path.intercepts[i], X.dtype),
+                                          X_test, y[test])
+            return coefs, scores, n_iter
+
+        if workers > 1 and len(folds) > 1:
+            with ThreadPoolExecutor(max_workers=min(workers, len(folds))) as pool:
+                results = list(pool.map(one_fold, range(len(folds))))
+        else:
+            results = [one_fold(k) for k in range(len(folds))]
+        coefs_paths = np.stack([r[0] for r in results])  # (n_folds, n_Cs, n_l1_ratios, n_dof)
+        scores = np.stack([r[1] for r in results])         # (n_folds, n_Cs, n_l1_ratios)
+        n_iter = np.stack([r[2] for r in results])[None]
+        positive = classes[1]
+        self.classes_ = classes
+        self.Cs_ = Cs
+        self.l1_ratios_ = l1_ratios
+        mean = scores.mean(axis=0)
+        if refit:
+            best = np.unravel_index(int(np.argmax(scores.sum(axis=0))), mean.shape)
+            C, l1_ratio = float(Cs[best[0]]), float(l1_ratios[best[1]])
+            start = coefs_paths[:, best[0], best[1], :n_features].mean(axis=0)
+            problem = prepare_logistic(X, codes, weights, settings, check_penalty(l1_ratio, n_features),
+                                       fit_intercept=fit_intercept, standardize=False)
+            path = solve_path(problem, np.array([1.0 / (C * float(weights.sum()))]), settings, coef_init=start)
+            coef, intercept = path.coefs[:, 0], float(path.intercepts[0])
+            self.dual_gap_ = float(path.dual_gaps[0])
+            self.solver_ = path.solver
+        else:
+            flat = np.argmax(scores.reshape(len(folds), -1), axis=1)
+            best_c, best_l1 = np.unravel_index(flat, mean.shape)
+            chosen = np.stack([coefs_paths[k, best_c[k], best_l1[k]] for k in range(len(folds))]).mean(axis=0)
+            C, l1_ratio = float(np.mean(Cs[best_c])), float(np.mean(l1_ratios[best_l1]))
+            coef, intercept = chosen[:n_features], float(chosen[-1]) if fit_intercept else 0.0
+            best = (int(np.argmax(mean.max(axis=1))), int(np.argmax(mean.max(axis=0))))
+            self.dual_gap_ = None
+            self.solver_ = "fold average"
+        self.C_ = np.array([C])
+        self.l1_ratio_ = np.array([l1_ratio])
+        # glmnet's 1-SE rule at the chosen mix: the smallest C whose mean score is within one SE of the best
+        se = scores.std(axis=0, ddof=1) / np.sqrt(len(folds)) if len(folds) > 1 else np.zeros_like(mean)
+        column = best[1]
+        within = np.flatnonzero(mean[:, column] >= mean[best[0], column] - se[best[0], column])
+        self.C_1se_ = float(Cs[within[np.argmin(Cs[within])]])
+        self.coef_ = np.asarray(coef, dtype=X.dtype)[None, :]
+        self.intercept_ = np.array([intercept], dtype=X.dtype)
+        self.n_features_in_ = n_features
+        if self.l1_ratios is None:  # scikit-learn drops the l1_ratio axis then
+            coefs_paths, scores, n_iter = coefs_paths[:, :, 0], scores[:, :, 0], n_iter[..., 0]
+        self.coefs_paths_ = {positive: coefs_paths}
+        self.scores_ = {positive: scores}
+        self.n_iter_ = n_iter
+        return self
+
+    @staticmethod
+    def _scored(classes, coef, intercept, dtype):
+        """A fitted LogisticRegression with these coefficients, for the scorer."""
+        model = LogisticRegression()
+        model.classes_ = classes
+        model.coef_ = np.asarray(coef, dtype=dtype)[None, :]
+        model.intercept_ = np.array([intercept], dtype=dtype)
+        model.n_features_in_ = coef.shape[0]
+        return model
+
+    decision_function = LogisticRegression.decision_function
+    predict = LogisticRegression.predict
+    predict_log_proba = LogisticRegression.predict_log_proba
+    predict_proba = LogisticRegression.predict_proba
+
+
+def _accuracy(model, X, y):
+    return float(np.mean(model.predict(X) == y))
+
+
+def _logistic_scorer(scoring):
+    """None -> accuracy (no scikit-learn needed); a name -> scikit-learn's scorer; a callable as given."""
+    if scoring is None:
+        return _accuracy
+    if callable(scoring):
+        return scoring
+    if not isinstance(scoring, str):
+        raise ValueError(f"scoring must be None, a scorer name or a callable, got {scoring!r}.")
+    try:
+        from sklearn.metrics import get_scorer
+    except ImportError:  # pragma: no cover - scikit-learn is optional
+        raise ValueError(f"scoring={scoring!r} needs scikit-learn's scorers; install scikit-learn or pass a "
+                         f"callable scorer(estimator, X, y).") from None
+    try:
+        return get_scorer(scoring)
+    except ValueError:
+        raise ValueError(f"scoring={scoring!r} is not a scikit-learn scorer name; see "
+                         f"sklearn.metrics.get_scorer_names().") from None

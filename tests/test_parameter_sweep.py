@@ -94,12 +94,14 @@ BAD = {
     "C": ["1", 0.0, -1.0, np.nan, np.inf, None, True],
     "intercept_scaling": ["1", 0.0, -1.0, np.nan, None],
     "class_weight": ["auto", 5, {"nope": 1.0}, {1: -1.0}],
+    "Cs": ["3", 0, -1, [-1.0], [], [np.nan], True, [[1.0]]],
+    "l1_ratios": [[-0.1], [1.1], "abc", [np.nan]],
     "other": [3, fastreg.SufficientStats.from_arrays(X[:, :3], Y),
               fastreg.SufficientStats.from_arrays(X[:10], Y[:10])],  # another width, another shift
 }
 for _flag in ("fit_intercept", "positive", "standardize", "copy_X", "check_input", "warm_start", "return_n_iter",
               "screening", "working_set", "anderson", "newton", "early_stopping", "return_path", "store_cv_results",
-              "alpha_per_target", "dual"):
+              "alpha_per_target", "dual", "refit", "use_legacy_attributes"):
     BAD[_flag] = NOT_BOOL
 
 # the Gram matrix of X centered is accepted with an intercept (scikit-learn's preprocessing), not without
@@ -187,6 +189,7 @@ TARGETS = {
     "Ridge": _estimator(fastreg.Ridge),
     "RidgeCV": _estimator(fastreg.RidgeCV),
     "LogisticRegression": _estimator(fastreg.LogisticRegression, y=YB),
+    "LogisticRegressionCV": _estimator(fastreg.LogisticRegressionCV, y=YB, Cs=3, cv=3),
 }
 
 
