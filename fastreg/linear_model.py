@@ -700,14 +700,15 @@ class RidgeCV(_RidgeEstimator):
 LOGISTIC_SOLVERS = {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
 
-def class_weights_of(class_weight, classes, codes):
-    """scikit-learn's class weights, one per class (None: none): 'balanced' is n / (K counts)."""
+def class_weights_of(class_weight, classes, codes, sample_weight=None):
+    """scikit-learn's class weights, one per class (None: none): 'balanced' is W / (K W_k), W_k the
+    total sample weight of class k (its count without weights)."""
     if class_weight is None:
         return None
     if isinstance(class_weight, str):
         v.check_choice(class_weight, "class_weight", {"balanced"})
-        counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
-        return codes.size / (classes.size * counts)
+        totals = np.bincount(codes, weights=sample_weight, minlength=classes.size).astype(np.float64)
+        return totals.sum() / (classes.size * totals)
     if not isinstance(class_weight, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {class_weight!r}.")
     weights = np.ones(classes.size)
@@ -843,7 +844,7 @@ class LogisticRegression(ClassifierBase):
         v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
         n_workers(self.n_jobs)
         weights = np.ones(n_samples) if sample_weight is None else sample_weight
-        class_weights = class_weights_of(self.class_weight, classes, codes)
+        class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
         if class_weights is not None:
             weights = weights * class_weights[codes]
         if not weights.sum() > 0:
@@ -981,7 +982,7 @@ class LogisticRegressionCV(ClassifierBase):
         y : array-like of shape (n_samples,)
             Two class labels.
         sample_weight : array-like of shape (n_samples,) or float, default=None
-            Weights of the fits (the held-out scores are unweighted, as scikit-learn's default).
+            Weights of the fits and of the held-out scores (as scikit-learn's).
 
         Returns
         -------
@@ -1023,7 +1024,7 @@ class LogisticRegressionCV(ClassifierBase):
         if isinstance(X, np.ndarray):
             v.check_finite(X)  # (once, before the folds copy their rows)
         weights = np.ones(n_samples) if sample_weight is None else sample_weight
-        class_weights = class_weights_of(self.class_weight, classes, codes)
+        class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
         if class_weights is not None:
             weights = weights * class_weights[codes]
         if self.cv is None or (isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool)):
@@ -1039,6 +1040,7 @@ class LogisticRegressionCV(ClassifierBase):
                 raise ValueError(f"cv: the training rows of split #{k} hold one class; use fewer folds or "
                                  f"stratified ones.")
             X_train, X_test = take_rows(X, train), X[test]
+            sw_test = None if sample_weight is None else sample_weight[test]
             coefs = np.zeros((Cs.size, l1_ratios.size, n_features + fit_intercept))
             scores = np.empty((Cs.size, l1_ratios.size))
             n_iter = np.zeros((Cs.size, l1_ratios.size), dtype=int)
@@ -1052,7 +1054,7 @@ class LogisticRegressionCV(ClassifierBase):
                         coefs[c, j, -1] = path.intercepts[i]
                     n_iter[c, j] = path.n_iters[i]
                     scores[c, j] = scorer(self._scored(classes, path.coefs[:, i], path.intercepts[i], X.dtype),
-                                          X_test, y[test])
+                                          X_test, y[test], sw_test)
             return coefs, scores, n_iter
 
         if workers > 1 and len(folds) > 1:
@@ -1120,16 +1122,18 @@ class LogisticRegressionCV(ClassifierBase):
     predict_proba = LogisticRegression.predict_proba
 
 
-def _accuracy(model, X, y):
-    return float(np.mean(model.predict(X) == y))
+def _accuracy(model, X, y, sample_weight=None):
+    return float(np.average(model.predict(X) == y, weights=sample_weight))
 
 
 def _logistic_scorer(scoring):
-    """None -> accuracy (no scikit-learn needed); a name -> scikit-learn's scorer; a callable as given."""
+    """A function (model, X, y, sample_weight) -> score: None is accuracy (no scikit-learn needed); a
+    name is scikit-learn's scorer (the held-out rows' sample weights passed to it, as scikit-learn's
+    LogisticRegressionCV does); a callable ``scorer(estimator, X, y)`` is called as given."""
     if scoring is None:
         return _accuracy
     if callable(scoring):
-        return scoring
+        return lambda model, X, y, sample_weight: scoring(model, X, y)
     if not isinstance(scoring, str):
         raise ValueError(f"scoring must be None, a scorer name or a callable, got {scoring!r}.")
     try:
@@ -1138,7 +1142,11 @@ def _logistic_scorer(scoring):
         raise ValueError(f"scoring={scoring!r} needs scikit-learn's scorers; install scikit-learn or pass a "
                          f"callable scorer(estimator, X, y).") from None
     try:
-        return get_scorer(scoring)
+        scorer = get_scorer(scoring)
     except ValueError:
         raise ValueError(f"scoring={scoring!r} is not a scikit-learn scorer name; see "
                          f"sklearn.metrics.get_scorer_names().") from None
+
+    def score(model, X, y, sample_weight):
+        return scorer(model, X, y) if sample_weight is None else scorer(model, X, y, sample_weight=sample_weight)
+    return score
