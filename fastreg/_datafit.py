@@ -68,9 +68,10 @@ GAUSSIAN = Gaussian()
 # binomial: penalized logistic regression
 
 
-# the probabilities of the Newton weights p (1 - p) are kept this far from 0 and 1 (glmnet's pmin):
-# saturated samples of separable data keep a finite weight
-P_MIN = 1e-5
+# the probabilities of the Newton weights p (1 - p) are kept this far from 0 and 1: saturated samples of
+# separable data keep a positive weight (glmnet's pmin is 1e-5, whose inflated curvature made nearly
+# separable fits at large C stall short of 1e-8 gaps after 100 Newton steps; 1e-10 reaches 1e-11)
+P_MIN = 1e-10
 # each Newton subproblem is solved to this fraction of the penalty's gap target (a looser, inexact step
 # relative to the current gap stalls: the elastic-net gap far from the optimum dwarfs the objective)
 INNER_FRACTION = 0.25
