@@ -21,7 +21,7 @@ and certifies the result with its own duality gap; see ARCHITECTURE.md.
 import numpy as np
 from scipy.special import expit, xlogy
 
-from ._solvers import make_solver
+from ._solvers import kernel_name, make_solver
 
 
 class Gaussian:
@@ -204,7 +204,8 @@ class BinomialSolver:
     def __init__(self, plan, data, w, options):
         self.plan, self.data, self.options = plan, data, options
         self.max_newton = options.max_newton
-        self.name = "irls+" + _solver_name(plan, data)
+        # (until a Newton step has run: a path whose penalties all start solved)
+        self.name = "irls+" + kernel_name(plan.kernel, data.kind)
         self.positive = options.positive
         y, s, n = data.y, data.sw, data.n_samples
         xw = data.linear_predictor(w, 0.0)
@@ -296,12 +297,6 @@ class BinomialSolver:
     def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)
         return self.loss
 
-
-def _solver_name(plan, data):
-    """The name of the Newton steps' kernel before any ran (a path whose penalties all start solved)."""
-    kind = "sparse" if data.sparse else "dense"
-    return {"gram": "cd-gram", "gram-lazy": "cd-gram-lazy", "residual": f"cd-{kind}-residual",
-            "working-set": f"cd-{kind}-working-set"}[plan.kernel]
 
 
 BINOMIAL = Binomial()

@@ -950,6 +950,10 @@ class LogisticData:
         return sparse.issparse(self.X)
 
     @property
+    def kind(self):
+        return "sparse" if self.sparse else "dense"
+
+    @property
     def n_features(self):
         return self.X.shape[1]
 

@@ -49,7 +49,7 @@ DEVMAX, FDEV = 0.999, 1e-5
 
 def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=None, screening=True,
                    working_set=True, anderson=True, newton=True, verbose=False, dfmax=None,
-                   early_stopping=False, devmax=DEVMAX, fdev=FDEV, max_newton=50, max_newton_name="max_newton"):
+                   early_stopping=False, devmax=DEVMAX, fdev=FDEV, max_newton=50):
     """Validate the solver options of a call (the path stops' thresholds also when they are off)."""
     tol = v.check_scalar(tol, "tol", low=0.0)
     max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
@@ -64,8 +64,7 @@ def check_settings(*, tol=1e-4, max_iter=1000, selection="cyclic", random_state=
     # (the defaults themselves need no check: a single fit of an estimator passes them)
     devmax = devmax if devmax is DEVMAX else v.check_scalar(devmax, "devmax", low=0.0, high=1.0)
     fdev = fdev if fdev is FDEV else v.check_scalar(fdev, "fdev", low=0.0)
-    if max_newton != 50:
-        max_newton = v.check_scalar(max_newton, max_newton_name, kind=numbers.Integral, low=1)
+    max_newton = v.check_scalar(max_newton, "max_newton", kind=numbers.Integral, low=1)
     random = selection == "random"
     return Settings(
         tol=float(tol), max_iter=int(max_iter), seed=v.seed_from_random_state(random_state) if random else 1,

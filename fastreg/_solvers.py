@@ -103,6 +103,13 @@ def solve_options(design, settings, positive, tol_unit):
     )
 
 
+def kernel_name(kernel, kind):
+    """The name a solver reports (``Path.solver``) for a plan's kernel on a design of `kind` ('dense',
+    'sparse'; unused by the Gram kernels)."""
+    return {"gram": "cd-gram", "gram-lazy": "cd-gram-lazy", "residual": f"cd-{kind}-residual",
+            "working-set": f"cd-{kind}-working-set"}[kernel]
+
+
 def make_solver(plan, design, w, options):
     """The solver of `plan`'s kernel on `design` from the warm start w (the Gram kernels certified
     against the rounding of their statistics, `CertifiedGramSolver`)."""
@@ -143,7 +150,7 @@ class ResidualSolver:
     penalties."""
 
     def __init__(self, design, w, options):
-        self.name = f"cd-{design.kind}-residual"
+        self.name = kernel_name("residual", design.kind)
         self.design, self.R = design, design.residual(w)
         # X^T R of the last gap: the next penalty starts from the same residual, so its first gap
         # needs no pass over X
@@ -195,7 +202,7 @@ class WorkingSetSolver:
     """
 
     def __init__(self, design, w, options):
-        self.name = f"cd-{design.kind}-working-set"
+        self.name = kernel_name("working-set", design.kind)
         self.design, self.R = design, design.residual(w)
         self.XtR = np.empty(design.n_features, dtype=design.dtype)
         self.XtR_valid = False
@@ -258,7 +265,7 @@ class GramSolver:
     """One penalty at a time with the Gram kernel on a full G; keeps q = X^T y - G w and the Newton
     workspace (a Cholesky factor, see _cd_gram) across penalties."""
 
-    name = "cd-gram"
+    name = kernel_name("gram", None)
 
     def __init__(self, design, w, options):
         G = design.gram()
@@ -428,7 +435,7 @@ class LazyGramSolver:
     returned gap is the full problem's, from that q.
     """
 
-    name = "cd-gram-lazy"
+    name = kernel_name("gram-lazy", None)
 
     def __init__(self, design, w, options):
         n_features = design.n_features

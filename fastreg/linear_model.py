@@ -3,6 +3,7 @@ solve_path)."""
 import numbers
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -735,7 +736,76 @@ def _logistic_mix(penalty, l1_ratio):
     return l1_ratio
 
 
-class LogisticRegression(ClassifierBase):
+class _LogisticBase(ClassifierBase):
+    """What LogisticRegression and LogisticRegressionCV share: the checks of the data and of
+    scikit-learn's options, the sample weights times the class weights, and the predictions."""
+
+    def _validated(self, X, y, sample_weight):
+        """The validated data and settings of a fit (`_LogisticFit`)."""
+        name = type(self).__name__
+        self._check_feature_names(X, reset=True)
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+        n_samples = X.shape[0]
+        sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
+                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=3)
+            y = y[:, 0]
+        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
+        # max_iter bounds the Newton steps (scikit-learn's solvers count their outer iterations)
+        max_newton = v.check_scalar(self.max_iter, "max_iter", kind=numbers.Integral, low=1)
+        settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
+                                  max_newton=max_newton)
+        fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, dual=self.dual)
+        v.check_verbose(self.verbose)
+        v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
+        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
+        workers = n_workers(self.n_jobs)
+        weights = np.ones(n_samples) if sample_weight is None else sample_weight
+        class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
+        if class_weights is not None:
+            weights = weights * class_weights[codes]
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight times class_weight is zero for every sample; nothing to fit.")
+        return _LogisticFit(X, y, classes, codes, sample_weight, weights, settings, fit_intercept, workers)
+
+    def decision_function(self, X):
+        """``X @ coef_[0] + intercept_[0]``: the log-odds of the second class, shape (n_samples,)."""
+        self._check_is_fitted()
+        self._check_feature_names(X, reset=False)
+        X = v.as_design_matrix(X, accept_sparse=True)
+        self._check_n_features(X.shape[1])
+        return np.asarray(X @ self.coef_[0].astype(X.dtype, copy=False)).reshape(-1) + self.intercept_[0]
+
+    def predict(self, X):
+        """The more probable class of each row."""
+        positive = self.decision_function(X) > 0  # (checks that the model is fitted first)
+        return self.classes_[positive.astype(np.intp)]
+
+    def predict_log_proba(self, X):
+        """Log-probabilities of the two classes, shape (n_samples, 2), computed stably."""
+        d = np.asarray(self.decision_function(X), dtype=np.float64)
+        return np.column_stack((-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)))
+
+    def predict_proba(self, X):
+        """Probabilities of the two classes (columns in the order of ``classes_``), shape (n_samples, 2)."""
+        return np.exp(self.predict_log_proba(X))
+
+
+class _LogisticFit(NamedTuple):
+    X: object
+    y: np.ndarray
+    classes: np.ndarray
+    codes: np.ndarray
+    sample_weight: np.ndarray  # the user's (None: none)
+    weights: np.ndarray        # sample weights times class weights
+    settings: object
+    fit_intercept: bool
+    workers: int
+
+
+class LogisticRegression(_LogisticBase):
     """Penalized logistic regression (two classes) by certified proximal Newton, a drop-in for
     scikit-learn's ``LogisticRegression``.
 
@@ -822,42 +892,21 @@ class LogisticRegression(ClassifierBase):
         -------
         self
         """
-        name = type(self).__name__
-        self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
-        n_samples, n_features = X.shape
-        sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
-        y = None if y is None else np.asarray(y)
-        if y is not None and y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
-                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
-        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
+        fit = self._validated(X, y, sample_weight)
+        X, codes, weights, settings = fit.X, fit.codes, fit.weights, fit.settings
+        n_features = X.shape[1]
         l1_ratio = v.check_l1_ratio(_logistic_mix(self.penalty, self.l1_ratio))
         C = v.check_scalar(self.C, "C", low=0.0, low_inclusive=False)
-        # max_iter bounds the Newton steps (scikit-learn's solvers count their outer iterations)
-        settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
-                                  max_newton=self.max_iter, max_newton_name="max_iter")
-        fit_intercept, warm_start, _ = v.check_bools(fit_intercept=self.fit_intercept, warm_start=self.warm_start,
-                                                     dual=self.dual)
-        v.check_verbose(self.verbose)
-        v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
-        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
-        n_workers(self.n_jobs)
-        weights = np.ones(n_samples) if sample_weight is None else sample_weight
-        class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
-        if class_weights is not None:
-            weights = weights * class_weights[codes]
-        if not weights.sum() > 0:
-            raise ValueError("sample_weight times class_weight is zero for every sample; nothing to fit.")
+        warm_start = v.check_bool(self.warm_start, "warm_start")
         alpha = 1.0 / (C * float(weights.sum()))
         penalty = check_penalty(l1_ratio, n_features)
         previous = None
         if warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (1, n_features):
             previous = self.coef_[0]
-        problem = prepare_logistic(X, codes, weights, settings, penalty, fit_intercept=fit_intercept,
+        problem = prepare_logistic(X, codes, weights, settings, penalty, fit_intercept=fit.fit_intercept,
                                    standardize=False)
         path = solve_path(problem, np.array([alpha]), settings, coef_init=previous)
-        self.classes_ = classes
+        self.classes_ = fit.classes
         self.coef_ = path.coefs[:, :1].T.copy()
         self.intercept_ = np.array([path.intercepts[0]], dtype=X.dtype)
         self.n_iter_ = np.array([int(path.n_iters[0])])
@@ -866,30 +915,8 @@ class LogisticRegression(ClassifierBase):
         self.solver_ = path.solver
         return self
 
-    def decision_function(self, X):
-        """``X @ coef_[0] + intercept_[0]``: the log-odds of the second class, shape (n_samples,)."""
-        self._check_is_fitted()
-        self._check_feature_names(X, reset=False)
-        X = v.as_design_matrix(X, accept_sparse=True)
-        self._check_n_features(X.shape[1])
-        return np.asarray(X @ self.coef_[0].astype(X.dtype, copy=False)).reshape(-1) + self.intercept_[0]
 
-    def predict(self, X):
-        """The more probable class of each row."""
-        positive = self.decision_function(X) > 0  # (checks that the model is fitted first)
-        return self.classes_[positive.astype(np.intp)]
-
-    def predict_log_proba(self, X):
-        """Log-probabilities of the two classes, shape (n_samples, 2), computed stably."""
-        d = np.asarray(self.decision_function(X), dtype=np.float64)
-        return np.column_stack((-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)))
-
-    def predict_proba(self, X):
-        """Probabilities of the two classes (columns in the order of ``classes_``), shape (n_samples, 2)."""
-        return np.exp(self.predict_log_proba(X))
-
-
-class LogisticRegressionCV(ClassifierBase):
+class LogisticRegressionCV(_LogisticBase):
     """Penalized logistic regression (two classes) with C (and l1_ratio) chosen by cross-validation, a
     drop-in for scikit-learn's ``LogisticRegressionCV`` (its legacy attributes), plus glmnet's 1-SE C.
 
@@ -988,17 +1015,10 @@ class LogisticRegressionCV(ClassifierBase):
         -------
         self
         """
-        name = type(self).__name__
-        self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+        fit = self._validated(X, y, sample_weight)
+        X, y, classes, codes, weights, settings = fit.X, fit.y, fit.classes, fit.codes, fit.weights, fit.settings
+        sample_weight, fit_intercept = fit.sample_weight, fit.fit_intercept
         n_samples, n_features = X.shape
-        sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
-        y = None if y is None else np.asarray(y)
-        if y is not None and y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
-                          v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
-            y = y[:, 0]
-        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
         Cs = self._grid()
         mix = _logistic_mix(self.penalty, None)
         if self.l1_ratios is None:
@@ -1006,27 +1026,14 @@ class LogisticRegressionCV(ClassifierBase):
                 raise ValueError("penalty='elasticnet' needs l1_ratios: a list of mixes in [0, 1].")
             l1_ratios = np.array([0.0 if mix is None else mix])
         else:
-            l1_ratios = v.check_l1_ratios(self.l1_ratios, "l1_ratios")
-            l1_ratios = np.atleast_1d(l1_ratios).astype(np.float64)
-        settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
-                                  max_newton=self.max_iter, max_newton_name="max_iter")
-        fit_intercept, refit, _, legacy = v.check_bools(
-            fit_intercept=self.fit_intercept, refit=self.refit, dual=self.dual,
-            use_legacy_attributes=self.use_legacy_attributes)
+            l1_ratios = np.atleast_1d(v.check_l1_ratios(self.l1_ratios, "l1_ratios")).astype(np.float64)
+        refit, legacy = v.check_bools(refit=self.refit, use_legacy_attributes=self.use_legacy_attributes)
         if not legacy:
             raise ValueError("use_legacy_attributes=False (scikit-learn 1.10's attribute layout) is not supported "
                              "yet; use the default True.")
-        v.check_verbose(self.verbose)
-        v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
-        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
-        workers = n_workers(self.n_jobs)
         scorer = _logistic_scorer(self.scoring)
         if isinstance(X, np.ndarray):
             v.check_finite(X)  # (once, before the folds copy their rows)
-        weights = np.ones(n_samples) if sample_weight is None else sample_weight
-        class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
-        if class_weights is not None:
-            weights = weights * class_weights[codes]
         if self.cv is None or (isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool)):
             folds = stratified_folds(codes, check_cv(self.cv, n_samples))
         else:
@@ -1057,8 +1064,8 @@ class LogisticRegressionCV(ClassifierBase):
                                           X_test, y[test], sw_test)
             return coefs, scores, n_iter
 
-        if workers > 1 and len(folds) > 1:
-            with ThreadPoolExecutor(max_workers=min(workers, len(folds))) as pool:
+        if fit.workers > 1 and len(folds) > 1:
+            with ThreadPoolExecutor(max_workers=min(fit.workers, len(folds))) as pool:
                 results = list(pool.map(one_fold, range(len(folds))))
         else:
             results = [one_fold(k) for k in range(len(folds))]
@@ -1116,10 +1123,6 @@ class LogisticRegressionCV(ClassifierBase):
         model.n_features_in_ = coef.shape[0]
         return model
 
-    decision_function = LogisticRegression.decision_function
-    predict = LogisticRegression.predict
-    predict_log_proba = LogisticRegression.predict_log_proba
-    predict_proba = LogisticRegression.predict_proba
 
 
 def _accuracy(model, X, y, sample_weight=None):

@@ -818,47 +818,14 @@ def test_cross_val_score_breast_cancer(case):
 
 # ----------------------------------------------------------------------------- scikit-learn's checks
 
-# Checks that fit 3-class data (iris, make_blobs, ...): a binary-only classifier raises there. They are
-# expected failures only while the estimator does not tell scikit-learn it is binary-only (the
-# classifier_tags.multi_class=False tag makes the checks use two classes), and only when the failure is
-# the binary-only ValueError mentioning multinomial: any other failure fails the test.
-_MULTICLASS_REASON = "fits 3-class data: LogisticRegression is binary-only for now (multinomial not supported)"
-MULTICLASS_CHECKS = dict.fromkeys([
-    "check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
-    "check_estimators_fit_returns_self", "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit", "check_sample_weights_list",
-    "check_sample_weight_equivalence_on_dense_data", "check_sample_weight_equivalence_on_sparse_data",
-    "check_dtype_object", "check_sparsify_coefficients", "check_estimator_sparse_tag",
-    "check_estimator_sparse_array", "check_estimator_sparse_matrix", "check_f_contiguous_array_estimator",
-    "check_classifiers_classes", "check_classifiers_train", "check_supervised_y_2d",
-    "check_class_weight_classifiers", "check_non_transformer_estimators_n_iter",
-    "check_methods_sample_order_invariance", "check_methods_subset_invariance", "check_dict_unchanged",
-    "check_fit2d_predict1d",
-], _MULTICLASS_REASON)
-
-
-def _mentions_multinomial(exc):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if "multinomial" in str(exc).lower():
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
+# The estimator tells scikit-learn it is binary-only (classifier_tags.multi_class=False), so the checks
+# fit two classes: every check must pass.
 @parametrize_with_checks([fastreg.LogisticRegression()])
 def test_sklearn_compatible_classifier(estimator, check):
-    name = getattr(check, "func", check).__name__
+    assert get_tags(estimator).classifier_tags.multi_class is False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
-        try:
-            check(estimator)
-        except Exception as exc:
-            if (name in MULTICLASS_CHECKS and get_tags(estimator).classifier_tags.multi_class
-                    and _mentions_multinomial(exc)):
-                pytest.xfail(MULTICLASS_CHECKS[name])
-            raise
+        check(estimator)
 
 
 # ----------------------------------------------------------------------------- edge cases (appended)
