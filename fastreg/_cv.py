@@ -220,8 +220,10 @@ class _Rows:
 
     def problem(self, rows, precompute, n_alphas):
         X, y, sw, owned = self.arrays(rows)
+        # (cv_path checked X for NaN/inf once: the folds' rows need no second look)
         return prepare(X, y, sw, self.settings, self.penalty, fit_intercept=self.fit_intercept,
-                       standardize=self.standardize, precompute=precompute, n_alphas=n_alphas, owned=owned)
+                       standardize=self.standardize, precompute=precompute, n_alphas=n_alphas, owned=owned,
+                       finite=True)
 
     def from_stats(self, stats, rows):
         """The problem of the statistics of `rows`, the same problem on those rows at hand (built only

@@ -992,10 +992,10 @@ class LogisticData:
         return design.statistics() if plan.gram and design.has_data else design
 
 
-def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty):
-    """`LogisticData` of validated X (its kept columns; NaN/inf checked here) and 0/1 codes."""
+def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty, finite=False):
+    """`LogisticData` of validated X (its kept columns; NaN/inf checked here unless `finite`) and 0/1 codes."""
     n_samples = X.shape[0]
-    if not sparse.issparse(X):
+    if not finite and not sparse.issparse(X):
         v.check_finite(X)
     sw = np.ones(n_samples) if sample_weight is None else sample_weight.astype(np.float64)
     sw = sw * (n_samples / sw.sum())

@@ -44,13 +44,14 @@ class Problem(NamedTuple):
 
 
 def prepare(X, y, sample_weight, settings, penalty, *, fit_intercept, standardize, precompute, n_alphas=None,
-            owned=False):
+            owned=False, finite=False):
     """The `Problem` of validated arrays: the plan (`make_plan`, for `n_alphas` penalties; None: a
     single fit) and the design built for it (`build_design`) on X's kept columns.
 
     X comes validated except for NaN/inf (``as_design_matrix(check_finite=False)``), checked by the
     design layer in as few passes as possible. A user Gram matrix is checked against X first
-    (`check_gram`), also when it is then recomputed.
+    (`check_gram`), also when it is then recomputed. `finite`: X is known to hold no NaN/inf (a CV's
+    rows, checked once for all folds).
     """
     if isinstance(precompute, np.ndarray):
         if not sparse.issparse(X):
@@ -60,7 +61,7 @@ def prepare(X, y, sample_weight, settings, penalty, *, fit_intercept, standardiz
     plan = make_plan(X, precompute, transformed=bool(fit_intercept or sample_weight is not None or standardize),
                      penalty=penalty, n_alphas=n_alphas, working_set=settings.working_set)
     design = build_design(X, y, sample_weight, plan, fit_intercept=fit_intercept, standardize=standardize,
-                          penalty=penalty.kept(), owned=owned)
+                          penalty=penalty.kept(), owned=owned, finite=finite)
     return Problem(design, plan, penalty)
 
 
@@ -484,14 +485,15 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
 # the binomial family (logistic regression): the same path machinery on the binomial datafit
 
 
-def prepare_logistic(X, codes, sample_weight, settings, penalty, *, fit_intercept, standardize, n_alphas=None):
+def prepare_logistic(X, codes, sample_weight, settings, penalty, *, fit_intercept, standardize, n_alphas=None,
+                     finite=False):
     """The `Problem` of a binomial fit: the data (`fastreg._design.logistic_data`) and the plan of its
     Newton subproblems, each a single weighted fit (precompute='auto': the Gram kernel with Newton
     steps on the support when n > p, residual updates with working sets when p > n)."""
     X = penalty.columns(X)
     plan = make_plan(X, "auto", transformed=True, penalty=penalty, n_alphas=None, working_set=settings.working_set)
     data = logistic_data(X, codes, sample_weight, fit_intercept=fit_intercept, standardize=standardize,
-                         penalty=penalty.kept())
+                         penalty=penalty.kept(), finite=finite)
     return Problem(data, plan, penalty, BINOMIAL)
 
 

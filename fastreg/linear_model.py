@@ -1053,7 +1053,7 @@ class LogisticRegressionCV(_LogisticBase):
             n_iter = np.zeros((Cs.size, l1_ratios.size), dtype=int)
             for j, l1_ratio in enumerate(l1_ratios):
                 problem = prepare_logistic(X_train, codes[train], w_train, settings, check_penalty(l1_ratio, n_features),
-                                           fit_intercept=fit_intercept, standardize=False)
+                                           fit_intercept=fit_intercept, standardize=False, finite=True)
                 path = solve_path(problem, 1.0 / (Cs[order] * float(w_train.sum())), settings)
                 for i, c in enumerate(order):
                     coefs[c, j, :n_features] = path.coefs[:, i]
@@ -1082,7 +1082,7 @@ class LogisticRegressionCV(_LogisticBase):
             C, l1_ratio = float(Cs[best[0]]), float(l1_ratios[best[1]])
             start = coefs_paths[:, best[0], best[1], :n_features].mean(axis=0)
             problem = prepare_logistic(X, codes, weights, settings, check_penalty(l1_ratio, n_features),
-                                       fit_intercept=fit_intercept, standardize=False)
+                                       fit_intercept=fit_intercept, standardize=False, finite=True)
             path = solve_path(problem, np.array([1.0 / (C * float(weights.sum()))]), settings, coef_init=start)
             coef, intercept = path.coefs[:, 0], float(path.intercepts[0])
             self.dual_gap_ = float(path.dual_gaps[0])
