@@ -188,6 +188,30 @@ def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
     return max(primal - dual, 0.0), loss
 
 
+def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target):
+    """Solve a Newton step's weighted least-squares ElasticNet on the data's X, from w:
+
+        minimize_{w', b'}  1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w')
+
+    (b' = 0 without intercept; the penalty is l1_reg sum_j f_j |w'_j| + l2_reg / 2 sum_j f_j w'_j^2
+    with the data's penalty factors f, w' >= 0 if positive), to a duality gap <= target in the units
+    of that objective. Returns (w', b', epochs, the kernel's name); w is not modified."""
+    design = data.newton_design(z, v, plan)
+    v_sum = float(v.sum())
+    # the model is v_sum times its design's user objective (weights normalized to sum to n):
+    # that objective's penalties are the model's divided by v_sum, in the design's working units
+    l1_in = design.dtype.type(design.penalties(l1_reg / v_sum, 1.0)[0])
+    l2_in = design.dtype.type(design.penalties(l2_reg / v_sum, 0.0)[1])
+    inner_target = target / v_sum * design.n_samples / design.y_scale**2
+    inner = options._replace(tol_gap=design.dtype.type(inner_target), positive=positive)
+    w_in = design.coef_to_work(w).copy()
+    solver = make_solver(plan, design, w_in, inner)
+    _, it, _ = solver(w_in, l1_in, l2_in)
+    w_new = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
+    b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
+    return w_new, b_new, int(it), "irls+" + solver.name
+
+
 class BinomialSolver:
     """Proximal Newton (IRLS) for the binomial datafit, one penalty at a time from a warm start.
 
@@ -261,21 +285,10 @@ class BinomialSolver:
             weight = q * (1.0 - q)
             v = s * weight / n
             z = eta + (y - p) / weight
-            design = data.newton_design(z, v, self.plan)
-            v_sum = float(v.sum())
-            # the model is v_sum times its design's user objective (weights normalized to sum to n):
-            # that objective's penalties are the model's divided by v_sum, in the design's working units
-            l1_in = design.dtype.type(design.penalties(l1_reg / v_sum, 1.0)[0])
-            l2_in = design.dtype.type(design.penalties(l2_reg / v_sum, 0.0)[1])
-            target = INNER_FRACTION * min(tol_gap, gap) / v_sum * design.n_samples / design.y_scale**2
-            inner = options._replace(tol_gap=design.dtype.type(target), positive=self.positive)
-            w_in = design.coef_to_work(w).copy()
-            solver = make_solver(self.plan, design, w_in, inner)
-            _, it, _ = solver(w_in, l1_in, l2_in)
-            self.name = "irls+" + solver.name
+            target = INNER_FRACTION * min(tol_gap, gap)
+            w_new, b_new, it, self.name = newton_subproblem(data, self.plan, options, z, v, w, l1_reg, l2_reg,
+                                                            self.positive, target)
             epochs += int(it)
-            w_new = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
-            b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
             # damped step: halve until the penalized objective does not increase
             dw, db, step = w_new - w, b_new - self.b, 1.0
             xdw = data.linear_predictor(dw, 0.0)
