@@ -983,6 +983,14 @@ class LogisticData:
         eta = np.asarray(self.X @ w, dtype=np.float64).reshape(-1) if np.any(w) else np.zeros(self.n_samples)
         return eta + b
 
+    def weighted_columns(self):
+        """X as the weighted kernel takes it (`fastreg._cd_weighted`): (X,) dense, or the CSC arrays
+        (data, int32 indices, int64 indptr)."""
+        if not self.sparse:
+            return (self.X,)
+        X = self.X
+        return (X.data, X.indices.astype(np.intc, copy=False), X.indptr.astype(np.int64, copy=False))
+
     def newton_design(self, z, v, plan):
         """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v. For
         the Gram kernel, the statistics of that design's centered, weighted copy of X (one syrk:
