@@ -24,7 +24,7 @@ from scipy.special import expit, xlogy
 from scipy import sparse
 
 from . import _plan
-from ._irls import binomial_entropy, binomial_intercept, binomial_loss, cols_dot, cols_gemv
+from ._irls import binomial_entropy, binomial_intercept, cols_dot, cols_gemv
 from ._design import build_design
 from ._plan import newton_step_plan
 from ._solvers import kernel_name, make_solver
@@ -83,6 +83,21 @@ P_MIN = 1e-10
 INNER_FRACTION = 0.25
 # the path-following predictor's polynomial degree in the penalty (the last PREDICTOR_ORDER + 1 solutions)
 PREDICTOR_ORDER = 2
+
+
+def binomial_loss(eta, shift, y, s):
+    """sum_i s_i [log(1 + exp(eta_i + shift)) - y_i (eta_i + shift)], stably (NumPy's vectorized exp
+    and log: twice as fast as a compiled loop of libm calls; log(1 + e) for e = exp(-|eta|) <= 1 is
+    exact to an absolute 1e-16 per sample)."""
+    e = eta + shift if shift else eta
+    a = np.abs(e)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    np.log(a, out=a)
+    a += np.maximum(e, 0.0)
+    a -= y * e
+    return float(s @ a)
 
 
 def _neg_entropy(t):
