@@ -11,6 +11,8 @@
 from libc.math cimport exp, log, log1p, fabs, fmax
 from libc.stdint cimport int64_t
 
+from _blas cimport _dot, _axpy
+
 
 ctypedef struct SubCols:
     int n_samples
@@ -78,9 +80,7 @@ def cols_dot(tuple columns, const int[::1] cols, const double[::1] theta, double
                 for k in range(c.indptr[j], c.indptr[j + 1]):
                     acc += c.data[k] * t[c.indices[k]]
             else:
-                x = c.X + <size_t> j * n
-                for i in range(n):
-                    acc += x[i] * t[i]
+                acc = _dot(n, c.X + <size_t> j * n, t)
             out[f] = acc
 
 
@@ -104,9 +104,7 @@ def cols_gemv(tuple columns, const int[::1] cols, const double[::1] coef, double
                 for k in range(c.indptr[j], c.indptr[j + 1]):
                     o[c.indices[k]] += a * c.data[k]
             else:
-                x = c.X + <size_t> j * n
-                for i in range(n):
-                    o[i] += a * x[i]
+                _axpy(n, a, c.X + <size_t> j * n, o)
 
 
 cdef inline double _logloss(double eta, double y) noexcept nogil:
