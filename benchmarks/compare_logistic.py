@@ -81,7 +81,7 @@ Setup (glmnet needs R; peers in a virtual environment, fastreg built into it fro
 
 Run from benchmarks/ (without Rscript on PATH, or without R's glmnet, glmnet is skipped with a note):
 
-    /work/peers/bin/python compare_logistic.py --quick               # small sizes, minutes
+    /work/peers/bin/python compare_logistic.py --quick               # small sizes, 60 s budget: ~10 min
     /work/peers/bin/python compare_logistic.py                       # the sizes (saga: long)
     /work/peers/bin/python compare_logistic.py --problem wide sparse-onehot --repeat 3
     /work/peers/bin/python compare_logistic.py --libraries fastreg glmnet --budget 120
@@ -637,7 +637,8 @@ def main(argv=None):
     parser.add_argument("--problem", nargs="+", choices=list(PROBLEMS), default=list(PROBLEMS),
                         help="problems to run (default: all)")
     parser.add_argument("--quick", action="store_true",
-                        help="smaller sizes: tall 5000x100, wide 200x1000, sparse-onehot 20000 rows")
+                        help="smaller sizes (tall 5000x100, wide 200x1000, sparse-onehot 20000 rows) and a "
+                             "60 s budget")
     parser.add_argument("--libraries", nargs="+", choices=list(LIBRARIES), default=list(LIBRARIES),
                         help="libraries to run (default: all; celer only runs with --no-intercept)")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of each setting, best kept (default 1)")
@@ -646,9 +647,9 @@ def main(argv=None):
                         help="alpha_min / alpha_max (default: the problem's, 1e-3, or 1e-2 when p > n)")
     parser.add_argument("--target", type=float, default=1e-6,
                         help="certified relative suboptimality to reach (default 1e-6)")
-    parser.add_argument("--budget", type=float, default=600.0,
+    parser.add_argument("--budget", type=float, default=None,
                         help="seconds one path may take: a refit loop stops there, and the ladder stops "
-                             "climbing after a run longer than that (default 600)")
+                             "climbing after a run longer than that (default 600, 60 with --quick)")
     parser.add_argument("--no-intercept", action="store_true",
                         help="every library without intercept (celer runs too)")
     parser.add_argument("--reference-tol", type=float, default=1e-10,
@@ -657,6 +658,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="limit BLAS threads in this process (threadpoolctl; glmnet is single-threaded)")
     args = parser.parse_args(argv)
+    if args.budget is None:
+        args.budget = 60.0 if args.quick else 600.0
 
     print("\n".join(versions(args.libraries)))
     available = {}
