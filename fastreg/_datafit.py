@@ -21,7 +21,13 @@ and certifies the result with its own duality gap; see ARCHITECTURE.md.
 import numpy as np
 from scipy.special import expit, xlogy
 
-from ._solvers import kernel_name, make_solver
+from scipy import sparse
+
+from . import _plan
+from ._irls import binomial_entropy, binomial_intercept, binomial_loss, cols_dot, cols_gemv
+from ._design import build_design
+from ._plan import newton_step_plan
+from ._solvers import make_solver, strong_set
 
 
 class Gaussian:
@@ -75,11 +81,6 @@ P_MIN = 1e-10
 # each Newton subproblem is solved to this fraction of the penalty's gap target (a looser, inexact step
 # relative to the current gap stalls: the elastic-net gap far from the optimum dwarfs the objective)
 INNER_FRACTION = 0.25
-
-
-def _logloss(eta, y):
-    """log(1 + exp(eta)) - y eta, elementwise, stably."""
-    return np.logaddexp(0.0, eta) - y * eta
 
 
 def _neg_entropy(t):
@@ -150,53 +151,80 @@ def _penalty_value(w, l1_reg, l2_reg, factor):
     return float(np.sum(l1_reg * v * np.abs(w)) + 0.5 * np.sum(l2_reg * v * w * w))
 
 
-def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
-    """(gap, loss) of (w, b): the primal P minus the dual value at the dual point built from the
-    probabilities p = sigmoid(X w + b) (Fenchel duality; the dual variables are probabilities
-    t in [0, 1], the dual objective their mean entropy minus the penalty's conjugate at X^T theta,
-    theta_i = s_i (y_i - t_i) / n). With an intercept t is moved (each in proportion to its distance to
-    the bound it moves toward, so that it stays in [0, 1]) to satisfy sum_i s_i (y_i - t_i) = 0
-    exactly; for a pure L1 penalty theta is scaled into the dual feasible set. `xw`: X w when known."""
-    y, s, n = data.y, data.sw, data.n_samples
-    eta = data.linear_predictor(w, b) if xw is None else xw + b
-    loss = float(s @ _logloss(eta, y)) / n
-    factor = data.penalty.factor
-    primal = loss + _penalty_value(w, l1_reg, l2_reg, factor)
+def _dual_point(data, eta):
+    """(t, theta) of the dual point built from the probabilities at the linear predictor eta: t =
+    sigmoid(eta), with an intercept moved (each t_i in proportion to its distance to the bound it moves
+    toward, so that it stays in [0, 1]) to satisfy sum_i s_i (y_i - t_i) = 0 exactly;
+    theta_i = s_i (y_i - t_i) / n."""
+    y, s = data.y, data.sw
     t = expit(eta)
     if data.fit_intercept:
-        # sum_i s_i (y_i - t_i) = 0, t kept in [0, 1]: moved toward 1 (or 0) in proportion to its room
         excess = float(s @ (y - t))
         if excess > 0:
             t = t + min(excess / float(s @ (1.0 - t)), 1.0) * (1.0 - t)
         elif excess < 0:
             t = t - min(-excess / float(s @ t), 1.0) * t
-    theta = s * (y - t) / n
-    u = np.asarray(data.X.T @ theta, dtype=np.float64).reshape(-1)
+    return t, s * (y - t) / data.n_samples
+
+
+def _gap_at(data, w, loss, t, u, factor, l1_reg, l2_reg, positive):
+    """The duality gap at (w, loss) for the dual point t whose X^T theta is u (over the features of w,
+    u and factor: all of them, or a working set, which certifies the problem restricted to it). For a
+    pure L1 penalty theta is scaled into the dual feasible set: t -> (1 - scale) y + scale t."""
+    y, s, n = data.y, data.sw, data.n_samples
+    primal = loss + _penalty_value(w, l1_reg, l2_reg, factor)
     v = np.ones_like(u) if factor is None else factor
-    a, c = l1_reg * v, l2_reg * v
+    a = l1_reg * v
     score = u if positive else np.abs(u)
     if l2_reg > 0:
-        conj = float(np.sum(np.maximum(score - a, 0.0) ** 2 / (2 * c)))
+        conj = float(np.sum(np.maximum(score - a, 0.0) ** 2 / (2 * l2_reg * v)))
         scale = 1.0
     else:
         over = score > a
-        scale = float(np.min(a[over] / score[over])) if over.any() else 1.0
+        scale = float(np.min(a[over] / score[over])) if np.any(over) else 1.0
         conj = 0.0
-    if scale < 1.0:  # theta -> scale * theta: t -> (1 - scale) y + scale t
+    if scale < 1.0:
         t = (1.0 - scale) * y + scale * t
-    dual = -float(s @ _neg_entropy(t)) / n - conj
-    return max(primal - dual, 0.0), loss
+    dual = -binomial_entropy(t, s) / n - conj
+    return max(primal - dual, 0.0)
 
 
-def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target):
+def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
+    """(gap, loss) of (w, b): the primal P minus the dual value at the dual point built from the
+    probabilities p = sigmoid(X w + b) (Fenchel duality; the dual variables are probabilities
+    t in [0, 1], the dual objective their mean entropy minus the penalty's conjugate at X^T theta,
+    theta_i = s_i (y_i - t_i) / n; see `_dual_point` and `_gap_at`). `xw`: X w when known."""
+    eta = data.linear_predictor(w, b) if xw is None else xw + b
+    loss = binomial_loss(eta, 0.0, data.y, data.sw) / data.n_samples
+    t, theta = _dual_point(data, eta)
+    u = np.asarray(data.X.T @ theta, dtype=np.float64).reshape(-1)
+    return _gap_at(data, w, loss, t, u, data.penalty.factor, l1_reg, l2_reg, positive), loss
+
+
+def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target, *, cols=None):
     """Solve a Newton step's weighted least-squares ElasticNet on the data's X, from w:
 
         minimize_{w', b'}  1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w')
 
     (b' = 0 without intercept; the penalty is l1_reg sum_j f_j |w'_j| + l2_reg / 2 sum_j f_j w'_j^2
     with the data's penalty factors f, w' >= 0 if positive), to a duality gap <= target in the units
-    of that objective. Returns (w', b', epochs, the kernel's name); w is not modified."""
-    design = data.newton_design(z, v, plan)
+    of that objective, over the features `cols` (all by default; the others stay at w). The
+    subproblem is a Gaussian design (`build_design`: centered, weighted and penalized copy of those
+    columns) solved by the kernel the cost models choose for it (`make_plan`: Gram updates when the
+    columns are few and the rows many, residual updates otherwise; `plan` is the problem's, used when
+    every column is in). Returns (w', b', epochs, the kernel's name); w is not modified."""
+    if cols is None:
+        X, penalty, sub_plan = data.X, data.penalty, plan
+    else:
+        X = data.X[:, cols]
+        if not sparse.issparse(X):
+            X = np.asfortranarray(X)
+        penalty = data.penalty.subset(cols)
+        sub_plan = newton_step_plan(*X.shape)
+    design = build_design(X, z, v, _plan.Plan("residual"), fit_intercept=data.fit_intercept, standardize=False,
+                          penalty=penalty, owned=cols is not None, finite=True)
+    if sub_plan.gram and design.has_data:
+        design = design.statistics()
     v_sum = float(v.sum())
     # the model is v_sum times its design's user objective (weights normalized to sum to n):
     # that objective's penalties are the model's divided by v_sum, in the design's working units
@@ -204,112 +232,196 @@ def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, ta
     l2_in = design.dtype.type(design.penalties(l2_reg / v_sum, 0.0)[1])
     inner_target = target / v_sum * design.n_samples / design.y_scale**2
     inner = options._replace(tol_gap=design.dtype.type(inner_target), positive=positive)
-    w_in = design.coef_to_work(w).copy()
-    solver = make_solver(plan, design, w_in, inner)
+    w_sub = np.asarray(w, dtype=np.float64) if cols is None else np.asarray(w, dtype=np.float64)[cols]
+    w_in = design.coef_to_work(w_sub).copy()
+    solver = make_solver(sub_plan, design, w_in, inner)
     _, it, _ = solver(w_in, l1_in, l2_in)
-    w_new = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
-    b_new = float(design.intercept(w_new)) if data.fit_intercept else 0.0
+    w_new = np.array(w, dtype=np.float64)
+    sub = np.asarray(design.coef_to_user(w_in), dtype=np.float64)
+    if cols is None:
+        w_new[:] = sub
+    else:
+        w_new[cols] = sub
+    b_new = float(design.intercept(sub)) if data.fit_intercept else 0.0
     return w_new, b_new, int(it), "irls+" + solver.name
 
 
-class BinomialSolver:
-    """Proximal Newton (IRLS) for the binomial datafit, one penalty at a time from a warm start.
+_NO_FACTOR = np.empty(0)
 
-    At (w, b): p = sigmoid(X w + b), Newton weights v_i = s_i q_i (1 - q_i) / n (q: p kept `P_MIN` from
-    0 and 1) and working response z = X w + b + (y - p) / (q (1 - q)); the quadratic model
-    1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w') is a weighted Lasso / ElasticNet, solved by
-    the Gaussian solvers (the plan's residual or working-set kernel) on the design of (z, v), warm
-    started from w, to `INNER_FRACTION` of the gap target. The step to its solution is damped by
-    backtracking until the penalized objective decreases (separable data never diverge), the
-    intercept is then made exactly optimal for w (Newton in one variable), and the penalty is done
-    when the certified gap (`duality_gap`) reaches the target.
+
+class BinomialSolver:
+    """Proximal Newton (IRLS) for the binomial datafit, one penalty at a time from a warm start, on a
+    working set of features.
+
+    Sets (glmnet's): the strong set is the support and the features the sequential strong rule keeps;
+    the working set starts as the support and the strong features that violate optimality at the warm
+    start (every feature without ``working_set``). On the working set, at (w, b): p = sigmoid(X w + b),
+    Newton weights v_i = s_i q_i (1 - q_i) / n (q: p kept `P_MIN` from 0 and 1) and working response
+    z = X w + b + (y - p) / (q (1 - q)); the quadratic model 1/2 sum_i v_i (z_i - x_i^T w' - b')^2 +
+    penalty(w') is solved by `newton_subproblem` on the working set's columns, warm started from w, to
+    `INNER_FRACTION` of the gap target. The step is damped by backtracking until the penalized
+    objective decreases (separable data never diverge; a damped step's intercept is then made exactly
+    optimal, Newton in one variable). When the gap of the problem restricted to the working set
+    reaches the target, the strong set's violators join the working set (their X^T theta only); when
+    there are none, one pass over all of X gives the full duality gap (`_gap_at`): the penalty is done
+    when it reaches the target too, else the violators join. X^T theta of that last pass is kept: the
+    next penalty's first gap and strong rule cost no pass over X.
     """
 
     def __init__(self, plan, data, w, options):
         self.plan, self.data, self.options = plan, data, options
         self.max_newton = options.max_newton
-        # (until a Newton step has run: a path whose penalties all start solved)
-        self.name = "irls+" + kernel_name(plan.kernel, data.kind)
+        self.name = f"irls+cd-{data.kind}-weighted"
         self.positive = options.positive
+        self.columns = data.weighted_columns()
+        self.factor = data.penalty.factor
+        self._factor_arg = _NO_FACTOR if self.factor is None else self.factor
         y, s, n = data.y, data.sw, data.n_samples
         xw = data.linear_predictor(w, 0.0)
         self.b = 0.0
         if data.fit_intercept:
             ybar = float(s @ y) / n
             self.b = self._optimal_intercept(xw, float(np.log(ybar) - np.log1p(-ybar)))
-        self.loss = float(s @ _logloss(xw + self.b, y)) / n
+        self.loss = binomial_loss(xw, self.b, y, s) / n
+        # the state of the last full gap: the solution (w, X w), its dual point and X^T theta
+        self._last = None
+        self._previous_l1 = None
 
     def _loss(self, eta):
-        return float(self.data.sw @ _logloss(eta, self.data.y)) / self.data.n_samples
+        return binomial_loss(eta, 0.0, self.data.y, self.data.sw) / self.data.n_samples
 
     def _optimal_intercept(self, xw, b):
-        """argmin_b of the loss at X w = xw (Newton on a convex function of one variable, halved
-        where it would increase the loss)."""
-        y, s = self.data.y, self.data.sw
-        current = float(s @ _logloss(xw + b, y))
-        for _ in range(50):
-            p = expit(xw + b)
-            grad, hess = float(s @ (p - y)), float(s @ (p * (1 - p)))
-            if grad == 0 or hess <= 0:
-                break
-            step = grad / hess
-            while True:
-                trial = float(s @ _logloss(xw + b - step, y))
-                if trial <= current or abs(step) <= 1e-15 * max(1.0, abs(b)):
-                    break
-                step *= 0.5
-            b -= step
-            current = min(trial, current)
-            if abs(step) <= 1e-13 * max(1.0, abs(b)):
-                break
-        return b
+        """argmin_b of the loss at X w = xw (Newton in one variable, damped; `binomial_intercept`)."""
+        return binomial_intercept(xw, float(b), self.data.y, self.data.sw)
+
+    def _full_pass(self, w, xw):
+        """(t, X^T theta) at (w, b): one pass over X; kept for the next penalty."""
+        t, theta = _dual_point(self.data, xw + self.b)
+        u = np.asarray(self.data.X.T @ theta, dtype=np.float64).reshape(-1)
+        self._last = (w.copy(), xw, self.b, self.loss, t, theta, u)
+        return t, theta, u
+
+    def _restricted_gap(self, w, t, theta, cols, l1_reg, l2_reg):
+        u = np.empty(cols.size)
+        cols_dot(self.columns, cols, theta, u)
+        factor = None if self.factor is None else self.factor[cols]
+        return _gap_at(self.data, w[cols], self.loss, t, u, factor, l1_reg, l2_reg, self.positive)
+
+    def _violators(self, u, l1_reg, cols=None):
+        """Whether each feature's optimality condition at w_j = 0 fails (|x_j^T theta| above its L1
+        penalty; u = X^T theta of the features `cols`, all by default). A nonzero w_j is in the working
+        set already, so it does not matter what this says of it."""
+        v = 1.0 if self.factor is None else (self.factor if cols is None else self.factor[cols])
+        score = u if self.positive else np.abs(u)
+        return score > l1_reg * v * (1.0 + 1e-12)
 
     def __call__(self, w, l1_reg, l2_reg):
         data, options = self.data, self.options
         l1_reg, l2_reg = float(l1_reg), float(l2_reg)
-        factor = data.penalty.factor
-        y, s, n = data.y, data.sw, data.n_samples
+        factor = self.factor
         tol_gap = float(options.tol_gap)
+        n_features = data.n_features
         epochs = 0
-        xw = data.linear_predictor(w, 0.0)  # X w, kept along the Newton steps
-        gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+        last = self._last
+        if last is not None and np.array_equal(last[0], w) and last[2] == self.b:
+            xw, self.loss, t, theta, u = last[1], last[3], last[4], last[5], last[6]
+        else:
+            xw = data.linear_predictor(w, 0.0)
+            self.loss = self._loss(xw + self.b)
+            t, theta, u = self._full_pass(w, xw)
+        gap = _gap_at(data, w, self.loss, t, u, factor, l1_reg, l2_reg, self.positive)
+        previous_l1, self._previous_l1 = self._previous_l1, l1_reg
+        if gap <= tol_gap:
+            return gap, 0, 0
+        # the strong set (glmnet's sequential strong rule) and the working set: the support and the
+        # strong features that violate optimality at the warm start (glmnet's active set)
+        if options.working_set:
+            v = 1.0 if factor is None else factor
+            corr = u - l2_reg * v * w if l2_reg else u
+            threshold = l1_reg if previous_l1 is None else 2 * l1_reg - previous_l1
+            strong = strong_set(corr, threshold * v, None, self.positive) | (w != 0)
+            keep = (w != 0) | (strong & self._violators(u, l1_reg))
+        else:
+            strong = keep = np.ones(n_features, dtype=bool)
+        cols = np.flatnonzero(keep).astype(np.intc)
+        gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg)
+        y, s, n = data.y, data.sw, data.n_samples
         objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
-        for _ in range(self.max_newton):
-            if gap <= tol_gap:
-                break
+        steps = 0
+        while True:
+            if gap_ws <= tol_gap or steps >= self.max_newton:
+                # the working set is solved: its violators in the strong set join it (no pass over
+                # X), else one pass over X gives the full gap and any violator left joins
+                new = None
+                if steps < self.max_newton and (strong & ~keep).any():
+                    rest = np.flatnonzero(strong & ~keep).astype(np.intc)
+                    u_rest = np.empty(rest.size)
+                    cols_dot(self.columns, rest, theta, u_rest)
+                    entering = rest[self._violators(u_rest, l1_reg, rest)]
+                    if entering.size:
+                        new = entering
+                if new is None:
+                    t, theta, u = self._full_pass(w, xw)
+                    gap = _gap_at(data, w, self.loss, t, u, factor, l1_reg, l2_reg, self.positive)
+                    if gap <= tol_gap or steps >= self.max_newton:
+                        break
+                    new = np.flatnonzero(self._violators(u, l1_reg) & ~keep)
+                    if not new.size:
+                        break  # (rounding: the restricted gap and the full one disagree)
+                    strong[new] = True
+                keep[new] = True
+                cols = np.flatnonzero(keep).astype(np.intc)
+                gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg)
+            steps += 1
+            if not cols.size:
+                # nothing to fit but the intercept (the restricted problem is then solved exactly)
+                if data.fit_intercept:
+                    self.b = self._optimal_intercept(xw, self.b)
+                    self.loss = self._loss(xw + self.b)
+                    objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
+                    t, theta = _dual_point(data, xw + self.b)
+                gap_ws = 0.0
+                continue
             eta = xw + self.b
             p = expit(eta)
             # the curvature floored, the gradient exact: the model's minimizer is w itself only at
             # the optimum, so the steps converge to it (glmnet floors p itself, which moves the fixed point)
             q = np.clip(p, P_MIN, 1.0 - P_MIN)
-            weight = q * (1.0 - q)
-            v = s * weight / n
-            z = eta + (y - p) / weight
-            target = INNER_FRACTION * min(tol_gap, gap)
-            w_new, b_new, it, self.name = newton_subproblem(data, self.plan, options, z, v, w, l1_reg, l2_reg,
-                                                            self.positive, target)
+            v_newton = s * (q * (1.0 - q)) / n
+            z = eta + (y - p) / (q * (1.0 - q))
+            w_new, b_new, it, self.name = newton_subproblem(
+                data, self.plan, options, z, v_newton, w, l1_reg, l2_reg, self.positive,
+                INNER_FRACTION * min(gap_ws, tol_gap), cols=cols)
             epochs += int(it)
+            dw = w_new - w
+            # the move of the linear predictor (over the working set's columns only)
+            deta = np.full(n, b_new - self.b if data.fit_intercept else 0.0)
+            cols_gemv(self.columns, cols, dw[cols], deta)
             # damped step: halve until the penalized objective does not increase
-            dw, db, step = w_new - w, b_new - self.b, 1.0
-            xdw = data.linear_predictor(dw, 0.0)
+            step = 1.0
             for _ in range(40):
-                trial = (self._loss(xw + step * xdw + self.b + step * db)
-                         + _penalty_value(w + step * dw, l1_reg, l2_reg, factor))
+                trial = (self._loss(eta + step * deta) + _penalty_value(w + step * dw, l1_reg, l2_reg, factor))
                 if trial <= objective + 1e-15 * abs(objective):
                     break
                 step *= 0.5
             else:
-                break  # no decrease along the Newton direction: the gap says how far we are
+                # no decrease along the Newton direction: certify where we are
+                steps = self.max_newton
+                continue
             w += step * dw
-            xw += step * xdw
-            self.b = self._optimal_intercept(xw, self.b + step * db) if data.fit_intercept else 0.0
-            gap, self.loss = duality_gap(data, w, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+            db = step * (b_new - self.b) if data.fit_intercept else 0.0
+            xw = xw + step * deta - db
+            self.b = self.b + db
+            if data.fit_intercept and step < 1.0:  # (a full step keeps the subproblem's intercept)
+                self.b = self._optimal_intercept(xw, self.b)
+            self.loss = self._loss(xw + self.b)
             objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
+            t, theta = _dual_point(data, xw + self.b)
+            gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg)
         return gap, epochs, 0 if gap <= tol_gap else 1
 
     def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)
         return self.loss
-
 
 
 BINOMIAL = Binomial()

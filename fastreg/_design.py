@@ -929,8 +929,8 @@ class LogisticData:
 
     The working coefficients are those of the scaled columns (w = coef * col_scale); penalties and
     gaps are in the user's units, ``(1/n) sum_i s_i logloss_i + penalty``. Each Newton step of the
-    binomial solver builds the Gaussian design of its weighted least-squares subproblem on `X`
-    (`newton_design`).
+    binomial solver builds the Gaussian design of its weighted least-squares subproblem on the columns
+    of its working set (`fastreg._datafit.newton_subproblem`).
     """
 
     X: object               # float64, Fortran (dense) or CSC (sparse), the columns divided by col_scale
@@ -983,13 +983,13 @@ class LogisticData:
         eta = np.asarray(self.X @ w, dtype=np.float64).reshape(-1) if np.any(w) else np.zeros(self.n_samples)
         return eta + b
 
-    def newton_design(self, z, v, plan):
-        """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v. For
-        the Gram kernel, the statistics of that design's centered, weighted copy of X (one syrk:
-        half the cost of summing shifted row blocks, and X is already finite and in range)."""
-        design = build_design(self.X, z, v, _plan.Plan("residual"), fit_intercept=self.fit_intercept,
-                              standardize=False, penalty=self.penalty, finite=True)
-        return design.statistics() if plan.gram and design.has_data else design
+    def weighted_columns(self):
+        """X as the working-set products take it (`fastreg._irls`): (X,) dense, or the CSC arrays
+        (data, int32 indices, int64 indptr)."""
+        if not self.sparse:
+            return (self.X,)
+        X = self.X
+        return (X.data, X.indices.astype(np.intc, copy=False), X.indptr.astype(np.int64, copy=False))
 
 
 def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty, finite=False):
