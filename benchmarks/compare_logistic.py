@@ -71,22 +71,23 @@ on a small slice of the same format: numba compilation for skglm); cpu / wall > 
 (glmnet is single-threaded Fortran; its times are R's). Read ratios, not seconds: the machine may be
 busy.
 
-Setup (glmnet needs R; peers in a virtual environment, fastreg built into it from a git worktree):
+Setup (glmnet needs R; the peers in a virtual environment of their own, here ~/peers, fastreg built
+into it from a checkout, e.g. a git worktree of the branch to measure):
 
     apt-get install -y r-base-core r-cran-glmnet     # with sudo if not root; brings R, glmnet and Matrix
-    python3 -m venv /work/peers
-    /work/peers/bin/pip install Cython meson meson-python ninja numpy scipy threadpoolctl scikit-learn \\
+    python3 -m venv ~/peers
+    ~/peers/bin/pip install Cython meson meson-python ninja numpy scipy threadpoolctl scikit-learn \\
         pandas skglm celer asv
-    /work/peers/bin/pip install --no-build-isolation <fastreg checkout>
+    ~/peers/bin/pip install --no-build-isolation <fastreg checkout>   # again after each change
 
 Run from benchmarks/ (without Rscript on PATH, or without R's glmnet, glmnet is skipped with a note):
 
-    /work/peers/bin/python compare_logistic.py --quick               # small sizes, 60 s budget: ~10 min
-    /work/peers/bin/python compare_logistic.py                       # the issue's sizes (saga: long)
-    /work/peers/bin/python compare_logistic.py --problem wide sparse-onehot --repeat 3
-    /work/peers/bin/python compare_logistic.py --libraries fastreg glmnet --budget 120
-    /work/peers/bin/python compare_logistic.py --no-intercept        # celer joins, nobody fits b
-    /work/peers/bin/python compare_logistic.py --threads 1           # BLAS on one thread for everyone
+    ~/peers/bin/python compare_logistic.py --quick               # small sizes, 60 s budget: ~10 min
+    ~/peers/bin/python compare_logistic.py                       # the issue's sizes (saga: long)
+    ~/peers/bin/python compare_logistic.py --problem wide sparse-onehot --repeat 3
+    ~/peers/bin/python compare_logistic.py --libraries fastreg glmnet --budget 120
+    ~/peers/bin/python compare_logistic.py --no-intercept        # celer joins, nobody fits b
+    ~/peers/bin/python compare_logistic.py --threads 1           # BLAS on one thread for everyone
 """
 import argparse
 import contextlib
