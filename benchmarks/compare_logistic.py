@@ -3,8 +3,9 @@
 The issue's race: 50 alphas from alpha_max down to 1e-3 alpha_max (1e-2 when p > n), an intercept, every
 solution certified to a relative suboptimality <= 1e-6, on four problems (`PROBLEMS`): a tall dense one
 (50000 x 200), a wide correlated one (1000 x 5000), the breast-cancer data (569 x 30) and a sparse
-one-hot one with an intercept (100000 x 3978 CSC). Goal: fastreg faster than glmnet on every one and
->= 10x faster than scikit-learn's fastest solver on wide and sparse-onehot (the last table).
+one-hot one with an intercept (100000 x 3925 CSC, 1.1 million non-zeros). Goal: fastreg faster than
+glmnet on every one and >= 10x faster than scikit-learn's fastest solver on wide and sparse-onehot (the
+last table).
 
 The objective (glmnet's scale, fastreg's `logistic_path`), labels y in {0, 1}, eta = X w + b:
 

@@ -69,7 +69,7 @@ class LogisticPath(_Path):
 
 
 class LogisticSparsePath(_Path):
-    """`fastreg.logistic_path` on the one-hot CSC problem (30000 rows, half of the levels: 1991 columns)."""
+    """`fastreg.logistic_path` on the one-hot CSC problem (30000 rows, half of the levels: 1921 columns)."""
 
     params = (["medium"],)
     param_names = ["size"]
