@@ -818,7 +818,10 @@ def _pinv_solver(A_UU):
     vals, vecs = np.linalg.eigh(A_UU.astype(np.float64))
     keep = vals > vals.max(initial=0.0) * A_UU.shape[0] * np.finfo(np.float64).eps * 16
     inv = np.where(keep, 1.0 / np.where(keep, vals, 1.0), 0.0)
-    return lambda b: vecs @ (inv * (vecs.T @ b))
+    def solve(b):
+        c = vecs.T @ b
+        return vecs @ (inv.reshape((-1,) + (1,) * (c.ndim - 1)) * c)  # (rows of c scaled: b may be 2-D)
+    return solve
 
 
 def _statistics_of(design, G, Xty, dtype):

@@ -525,7 +525,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
                   sample_weight=None, standardize=False, tol=1e-6, max_iter=1000, positive=False,
                   penalty_factor=None, coef_init=None, selection="cyclic", random_state=None, screening=True,
                   working_set=True, anderson=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-                  verbose=False, return_n_iter=False):
+                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None):
     """Compute a penalized logistic regression path (the binomial family) with certified duality gaps.
 
     Minimizes, for each alpha (glmnet's scale),
@@ -534,10 +534,12 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
 
     with eta = X w + b, y_i in {0, 1} (the second of the two sorted labels is 1), sample weights s
     normalized to sum to n and b unpenalized (0 with ``fit_intercept=False``), warm-starting each
-    alpha from the previous solution. Each alpha is solved by proximal Newton steps (IRLS): every
-    step is a weighted Lasso / ElasticNet solved by fastreg's coordinate-descent kernels (dense or
-    sparse X, working sets when p > n, gap-safe screening), damped by backtracking so that
-    separable data never diverge.
+    alpha from the previous solution (extrapolated along the path when that lowers the objective).
+    Each alpha is solved by proximal Newton steps (IRLS) on a working set of features (glmnet's
+    strong and active sets; ``working_set=False``: every feature): every step is a weighted Lasso /
+    ElasticNet on the working set's columns solved by fastreg's coordinate-descent kernels (dense or
+    sparse X, Gram or residual updates, gap-safe screening), damped by backtracking so that separable
+    data never diverge; one pass over X per alpha certifies the whole problem.
 
     Parameters
     ----------
@@ -563,8 +565,12 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     positive : bool, default=False
         Constrain the coefficients to be >= 0.
     penalty_factor : array-like of shape (n_features,), default=None
-        glmnet's penalty factors (rescaled to sum to n_features; inf excludes a feature). A factor 0
-        (an unpenalized feature) is not supported yet for this family.
+        glmnet's penalty factors (rescaled to sum to n_features; inf excludes a feature, 0 leaves it
+        unpenalized: it is fitted with the intercept in the null model that defines alpha_max, and the
+        gap's dual point satisfies its optimality condition exactly).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (glmnet's lower.limits / upper.limits), containing 0
+        (``positive=True`` is lower_bounds=0); in the user's units, also with ``standardize``.
     coef_init, selection, random_state, screening, working_set, anderson, dfmax, early_stopping,
     devmax, fdev, verbose, return_n_iter : as `enet_path`; the path stops use the binomial deviance.
 
@@ -597,12 +603,8 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     grid = check_grid(alphas, eps, n_alphas)
     fit_intercept, standardize, return_n_iter = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
-    penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor)
-    if penalty.factor is not None and (penalty.factor == 0).any():
-        raise ValueError(
-            "penalty_factor 0 (an unpenalized feature) is not supported yet by logistic_path; give the "
-            "feature a small positive factor instead."
-        )
+    penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
+                            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if coef_init is not None:
         coef_init = v.as_vector(coef_init, n_features, "coef_init", dtype=np.float64)
     problem = prepare_logistic(X, codes, sample_weight, settings, penalty, fit_intercept=fit_intercept,
