@@ -24,7 +24,7 @@ from scipy.special import expit, xlogy
 from scipy import sparse
 
 from . import _plan
-from ._irls import binomial_entropy, binomial_intercept, binomial_loss, cols_dot, cols_gemv
+from ._irls import binomial_entropy, binomial_intercept, cols_dot, cols_gemv
 from ._design import build_design
 from ._plan import newton_step_plan
 from ._solvers import kernel_name, make_solver
@@ -81,6 +81,23 @@ P_MIN = 1e-10
 # each Newton subproblem is solved to this fraction of the penalty's gap target (a looser, inexact step
 # relative to the current gap stalls: the elastic-net gap far from the optimum dwarfs the objective)
 INNER_FRACTION = 0.25
+# the path-following predictor's polynomial degree in the penalty (the last PREDICTOR_ORDER + 1 solutions)
+PREDICTOR_ORDER = 2
+
+
+def binomial_loss(eta, shift, y, s):
+    """sum_i s_i [log(1 + exp(eta_i + shift)) - y_i (eta_i + shift)], stably (NumPy's vectorized exp
+    and log: twice as fast as a compiled loop of libm calls; log(1 + e) for e = exp(-|eta|) <= 1 is
+    exact to an absolute 1e-16 per sample)."""
+    e = eta + shift if shift else eta
+    a = np.abs(e)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    np.log(a, out=a)
+    a += np.maximum(e, 0.0)
+    a -= y * e
+    return float(s @ a)
 
 
 def _neg_entropy(t):
@@ -289,6 +306,20 @@ def _gap_at(data, w, loss, t, u, factor, l1_reg, l2_reg, lo=None, hi=None, feasi
         return np.inf
     y, s, n = data.y, data.sw, data.n_samples
     primal = loss + _penalty_value(w, l1_reg, l2_reg, factor)
+    if factor is None and hi is None and (lo is None or not lo.any()):
+        # no factors and no box (or positive, lo = 0): the closed forms, few operations (small problems
+        # compute many gaps)
+        score = np.abs(u) if lo is None else u
+        if l2_reg > 0:
+            over = np.maximum(score - l1_reg, 0.0)
+            conj = float(over @ over) / (2 * l2_reg)
+        else:
+            top = float(np.max(score, initial=0.0))
+            if top > l1_reg:
+                scale = l1_reg / top
+                t = (1.0 - scale) * y + scale * t
+            conj = 0.0
+        return max(primal - (-binomial_entropy(t, s) / n - conj), 0.0)
     v = np.ones_like(u) if factor is None else factor
     free = v == 0
     a, c = l1_reg * v, l2_reg * v
@@ -415,6 +446,7 @@ class BinomialSolver:
         # the state of the last full gap: the solution (w, X w), its dual point and X^T theta
         self._last = None
         self._previous_l1 = None
+        self._history = ()  # the last (l1_reg, solution) pairs, for the predictor
 
     def _loss(self, eta):
         return binomial_loss(eta, 0.0, self.data.y, self.data.sw) / self.data.n_samples
@@ -489,9 +521,13 @@ class BinomialSolver:
         else:
             strong = keep = np.ones(n_features, dtype=bool)
         cols = np.flatnonzero(keep).astype(np.intc)
-        gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg, feasible)
         y, s, n = data.y, data.sw, data.n_samples
         objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
+        moved = self._predict(w, xw, l1_reg, l2_reg, objective)
+        if moved is not None:
+            xw, objective = moved
+            t, theta, feasible = _dual_point(data, xw + self.b, self.fixed)
+        gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg, feasible)
         steps = 0
         while True:
             if gap_ws <= tol_gap or steps >= self.max_newton:
@@ -563,7 +599,52 @@ class BinomialSolver:
             objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
             t, theta, feasible = _dual_point(data, xw + self.b, self.fixed)
             gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg, feasible)
+        self._history = self._history[-(PREDICTOR_ORDER):] + ((l1_reg, w.copy()),)
         return gap, epochs, 0 if gap <= tol_gap else 1
+
+    def _predict(self, w, xw, l1_reg, l2_reg, objective):
+        """The path-following predictor: the last two solutions extrapolated linearly in the penalty
+        on the support of the last one (clipped at 0 where a coefficient would change sign, and into
+        its box), taken, with the intercept made optimal, only when it lowers the penalized objective
+        at this penalty. Near the solution path this saves about one Newton step per penalty. Returns
+        (X w, objective) after moving w in place and self.b, or None."""
+        history = self._history
+        if len(history) < 2 or not np.array_equal(history[-1][1], w):
+            return None
+        knots = [h[0] for h in history]
+        if len(set(knots)) < len(knots) or l1_reg in knots:
+            return None
+        if not 0 < (l1_reg - knots[-1]) / (knots[-1] - knots[-2]) <= 4:
+            return None
+        support = np.flatnonzero(w).astype(np.intc)
+        if not support.size:
+            return None
+        w_s = w[support]
+        # Lagrange interpolation through the last solutions (two or three), evaluated at l1_reg
+        pred = np.zeros(support.size)
+        for i, (x_i, w_i) in enumerate(history):
+            basis = np.prod([(l1_reg - x_j) / (x_i - x_j) for j, x_j in enumerate(knots) if j != i])
+            pred += basis * w_i[support]
+        pred = np.where(np.sign(pred) == np.sign(w_s), pred, 0.0)  # (no sign change)
+        if self.lo is not None:
+            pred = np.maximum(pred, self.lo[support])
+        if self.hi is not None:
+            pred = np.minimum(pred, self.hi[support])
+        dw = pred - w_s
+        if not dw.any():
+            return None
+        xw_new = xw.copy()
+        cols_gemv(self.columns, support, dw, xw_new)
+        b = self._optimal_intercept(xw_new, self.b) if self.data.fit_intercept else 0.0
+        loss = self._loss(xw_new + b)
+        w_new = w.copy()
+        w_new[support] = pred
+        value = loss + _penalty_value(w_new, l1_reg, l2_reg, self.factor)
+        if not value < objective:
+            return None
+        w[support] = pred
+        self.b, self.loss = b, loss
+        return xw_new, value
 
     def residual_norm2(self, w):  # (the Gaussian solvers' protocol; the binomial deviance is `loss`)
         return self.loss

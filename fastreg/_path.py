@@ -534,10 +534,12 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
 
     with eta = X w + b, y_i in {0, 1} (the second of the two sorted labels is 1), sample weights s
     normalized to sum to n and b unpenalized (0 with ``fit_intercept=False``), warm-starting each
-    alpha from the previous solution. Each alpha is solved by proximal Newton steps (IRLS): every
-    step is a weighted Lasso / ElasticNet solved by fastreg's coordinate-descent kernels (dense or
-    sparse X, working sets when p > n, gap-safe screening), damped by backtracking so that
-    separable data never diverge.
+    alpha from the previous solution (extrapolated along the path when that lowers the objective).
+    Each alpha is solved by proximal Newton steps (IRLS) on a working set of features (glmnet's
+    strong and active sets; ``working_set=False``: every feature): every step is a weighted Lasso /
+    ElasticNet on the working set's columns solved by fastreg's coordinate-descent kernels (dense or
+    sparse X, Gram or residual updates, gap-safe screening), damped by backtracking so that separable
+    data never diverge; one pass over X per alpha certifies the whole problem.
 
     Parameters
     ----------
