@@ -24,7 +24,7 @@ from scipy.special import expit, xlogy
 from scipy import sparse
 
 from . import _plan
-from ._irls import binomial_entropy, binomial_intercept, cols_dot, cols_gemv
+from ._irls import binomial_intercept, cols_dot, cols_gemv, weighted_cd_sparse
 from ._design import build_design
 from ._plan import newton_step_plan
 from ._solvers import kernel_name, make_solver, single_threaded_blas
@@ -98,6 +98,17 @@ def binomial_loss(eta, shift, y, s):
     a += np.maximum(e, 0.0)
     a -= y * e
     return float(s @ a)
+
+
+def binomial_entropy(t, s):
+    """sum_i s_i [t_i log t_i + (1 - t_i) log(1 - t_i)] (0 log 0 = 0), by NumPy's vectorized log (log(1 - t)
+    for small t is exact to an absolute 1e-16 per sample)."""
+    u = 1.0 - t
+    log_t = np.zeros(t.shape)
+    np.log(t, out=log_t, where=t > 0)
+    log_u = np.zeros(t.shape)
+    np.log(u, out=log_u, where=u > 0)
+    return float((s * t) @ log_t) + float((s * u) @ log_u)
 
 
 def _neg_entropy(t):
@@ -361,18 +372,37 @@ def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
     return _gap_at(data, w, loss, t, u, data.penalty.factor, l1_reg, l2_reg, lo, hi, feasible), loss
 
 
-def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target, *, cols=None):
+def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target, *, cols=None,
+                      eta=None, b=0.0):
     """Solve a Newton step's weighted least-squares ElasticNet on the data's X, from w:
 
         minimize_{w', b'}  1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w')
 
     (b' = 0 without intercept; the penalty is l1_reg sum_j f_j |w'_j| + l2_reg / 2 sum_j f_j w'_j^2
-    with the data's penalty factors f, w' >= 0 if positive), to a duality gap <= target in the units
-    of that objective, over the features `cols` (all by default; the others stay at w). The
-    subproblem is a Gaussian design (`build_design`: centered, weighted and penalized copy of those
-    columns) solved by the kernel the cost models choose for it (`make_plan`: Gram updates when the
-    columns are few and the rows many, residual updates otherwise; `plan` is the problem's, used when
-    every column is in). Returns (w', b', epochs, the kernel's name); w is not modified."""
+    with the data's penalty factors f, within the data's boxes, w' >= 0 if positive), over the
+    features `cols` (all by default; the others stay at w). `eta`: X w + b at (w, b) when known.
+
+    - Sparse X: coordinate descent on X itself (`_irls.weighted_cd_sparse`, O(nnz) per visit, v-weighted
+      implicit centering), stopped when its largest correction times ||w||_1 is <= target.
+    - Dense X: a Gaussian design (`build_design`: centered, weighted and penalized copy of those
+      columns) solved to a duality gap <= target (in the units of the objective above) by the kernel
+      `newton_step_plan` chooses (Gram updates when the columns are few and the rows many, residual
+      updates otherwise; `plan` is the problem's, used when every column is in).
+
+    Returns (w', b', epochs, the kernel's name); w is not modified."""
+    if data.sparse:
+        w_new = np.array(w, dtype=np.float64)
+        cols = np.arange(data.n_features, dtype=np.intc) if cols is None else np.asarray(cols, dtype=np.intc)
+        if eta is None:
+            eta, b = data.linear_predictor(w_new, 0.0), 0.0
+        r = v * (z - eta)
+        lo, hi = working_box(data, positive)
+        factor = data.penalty.factor
+        b_new, epochs = weighted_cd_sparse(
+            *data.weighted_columns(), cols, w_new, float(b), v, r, float(l1_reg), float(l2_reg),
+            _EMPTY if factor is None else factor, _EMPTY if lo is None else lo, _EMPTY if hi is None else hi,
+            data.fit_intercept, options.max_iter, float(target), np.empty(data.n_samples))
+        return w_new, float(b_new), int(epochs), "irls+cd-sparse-weighted"
     if cols is None:
         X, penalty, sub_plan = data.X, data.penalty, plan
     else:
@@ -404,6 +434,9 @@ def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, ta
         w_new[cols] = sub
     b_new = float(design.intercept(sub)) if data.fit_intercept else 0.0
     return w_new, b_new, int(it), "irls+" + solver.name
+
+
+_EMPTY = np.empty(0)
 
 
 class BinomialSolver:
@@ -580,7 +613,7 @@ class BinomialSolver:
             z = eta + (y - p) / (q * (1.0 - q))
             w_new, b_new, it, self.name = newton_subproblem(
                 data, self.plan, options, z, v_newton, w, l1_reg, l2_reg, self.positive,
-                INNER_FRACTION * min(gap_ws, tol_gap), cols=cols)
+                INNER_FRACTION * min(gap_ws, tol_gap), cols=cols, eta=eta, b=self.b)
             epochs += int(it)
             dw = w_new - w
             # the move of the linear predictor (over the working set's columns only)
@@ -607,15 +640,15 @@ class BinomialSolver:
             objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
             t, theta, feasible = _dual_point(data, xw + self.b, self.fixed)
             gap_ws = self._restricted_gap(w, t, theta, cols, l1_reg, l2_reg, feasible)
-        self._history = self._history[-(PREDICTOR_ORDER):] + ((l1_reg, w.copy()),)
+        self._history = self._history[-(PREDICTOR_ORDER):] + ((l1_reg, w.copy(), self.b),)
         return gap, epochs, 0 if gap <= tol_gap else 1
 
     def _predict(self, w, xw, l1_reg, l2_reg, objective):
-        """The path-following predictor: the last two solutions extrapolated linearly in the penalty
-        on the support of the last one (clipped at 0 where a coefficient would change sign, and into
-        its box), taken, with the intercept made optimal, only when it lowers the penalized objective
-        at this penalty. Near the solution path this saves about one Newton step per penalty. Returns
-        (X w, objective) after moving w in place and self.b, or None."""
+        """The path-following predictor: the last solutions (PREDICTOR_ORDER + 1 of them, and their
+        intercepts) extrapolated by their interpolating polynomial in the penalty on the support of the
+        last one (clipped at 0 where a coefficient would change sign, and into its box), taken only when
+        it lowers the penalized objective at this penalty. Near the solution path this saves about one
+        Newton step per penalty. Returns (X w, objective) after moving w in place and self.b, or None."""
         history = self._history
         if len(history) < 2 or not np.array_equal(history[-1][1], w):
             return None
@@ -630,9 +663,11 @@ class BinomialSolver:
         w_s = w[support]
         # Lagrange interpolation through the last solutions (two or three), evaluated at l1_reg
         pred = np.zeros(support.size)
-        for i, (x_i, w_i) in enumerate(history):
+        b = 0.0
+        for i, (x_i, w_i, b_i) in enumerate(history):
             basis = np.prod([(l1_reg - x_j) / (x_i - x_j) for j, x_j in enumerate(knots) if j != i])
             pred += basis * w_i[support]
+            b += basis * b_i
         pred = np.where(np.sign(pred) == np.sign(w_s), pred, 0.0)  # (no sign change)
         if self.lo is not None:
             pred = np.maximum(pred, self.lo[support])
@@ -643,7 +678,7 @@ class BinomialSolver:
             return None
         xw_new = xw.copy()
         cols_gemv(self.columns, support, dw, xw_new)
-        b = self._optimal_intercept(xw_new, self.b) if self.data.fit_intercept else 0.0
+        b = b if self.data.fit_intercept else 0.0
         loss = self._loss(xw_new + b)
         w_new = w.copy()
         w_new[support] = pred
