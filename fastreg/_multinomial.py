@@ -1,0 +1,350 @@
+"""The multinomial family: penalized multinomial logistic regression (K classes) on the binomial seam.
+
+glmnet's ungrouped multinomial in the symmetric parametrization (every class has its coefficients and
+intercept; no reference class), as glmnet and scikit-learn fit it:
+
+    P(W, b) = 1/n sum_i s_i [logsumexp_k(eta_ik) - eta_{i, y_i}]
+              + alpha sum_k (l1_ratio ||W_k||_1 + (1 - l1_ratio)/2 ||W_k||^2),   eta = X W + b,
+
+the weights s normalized to sum to n. The model is invariant to a common shift of the intercepts
+(b + c 1): the intercepts returned sum to 0. A common shift of feature j's coefficients (W_j. + c) changes
+only the penalty, so with an L2 part the optimum is unique and its coefficients sum to 0 over the classes;
+a pure L1 penalty leaves them unique only up to such shifts within the classes' median set, and the solver
+returns the solution it reached.
+
+`MultinomialSolver` is glmnet's partial Newton by class: for class k with the other classes fixed,
+the quadratic model of P in (W_k, b_k) is a weighted least-squares ElasticNet (weights
+v = s q_k (1 - q_k) / n, working response z = eta_k + (Y_k - p_k) / (q_k (1 - q_k)), q the probabilities kept
+`P_MIN` from 0 and 1), solved by the binomial family's `newton_subproblem` on class k's binomial data
+(`MultinomialData.class_data`), damped by backtracking on P; after each sweep over the classes the
+intercepts are made exactly optimal, and each penalty stops on the certified gap of `duality_gap`.
+"""
+import numpy as np
+from scipy.special import xlogy
+
+from ._datafit import INNER_FRACTION, P_MIN, newton_subproblem
+from ._solvers import kernel_name
+
+
+def softmax(eta):
+    """Row-wise softmax of eta (n, K), stably."""
+    e = np.exp(eta - eta.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def row_losses(eta, codes):
+    """logsumexp(eta_i) - eta_{i, codes_i} for every row, without cancellation: with d = eta - eta_y and
+    m = max_k d_k >= 0, it is m + log1p(sum of exp(d_k - m) over every k but the maximum's)."""
+    rows = np.arange(eta.shape[0])
+    d = eta - eta[rows, codes][:, None]
+    top = d.argmax(axis=1)
+    m = d[rows, top]
+    e = np.exp(d - m[:, None])
+    e[rows, top] = 0.0
+    return m + np.log1p(e.sum(axis=1))
+
+
+def fitted_codes(data):
+    """Each row's class as an index into `data.fitted` (rows of an unfitted class, which have weight 0: 0)."""
+    position = np.zeros(data.n_classes, dtype=np.intp)
+    position[data.fitted] = np.arange(data.fitted.size)
+    return position[data.codes]
+
+
+def penalty_value(W, l1_reg, l2_reg, factor):
+    """sum_jk f_j (l1_reg |W_jk| + l2_reg / 2 W_jk^2) of W (n_features, columns)."""
+    v = 1.0 if factor is None else factor[:, None]
+    return float(np.sum(l1_reg * v * np.abs(W)) + 0.5 * np.sum(l2_reg * v * W * W))
+
+
+def class_counts(data):
+    """The weighted number of rows of each fitted class, sum_i s_i Y_ik (they sum to n)."""
+    return data.sw @ data.Y[:, data.fitted]
+
+
+def optimal_shift(W, l1_reg, l2_reg, positive):
+    """Per feature j, the c_j minimizing sum_k (l1_reg |W_jk - c| + l2_reg / 2 (W_jk - c)^2) (c <= min_k W_jk
+    when positive): a common shift of a feature's coefficients over the classes leaves the multinomial
+    loss unchanged (each row's eta moves by x_i^T c in every class), so it is an exact step along the
+    directions the loss is flat in, which class-by-class steps cross slowly (glmnet's `elc`). The penalty
+    factor multiplies the whole sum, so it does not move the minimizer.
+
+    The derivative F(c) = l1_reg (2 #{W_jk <= c} - K) + l2_reg (K c - sum_k W_jk) (right-continuous,
+    nondecreasing) is evaluated at the sorted W_j.; with m of them below 0 the minimizer lies between the
+    m-th and the (m + 1)-th, where F is linear. A pure L1 penalty's minimizers are an interval (the medians):
+    the point of it closest to 0 is taken (the least change)."""
+    K = W.shape[1]
+    ws = np.sort(W, axis=1)
+    idx = np.arange(K)
+    run_end = np.ones(ws.shape, dtype=bool)
+    run_end[:, :-1] = ws[:, 1:] != ws[:, :-1]
+    # #{W_jk <= ws_jm}: one plus the index of the last of ws_jm's ties
+    count = np.minimum.accumulate(np.where(run_end, idx, K)[:, ::-1], axis=1)[:, ::-1] + 1
+    total = W.sum(axis=1)
+    F = l1_reg * (2 * count - K) + l2_reg * (K * ws - total[:, None])
+    below = np.count_nonzero(F < 0, axis=1)
+    rows = np.arange(W.shape[0])
+    upper = np.where(below < K, ws[rows, np.minimum(below, K - 1)], np.inf)
+    if l2_reg > 0:
+        c = np.minimum((l2_reg * total - l1_reg * (2 * below - K)) / (l2_reg * K), upper)
+    else:
+        at_most = np.count_nonzero(F <= 0, axis=1)
+        hi = np.where(at_most < K, ws[rows, np.minimum(at_most, K - 1)], np.inf)
+        c = np.clip(0.0, upper, hi)
+    if positive:
+        c = np.minimum(c, ws[:, 0])
+    return c
+
+
+class Multinomial:
+    """The multinomial datafit (K classes; see the module docstring). Its unit (tol's, the deviance
+    ratios') is the null model's mean log-loss: the entropy of the weighted class proportions with an
+    intercept, log K without. Solutions have the block shape (K,): W is (n_features, K) in working units
+    and a Path's coefs (K, n_features, n_alphas)."""
+
+    name = "multinomial"
+
+    @staticmethod
+    def block(data):
+        return (data.n_classes,)
+
+    @staticmethod
+    def null_loss(data):
+        if not data.fit_intercept:
+            return float(np.log(data.n_classes))
+        proportions = class_counts(data) / data.n_samples
+        return float(-np.sum(xlogy(proportions, proportions)))
+
+    @classmethod
+    def tol_unit(cls, data):
+        return cls.null_loss(data)
+
+    @staticmethod
+    def solver(plan, data, W, options):
+        return MultinomialSolver(plan, data, W, options)
+
+    @staticmethod
+    def deviance(solver, W):
+        return solver.loss
+
+    @staticmethod
+    def intercept(data, solver, coef):
+        return solver.intercepts()
+
+    @staticmethod
+    def alpha_max(data, l1_ratio, positive, Xty=None):
+        """The smallest alpha whose solution is W = 0: max_jk |x_j^T s (Y_k - p0_k)| / (n l1_ratio f_j), p0
+        the null model's probabilities (the class proportions with an intercept, 1/K without)."""
+        Y = data.Y[:, data.fitted]
+        p0 = class_counts(data) / data.n_samples if data.fit_intercept else 1.0 / data.n_classes
+        grad = np.asarray(data.X.T @ (data.sw[:, None] * (Y - p0)), dtype=np.float64) / data.n_samples
+        if positive:
+            grad = np.maximum(grad, 0.0)
+        factor = data.penalty.factor
+        top = np.abs(grad) if factor is None else np.abs(grad) / factor[:, None]
+        return float(np.max(top, initial=0.0)) / l1_ratio
+
+    @staticmethod
+    def unconverged(data, settings, alpha, gap, target):
+        return (
+            f"Multinomial logistic regression did not converge at alpha={alpha:.6g}: duality gap {gap:.3e} is "
+            f"above the target {target:.3e} (tol={settings.tol:g} times the null model's mean log-loss) after "
+            f"{settings.max_newton} Newton sweeps over the {data.n_classes} classes of at most {settings.max_iter} "
+            f"epochs per class. Allow more steps (max_iter of LogisticRegression), loosen tol, use a larger "
+            f"alpha (smaller C), or scale the features (e.g. standardize=True)."
+        )
+
+
+MULTINOMIAL = Multinomial()
+
+
+def duality_gap(data, W, b, l1_reg, l2_reg, positive, xw=None):
+    """(gap, loss) of (W, b) (W of shape (n_features, K), b of the fitted classes): the primal P minus the
+    dual value at a feasible dual point built from the probabilities t = softmax(eta).
+
+    Fenchel duality, from logsumexp(eta) = max over the simplex of <t, eta> - sum_k t_k log t_k: for any
+    rows t_i in the probability simplex, with theta_ik = s_i (Y_ik - t_ik) / n,
+
+        D(t) = -1/n sum_i s_i sum_k t_ik log t_ik - sum_k g*(X^T theta_k) <= P(W', b')  for every (W', b')
+
+    (g* the conjugate of one class's penalty), provided, with an intercept, sum_i s_i (Y_ik - t_ik) = 0
+    for every class k (otherwise the minimum over b is -inf). At the optimum t = softmax(eta) is feasible
+    and D = P. Two corrections keep t feasible elsewhere:
+
+    - the intercept constraint: with m_k = sum_i s_i t_ik and N_k = sum_i s_i Y_ik (both sum to n), let
+      r = min(1, min_k N_k / m_k) and c = 1 - r; if c > 0, t_i <- r t_i + c pi with pi = (N - r m) / (c n).
+      pi is a probability vector (sum_k pi_k = (n - r n) / (c n) = 1, and pi_k >= 0 because r <= N_k / m_k),
+      so each t_i stays in the simplex (a convex combination of two of its points), and
+      sum_i s_i t_ik = r m_k + c n pi_k = N_k exactly. c -> 0 as the intercepts become optimal.
+    - a pure L1 penalty's dual ball: theta -> scale theta with scale = min over (j, k) of f_j l1_reg /
+      |x_j^T theta_k| (where above it), i.e. t_i <- (1 - scale) Y_i + scale t_i, a convex combination of
+      Y_i (a vertex) and t_i, in the simplex, and sum_i s_i (Y_ik - t_ik) is scaled, so still 0.
+
+    `xw`: X W of the fitted classes when known."""
+    cols = data.fitted
+    s, n = data.sw, data.n_samples
+    Y = data.Y[:, cols]
+    eta = (data.linear_predictor(W[:, cols], 0.0) if xw is None else xw) + b
+    loss = float(s @ row_losses(eta, fitted_codes(data))) / n
+    factor = data.penalty.factor
+    primal = loss + penalty_value(W, l1_reg, l2_reg, factor)
+    t = softmax(eta)
+    if data.fit_intercept:
+        N, m = s @ Y, s @ t
+        ratio = min(1.0, float(np.min(N / m)))
+        if ratio < 1.0:  # t <- r t + c pi, with c pi = (N - r m) / n (>= 0 but for rounding)
+            t = ratio * t + np.maximum(N - ratio * m, 0.0) / n
+    theta = s[:, None] * (Y - t) / n
+    U = np.asarray(data.X.T @ theta, dtype=np.float64)
+    v = np.ones(U.shape[0]) if factor is None else factor
+    a, c2 = np.broadcast_to(l1_reg * v[:, None], U.shape), np.broadcast_to(l2_reg * v[:, None], U.shape)
+    score = U if positive else np.abs(U)
+    if l2_reg > 0:
+        conj = float(np.sum(np.maximum(score - a, 0.0) ** 2 / (2 * c2)))
+        scale = 1.0
+    else:
+        over = score > a
+        scale = float(np.min(a[over] / score[over])) if over.any() else 1.0
+        conj = 0.0
+    if scale < 1.0:
+        t = (1.0 - scale) * Y + scale * t
+    dual = -float(s @ xlogy(t, t).sum(axis=1)) / n - conj
+    return max(primal - dual, 0.0), loss
+
+
+class MultinomialSolver:
+    """Partial Newton by class (glmnet's) for the multinomial datafit, one penalty at a time from a warm
+    start; see the module docstring.
+
+    One Newton sweep: for each fitted class k in turn, at the current (W, b), p = softmax(X W + b), the
+    quadratic model of P in (W_k, b_k) with the other classes fixed has weights v = s q_k (1 - q_k) / n
+    and working response z = eta_k + (Y_k - p_k) / (q_k (1 - q_k)) (q_k: p_k kept `P_MIN` from 0 and 1; the
+    gradient exact, so the fixed point is the optimum); `newton_subproblem` solves it on class k's
+    binomial data, warm started from W_k, to `INNER_FRACTION` of the gap target shared by the classes;
+    the step to its solution is halved until P does not increase. After the sweep the intercepts are
+    made exactly optimal for W (Newton in K variables), and the penalty is done when the certified gap
+    (`duality_gap`) reaches the target. Classes outside `data.fitted` keep W_k = 0 and b_k = -inf.
+    """
+
+    def __init__(self, plan, data, W, options):
+        self.plan, self.data, self.options = plan, data, options
+        self.max_newton = options.max_newton
+        self.positive = options.positive
+        cols = data.fitted
+        self.cols = cols
+        self.Y = np.asfortranarray(data.Y[:, cols])
+        self.codes = fitted_codes(data)
+        self.counts = class_counts(data)
+        self.class_data = [data.class_data(k) for k in cols]
+        # (until a Newton step has run: a path whose penalties all start solved)
+        self.name = "irls-multinomial+" + kernel_name(plan.kernel, data.kind)
+        xw = data.linear_predictor(W[:, cols], 0.0)
+        self.b = np.zeros(cols.size)
+        if data.fit_intercept:
+            start = np.log(self.counts / data.n_samples)
+            self.b = self._optimal_intercepts(xw, start - start.mean())
+        self.loss = self._loss(xw + self.b)
+
+    def intercepts(self):
+        """The intercepts of every class (summing to 0 over the fitted ones; -inf for the others)."""
+        out = np.full(self.data.n_classes, -np.inf if self.data.fit_intercept else 0.0)
+        out[self.cols] = self.b - self.b.mean() if self.data.fit_intercept else 0.0
+        return out
+
+    def _loss(self, eta):
+        return float(self.data.sw @ row_losses(eta, self.codes)) / self.data.n_samples
+
+    def _optimal_intercepts(self, xw, b):
+        """argmin_b of the loss at X W = xw: Newton in K variables (the Hessian H = (diag(S p) - p^T S p) / n
+        is singular along the common shift 1, whose gradient component is 0; the step solves
+        (H + c 1 1^T) d = g, whose solution has 1^T d = 0 and so solves H d = g), halved where it would
+        increase the loss; returned centered (sum 0)."""
+        s, n = self.data.sw, self.data.n_samples
+        current = self._loss(xw + b)
+        ones = np.ones((b.size, b.size))
+        for _ in range(50):
+            p = softmax(xw + b)
+            grad = (s @ p - self.counts) / n
+            if not np.any(grad):
+                break
+            sp = s[:, None] * p
+            H = (np.diag(sp.sum(axis=0)) - p.T @ sp) / n
+            H += ones * (np.trace(H) / b.size)
+            try:
+                step = np.linalg.solve(H, grad)
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(H, grad, rcond=None)[0]
+            step -= step.mean()
+            while True:
+                trial = self._loss(xw + b - step)
+                if trial <= current or np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(b))):
+                    break
+                step *= 0.5
+            b = b - step
+            current = min(trial, current)
+            if np.max(np.abs(step)) <= 1e-13 * max(1.0, np.max(np.abs(b))):
+                break
+        return b - b.mean()
+
+    def __call__(self, W, l1_reg, l2_reg):
+        data, options = self.data, self.options
+        l1_reg, l2_reg = float(l1_reg), float(l2_reg)
+        factor = data.penalty.factor
+        s, n, Y, cols = data.sw, data.n_samples, self.Y, self.cols
+        tol_gap = float(options.tol_gap)
+        epochs = 0
+        xw = data.linear_predictor(W[:, cols], 0.0)  # X W of the fitted classes, kept along the steps
+        gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+        objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+        for _ in range(self.max_newton):
+            if gap <= tol_gap:
+                break
+            target = INNER_FRACTION * min(tol_gap, gap) / cols.size
+            moved = False
+            for i, k in enumerate(cols):
+                eta = xw + self.b
+                p = softmax(eta)
+                q = np.clip(p[:, i], P_MIN, 1.0 - P_MIN)
+                weight = q * (1.0 - q)
+                v = s * weight / n
+                z = eta[:, i] + (Y[:, i] - p[:, i]) / weight
+                w_k = np.ascontiguousarray(W[:, k])
+                w_new, b_new, it, name = newton_subproblem(self.class_data[i], self.plan, options, z, v, w_k,
+                                                           l1_reg, l2_reg, self.positive, target)
+                self.name = "irls-multinomial+" + (name[len("irls+"):] if name.startswith("irls+") else name)
+                epochs += int(it)
+                dw = w_new - w_k
+                db = b_new - self.b[i] if data.fit_intercept else 0.0
+                if not np.any(dw) and db == 0:
+                    continue
+                xdw = data.linear_predictor(dw[:, None], 0.0)[:, 0]
+                rest = penalty_value(W, l1_reg, l2_reg, factor) - penalty_value(w_k[:, None], l1_reg, l2_reg, factor)
+                step = 1.0
+                for _ in range(40):  # damped step: halve until P does not increase
+                    trial_eta = eta.copy()
+                    trial_eta[:, i] += step * (xdw + db)
+                    trial_loss = self._loss(trial_eta)
+                    trial = trial_loss + rest + penalty_value((w_k + step * dw)[:, None], l1_reg, l2_reg, factor)
+                    if trial <= objective + 1e-15 * abs(objective):
+                        break
+                    step *= 0.5
+                else:
+                    continue  # no decrease for this class
+                W[:, k] = w_k + step * dw
+                xw[:, i] += step * xdw
+                self.b[i] += step * db
+                self.loss, objective = trial_loss, trial
+                moved = True
+            if (l1_reg > 0 or l2_reg > 0) and cols.size > 1:
+                shift = optimal_shift(W[:, cols], l1_reg, l2_reg, self.positive)
+                shift[~np.isfinite(shift)] = 0.0
+                if np.any(shift):
+                    W[:, cols] -= shift[:, None]
+                    xw -= data.linear_predictor(shift[:, None], 0.0)
+            if data.fit_intercept:
+                self.b = self._optimal_intercepts(xw, self.b)
+            gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+            objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+            if not moved:
+                break  # no decrease along any class's Newton direction: the gap says how far we are
+        return gap, epochs, 0 if gap <= tol_gap else 1
