@@ -25,6 +25,12 @@ from scipy.special import xlogy
 from ._datafit import INNER_FRACTION, P_MIN, newton_subproblem
 from ._solvers import kernel_name
 
+# the joint Newton step on the support (`MultinomialSolver._support_newton`) runs on at most this many
+# coefficients and intercepts (its least-squares solve costs m^3)
+NEWTON_MAX = 1000
+# ... and always when at most this many (a small problem's step is cheap whatever its shape)
+NEWTON_FREE = 100
+
 
 def softmax(eta):
     """Row-wise softmax of eta (n, K), stably."""
@@ -286,6 +292,110 @@ class MultinomialSolver:
                 break
         return b - b.mean()
 
+    def _extrapolate(self, history, W, xw, gap, objective, l1_reg, l2_reg):
+        """Anderson extrapolation of the last sweeps' iterates (Bertrand & Massias 2021, as the residual
+        kernel's epochs): W_acc = sum_i c_i W^(i + 1), c minimizing ||sum_i c_i (W^(i + 1) - W^(i))|| with
+        sum(c) = 1, its intercepts made optimal. Taken (W, b, loss updated in place) if it lowers P, or,
+        once P's decrease is below its rounding (a pure L1 fit's suboptimality is quadratic in the
+        distance to the optimum, its gap linear), if it keeps P to rounding and lowers the certified gap.
+        Costs the products X W_acc and X^T theta. Returns (X W, gap, P) of the point kept."""
+        data, cols = self.data, self.cols
+        iterates = np.stack([h.ravel() for h in history])
+        steps = np.diff(iterates, axis=0)
+        gram = steps @ steps.T
+        try:
+            z = np.linalg.solve(gram, np.ones(gram.shape[0]))
+        except np.linalg.LinAlgError:
+            return xw, gap, objective
+        total = z.sum()
+        if not (np.isfinite(total) and total != 0):
+            return xw, gap, objective
+        W_acc = W.copy()
+        W_acc[:, cols] = ((z / total) @ iterates[1:]).reshape(W.shape[0], cols.size)
+        if self.positive:
+            W_acc = np.maximum(W_acc, 0.0)
+        xw_acc = data.linear_predictor(W_acc[:, cols], 0.0)
+        b_acc = self._optimal_intercepts(xw_acc, self.b) if data.fit_intercept else self.b
+        gap_acc, loss_acc = duality_gap(data, W_acc, b_acc, l1_reg, l2_reg, self.positive, xw=xw_acc)
+        trial = loss_acc + penalty_value(W_acc, l1_reg, l2_reg, data.penalty.factor)
+        if not (trial < objective or (trial <= objective + 4e-16 * abs(objective) and gap_acc < gap)):
+            return xw, gap, objective
+        W[:, cols] = W_acc[:, cols]
+        self.b, self.loss = b_acc, loss_acc
+        return xw_acc, gap_acc, trial
+
+    def _support_newton(self, W, xw, gap, objective, l1_reg, l2_reg):
+        """A Newton step on every class at once, restricted to the support of W (its signs fixed) and the
+        intercepts, once the sweeps have left the support unchanged: class-by-class steps converge only
+        linearly (at the rate of the classes' coupling, as block Gauss-Seidel), the joint step
+        quadratically near the optimum. The Hessian of the support's m coefficients and intercepts,
+        sum_i s_i / n (delta_kl p_ik - p_ik p_il) z_iu z_iv (+ the L2 part), costs n m^2: skipped when it
+        would cost more than the sweep's K' Gram matrices (m^2 > K' p min(n, p)) unless m <= `NEWTON_FREE`,
+        and when m > `NEWTON_MAX`. Its singular directions (the intercepts' common shift, a feature's common shift
+        with no L2 part) get the least-squares step's zero. Halved until P decreases (or, below P's
+        rounding, keeps P and lowers the gap), refused if a sign flips; returns (X W, gap, P) kept."""
+        data, cols = self.data, self.cols
+        n, K = data.n_samples, cols.size
+        rows_j, class_k = np.nonzero(W[:, cols])
+        m = rows_j.size + (K if data.fit_intercept else 0)
+        if m == 0 or m > NEWTON_MAX or (m > NEWTON_FREE and m * m > K * data.n_features * min(n, data.n_features)):
+            return xw, gap, objective
+        factor = data.penalty.factor
+        f = np.ones(rows_j.size) if factor is None else factor[rows_j]
+        w_S = W[:, cols][rows_j, class_k]
+        sign = np.sign(w_S)
+        X_S = data.X[:, rows_j]
+        X_S = X_S.toarray() if hasattr(X_S, "toarray") else np.asarray(X_S)
+        if data.fit_intercept:
+            Z = np.hstack([X_S, np.ones((n, K))])
+            kk = np.concatenate([class_k, np.arange(K)])
+        else:
+            Z, kk = X_S, class_k
+        eta = xw + self.b
+        P = softmax(eta)
+        s = data.sw / n
+        R = s[:, None] * (P - self.Y)
+        grad = np.einsum("iu,iu->u", Z, R[:, kk])
+        grad[:rows_j.size] += f * (l2_reg * w_S + l1_reg * sign)
+        M = P[:, kk] * Z
+        H = np.where(kk[:, None] == kk[None, :], (M.T * s) @ Z, 0.0) - (M.T * s) @ M
+        H[np.arange(rows_j.size), np.arange(rows_j.size)] += l2_reg * f
+        step = np.linalg.lstsq(H, grad, rcond=None)[0]
+        # X_S d per class: the change of X W
+        dxw = np.zeros_like(xw)
+        for k in range(K):
+            mine = class_k == k
+            if mine.any():
+                dxw[:, k] = X_S[:, mine] @ step[:rows_j.size][mine]
+        db = step[rows_j.size:] if data.fit_intercept else 0.0
+        t = 1.0
+        for _ in range(20):
+            w_new = w_S - t * step[:rows_j.size]
+            if np.array_equal(np.sign(w_new), sign):
+                W_new = W.copy()
+                block = W_new[:, cols]
+                block[rows_j, class_k] = w_new
+                W_new[:, cols] = block
+                xw_new = xw - t * dxw
+                b_new = self.b - t * db
+                if data.fit_intercept:
+                    b_new = self._optimal_intercepts(xw_new, b_new)
+                loss_new = self._loss(xw_new + b_new)
+                trial = loss_new + penalty_value(W_new, l1_reg, l2_reg, factor)
+                if trial < objective:
+                    break
+                if trial <= objective + 4e-16 * abs(objective):
+                    gap_new, _ = duality_gap(data, W_new, b_new, l1_reg, l2_reg, self.positive, xw=xw_new)
+                    if gap_new < gap:
+                        break
+            t *= 0.5
+        else:
+            return xw, gap, objective
+        W[:, cols] = W_new[:, cols]
+        self.b = b_new
+        gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw_new)
+        return xw_new, gap, self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+
     def __call__(self, W, l1_reg, l2_reg):
         data, options = self.data, self.options
         l1_reg, l2_reg = float(l1_reg), float(l2_reg)
@@ -296,6 +406,8 @@ class MultinomialSolver:
         xw = data.linear_predictor(W[:, cols], 0.0)  # X W of the fitted classes, kept along the steps
         gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
         objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+        history = []  # the sweeps' iterates W (fitted classes), for Anderson extrapolation
+        previous = None  # the support after the previous sweep
         for _ in range(self.max_newton):
             if gap <= tol_gap:
                 break
@@ -345,6 +457,15 @@ class MultinomialSolver:
                 self.b = self._optimal_intercepts(xw, self.b)
             gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
             objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+            if options.anderson:
+                history.append(W[:, cols].copy())
+                if len(history) > options.anderson:
+                    xw, gap, objective = self._extrapolate(history, W, xw, gap, objective, l1_reg, l2_reg)
+                    history = history[-1:]
+            support = W[:, cols] != 0
+            if options.newton and gap > tol_gap and previous is not None and np.array_equal(support, previous):
+                xw, gap, objective = self._support_newton(W, xw, gap, objective, l1_reg, l2_reg)
+            previous = support
             if not moved:
                 break  # no decrease along any class's Newton direction: the gap says how far we are
         return gap, epochs, 0 if gap <= tol_gap else 1
