@@ -38,16 +38,22 @@ def softmax(eta):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def row_losses(eta, codes):
-    """logsumexp(eta_i) - eta_{i, codes_i} for every row, without cancellation: with d = eta - eta_y and
-    m = max_k d_k >= 0, it is m + log1p(sum of exp(d_k - m) over every k but the maximum's)."""
+def losses_and_probabilities(eta, codes):
+    """(logsumexp(eta_i) - eta_{i, codes_i} for every row, softmax(eta)) in one pass, the losses without
+    cancellation: with d = eta - eta_y and m = max_k d_k >= 0, the loss is m + log(sum_k exp(d_k - m)), a sum
+    in [1, K], so its absolute error is a few ulps of max(m, 1) however small the loss (the label's
+    entry dominating: log of 1 plus the others' small terms)."""
     rows = np.arange(eta.shape[0])
     d = eta - eta[rows, codes][:, None]
-    top = d.argmax(axis=1)
-    m = d[rows, top]
-    e = np.exp(d - m[:, None])
-    e[rows, top] = 0.0
-    return m + np.log1p(e.sum(axis=1))
+    m = d.max(axis=1, keepdims=True)
+    e = np.exp(d - m)
+    total = e.sum(axis=1, keepdims=True)
+    return m[:, 0] + np.log(total[:, 0]), e / total
+
+
+def row_losses(eta, codes):
+    """logsumexp(eta_i) - eta_{i, codes_i} for every row (see `losses_and_probabilities`)."""
+    return losses_and_probabilities(eta, codes)[0]
 
 
 def fitted_codes(data):
@@ -260,16 +266,20 @@ class MultinomialSolver:
     def _loss(self, eta):
         return float(self.data.sw @ row_losses(eta, self.codes)) / self.data.n_samples
 
+    def _evaluate(self, eta):
+        """(the mean loss, the probabilities) at eta."""
+        losses, P = losses_and_probabilities(eta, self.codes)
+        return float(self.data.sw @ losses) / self.data.n_samples, P
+
     def _optimal_intercepts(self, xw, b):
         """argmin_b of the loss at X W = xw: Newton in K variables (the Hessian H = (diag(S p) - p^T S p) / n
         is singular along the common shift 1, whose gradient component is 0; the step solves
         (H + c 1 1^T) d = g, whose solution has 1^T d = 0 and so solves H d = g), halved where it would
         increase the loss; returned centered (sum 0)."""
         s, n = self.data.sw, self.data.n_samples
-        current = self._loss(xw + b)
+        current, p = self._evaluate(xw + b)
         ones = np.ones((b.size, b.size))
         for _ in range(50):
-            p = softmax(xw + b)
             grad = (s @ p - self.counts) / n
             if not np.any(grad):
                 break
@@ -282,12 +292,13 @@ class MultinomialSolver:
                 step = np.linalg.lstsq(H, grad, rcond=None)[0]
             step -= step.mean()
             while True:
-                trial = self._loss(xw + b - step)
+                trial, p_trial = self._evaluate(xw + b - step)
                 if trial <= current or np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(b))):
                     break
                 step *= 0.5
-            b = b - step
-            current = min(trial, current)
+            if trial > current:
+                break
+            b, current, p = b - step, trial, p_trial
             if np.max(np.abs(step)) <= 1e-13 * max(1.0, np.max(np.abs(b))):
                 break
         return b - b.mean()
@@ -413,9 +424,9 @@ class MultinomialSolver:
                 break
             target = INNER_FRACTION * min(tol_gap, gap) / cols.size
             moved = False
+            eta = xw + self.b
+            _, p = self._evaluate(eta)
             for i, k in enumerate(cols):
-                eta = xw + self.b
-                p = softmax(eta)
                 q = np.clip(p[:, i], P_MIN, 1.0 - P_MIN)
                 weight = q * (1.0 - q)
                 v = s * weight / n
@@ -435,7 +446,7 @@ class MultinomialSolver:
                 for _ in range(40):  # damped step: halve until P does not increase
                     trial_eta = eta.copy()
                     trial_eta[:, i] += step * (xdw + db)
-                    trial_loss = self._loss(trial_eta)
+                    trial_loss, trial_p = self._evaluate(trial_eta)
                     trial = trial_loss + rest + penalty_value((w_k + step * dw)[:, None], l1_reg, l2_reg, factor)
                     if trial <= objective + 1e-15 * abs(objective):
                         break
@@ -445,6 +456,7 @@ class MultinomialSolver:
                 W[:, k] = w_k + step * dw
                 xw[:, i] += step * xdw
                 self.b[i] += step * db
+                eta, p = trial_eta, trial_p
                 self.loss, objective = trial_loss, trial
                 moved = True
             if (l1_reg > 0 or l2_reg > 0) and cols.size > 1:
