@@ -130,7 +130,8 @@ def check_multi_solution(X, y, W, b, gap, alpha, l1_ratio, *, dtype, tol=None, c
     if not prob.fit_intercept:
         assert (b == 0).all(), f"{msg}: intercepts {b} without fit_intercept"
     else:
-        assert abs(b[fit].sum()) <= 1e-9 * max(1.0, np.abs(b[fit]).max()), f"{msg}: intercepts {b} do not sum to 0"
+        sum_tol = 8 * K * np.finfo(dtype).eps * max(1.0, np.abs(b[fit]).max())  # (rounded to the data's dtype)
+        assert abs(b[fit].sum()) <= sum_tol, f"{msg}: intercepts {b} do not sum to 0"
         assert (b[~fit] == -np.inf).all() and (W[~fit] == 0).all(), f"{msg}: an unweighted class is fitted"
     if problem.get("positive"):
         assert (W >= 0).all(), f"{msg}: negative coefficients with positive=True"
@@ -644,3 +645,513 @@ def test_two_classes_multinomial_is_the_binomial(l1_ratio):
     # 'binomial' on the same data: the default for two classes
     auto = mpath(X, y, alphas=alphas, l1_ratio=l1_ratio, tol=1e-10)
     assert auto.coefs.shape == (6, 3) and auto.solver.startswith("irls+")
+
+
+# ----------------------------------------------------------------------------- LogisticRegression, K classes
+
+
+def _alpha(C, sample_weight, n):
+    return 1.0 / (C * (n if sample_weight is None else float(np.sum(sample_weight))))
+
+
+def _sol(model):
+    return model.coef_, model.intercept_, model.dual_gap_
+
+
+def certified_sklearn(X, y, C, l1_ratio, solver, *, sample_weight=None, fit_intercept=True, class_weight=None,
+                      max_gap=1e-9):
+    """scikit-learn's solution (intercepts centered) with its gap by the reference, which must be small for it
+    to serve as an oracle."""
+    W, b = sk_fit(X, y, C, l1_ratio, solver, fit_intercept, sample_weight, class_weight=class_weight)
+    prob = ref.MultinomialProblem(X, y, _alpha(C, sample_weight, len(y)), l1_ratio, sample_weight=sample_weight,
+                                  fit_intercept=fit_intercept)
+    gap = ref.multinomial_duality_gap(W, b, prob)
+    assert gap <= max_gap, f"scikit-learn's {solver} stopped at a gap {gap:.2e}: not an oracle here"
+    return W, b, gap
+
+
+EST_CASES = {
+    "l2-lbfgs": dict(solver="lbfgs", l1_ratio=0.0),
+    "l2-lbfgs-weights": dict(solver="lbfgs", l1_ratio=0.0, weights=True),
+    "l2-lbfgs-no-intercept": dict(solver="lbfgs", l1_ratio=0.0, fit_intercept=False),
+    "enet-saga": dict(solver="saga", l1_ratio=0.4),
+    "l1-saga": dict(solver="saga", l1_ratio=1.0),
+}
+
+
+@pytest.mark.parametrize("case", list(EST_CASES))
+def test_estimator_matches_sklearn(case):
+    spec = EST_CASES[case]
+    X, y = make_multi(90, 7, 4, seed=30)
+    X = standardized(X)
+    sw = np.random.default_rng(31).uniform(0.2, 3.0, 90) if spec.get("weights") else None
+    fit_intercept = spec.get("fit_intercept", True)
+    C, l1_ratio = 0.4, spec["l1_ratio"]
+    ours = fastreg.LogisticRegression(C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-10).fit(
+        X, y, sample_weight=sw)
+    theirs = certified_sklearn(X, y, C, l1_ratio, spec["solver"], sample_weight=sw, fit_intercept=fit_intercept)
+    problem = dict(sample_weight=sw, fit_intercept=fit_intercept)
+    alpha = _alpha(C, sw, 90)
+    assert_same_multi(X, y, alpha, l1_ratio, _sol(ours), theirs, what=f"vs scikit-learn {spec['solver']}", **problem)
+    check_multi_solution(X, y, ours.coef_, ours.intercept_, ours.dual_gap_, alpha, l1_ratio, dtype=np.float64,
+                         tol=1e-10, converged=True, what="LogisticRegression", **problem)
+    assert ours.coef_.shape == (4, 7) and ours.intercept_.shape == (4,) and ours.n_iter_.shape == (1,)
+    assert ours.solver_.startswith("irls-multinomial+") and ours.coef_.dtype == np.float64
+    np.testing.assert_array_equal(ours.classes_, [0, 1, 2, 3])
+    same = mpath(X, y, l1_ratio=l1_ratio, alphas=[alpha], sample_weight=sw, fit_intercept=fit_intercept, tol=1e-10)
+    assert_same_multi(X, y, alpha, l1_ratio, _sol(ours), (same.coefs[:, :, 0], same.intercepts[:, 0],
+                                                           same.dual_gaps[0]), what="vs logistic_path", **problem)
+    # scikit-learn's predictions, but for rows whose two most probable classes are nearly tied
+    P_sk = ref.MultinomialProblem(X, y, alpha, l1_ratio, **problem).probabilities(*theirs[:2])
+    top2 = np.sort(P_sk, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 1e-6
+    np.testing.assert_array_equal(ours.predict(X)[clear], np.argmax(P_sk, axis=1)[clear])
+
+
+def test_predict_methods():
+    X, y = make_multi(60, 5, 3, seed=32)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5).fit(X, labels)
+    np.testing.assert_array_equal(model.classes_, ["setosa", "versicolor", "virginica"])
+    dec = model.decision_function(X)
+    assert dec.shape == (60, 3)
+    np.testing.assert_allclose(dec, X @ model.coef_.T + model.intercept_, rtol=1e-12, atol=1e-12)
+    proba = model.predict_proba(X)
+    assert proba.shape == (60, 3)
+    e = np.exp(dec - dec.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(proba, e / e.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(model.predict_log_proba(X), np.log(proba), rtol=1e-10, atol=1e-12)
+    pred = model.predict(X)
+    np.testing.assert_array_equal(pred, model.classes_[np.argmax(dec, axis=1)])
+    assert model.score(X, labels) == np.mean(pred == labels) and model.score(X, labels) > 0.5
+    big = 1e3 * X[:5]  # extreme scores: probabilities in [0, 1], finite log-probabilities where representable
+    p = model.predict_proba(big)
+    assert np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert np.isfinite(model.predict_log_proba(big)[p > 1e-300]).all()
+    # sparse and float32 input to the predictions
+    np.testing.assert_allclose(model.predict_proba(sparse.csr_matrix(X)), proba, rtol=1e-12, atol=1e-14)
+    assert model.predict_proba(X.astype(np.float32)).shape == (60, 3)
+
+
+def test_labels_and_class_order():
+    """Labels of any type, sorted; relabeling permutes the classes' rows; a list input."""
+    X, y = make_multi(60, 5, 3, seed=33)
+    base = fastreg.LogisticRegression(C=0.3, l1_ratio=1.0, tol=1e-10).fit(X, y)
+    names = np.array(["c", "a", "b"])[y]
+    model = fastreg.LogisticRegression(C=0.3, l1_ratio=1.0, tol=1e-10).fit(X, names)
+    np.testing.assert_array_equal(model.classes_, ["a", "b", "c"])
+    np.testing.assert_allclose(model.coef_, base.coef_[[1, 2, 0]], atol=1e-7)
+    np.testing.assert_allclose(model.intercept_, base.intercept_[[1, 2, 0]], atol=1e-7)
+    np.testing.assert_array_equal(model.predict(X), np.array(["c", "a", "b"])[base.predict(X)])
+    as_list = fastreg.LogisticRegression(C=0.3, l1_ratio=1.0, tol=1e-10).fit(X.tolist(), list(names))
+    np.testing.assert_allclose(as_list.coef_, model.coef_, atol=1e-12)
+
+
+def test_class_weight():
+    X, y = make_multi(80, 6, 3, seed=34)
+    keep = (y != 2) | (np.arange(80) % 3 == 0)  # class 2 rarer
+    X, y = standardized(X[keep]), y[keep]
+    n = len(y)
+    counts = np.bincount(y)
+    w_bal = (n / (3 * counts))[y]
+    balanced = fastreg.LogisticRegression(C=0.5, class_weight="balanced", tol=1e-10).fit(X, y)
+    explicit = fastreg.LogisticRegression(C=0.5, tol=1e-10).fit(X, y, sample_weight=w_bal)
+    alpha = _alpha(0.5, w_bal, n)
+    assert_same_multi(X, y, alpha, 0.0, _sol(balanced), _sol(explicit), what="balanced", sample_weight=w_bal)
+    theirs = certified_sklearn(X, y, 0.5, 0.0, "lbfgs", sample_weight=w_bal)
+    W_cw, b_cw = sk_fit(X, y, 0.5, 0.0, "lbfgs", class_weight="balanced")
+    np.testing.assert_allclose(W_cw, theirs[0], atol=1e-8)  # (scikit-learn's class_weight = these weights)
+    assert_same_multi(X, y, alpha, 0.0, _sol(balanced), theirs, what="balanced vs scikit-learn", sample_weight=w_bal)
+    cw = {0: 1.0, 1: 2.0, 2: 0.5}
+    d = fastreg.LogisticRegression(C=0.5, class_weight=cw, tol=1e-10).fit(X, y)
+    w_d = np.array([1.0, 2.0, 0.5])[y]
+    e = fastreg.LogisticRegression(C=0.5, tol=1e-10).fit(X, y, sample_weight=w_d)
+    assert_same_multi(X, y, _alpha(0.5, w_d, n), 0.0, _sol(d), _sol(e), what="dict", sample_weight=w_d)
+
+
+def test_warm_start():
+    X, y = make_multi(70, 6, 3, seed=35)
+    model = fastreg.LogisticRegression(C=0.2, l1_ratio=1.0, warm_start=True, tol=1e-10).fit(X, y)
+    first = _sol(model), model.n_iter_.copy()
+    model.fit(X, y)
+    assert_same_multi(X, y, _alpha(0.2, None, 70), 1.0, _sol(model), first[0], what="refit")
+    assert model.n_iter_[0] <= first[1][0]
+    model.set_params(C=2.0).fit(X, y)
+    cold = fastreg.LogisticRegression(C=2.0, l1_ratio=1.0, tol=1e-10).fit(X, y)
+    assert_same_multi(X, y, _alpha(2.0, None, 70), 1.0, _sol(model), _sol(cold), what="warm vs cold")
+    # a previous fit of another shape (two classes) is not a warm start
+    model.fit(X[y < 2], y[y < 2])
+    assert model.coef_.shape == (1, 6)
+    model.fit(X, y)
+    assert model.coef_.shape == (3, 6)
+
+
+def test_dtypes_and_sparse():
+    X, y = make_multi(60, 6, 3, seed=36)
+    m32 = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-6).fit(X.astype(np.float32), y)
+    assert m32.coef_.dtype == np.float32 and m32.intercept_.dtype == np.float32
+    check_multi_solution(X.astype(np.float32), y, m32.coef_, m32.intercept_, m32.dual_gap_, _alpha(0.5, None, 60), 0.5,
+                         dtype=np.float32, tol=1e-6, converged=True)
+    dense = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-10).fit(X, y)
+    msp = fastreg.LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-10).fit(sparse.csr_matrix(X), y)
+    assert_same_multi(X, y, _alpha(0.5, None, 60), 0.5, _sol(msp), _sol(dense), what="sparse estimator")
+
+
+def test_liblinear_is_binary_only():
+    """scikit-learn's liblinear refuses more than two classes, and so does the estimator asked for it (the
+    message says to use another solver name); two classes fit."""
+    X, y = make_multi(40, 4, 3, seed=37)
+    for cls in (fastreg.LogisticRegression, fastreg.LogisticRegressionCV):
+        with pytest.raises(ValueError, match=r"Only binary classification is supported.*solver='liblinear'"):
+            cls(solver="liblinear").fit(X, y)
+        with pytest.raises(ValueError):
+            sk_lm.LogisticRegression(solver="liblinear").fit(X, y)
+        assert cls(solver="liblinear").fit(X[y < 2], y[y < 2]).coef_.shape == (1, 4)
+
+
+# ----------------------------------------------------------------------------- iris and digits
+
+
+def digits_subset(n=400):
+    X, y = load_digits(return_X_y=True)
+    X = X[:n]
+    X = X[:, X.std(0) > 0]
+    return standardized(X), y[:n]
+
+
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return standardized(X), y
+
+
+@pytest.mark.parametrize("data", ["iris", "digits"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
+def test_datasets_match_sklearn(data, l1_ratio):
+    """iris (150 x 4, 3 classes) and the first 400 digits (8x8 images, 10 classes): fastreg's solution is
+    scikit-learn's (lbfgs for L2, saga for L1), both certified."""
+    X, y = iris() if data == "iris" else digits_subset()
+    C = 1.0 if data == "iris" else 0.1
+    solver = "lbfgs" if l1_ratio == 0 else "saga"
+    ours = fastreg.LogisticRegression(C=C, l1_ratio=l1_ratio, tol=1e-10).fit(X, y)
+    alpha = _alpha(C, None, len(y))
+    theirs = certified_sklearn(X, y, C, l1_ratio, solver, max_gap=1e-8)
+    assert_same_multi(X, y, alpha, l1_ratio, _sol(ours), theirs, what=f"{data} vs {solver}")
+    check_multi_solution(X, y, ours.coef_, ours.intercept_, ours.dual_gap_, alpha, l1_ratio, dtype=np.float64,
+                         tol=1e-10, converged=True, what=data)
+    if l1_ratio == 1.0:
+        assert (ours.coef_ == 0).any()
+
+
+@pytest.mark.parametrize("data", ["iris", "digits"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_cross_val_score_matches_sklearn(data, l1_ratio):
+    X, y = load_iris(return_X_y=True) if data == "iris" else load_digits(return_X_y=True)
+    if data == "digits":
+        X, y = X[:600], y[:600]
+    C = 0.5 if data == "iris" else 0.05
+    ours = cross_val_score(make_pipeline(StandardScaler(), fastreg.LogisticRegression(C=C, l1_ratio=l1_ratio,
+                                                                                      tol=1e-10)), X, y, cv=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkConvergenceWarning)
+        theirs = cross_val_score(make_pipeline(StandardScaler(), sk_lm.LogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver="lbfgs" if l1_ratio == 0 else "saga", tol=1e-10, max_iter=100_000)),
+            X, y, cv=5)
+    np.testing.assert_array_equal(ours, theirs)
+    assert ours.mean() > 0.85
+
+
+# ----------------------------------------------------------------------------- LogisticRegressionCV, K classes
+
+
+def sk_cv(X, y, **kw):
+    params = dict(solver="saga", tol=1e-10, max_iter=100_000, random_state=0, use_legacy_attributes=True)
+    params.update(kw)
+    if isinstance(params.get("l1_ratios"), list):
+        params["l1_ratios"] = np.asarray(params["l1_ratios"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sk_lm.LogisticRegressionCV(**params).fit(X, y)
+
+
+def ours_cv(X, y, **kw):
+    params = dict(tol=1e-12)
+    params.update(kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+        return fastreg.LogisticRegressionCV(**params).fit(X, y)
+
+
+def stacked_paths(model):
+    """coefs_paths_ as one array (K, n_folds, n_Cs[, n_l1_ratios], n_dof), the intercepts centered over the
+    classes (the model is invariant to their common shift; scikit-learn does not center them)."""
+    P = np.stack([model.coefs_paths_[c] for c in model.classes_]).astype(np.float64)
+    P[..., -1] -= P[..., -1].mean(axis=0)
+    return P
+
+
+def test_stratified_folds_are_sklearns():
+    from fastreg._folds import stratified_folds
+
+    rng = np.random.default_rng(40)
+    for n, K, n_splits in ((47, 3, 4), (120, 5, 5), (31, 4, 3)):
+        y = rng.choice(K, size=n, p=rng.dirichlet(np.ones(K) * 2))
+        y[:K] = np.arange(K)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (a class with fewer members than folds)
+            theirs = list(StratifiedKFold(n_splits).split(np.zeros((n, 1)), y))
+        ours = stratified_folds(np.unique(y, return_inverse=True)[1], n_splits)
+        for (tr_o, te_o), (tr_t, te_t) in zip(ours, theirs):
+            np.testing.assert_array_equal(te_o, te_t)
+            np.testing.assert_array_equal(tr_o, tr_t)
+
+
+CV_CASES = {
+    "l2-lbfgs": dict(solver="lbfgs", l1_ratios=None),
+    "enet-saga": dict(solver="saga", l1_ratios=[0.5, 1.0]),
+}
+
+
+@pytest.mark.parametrize("case", list(CV_CASES))
+def test_cv_matches_sklearn(case):
+    """scikit-learn's multiclass legacy layout: coefs_paths_ and scores_ keyed by every class (the scores
+    repeated), C_ and l1_ratio_ repeated per class, n_iter_ (1, n_folds, n_Cs[, n_l1_ratios]); the values
+    those of scikit-learn's own fits (each certified by the reference), on the same stratified folds."""
+    spec = CV_CASES[case]
+    X, y = make_multi(120, 5, 3, seed=41, signal=1.0)
+    X = standardized(X)
+    Cs = [0.3, 1.0, 3.0]  # (saga leaves a whole-zero L1 fold solution's intercepts unconverged: no oracle there)
+    kw = dict(Cs=Cs, cv=4)
+    if spec["l1_ratios"] is not None:
+        kw["l1_ratios"] = spec["l1_ratios"]
+    ours = ours_cv(X, y, **kw)
+    theirs = sk_cv(X, y, solver=spec["solver"], **kw)
+    folds = list(StratifiedKFold(4).split(X, y))
+    # scikit-learn's fold solutions are oracles: certified by the reference
+    P_t = stacked_paths(theirs)
+    P_t = P_t if P_t.ndim == 5 else P_t[:, :, :, None, :]
+    l1s = [0.0] if spec["l1_ratios"] is None else spec["l1_ratios"]
+    for k, (train, _) in enumerate(folds):
+        for c, C in enumerate(Cs):
+            for j, l1 in enumerate(l1s):
+                prob = ref.MultinomialProblem(X[train], y[train], 1.0 / (C * len(train)), l1)
+                gap = ref.multinomial_duality_gap(P_t[:, k, c, j, :-1], P_t[:, k, c, j, -1], prob)
+                assert gap <= 1e-8, f"scikit-learn's fold {k} at C={C}, l1_ratio={l1}: gap {gap:.1e}"
+    np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    assert list(ours.coefs_paths_) == list(theirs.coefs_paths_) == [0, 1, 2]
+    assert list(ours.scores_) == [0, 1, 2]
+    for key in (0, 1, 2):
+        assert ours.coefs_paths_[key].shape == theirs.coefs_paths_[key].shape
+        np.testing.assert_array_equal(ours.scores_[key], ours.scores_[0])
+    for name in ("C_", "l1_ratio_", "coef_", "intercept_", "n_iter_", "Cs_", "l1_ratios_"):
+        assert np.shape(getattr(ours, name)) == np.shape(getattr(theirs, name)), name
+    assert ours.coef_.shape == (3, 5) and ours.C_.shape == (3,)
+    err = np.abs(stacked_paths(ours) - stacked_paths(theirs)) / (1 + np.abs(stacked_paths(theirs)))
+    assert err.max() <= 1e-5, f"coefs_paths_ differ by {err.max():.2e}"
+    np.testing.assert_allclose(ours.scores_[0], theirs.scores_[0], atol=1e-6)
+    np.testing.assert_array_equal(ours.C_, theirs.C_)
+    if spec["l1_ratios"] is not None:  # (without, scikit-learn's is None, fastreg's the mix used, 0)
+        np.testing.assert_array_equal(ours.l1_ratio_, theirs.l1_ratio_)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_ - theirs.intercept_.mean(), atol=1e-5)
+    # the refit is LogisticRegression at the chosen (C, l1_ratio), with its certificate
+    alpha = _alpha(ours.C_[0], None, 120)
+    check_multi_solution(X, y, ours.coef_, ours.intercept_, ours.dual_gap_, alpha, ours.l1_ratio_[0],
+                         dtype=np.float64, tol=1e-12, converged=True, what="refit")
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.predict_proba(X).shape == (120, 3)
+
+
+def test_cv_refit_false_and_scoring():
+    X, y = make_multi(100, 5, 3, seed=42, signal=1.0)
+    X = standardized(X)
+    kw = dict(Cs=[0.03, 0.3, 3.0], cv=4, l1_ratios=[0.0, 1.0])
+    model = ours_cv(X, y, refit=False, **kw)
+    scores = model.scores_[0]
+    paths = np.stack([model.coefs_paths_[c] for c in (0, 1, 2)])  # (K, n_folds, n_Cs, n_l1, n_dof)
+    best = [np.unravel_index(np.argmax(scores[k]), scores[k].shape) for k in range(4)]
+    chosen = np.mean([paths[:, k, c, j] for k, (c, j) in enumerate(best)], axis=0)
+    np.testing.assert_allclose(model.coef_, chosen[:, :-1], rtol=1e-12)
+    np.testing.assert_allclose(model.intercept_, chosen[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(model.C_, np.mean([model.Cs_[c] for c, _ in best]))
+    assert model.C_.shape == (3,) and model.l1_ratio_.shape == (3,)
+    # a scorer on the probabilities, recomputed from coefs_paths_ on the held-out rows
+    from sklearn.metrics import log_loss
+
+    scored = ours_cv(X, y, scoring="neg_log_loss", **kw)
+    folds = list(StratifiedKFold(4).split(X, y))
+    paths = np.stack([scored.coefs_paths_[c] for c in (0, 1, 2)])
+    for k, (_, test) in enumerate(folds):
+        for c in range(3):
+            for j in range(2):
+                eta = X[test] @ paths[:, k, c, j, :-1].T + paths[:, k, c, j, -1]
+                P = np.exp(eta - eta.max(1, keepdims=True))
+                P /= P.sum(1, keepdims=True)
+                assert scored.scores_[1][k, c, j] == pytest.approx(-log_loss(y[test], P, labels=[0, 1, 2]), abs=1e-12)
+
+
+def test_cv_class_absent_from_a_fold():
+    """A class without training rows in a fold (as scikit-learn, no error): that fold's models give it
+    probability 0 (coefficients 0, intercept -inf, the limit of the optimum, with a warning), and the
+    other classes' coefficients are those of the fit without it."""
+    X, y = make_multi(90, 5, 3, seed=43)
+    X = standardized(X)
+    rare = np.flatnonzero(y == 2)
+    others = np.flatnonzero(y != 2)
+    folds = [(others[::2].copy(), np.concatenate([others[1::2], rare])),  # class 2 only held out
+             (np.concatenate([others[1::2], rare]), others[::2].copy())]
+    Cs = [0.1, 1.0]
+    with pytest.warns(UserWarning, match=r"class 2 has no training rows .* split #0"):
+        model = fastreg.LogisticRegressionCV(Cs=Cs, cv=folds, tol=1e-12).fit(X, y)
+    P2 = model.coefs_paths_[2]
+    assert (P2[0, :, :-1] == 0).all() and (P2[0, :, -1] == -np.inf).all()
+    assert np.isfinite(P2[1]).all()
+    train = folds[0][0]
+    alone = mpath(X[train], y[train], alphas=1.0 / (np.array(Cs) * len(train)), l1_ratio=0.0,
+                  family="multinomial", tol=1e-12)  # the two classes of the training rows
+    for c in range(2):
+        for k in (0, 1):
+            np.testing.assert_allclose(model.coefs_paths_[k][0, c, :-1], alone.coefs[k, :, c], atol=1e-8)
+            np.testing.assert_allclose(model.coefs_paths_[k][0, c, -1], alone.intercepts[k, c], atol=1e-8)
+    assert np.isfinite(model.scores_[0]).all()
+    # scikit-learn fits the same folds without an error; its fold models nearly agree in accuracy
+    theirs = sk_cv(X, y, Cs=Cs, cv=folds, solver="lbfgs")
+    np.testing.assert_allclose(model.scores_[0], theirs.scores_[0], atol=0.02)
+    # the refit, on every row, has every class
+    assert np.isfinite(model.intercept_).all() and model.predict_proba(X).min() > 0
+
+
+# ----------------------------------------------------------------------------- hard and degenerate data
+
+
+def separable(n=60, p=4, K=3, seed=44):
+    """Classes in far-apart clusters: every alpha's solution is finite, the unpenalized fit is not."""
+    rng = np.random.default_rng(seed)
+    centers = 6.0 * rng.standard_normal((K, p))
+    y = np.arange(n) % K
+    return centers[y] + 0.3 * rng.standard_normal((n, p)), y
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
+def test_separable_data_at_tiny_alpha(l1_ratio):
+    """Perfectly separable classes: finite coefficients down to alpha = 1e-6 alpha_max, the gaps honest; with
+    too few Newton steps a ConvergenceWarning and a gap that still bounds the suboptimality."""
+    X, y = separable()
+    amax = ref.multinomial_alpha_max(X, y, max(l1_ratio, 0.5))
+    alphas = amax * np.array([1e-2, 1e-4, 1e-6])
+    result = mpath(X, y, l1_ratio=l1_ratio, alphas=alphas, tol=1e-8)
+    assert np.isfinite(result.coefs).all() and np.isfinite(result.intercepts).all()
+    assert np.isfinite(result.dual_gaps).all()
+    prob_last = ref.MultinomialProblem(X, y, alphas[-1], l1_ratio)
+    W, b = result.coefs[:, :, -1], result.intercepts[:, -1]
+    assert abs(fastreg_dual_gap(prob_last, W, b) - result.dual_gaps[-1]) <= 1e-12
+    assert (np.argmax(X @ W.T + b, axis=1) == y).all()
+    assert result.dev_ratios[-1] > 0.99
+    for k in range(2):  # the reference converges at these two
+        check_multi_solution(X, y, result.coefs[:, :, k], result.intercepts[:, k], result.dual_gaps[k], alphas[k],
+                             l1_ratio, dtype=np.float64, tol=1e-8, converged=result.converged[k])
+    # one Newton sweep (LogisticRegression's max_iter) from zero cannot get there
+    with pytest.warns(fastreg.ConvergenceWarning, match="did not converge"):
+        short = fastreg.LogisticRegression(C=1.0 / (alphas[-1] * len(y)), l1_ratio=l1_ratio, max_iter=1,
+                                           tol=1e-8).fit(X, y)
+    assert np.isfinite(short.coef_).all() and np.isfinite(short.intercept_).all()
+    assert short.dual_gap_ > 1e-8 * np.log(3)
+    P_short = prob_last.objective(short.coef_, short.intercept_)
+    P_long = prob_last.objective(W, b)
+    assert P_short - P_long <= short.dual_gap_ + 1e-13  # (the longer fit is no better than the optimum)
+    again = fastreg_dual_gap(prob_last, short.coef_, short.intercept_)
+    assert abs(again - short.dual_gap_) <= 1e-12 * max(1.0, short.dual_gap_)
+
+
+def test_degenerate_data():
+    """No NaN on legal degenerate data: constant and duplicated columns, a class with one row, many classes
+    with few rows each, a class without weight (probability 0, intercept -inf), duplicated rows."""
+    X, y = make_multi(40, 5, 3, seed=45)
+    X[:, 1] = 2.5
+    X[:, 3] = X[:, 2]
+    y[5:] = np.where(y[5:] == 2, 0, y[5:])
+    y[4] = 2  # class 2: one row... plus row 2 (make_multi's first rows hold every class)
+    result = mpath(X, y, l1_ratio=0.5, n_alphas=5, tol=1e-10, standardize=True)
+    assert np.isfinite(result.coefs).all() and result.converged.all()
+    assert (result.coefs[:, 1] == 0).all()
+    check_multi_path(X, y, result, 0.5, dtype=np.float64, tol=1e-10, standardize=True)
+    # eight classes of 3 rows
+    rng = np.random.default_rng(46)
+    Xm, ym = rng.standard_normal((24, 6)), np.repeat(np.arange(8), 3)
+    many = fastreg.LogisticRegression(C=1.0, tol=1e-10).fit(Xm, ym)
+    assert many.coef_.shape == (8, 6) and np.isfinite(many.coef_).all()
+    check_multi_solution(Xm, ym, many.coef_, many.intercept_, many.dual_gap_, _alpha(1.0, None, 24), 0.0,
+                         dtype=np.float64, tol=1e-10, converged=True)
+    # a class without weight: limit of the optimum
+    X3, y3 = make_multi(60, 5, 3, seed=47)
+    sw = np.where(y3 == 1, 0.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no RuntimeWarning from a log(0) or 0 * inf)
+        zero = fastreg.LogisticRegression(C=0.5, tol=1e-10).fit(X3, y3, sample_weight=sw)
+        proba = zero.predict_proba(X3)
+        balanced = fastreg.LogisticRegression(C=0.5, tol=1e-10, class_weight="balanced").fit(X3, y3, sample_weight=sw)
+    assert zero.intercept_[1] == -np.inf and (zero.coef_[1] == 0).all() and (proba[:, 1] == 0).all()
+    assert np.isfinite(proba).all() and np.isfinite(balanced.coef_).all()
+    np.testing.assert_array_equal(zero.classes_, [0, 1, 2])
+    check_multi_solution(X3, y3, zero.coef_, zero.intercept_, zero.dual_gap_, _alpha(0.5, sw, 60), 0.0,
+                         dtype=np.float64, tol=1e-10, converged=True, sample_weight=sw)
+    kept = y3 != 1
+    # the other two classes' multinomial is the binomial at alpha / 2 (test_two_classes_multinomial_is_the_binomial)
+    without = fastreg.LogisticRegression(C=2 * 0.5, tol=1e-12).fit(X3[kept], y3[kept])
+    alpha = _alpha(0.5, sw, 60)
+    allowed = (np.sqrt(2) * np.sqrt(2 * (zero.dual_gap_ + 1e-15) / alpha)
+               + np.sqrt(2 * (without.dual_gap_ + 1e-15) / (alpha / 2)))  # (strong convexity of each)
+    assert np.linalg.norm(zero.coef_[2] - zero.coef_[0] - without.coef_[0]) <= allowed
+    # duplicated rows are weights
+    Xd, yd = np.vstack([X3, X3[:10]]), np.concatenate([y3, y3[:10]])
+    dup = fastreg.LogisticRegression(C=0.5, tol=1e-12).fit(Xd, yd)
+    counts = np.ones(60)
+    counts[:10] = 2
+    wt = fastreg.LogisticRegression(C=0.5, tol=1e-12).fit(X3, y3, sample_weight=counts)
+    assert_same_multi(X3, y3, _alpha(0.5, counts, 60), 0.0, _sol(dup), _sol(wt), what="duplicates",
+                      sample_weight=counts)
+    # no intercept, a class without weight: it is still fitted (finite), as nothing can drive it to 0
+    nointer = mpath(X3, y3, alphas=[0.05], l1_ratio=0.0, fit_intercept=False, sample_weight=sw, tol=1e-10)
+    assert np.isfinite(nointer.coefs).all() and (nointer.intercepts == 0).all()
+    check_multi_solution(X3, y3, nointer.coefs[:, :, 0], nointer.intercepts[:, 0], nointer.dual_gaps[0], 0.05, 0.0,
+                         dtype=np.float64, tol=1e-10, converged=True, sample_weight=sw, fit_intercept=False)
+
+
+def _bad_inputs():
+    X, y = make_multi(30, 4, 3, seed=48)
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    return {
+        "binomial-family": (X, y, dict(family="binomial"), r"family='binomial'"),
+        "unknown-family": (X, y, dict(family="ovr"), r"\bfamily\b"),
+        "one-class": (X, np.zeros(30), {}, r"\by\b"),
+        "one-class-after-weights": (X, y, dict(sample_weight=(y == 0).astype(float)), r"sample_weight"),
+        "nan-X": (X_nan, y, {}, r"\bX\b"),
+        "continuous-y": (X, np.linspace(0, 1, 30), {}, r"\by\b"),
+        "coef_init-binary-shape": (X, y, dict(coef_init=np.zeros(4)), r"\bcoef_init\b"),
+        "coef_init-transposed": (X, y, dict(coef_init=np.zeros((4, 3))), r"\bcoef_init\b"),
+        "coef_init-nan": (X, y, dict(coef_init=np.full((3, 4), np.nan)), r"\bcoef_init\b"),
+        "penalty-factor-0": (X, y, dict(penalty_factor=[0.0, 1, 1, 1]), r"\bpenalty_factor\b"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_bad_inputs()))
+def test_bad_input(case):
+    X, y, kw, match = _bad_inputs()[case]
+    with pytest.raises(ValueError, match=match):
+        mpath(X, y, n_alphas=3, **kw)
+
+
+def test_bad_input_estimators():
+    X, y = make_multi(30, 4, 3, seed=49)
+    for cls in (fastreg.LogisticRegression, fastreg.LogisticRegressionCV):
+        with pytest.raises(ValueError, match=r"class"):
+            cls().fit(X, y, sample_weight=(y == 1).astype(float))
+        with pytest.raises(ValueError, match=r"class_weight"):
+            cls(class_weight={0: 1.0, 5: 2.0}).fit(X, y)
+        with pytest.raises(ValueError, match=r"class"):  # class_weight leaving one class
+            cls(class_weight={0: 0.0, 1: 0.0}).fit(X, y)
+    with pytest.raises(ValueError, match=r"training rows of split #0"):  # a fold with one class
+        folds = [(np.flatnonzero(y == 0), np.flatnonzero(y != 0))]
+        fastreg.LogisticRegressionCV(cv=folds).fit(X, y)
