@@ -818,7 +818,10 @@ def _pinv_solver(A_UU):
     vals, vecs = np.linalg.eigh(A_UU.astype(np.float64))
     keep = vals > vals.max(initial=0.0) * A_UU.shape[0] * np.finfo(np.float64).eps * 16
     inv = np.where(keep, 1.0 / np.where(keep, vals, 1.0), 0.0)
-    return lambda b: vecs @ (inv * (vecs.T @ b))
+    def solve(b):
+        c = vecs.T @ b
+        return vecs @ (inv.reshape((-1,) + (1,) * (c.ndim - 1)) * c)  # (rows of c scaled: b may be 2-D)
+    return solve
 
 
 def _statistics_of(design, G, Xty, dtype):
@@ -929,8 +932,8 @@ class LogisticData:
 
     The working coefficients are those of the scaled columns (w = coef * col_scale); penalties and
     gaps are in the user's units, ``(1/n) sum_i s_i logloss_i + penalty``. Each Newton step of the
-    binomial solver builds the Gaussian design of its weighted least-squares subproblem on `X`
-    (`newton_design`).
+    binomial solver builds the Gaussian design of its weighted least-squares subproblem on the columns
+    of its working set (`fastreg._datafit.newton_subproblem`).
     """
 
     X: object               # float64, Fortran (dense) or CSC (sparse), the columns divided by col_scale
@@ -983,13 +986,13 @@ class LogisticData:
         eta = np.asarray(self.X @ w, dtype=np.float64).reshape(-1) if np.any(w) else np.zeros(self.n_samples)
         return eta + b
 
-    def newton_design(self, z, v, plan):
-        """The Gaussian design of ``1/2 sum_i v_i (z_i - x_i^T w - b)^2``: response z, weights v. For
-        the Gram kernel, the statistics of that design's centered, weighted copy of X (one syrk:
-        half the cost of summing shifted row blocks, and X is already finite and in range)."""
-        design = build_design(self.X, z, v, _plan.Plan("residual"), fit_intercept=self.fit_intercept,
-                              standardize=False, penalty=self.penalty, finite=True)
-        return design.statistics() if plan.gram and design.has_data else design
+    def weighted_columns(self):
+        """X as the working-set products take it (`fastreg._irls`): (X,) dense, or the CSC arrays
+        (data, int32 indices, int64 indptr)."""
+        if not self.sparse:
+            return (self.X,)
+        X = self.X
+        return (X.data, X.indices.astype(np.intc, copy=False), X.indptr.astype(np.int64, copy=False))
 
 
 def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalty, finite=False):

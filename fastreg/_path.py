@@ -522,7 +522,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
                   sample_weight=None, standardize=False, tol=1e-6, max_iter=1000, positive=False,
                   penalty_factor=None, coef_init=None, selection="cyclic", random_state=None, screening=True,
                   working_set=True, anderson=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-                  verbose=False, return_n_iter=False, family="auto"):
+                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None, family="auto"):
     """Compute a penalized logistic regression path (binomial or multinomial) with certified duality gaps.
 
     Two classes (the binomial family) minimize, for each alpha (glmnet's scale),
@@ -543,11 +543,16 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     have weight 0 (e.g. absent from a fold's training rows) gets the infimum's limit: probability 0,
     coefficients 0 and intercept -inf.
 
-    Each alpha is solved by proximal Newton steps (IRLS; for the multinomial glmnet's partial Newton, one
-    class at a time): every step is a weighted Lasso / ElasticNet solved by fastreg's coordinate-descent
-    kernels (dense or sparse X, working sets when p > n, gap-safe screening), damped by backtracking so
-    that separable data never diverge, and every alpha stops on a certified duality gap. Alphas are
-    warm-started from the previous solution.
+    Each alpha is warm-started from the previous solution. The binomial family is solved by proximal
+    Newton steps (IRLS) on a working set of features (glmnet's strong and active sets;
+    ``working_set=False``: every feature), the solutions extrapolated along the path when that lowers the
+    objective: every step is a weighted Lasso / ElasticNet on the working set's columns solved by
+    fastreg's coordinate-descent kernels (dense or sparse X, Gram or residual updates, gap-safe
+    screening), damped by backtracking so that separable data never diverge; one pass over X per alpha
+    certifies the whole problem. The multinomial family is glmnet's partial Newton, one class at a time
+    (each class's step the binomial family's weighted subproblem, damped on the multinomial objective),
+    with exact steps along the directions the loss is flat in and a joint Newton step on the support;
+    every alpha stops on a certified duality gap.
 
     Parameters
     ----------
@@ -574,8 +579,14 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     positive : bool, default=False
         Constrain the coefficients to be >= 0.
     penalty_factor : array-like of shape (n_features,), default=None
-        glmnet's penalty factors (rescaled to sum to n_features; inf excludes a feature), the same for
-        every class. A factor 0 (an unpenalized feature) is not supported yet for these families.
+        glmnet's penalty factors (rescaled to sum to n_features; inf excludes a feature, 0 leaves it
+        unpenalized: it is fitted with the intercept in the null model that defines alpha_max, and the
+        gap's dual point satisfies its optimality condition exactly), the same for every class. The
+        multinomial family does not support a factor 0 yet.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (glmnet's lower.limits / upper.limits), containing 0
+        (``positive=True`` is lower_bounds=0); in the user's units, also with ``standardize``. Binomial
+        family only for now (``positive`` works for both).
     coef_init : array-like, default=None
         Warm start for the first alpha: shape (n_features,) for the binomial family, (K, n_features) for
         the multinomial.
@@ -627,12 +638,11 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     grid = check_grid(alphas, eps, n_alphas)
     fit_intercept, standardize, return_n_iter = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
-    penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor)
-    if penalty.factor is not None and (penalty.factor == 0).any():
-        raise ValueError(
-            "penalty_factor 0 (an unpenalized feature) is not supported yet by logistic_path; give the "
-            "feature a small positive factor instead."
-        )
+    penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
+                            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    if n_classes is not None:
+        v.check_multinomial_penalty(penalty_factor=penalty.factor, lower_bounds=penalty.lower,
+                                    upper_bounds=penalty.upper)
     if coef_init is not None:
         coef_init = (v.as_vector(coef_init, n_features, "coef_init", dtype=np.float64) if n_classes is None
                      else v.as_coef_matrix(coef_init, (n_classes, n_features), "coef_init"))

@@ -80,6 +80,24 @@ def gram_is_cheaper(n_samples, n_features, dtype):
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize <= GRAM_MAX_BYTES
 
 
+# a warm-started Newton subproblem of an iteratively reweighted fit: about ten epochs plus a few passes
+# to build its design; its syrk costs about p / 25 epochs (measured on 1000 x 1000 and 50000 x 200)
+NEWTON_GRAM_MAX_FEATURES = 256
+
+
+def newton_step_plan(X, penalty):
+    """The kernel of one Newton step's weighted least-squares subproblem (a single fit from a warm
+    start, on a working set: the columns of X): Gram updates only while the syrk costs less than the
+    epochs it saves (n > p and p <= NEWTON_GRAM_MAX_FEATURES), residual updates otherwise; a sparse X
+    with unpenalized features always gets Gram updates (as in `make_plan`)."""
+    n_samples, n_features = X.shape
+    if sparse.issparse(X) and penalty.factor is not None and (penalty.factor == 0).any():
+        return Plan("gram")
+    if n_samples > n_features and n_features <= NEWTON_GRAM_MAX_FEATURES:
+        return Plan("gram")
+    return Plan("residual")
+
+
 def lazy_gram_is_better(n_samples, n_features, dtype):
     """precompute='auto' on a problem whose p x p Gram matrix is over the memory budget: Gram columns
     on demand when n > p, whose cost follows the features that ever get close to the active set."""

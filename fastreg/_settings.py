@@ -138,6 +138,14 @@ class Penalty(NamedTuple):
     def with_l1_ratio(self, l1_ratio):
         return self._replace(l1_ratio=float(l1_ratio))
 
+    def subset(self, cols):
+        """The penalty of the kept features `cols` (indices), for X restricted to those columns (a
+        working set); factors keep their values (no rescaling)."""
+        def part(arr):
+            return None if arr is None else np.ascontiguousarray(arr[cols])
+        return self._replace(factor=part(self.factor), lower=part(self.lower), upper=part(self.upper),
+                             excluded=None, n_features=int(np.size(cols)))
+
     def kept(self):
         """The same penalty for X already restricted to its kept columns (`columns`)."""
         if self.excluded is None:

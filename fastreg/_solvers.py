@@ -91,6 +91,7 @@ class SolveOptions(NamedTuple):
     newton: bool
     anderson: int          # epochs per Anderson extrapolation (0: off)
     max_newton: int = 50   # Newton steps per penalty (iteratively reweighted datafits)
+    working_set: bool = True  # iteratively reweighted datafits: Newton steps on a working set of features
 
 
 def solve_options(design, settings, positive, tol_unit):
@@ -100,6 +101,7 @@ def solve_options(design, settings, positive, tol_unit):
         max_iter=settings.max_iter, tol_gap=dtype(settings.tol * tol_unit), tol=dtype(settings.tol),
         seed=settings.seed, random=settings.random, positive=bool(positive), screening=settings.screening,
         newton=settings.newton, anderson=ANDERSON if settings.anderson else 0, max_newton=settings.max_newton,
+        working_set=settings.working_set,
     )
 
 

@@ -326,6 +326,22 @@ def check_class_labels(y, n_samples, sample_weight, *, estimator=None, binary_on
     return classes, codes
 
 
+def check_multinomial_penalty(*, penalty_factor, lower_bounds, upper_bounds):
+    """What the multinomial family does not support yet (arrays of the validated `Penalty`): a factor 0
+    and box constraints (``positive`` is supported)."""
+    if penalty_factor is not None and (penalty_factor == 0).any():
+        raise ValueError(
+            "penalty_factor 0 (an unpenalized feature) is not supported yet by the multinomial family; give "
+            "the feature a small positive factor instead."
+        )
+    for value, name in ((lower_bounds, "lower_bounds"), (upper_bounds, "upper_bounds")):
+        if value is not None:
+            raise ValueError(
+                f"{name} (box constraints) is not supported yet by the multinomial family (more than two "
+                f"classes, or family='multinomial'); positive=True is."
+            )
+
+
 def as_coef_matrix(value, shape, name):
     """A finite float64 array of `shape` (e.g. a multinomial warm start, (n_classes, n_features))."""
     arr = _as_float_array(value, name, dtype=np.float64)

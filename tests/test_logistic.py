@@ -487,9 +487,94 @@ def test_penalty_factor():
                    penalty_factor=np.delete(pf, [3, 6]), tol=1e-10)
     assert np.abs(dropped.coefs - np.delete(result.coefs, [3, 6], axis=0)).max() > 1e-4
     with pytest.raises(ValueError, match="penalty_factor"):
-        path(X, y, penalty_factor=[0.0] + [1.0] * 7)
+        path(X, y, penalty_factor=[0.0] * 8)  # nothing penalized
     with pytest.raises(ValueError, match="penalty_factor"):
         path(X, y, penalty_factor=[1.0] * 7)
+
+
+def _box_reference(X, y, alpha, l1_ratio, v, lower, upper, fit_intercept):
+    """An independent solution of the box-constrained, factor-weighted problem: w = w+ - w- with
+    w+ in [0, upper], w- in [0, -lower] (the L1 term becomes linear), by L-BFGS-B to its limits."""
+    from scipy.optimize import minimize
+    n, p = X.shape
+
+    def f(z):
+        wp, wm = z[:p], z[p:2 * p]
+        b = z[-1] if fit_intercept else 0.0
+        w = wp - wm
+        eta = X @ w + b
+        loss = np.mean(np.logaddexp(0, eta) - y * eta)
+        pen = alpha * (l1_ratio * v @ (wp + wm) + (1 - l1_ratio) / 2 * v @ (w * w))
+        g_eta = (1 / (1 + np.exp(-eta)) - y) / n
+        gw = X.T @ g_eta + alpha * (1 - l1_ratio) * v * w
+        grad = np.concatenate([gw + alpha * l1_ratio * v, -gw + alpha * l1_ratio * v,
+                               [g_eta.sum()] if fit_intercept else []])
+        return loss + pen, grad
+
+    bounds = [(0, h) for h in upper] + [(0, -lo) for lo in lower] + ([(None, None)] if fit_intercept else [])
+    bounds = [(a, None if b is None or np.isinf(b) else b) for a, b in bounds]
+    res = minimize(f, np.zeros(2 * p + fit_intercept), jac=True, method="L-BFGS-B", bounds=bounds,
+                   options=dict(maxiter=100_000, maxfun=200_000, ftol=1e-16, gtol=1e-13))
+    return res.fun
+
+
+def _box_kkt(X, y, w, b, alpha, l1_ratio, v, lower, upper):
+    """The largest violation of the optimality conditions of the box-constrained problem at (w, b)."""
+    n = len(y)
+    eta = X @ w + b
+    g = X.T @ ((1 / (1 + np.exp(-eta)) - y) / n) + alpha * (1 - l1_ratio) * v * w
+    a = alpha * l1_ratio * v
+    worst = 0.0
+    for j in range(len(w)):
+        at_hi, at_lo = w[j] >= upper[j], w[j] <= lower[j]
+        if w[j] > 0:
+            lo_g, hi_g = -a[j], -a[j]    # d/dw of the penalty's L1 part is a; the gradient must be -a
+        elif w[j] < 0:
+            lo_g, hi_g = a[j], a[j]
+        else:
+            lo_g, hi_g = -a[j], a[j]
+        if at_hi:  # may stay below the optimum's wish: the gradient may be more negative
+            lo_g = -np.inf
+        if at_lo:
+            hi_g = np.inf
+        worst = max(worst, lo_g - g[j], g[j] - hi_g)
+    return worst
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+def test_unpenalized_features_and_bounds(kind, l1_ratio, fit_intercept):
+    """Penalty factor 0 (fitted in the null model, never shrunk) and glmnet's box constraints, against an
+    independent L-BFGS-B solution of the same problem and the optimality conditions themselves."""
+    X, y = make_data(150, 10, seed=25)
+    pf = np.array([0.0, 1, 1, 2, 1, 0, 1, 1, 0.5, 1])
+    lower = np.array([-np.inf, -0.1, 0, -np.inf, -np.inf, -np.inf, -np.inf, -0.05, -np.inf, -np.inf])
+    upper = np.array([np.inf, 0.2, np.inf, 0.1, np.inf, np.inf, 0.0, np.inf, np.inf, 0.3])
+    Xk = sparse.csc_matrix(X) if kind == "sparse" else X
+    result = path(Xk, y, l1_ratio=l1_ratio, n_alphas=8, tol=1e-12, penalty_factor=pf, lower_bounds=lower,
+                  upper_bounds=upper, fit_intercept=fit_intercept)
+    assert result.converged.all(), result.dual_gaps
+    v = pf * (len(pf) / pf.sum())
+    # alpha_max is that of the null model with the unpenalized features fitted: only they are nonzero there,
+    # and the next alpha lets a penalized one in
+    assert set(np.flatnonzero(result.coefs[:, 0])) <= {0, 5} and result.coefs[[0, 5], 0].all()
+    assert np.count_nonzero(result.coefs[:, 1]) > np.count_nonzero(result.coefs[:, 0])
+    null = ref.null_objective(y, fit_intercept=fit_intercept)
+    for k, alpha in enumerate(result.alphas):
+        w, b = result.coefs[:, k], result.intercepts[k]
+        assert (w >= lower).all() and (w <= upper).all(), "bounds hold exactly"
+        eta = X @ w + b
+        ours = np.mean(np.logaddexp(0, eta) - y * eta) + alpha * (l1_ratio * v @ np.abs(w)
+                                                                 + (1 - l1_ratio) / 2 * v @ (w * w))
+        best = _box_reference(X, y, alpha, l1_ratio, v, lower, upper, fit_intercept)
+        # certified: the reference cannot beat the returned gap, and the gap is tight
+        assert ours - best <= result.dual_gaps[k] + 1e-13 * null, (k, ours - best, result.dual_gaps[k])
+        assert best - ours <= 1e-9 * null  # (L-BFGS-B is the less accurate of the two)
+        assert _box_kkt(X, y, w, b, alpha, l1_ratio, v, lower, upper) <= 1e-5, k
+    dense = path(X, y, l1_ratio=l1_ratio, alphas=result.alphas, tol=1e-12, penalty_factor=pf, lower_bounds=lower,
+                 upper_bounds=upper, fit_intercept=fit_intercept)
+    np.testing.assert_allclose(dense.coefs, result.coefs, atol=1e-6)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

@@ -209,6 +209,22 @@ def test_penalty_factors_and_bounds_match_a_numpy_solution(kernel, l1_ratio):
         np.testing.assert_allclose(w, w_ref, atol=2e-5)
 
 
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("n_free", [2, 3, 5], ids=["fewer-free", "as-many-free", "more-free"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_many_unpenalized_features_give_least_squares(n_free, fit_intercept, precompute):
+    """As many unpenalized features as penalized ones, or more (the projection off their span once
+    scaled the wrong axis of a 2-D right-hand side): a tiny alpha is least squares."""
+    X, y = _data(60, 6, seed=615)
+    pf = np.ones(6)
+    pf[:n_free] = 0.0
+    path = fastreg.enet_path(X, y, penalty_factor=pf, alphas=[1e-10], tol=1e-14, fit_intercept=fit_intercept,
+                             precompute=precompute)
+    A = np.hstack([X, np.ones((60, 1))]) if fit_intercept else X
+    ls = np.linalg.lstsq(A, y, rcond=None)[0]
+    np.testing.assert_allclose(path.coefs[:, 0], ls[:6], atol=1e-7)
+
+
 def test_unpenalized_feature_enters_first_and_is_never_shrunk():
     X, y = _data(120, 10, seed=613)
     pf = np.ones(10)
