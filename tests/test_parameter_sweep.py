@@ -113,7 +113,7 @@ SPECIFIC = {
     **{(name, "alphas"): ["abc", [-1.0], [], [np.nan], [[0.1]], True] for name in ("RidgeCV", "ridge_path")},
     ("RidgeCV", "alphas"): ["abc", [-1.0], [], [np.nan], [[0.1]], True, 0.0, -1.0],
     ("logistic_path", "eps"): ["1e-3", 0.0, -1e-3, np.nan],  # None: the default rule
-    ("logistic_path", "penalty_factor"): BAD["penalty_factor"] + [np.r_[0.0, np.ones(P - 1)]],  # 0: not yet
+    ("logistic_path", "penalty_factor"): BAD["penalty_factor"] + [np.zeros(P)],  # nothing penalized
     ("LogisticRegression", "solver"): ["svd", 1, None],
     ("SufficientStats.__sub__", "other"): BAD["other"] + [fastreg.SufficientStats.from_arrays(
         np.vstack([X, X]), np.concatenate([Y, Y]), shift=STATS.shift)],  # rows never added
