@@ -20,6 +20,7 @@ v = s q_k (1 - q_k) / n, working response z = eta_k + (Y_k - p_k) / (q_k (1 - q_
 intercepts are made exactly optimal, and each penalty stops on the certified gap of `duality_gap`.
 """
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from scipy.special import xlogy
 
 from ._datafit import INNER_FRACTION, P_MIN, newton_subproblem
@@ -28,8 +29,10 @@ from ._solvers import kernel_name
 # the joint Newton step on the support (`MultinomialSolver._support_newton`) runs on at most this many
 # coefficients and intercepts (its least-squares solve costs m^3)
 NEWTON_MAX = 1000
-# ... and always when at most this many (a small problem's step is cheap whatever its shape)
+# ... and always when at most this many (a small problem's step is cheap whatever its shape), else when it
+# costs at most this many sweeps over the classes
 NEWTON_FREE = 100
+NEWTON_SWEEPS = 4
 
 
 def softmax(eta):
@@ -170,9 +173,11 @@ class Multinomial:
 MULTINOMIAL = Multinomial()
 
 
-def duality_gap(data, W, b, l1_reg, l2_reg, positive, xw=None):
+def duality_gap(data, W, b, l1_reg, l2_reg, positive, xw=None, correlation=False):
     """(gap, loss) of (W, b) (W of shape (n_features, K), b of the fitted classes): the primal P minus the
-    dual value at a feasible dual point built from the probabilities t = softmax(eta).
+    dual value at a feasible dual point built from the probabilities t = softmax(eta); with
+    `correlation`, also X^T theta (n_features, fitted classes) before the L1 scaling (-X^T theta is the
+    loss' gradient when no intercept correction was needed: the working sets' optimality check).
 
     Fenchel duality, from logsumexp(eta) = max over the simplex of <t, eta> - sum_k t_k log t_k: for any
     rows t_i in the probability simplex, with theta_ik = s_i (Y_ik - t_ik) / n,
@@ -221,7 +226,8 @@ def duality_gap(data, W, b, l1_reg, l2_reg, positive, xw=None):
     if scale < 1.0:
         t = (1.0 - scale) * Y + scale * t
     dual = -float(s @ xlogy(t, t).sum(axis=1)) / n - conj
-    return max(primal - dual, 0.0), loss
+    gap = max(primal - dual, 0.0)
+    return (gap, loss, U) if correlation else (gap, loss)
 
 
 class MultinomialSolver:
@@ -250,12 +256,13 @@ class MultinomialSolver:
         self.class_data = [data.class_data(k) for k in cols]
         # (until a Newton step has run: a path whose penalties all start solved)
         self.name = "irls-multinomial+" + kernel_name(plan.kernel, data.kind)
-        xw = data.linear_predictor(W[:, cols], 0.0)
+        xw = np.asfortranarray(data.linear_predictor(W[:, cols], 0.0))
         self.b = np.zeros(cols.size)
         if data.fit_intercept:
             start = np.log(self.counts / data.n_samples)
             self.b = self._optimal_intercepts(xw, start - start.mean())
         self.loss = self._loss(xw + self.b)
+        self.previous_l1 = None  # the previous penalty's, for the strong rule
 
     def intercepts(self):
         """The intercepts of every class (summing to 0 over the fitted ones; -inf for the others)."""
@@ -275,7 +282,8 @@ class MultinomialSolver:
         """argmin_b of the loss at X W = xw: Newton in K variables (the Hessian H = (diag(S p) - p^T S p) / n
         is singular along the common shift 1, whose gradient component is 0; the step solves
         (H + c 1 1^T) d = g, whose solution has 1^T d = 0 and so solves H d = g), halved where it would
-        increase the loss; returned centered (sum 0)."""
+        increase the loss, until the predicted decrease is below the loss' rounding; returned centered
+        (sum 0)."""
         s, n = self.data.sw, self.data.n_samples
         current, p = self._evaluate(xw + b)
         ones = np.ones((b.size, b.size))
@@ -291,6 +299,8 @@ class MultinomialSolver:
             except np.linalg.LinAlgError:
                 step = np.linalg.lstsq(H, grad, rcond=None)[0]
             step -= step.mean()
+            if float(grad @ step) <= 1e-15 * current:  # the predicted decrease is below the loss' rounding
+                break
             while True:
                 trial, p_trial = self._evaluate(xw + b - step)
                 if trial <= current or np.max(np.abs(step)) <= 1e-15 * max(1.0, np.max(np.abs(b))):
@@ -325,31 +335,34 @@ class MultinomialSolver:
         W_acc[:, cols] = ((z / total) @ iterates[1:]).reshape(W.shape[0], cols.size)
         if self.positive:
             W_acc = np.maximum(W_acc, 0.0)
-        xw_acc = data.linear_predictor(W_acc[:, cols], 0.0)
+        xw_acc = np.asfortranarray(data.linear_predictor(W_acc[:, cols], 0.0))
         b_acc = self._optimal_intercepts(xw_acc, self.b) if data.fit_intercept else self.b
-        gap_acc, loss_acc = duality_gap(data, W_acc, b_acc, l1_reg, l2_reg, self.positive, xw=xw_acc)
+        gap_acc, loss_acc, U = duality_gap(data, W_acc, b_acc, l1_reg, l2_reg, self.positive, xw=xw_acc,
+                                           correlation=True)
         trial = loss_acc + penalty_value(W_acc, l1_reg, l2_reg, data.penalty.factor)
         if not (trial < objective or (trial <= objective + 4e-16 * abs(objective) and gap_acc < gap)):
             return xw, gap, objective
         W[:, cols] = W_acc[:, cols]
-        self.b, self.loss = b_acc, loss_acc
+        self.b, self.loss, self.U = b_acc, loss_acc, U
         return xw_acc, gap_acc, trial
 
-    def _support_newton(self, W, xw, gap, objective, l1_reg, l2_reg):
+    def _support_newton(self, W, xw, gap, objective, l1_reg, l2_reg, sweep_cost):
         """A Newton step on every class at once, restricted to the support of W (its signs fixed) and the
         intercepts, once the sweeps have left the support unchanged: class-by-class steps converge only
         linearly (at the rate of the classes' coupling, as block Gauss-Seidel), the joint step
         quadratically near the optimum. The Hessian of the support's m coefficients and intercepts,
-        sum_i s_i / n (delta_kl p_ik - p_ik p_il) z_iu z_iv (+ the L2 part), costs n m^2: skipped when it
-        would cost more than the sweep's K' Gram matrices (m^2 > K' p min(n, p)) unless m <= `NEWTON_FREE`,
-        and when m > `NEWTON_MAX`. Its singular directions (the intercepts' common shift, a feature's common shift
-        with no L2 part) get the least-squares step's zero. Halved until P decreases (or, below P's
-        rounding, keeps P and lowers the gap), refused if a sign flips; returns (X W, gap, P) kept."""
+        sum_i s_i / n (delta_kl p_ik - p_ik p_il) z_iu z_iv (+ the L2 part), and its Cholesky factor cost
+        n m^2 + m^3 / 3: skipped when that is more than `NEWTON_SWEEPS` sweeps (`sweep_cost`, in the same
+        units) unless m <= `NEWTON_FREE`, and when m > `NEWTON_MAX`. A relative 1e-10 ridge covers its
+        singular directions: the intercepts' common shift (the gradient has no component there) and a
+        feature's common shift over every class without an L2 part (its step is refused by the sign check
+        unless it is flat). Halved until P decreases (or, below P's rounding, keeps P and lowers the gap),
+        refused if a sign flips; returns (X W, gap, P) kept."""
         data, cols = self.data, self.cols
         n, K = data.n_samples, cols.size
         rows_j, class_k = np.nonzero(W[:, cols])
         m = rows_j.size + (K if data.fit_intercept else 0)
-        if m == 0 or m > NEWTON_MAX or (m > NEWTON_FREE and m * m > K * data.n_features * min(n, data.n_features)):
+        if m == 0 or m > NEWTON_MAX or (m > NEWTON_FREE and n * m * m + m**3 / 3 > NEWTON_SWEEPS * sweep_cost):
             return xw, gap, objective
         factor = data.penalty.factor
         f = np.ones(rows_j.size) if factor is None else factor[rows_j]
@@ -371,7 +384,11 @@ class MultinomialSolver:
         M = P[:, kk] * Z
         H = np.where(kk[:, None] == kk[None, :], (M.T * s) @ Z, 0.0) - (M.T * s) @ M
         H[np.arange(rows_j.size), np.arange(rows_j.size)] += l2_reg * f
-        step = np.linalg.lstsq(H, grad, rcond=None)[0]
+        H[np.diag_indices_from(H)] += 1e-10 * max(float(np.max(np.diag(H))), np.finfo(float).tiny)
+        try:
+            step = cho_solve(cho_factor(H, check_finite=False), grad, check_finite=False)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, grad, rcond=None)[0]
         # X_S d per class: the change of X W
         dxw = np.zeros_like(xw)
         for k in range(K):
@@ -404,8 +421,16 @@ class MultinomialSolver:
             return xw, gap, objective
         W[:, cols] = W_new[:, cols]
         self.b = b_new
-        gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw_new)
+        gap, self.loss, self.U = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw_new,
+                                             correlation=True)
         return xw_new, gap, self.loss + penalty_value(W, l1_reg, l2_reg, factor)
+
+    def _violators(self, U, threshold):
+        """(n_features, fitted classes): where the dual correlation X^T theta exceeds threshold times the
+        feature's penalty factor (in the direction the sign constraint allows)."""
+        factor = self.data.penalty.factor
+        score = U if self.positive else np.abs(U)
+        return score > (threshold if factor is None else threshold * factor[:, None])
 
     def __call__(self, W, l1_reg, l2_reg):
         data, options = self.data, self.options
@@ -414,11 +439,21 @@ class MultinomialSolver:
         s, n, Y, cols = data.sw, data.n_samples, self.Y, self.cols
         tol_gap = float(options.tol_gap)
         epochs = 0
-        xw = data.linear_predictor(W[:, cols], 0.0)  # X W of the fitted classes, kept along the steps
-        gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+        # X W of the fitted classes, kept along the steps (Fortran: the row-wise sums over few classes run
+        # along contiguous columns, 3x faster)
+        xw = np.asfortranarray(data.linear_predictor(W[:, cols], 0.0))
+        gap, self.loss, self.U = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw,
+                                             correlation=True)
         objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
         history = []  # the sweeps' iterates W (fitted classes), for Anderson extrapolation
         previous = None  # the support after the previous sweep
+        # each class's working set (glmnet's): its support, the strong rule's features at the warm start,
+        # and, before every sweep, the features that violate optimality (all of them without an L1 part)
+        sets = options.working_set and l1_reg > 0
+        if sets:
+            threshold = l1_reg if self.previous_l1 is None else 2 * l1_reg - self.previous_l1
+            working = self._violators(self.U, threshold)
+        self.previous_l1 = l1_reg
         for _ in range(self.max_newton):
             if gap <= tol_gap:
                 break
@@ -426,25 +461,39 @@ class MultinomialSolver:
             moved = False
             eta = xw + self.b
             _, p = self._evaluate(eta)
+            if sets:
+                working |= (W[:, cols] != 0) | self._violators(self.U, l1_reg)
+            # the sweep's cost in multiply-adds: each class's design (and its Gram matrix when n is the
+            # larger) on its working set, and the gap's pass over X
+            sizes = working.sum(axis=0) if sets else np.full(cols.size, W.shape[0])
+            sweep_cost = float(n * np.sum(sizes * np.minimum(sizes, n)) + n * W.shape[0] * cols.size)
             for i, k in enumerate(cols):
+                if sets:
+                    features = np.flatnonzero(working[:, i])
+                    if features.size == 0:
+                        continue
+                    features = None if features.size == working.shape[0] else features
+                else:
+                    features = None
                 q = np.clip(p[:, i], P_MIN, 1.0 - P_MIN)
                 weight = q * (1.0 - q)
                 v = s * weight / n
                 z = eta[:, i] + (Y[:, i] - p[:, i]) / weight
                 w_k = np.ascontiguousarray(W[:, k])
                 w_new, b_new, it, name = newton_subproblem(self.class_data[i], self.plan, options, z, v, w_k,
-                                                           l1_reg, l2_reg, self.positive, target)
+                                                           l1_reg, l2_reg, self.positive, target, cols=features)
                 self.name = "irls-multinomial+" + (name[len("irls+"):] if name.startswith("irls+") else name)
                 epochs += int(it)
                 dw = w_new - w_k
                 db = b_new - self.b[i] if data.fit_intercept else 0.0
                 if not np.any(dw) and db == 0:
                     continue
-                xdw = data.linear_predictor(dw[:, None], 0.0)[:, 0]
+                moved_j = np.flatnonzero(dw)  # (a working set's few columns)
+                xdw = np.asarray(data.X[:, moved_j] @ dw[moved_j], dtype=np.float64).reshape(-1)
                 rest = penalty_value(W, l1_reg, l2_reg, factor) - penalty_value(w_k[:, None], l1_reg, l2_reg, factor)
                 step = 1.0
                 for _ in range(40):  # damped step: halve until P does not increase
-                    trial_eta = eta.copy()
+                    trial_eta = eta.copy(order="F")
                     trial_eta[:, i] += step * (xdw + db)
                     trial_loss, trial_p = self._evaluate(trial_eta)
                     trial = trial_loss + rest + penalty_value((w_k + step * dw)[:, None], l1_reg, l2_reg, factor)
@@ -467,7 +516,8 @@ class MultinomialSolver:
                     xw -= data.linear_predictor(shift[:, None], 0.0)
             if data.fit_intercept:
                 self.b = self._optimal_intercepts(xw, self.b)
-            gap, self.loss = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw)
+            gap, self.loss, self.U = duality_gap(data, W, self.b, l1_reg, l2_reg, self.positive, xw=xw,
+                                                 correlation=True)
             objective = self.loss + penalty_value(W, l1_reg, l2_reg, factor)
             if options.anderson:
                 history.append(W[:, cols].copy())
@@ -476,7 +526,7 @@ class MultinomialSolver:
                     history = history[-1:]
             support = W[:, cols] != 0
             if options.newton and gap > tol_gap and previous is not None and np.array_equal(support, previous):
-                xw, gap, objective = self._support_newton(W, xw, gap, objective, l1_reg, l2_reg)
+                xw, gap, objective = self._support_newton(W, xw, gap, objective, l1_reg, l2_reg, sweep_cost)
             previous = support
             if not moved:
                 break  # no decrease along any class's Newton direction: the gap says how far we are
