@@ -81,9 +81,10 @@ class Path:
     ----------
     alphas : ndarray of shape (n_alphas,)
         Penalties, in decreasing order.
-    coefs : ndarray of shape (n_features, n_alphas)
-        Coefficients at each alpha (input dtype).
-    intercepts : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas), or (n_classes, n_features, n_alphas)
+        Coefficients at each alpha (input dtype); a block of responses (the multinomial family's classes)
+        first, as scikit-learn's multi-output paths.
+    intercepts : ndarray of shape (n_alphas,), or (n_classes, n_alphas)
         Intercepts (0 when ``fit_intercept=False``).
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gaps of the returned solutions, in the units of the objective

@@ -832,15 +832,26 @@ class _LogisticFit(NamedTuple):
 
 
 class LogisticRegression(_LogisticBase):
-    """Penalized logistic regression (two classes) by certified proximal Newton, a drop-in for
-    scikit-learn's ``LogisticRegression``.
+    """Penalized logistic regression by certified proximal Newton, a drop-in for scikit-learn's
+    ``LogisticRegression``: the binomial model for two classes, the multinomial for more (as
+    scikit-learn 1.8+ does with every solver but liblinear).
 
     Minimizes scikit-learn's objective
 
         C sum_i s_i logloss(y_i, x_i^T w + b) + l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2
 
+    for two classes and, for K > 2, its multinomial version (the symmetric parametrization: one row of
+    coefficients and one intercept per class, each row penalized)
+
+        C sum_i s_i [logsumexp_k(x_i^T W_k + b_k) - (x_i^T W_{y_i} + b_{y_i})]
+        + sum_k (l1_ratio ||W_k||_1 + (1 - l1_ratio)/2 ||W_k||^2)
+
     (s the sample weights times the class weights), which is ``fastreg.logistic_path``'s objective at
     ``alpha = 1 / (C sum_i s_i)`` times a constant: the same minimizer, certified by its duality gap.
+    The multinomial model is unchanged by a common shift of the intercepts: ``intercept_`` sums to 0
+    (scikit-learn's does not, its predictions are the same). A class whose rows all have weight 0 (e.g.
+    through class_weight) keeps its place in ``classes_`` with probability 0 (coefficients 0, intercept
+    -inf: the limit of the optimum).
 
     Parameters
     ----------
@@ -854,7 +865,8 @@ class LogisticRegression(_LogisticBase):
         Mix of the L1 and L2 penalties, in [0, 1].
     dual, intercept_scaling, random_state, solver, verbose, n_jobs :
         Accepted for compatibility; fastreg runs its own solver (``solver_`` says which) and the
-        intercept is never penalized (so `intercept_scaling` has nothing to scale).
+        intercept is never penalized (so `intercept_scaling` has nothing to scale). As scikit-learn's,
+        ``solver='liblinear'`` refuses more than two classes (any other name fits them).
     tol : float, default=1e-4
         Stop when the duality gap is <= ``tol`` times the null model's mean log-loss (relative
         suboptimality of the objective divided by ``C sum_i s_i``).
@@ -862,15 +874,16 @@ class LogisticRegression(_LogisticBase):
     class_weight : dict or 'balanced', default=None
         Weights multiplying the sample weights of each class, as scikit-learn.
     max_iter : int, default=100
-        Newton (IRLS) steps at most; each one runs at most 1000 epochs of coordinate descent.
+        Newton (IRLS) steps at most (for more than two classes, sweeps of one Newton step per class);
+        each one runs at most 1000 epochs of coordinate descent.
     warm_start : bool, default=False
         Start from the previous solution when refitting.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
-    classes_ : ndarray of shape (2,)
+    coef_ : ndarray of shape (1, n_features) for two classes, (n_classes, n_features) for more
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    classes_ : ndarray of shape (n_classes,)
     n_iter_ : ndarray of shape (1,)
     dual_gap_ : float
         Certified duality gap of the solution, in the units of ``logistic_path``'s objective.
@@ -884,6 +897,10 @@ class LogisticRegression(_LogisticBase):
     >>> model = fastreg.LogisticRegression(C=1.0, l1_ratio=1.0).fit(X, y)
     >>> model.classes_.tolist(), model.predict(X[:3]).tolist(), round(model.score(X, y), 2)
     (['no', 'yes'], ['yes', 'no', 'no'], 0.92)
+    >>> labels = np.digitize(X[:, 0] + 0.3 * rng.standard_normal(200), [-0.5, 0.5])  # three classes
+    >>> multi = fastreg.LogisticRegression(C=1.0).fit(X, labels)
+    >>> multi.coef_.shape, multi.predict_proba(X[:2]).shape, bool(abs(multi.intercept_.sum()) < 1e-12)
+    ((3, 4), (2, 3), True)
     """
 
     def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4, fit_intercept=True,
@@ -911,7 +928,7 @@ class LogisticRegression(_LogisticBase):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            Two class labels.
+            Class labels (two or more classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
 
         Returns
@@ -948,12 +965,16 @@ class LogisticRegression(_LogisticBase):
 
 
 class LogisticRegressionCV(_LogisticBase):
-    """Penalized logistic regression (two classes) with C (and l1_ratio) chosen by cross-validation, a
-    drop-in for scikit-learn's ``LogisticRegressionCV`` (its legacy attributes), plus glmnet's 1-SE C.
+    """Penalized logistic regression (binomial for two classes, multinomial for more) with C (and
+    l1_ratio) chosen by cross-validation, a drop-in for scikit-learn's ``LogisticRegressionCV`` (its
+    legacy attributes), plus glmnet's 1-SE C.
 
     Every fold solves its whole grid of Cs as one warm-started certified path (`logistic_path`, the
     objective of `LogisticRegression` at ``alpha = 1 / (C sum_i s_i)`` over the training rows), on
-    ``n_jobs`` threads, and scores the held-out rows.
+    ``n_jobs`` threads, and scores the held-out rows. A class without training rows in a fold (as
+    scikit-learn, not an error; a UserWarning says which) has probability 0 in that fold's models:
+    coefficients 0 and intercept -inf in ``coefs_paths_``, the limit of the optimum, whose other classes
+    are the fit without it.
 
     Parameters
     ----------
@@ -979,15 +1000,19 @@ class LogisticRegressionCV(_LogisticBase):
 
     Attributes
     ----------
-    C_, l1_ratio_ : ndarray of shape (1,)
+    C_, l1_ratio_ : ndarray of shape (1,), or (n_classes,) for more than two classes (repeated, as
+        scikit-learn)
     C_1se_ : float
         glmnet's 1-SE choice: the smallest C whose mean score is within one standard error (over folds)
         of the best, at ``l1_ratio_``.
     Cs_, l1_ratios_ : ndarray
-    scores_ : dict {positive class: ndarray of shape (n_folds, n_Cs) or (n_folds, n_Cs, n_l1_ratios)}
-    coefs_paths_ : dict {positive class: ndarray of shape (n_folds, n_Cs[, n_l1_ratios], n_features + 1)}
-        (the intercept last, with ``fit_intercept``)
-    coef_, intercept_, classes_, n_iter_, n_features_in_, feature_names_in_
+    scores_ : dict {class: ndarray of shape (n_folds, n_Cs) or (n_folds, n_Cs, n_l1_ratios)}
+        Keyed by the positive class for two classes, by every class for more (the same scores each).
+    coefs_paths_ : dict {class: ndarray of shape (n_folds, n_Cs[, n_l1_ratios], n_features + 1)}
+        Each class's coefficients (the positive class's alone for two), the intercept last with
+        ``fit_intercept`` (the multinomial intercepts of a fold sum to 0 over its classes).
+    coef_, intercept_ : ndarray of shape (1, n_features) and (1,), or (n_classes, n_features) and (n_classes,)
+    classes_, n_iter_, n_features_in_, feature_names_in_
 
     Examples
     --------
@@ -1038,7 +1063,7 @@ class LogisticRegressionCV(_LogisticBase):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            Two class labels.
+            Class labels (two or more classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the fits and of the held-out scores (as scikit-learn's).
 
