@@ -27,8 +27,10 @@ from ._datafit import INNER_FRACTION, P_MIN, newton_subproblem
 from ._solvers import kernel_name
 
 # the joint Newton step on the support (`MultinomialSolver._support_newton`) runs on at most this many
-# coefficients and intercepts (its least-squares solve costs m^3)
+# coefficients and intercepts (its Cholesky factor costs m^3 / 3)
 NEWTON_MAX = 1000
+# ... whose n x m design (two of them: 2 x 8 bytes per entry) it builds up to this many entries
+NEWTON_MAX_ENTRIES = 1 << 25
 # ... and always when at most this many (a small problem's step is cheap whatever its shape), else when it
 # costs at most this many sweeps over the classes
 NEWTON_FREE = 100
@@ -238,10 +240,15 @@ class MultinomialSolver:
     quadratic model of P in (W_k, b_k) with the other classes fixed has weights v = s q_k (1 - q_k) / n
     and working response z = eta_k + (Y_k - p_k) / (q_k (1 - q_k)) (q_k: p_k kept `P_MIN` from 0 and 1; the
     gradient exact, so the fixed point is the optimum); `newton_subproblem` solves it on class k's
-    binomial data, warm started from W_k, to `INNER_FRACTION` of the gap target shared by the classes;
-    the step to its solution is halved until P does not increase. After the sweep the intercepts are
-    made exactly optimal for W (Newton in K variables), and the penalty is done when the certified gap
-    (`duality_gap`) reaches the target. Classes outside `data.fitted` keep W_k = 0 and b_k = -inf.
+    binomial data and working set (glmnet's: the class's support, the strong rule's features at the
+    warm start, and the features whose dual correlation violates optimality before each sweep),
+    warm started from W_k, to `INNER_FRACTION` of the gap target shared by the classes; the step to its
+    solution is halved until P does not increase. After the sweep: the exact common shift of each
+    feature's coefficients (`optimal_shift`), the intercepts made exactly optimal (Newton in K
+    variables), the full certified gap (`duality_gap`, one pass over X), Anderson extrapolation every
+    `options.anderson` sweeps and, once the support is stable, a joint Newton step on it
+    (`_support_newton`); the penalty is done when the gap reaches the target. Classes outside
+    `data.fitted` keep W_k = 0 and b_k = -inf.
     """
 
     def __init__(self, plan, data, W, options):
@@ -353,7 +360,7 @@ class MultinomialSolver:
         quadratically near the optimum. The Hessian of the support's m coefficients and intercepts,
         sum_i s_i / n (delta_kl p_ik - p_ik p_il) z_iu z_iv (+ the L2 part), and its Cholesky factor cost
         n m^2 + m^3 / 3: skipped when that is more than `NEWTON_SWEEPS` sweeps (`sweep_cost`, in the same
-        units) unless m <= `NEWTON_FREE`, and when m > `NEWTON_MAX`. A relative 1e-10 ridge covers its
+        units) unless m <= `NEWTON_FREE`, and when m > `NEWTON_MAX` or n m > `NEWTON_MAX_ENTRIES`. A relative 1e-10 ridge covers its
         singular directions: the intercepts' common shift (the gradient has no component there) and a
         feature's common shift over every class without an L2 part (its step is refused by the sign check
         unless it is flat). Halved until P decreases (or, below P's rounding, keeps P and lowers the gap),
@@ -362,7 +369,8 @@ class MultinomialSolver:
         n, K = data.n_samples, cols.size
         rows_j, class_k = np.nonzero(W[:, cols])
         m = rows_j.size + (K if data.fit_intercept else 0)
-        if m == 0 or m > NEWTON_MAX or (m > NEWTON_FREE and n * m * m + m**3 / 3 > NEWTON_SWEEPS * sweep_cost):
+        if (m == 0 or m > NEWTON_MAX or n * m > NEWTON_MAX_ENTRIES
+                or (m > NEWTON_FREE and n * m * m + m**3 / 3 > NEWTON_SWEEPS * sweep_cost)):
             return xw, gap, objective
         factor = data.penalty.factor
         f = np.ones(rows_j.size) if factor is None else factor[rows_j]
