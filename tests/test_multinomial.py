@@ -1155,3 +1155,26 @@ def test_bad_input_estimators():
     with pytest.raises(ValueError, match=r"training rows of split #0"):  # a fold with one class
         folds = [(np.flatnonzero(y == 0), np.flatnonzero(y != 0))]
         fastreg.LogisticRegressionCV(cv=folds).fit(X, y)
+
+
+def test_cv_threads_and_weights():
+    """Folds on threads give the same fit as one thread; class_weight='balanced' and sample weights are the
+    fits' weights (each fold certified on them)."""
+    X, y = make_multi(90, 5, 3, seed=50)
+    X = standardized(X)
+    sw = np.random.default_rng(51).uniform(0.5, 2.0, 90)
+    kw = dict(Cs=[0.1, 1.0], cv=3, class_weight="balanced", tol=1e-10)
+    one = fastreg.LogisticRegressionCV(**kw).fit(X, y, sample_weight=sw)
+    two = fastreg.LogisticRegressionCV(n_jobs=2, **kw).fit(X, y, sample_weight=sw)
+    for c in (0, 1, 2):
+        np.testing.assert_array_equal(one.coefs_paths_[c], two.coefs_paths_[c])
+    np.testing.assert_array_equal(one.coef_, two.coef_)
+    totals = np.bincount(y, weights=sw)
+    w = sw * (sw.sum() / (3 * totals))[y]
+    folds = list(StratifiedKFold(3).split(X, y))
+    train = folds[1][0]
+    for i, C in enumerate([0.1, 1.0]):
+        W = np.stack([one.coefs_paths_[c][1, i, :-1] for c in (0, 1, 2)])
+        b = np.array([one.coefs_paths_[c][1, i, -1] for c in (0, 1, 2)])
+        prob = ref.MultinomialProblem(X[train], y[train], 1.0 / (C * w[train].sum()), 0.0, sample_weight=w[train])
+        assert ref.multinomial_duality_gap(W, b, prob) <= 1e-9
