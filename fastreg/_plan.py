@@ -85,14 +85,12 @@ def gram_is_cheaper(n_samples, n_features, dtype):
 NEWTON_GRAM_MAX_FEATURES = 256
 
 
-def newton_step_plan(X, penalty):
-    """The kernel of one Newton step's weighted least-squares subproblem (a single fit from a warm
-    start, on a working set: the columns of X): Gram updates only while the syrk costs less than the
-    epochs it saves (n > p and p <= NEWTON_GRAM_MAX_FEATURES), residual updates otherwise; a sparse X
-    with unpenalized features always gets Gram updates (as in `make_plan`)."""
+def newton_step_plan(X):
+    """The kernel of one Newton step's weighted least-squares subproblem on a dense X (a single fit
+    from a warm start, on a working set: the columns of X): Gram updates only while the syrk costs
+    less than the epochs it saves (n > p and p <= NEWTON_GRAM_MAX_FEATURES), residual updates
+    otherwise. (A sparse X's Newton steps run on X itself: `fastreg._irls.weighted_cd_sparse`.)"""
     n_samples, n_features = X.shape
-    if sparse.issparse(X) and penalty.factor is not None and (penalty.factor == 0).any():
-        return Plan("gram")
     if n_samples > n_features and n_features <= NEWTON_GRAM_MAX_FEATURES:
         return Plan("gram")
     return Plan("residual")

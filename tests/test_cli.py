@@ -337,3 +337,227 @@ def test_unconverged_subprocess_leaks_no_raw_warning():
     assert result.returncode == 1
     assert result.stderr.startswith("warning: ") and result.stderr.count("\n") == 1, result.stderr
     assert "ConvergenceWarning" not in result.stderr
+
+
+# --family binomial: penalized logistic regression on a two-class target
+
+LOGISTIC_HEADER = re.compile(r"^\s*alpha\s+non-zeros\s+deviance %\s+accuracy\s+duality gap\s+(BIC|AIC)\s*$", re.M)
+LOGISTIC_ROW = re.compile(r"^(\*| ) +(\S+) +(\d+) +(\S+) +(\S+) +(\S+) +(\S+)$", re.M)
+LOGISTIC_SELECTED = re.compile(r"selected by (BIC|AIC) \(\*\): alpha = (\S+), (\d+) of (\d+) features, deviance "
+                               r"explained = (\S+)%, training accuracy = (\S+), duality gap = (\S+) \(target")
+
+
+def _log_sigmoid(t):
+    """log(1 / (1 + exp(-t))) without overflow."""
+    return -(np.maximum(-t, 0) + np.log1p(np.exp(-np.abs(t))))
+
+
+def _mean_log_loss(y, eta):
+    """-1/n sum [y log sigma(eta) + (1 - y) log sigma(-eta)], one value per column of eta."""
+    return -np.mean(y[:, None] * _log_sigmoid(eta) + (1 - y[:, None]) * _log_sigmoid(-eta), axis=0)
+
+
+def _binomial_criterion(X, y, coefs, intercepts, criterion, fit_intercept=True):
+    """The binomial BIC/AIC, independently: 2 n (mean log-loss) + k log n (or 2 k), k = non-zeros + intercept."""
+    n = len(y)
+    k = np.count_nonzero(coefs, axis=0) + (1 if fit_intercept else 0)
+    return 2 * n * _mean_log_loss(y, X @ coefs + intercepts) + (np.log(n) if criterion == "bic" else 2.0) * k
+
+
+def _check_logistic_report(out, X, labels, names, *, criterion="bic", n_alphas=100, eps=None, tol=1e-7,
+                           fit_intercept=True, standardize=True):
+    """The printed path and selected model agree with fastreg.logistic_path and with the accuracy,
+    deviance and criterion recomputed here."""
+    assert LOGISTIC_HEADER.search(out), out
+    rows = LOGISTIC_ROW.findall(out)
+    assert len(rows) >= 2 and sum(r[0] == "*" for r in rows) == 1, out
+    path = fastreg.logistic_path(X, labels, n_alphas=n_alphas, eps=eps, tol=tol, max_iter=10_000,
+                                 fit_intercept=fit_intercept, standardize=standardize)
+    classes = np.unique(labels)
+    y = (labels == classes[1]).astype(float)
+    eta = X @ path.coefs + path.intercepts
+    # the null model: the intercept log(p / (1 - p)) of the positive share p, or eta = 0 without intercept
+    null_eta = np.log(y.mean() / (1 - y.mean())) if fit_intercept else 0.0
+    null_loss = _mean_log_loss(y, np.full((len(y), 1), null_eta))
+    deviance = 100 * (1 - _mean_log_loss(y, eta) / null_loss)
+    accuracy = np.mean((eta > 0) == (y[:, None] == 1), axis=0)
+    ic = _binomial_criterion(X, y, path.coefs, path.intercepts, criterion, fit_intercept)
+    for mark, alpha, nnz, dev, acc, gap, printed_ic in rows:
+        i = int(np.argmin(np.abs(np.log(path.alphas / float(alpha)))))
+        np.testing.assert_allclose(float(alpha), path.alphas[i], rtol=1e-4)
+        assert int(nnz) == np.count_nonzero(path.coefs[:, i])
+        np.testing.assert_allclose(float(dev), deviance[i], atol=0.006)
+        np.testing.assert_allclose(float(acc), accuracy[i], atol=6e-5)
+        assert 0 <= float(gap) <= tol * null_loss[0] * 1.001, f"printed gap {gap} above the target"
+        np.testing.assert_allclose(float(printed_ic), ic[i], atol=0.006)
+    match = LOGISTIC_SELECTED.search(out)
+    assert match, out
+    best = int(np.argmin(ic))
+    assert match.group(1) == criterion.upper()
+    np.testing.assert_allclose(float(match.group(2)), path.alphas[best], rtol=1e-5)
+    assert int(match.group(3)) == np.count_nonzero(path.coefs[:, best]) and int(match.group(4)) == X.shape[1]
+    np.testing.assert_allclose(float(match.group(5)), deviance[best], atol=0.006)
+    np.testing.assert_allclose(float(match.group(6)), accuracy[best], atol=6e-5)
+    shown = [repr(c) if isinstance(c, str) else f"{c:g}" for c in classes.tolist()]
+    assert f"classes: {shown[0]} -> 0, {shown[1]} -> 1; coefficients are the log-odds of {shown[1]}" in out
+    assert f"positive {shown[1]}" in out.splitlines()[0]
+    # the selected model's coefficients are logistic_path's, by name, largest effect first
+    printed = {}
+    for name in names + ["intercept"]:
+        line = re.search(rf"^  {re.escape(name)} +(\S+)$", out, re.M)
+        if line:
+            printed[name] = float(line.group(1))
+    np.testing.assert_allclose(printed.pop("intercept"), path.intercepts[best], rtol=1e-5, atol=1e-300)
+    expected = {name: path.coefs[j, best] for j, name in enumerate(names) if path.coefs[j, best] != 0}
+    assert list(printed) and set(printed) == set(expected)
+    for name, value in printed.items():
+        np.testing.assert_allclose(value, expected[name], rtol=1e-5)
+    effect = {name: abs(expected[name] * X[:, names.index(name)].std()) for name in expected}
+    order = [name for name in re.findall(r"^  (\S+) +\S+$", out, re.M) if name in effect]
+    assert order == sorted(effect, key=effect.get, reverse=True)
+    return path, best
+
+
+def _binary_data(seed=90, n=80):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4)) * [1.0, 5.0, 0.2, 1.0]
+    eta = 1.5 * X[:, 0] - 0.4 * X[:, 1] + 0.5
+    y = rng.random(n) < 1 / (1 + np.exp(-eta))
+    return X, y, ["x1", "x2", "x3", "x4"]
+
+
+def _write_labelled(tmp_path, X, labels, names, target="label", at=None):
+    """A CSV with the label column at position `at` among the features (default: last), labels written as
+    given (numbers or strings)."""
+    at = len(names) if at is None else at
+    header = names[:at] + [target] + names[at:]
+    lines = [",".join(header)]
+    for row, label in zip(X, labels):
+        cells = [repr(float(v)) for v in row]
+        lines.append(",".join(cells[:at] + [str(label)] + cells[at:]))
+    return _write(tmp_path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("codes", [(0, 1), ("no", "yes"), ("M", "B")], ids=["0/1", "no/yes", "M/B"])
+def test_binomial_path(tmp_path, capsys, codes):
+    """Numeric 0/1 labels and string labels; 'B' < 'M', so M/B makes the file's second label positive."""
+    X, y, names = _binary_data()
+    labels = np.array([codes[int(v)] for v in y])
+    path = _write_labelled(tmp_path, X, labels, names, at=2)
+    assert main([str(path), "--family", "binomial", "--target", "label", "--n-alphas", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "80 samples x 4 features, target 'label'" in out and "logistic regression path" in out
+    if isinstance(codes[0], int):
+        labels = labels.astype(float)
+    _check_logistic_report(out, X, labels, names, n_alphas=40)
+
+
+@pytest.mark.parametrize("options,kwargs", [
+    (["--criterion", "aic"], {"criterion": "aic"}),
+    (["--no-intercept"], {"fit_intercept": False}),
+    (["--no-standardize"], {"standardize": False}),
+    (["--eps", "0.05"], {"eps": 0.05}),
+    (["--tol", "1e-10"], {"tol": 1e-10}),
+], ids=["aic", "no-intercept", "no-standardize", "eps", "tol"])
+def test_binomial_options(tmp_path, capsys, options, kwargs):
+    X, y, names = _binary_data(seed=91)
+    labels = np.where(y, "yes", "no")
+    path = _write_labelled(tmp_path, X, labels, names)
+    assert main([str(path), "--family", "binomial", "--n-alphas", "30", *options]) == 0
+    out = capsys.readouterr().out
+    path, _ = _check_logistic_report(out, X, labels, names, n_alphas=30, **kwargs)
+    np.testing.assert_allclose(path.alphas[-1] / path.alphas[0], kwargs.get("eps", 1e-3))
+
+
+def test_binomial_eps_default_follows_logistic_path(tmp_path, capsys):
+    """With p >= n and no --eps, the grid is logistic_path's: alpha_min = 1e-2 alpha_max."""
+    rng = np.random.default_rng(92)
+    X = rng.standard_normal((20, 30))
+    labels = np.where(X[:, 0] + rng.standard_normal(20) > 0, "b", "a")
+    names = [f"f{j}" for j in range(30)]
+    csv = _write_labelled(tmp_path, X, labels, names)
+    assert main([str(csv), "--family", "binomial", "--n-alphas", "20"]) == 0
+    out = capsys.readouterr().out
+    path, _ = _check_logistic_report(out, X, labels, names, n_alphas=20)
+    np.testing.assert_allclose(path.alphas[-1] / path.alphas[0], 1e-2)
+
+
+def test_binomial_separable_data_prints_a_finite_path(tmp_path, capsys):
+    """A feature that separates the classes: the penalized path stays finite and certified."""
+    X, _, names = _binary_data(seed=93, n=50)
+    labels = (X[:, 2] > 0).astype(float)
+    csv = _write_labelled(tmp_path, X, labels, names)
+    assert main([str(csv), "--family", "binomial", "--n-alphas", "30"]) == 0
+    out = capsys.readouterr().out
+    path, best = _check_logistic_report(out, X, labels, names, n_alphas=30)
+    assert np.isfinite(path.coefs).all() and path.converged.all()
+    assert "nan" not in out and "inf" not in out
+    assert re.search(r"training accuracy = 1\.0000", out)
+
+
+def test_binomial_subprocess(tmp_path):
+    X, y, names = _binary_data(seed=94)
+    result = _run(str(_write_labelled(tmp_path, X, np.where(y, "M", "B"), names)), "--family", "binomial",
+                  python_warnings=None)
+    assert result.returncode == 0, result.stderr
+    assert LOGISTIC_HEADER.search(result.stdout) and LOGISTIC_SELECTED.search(result.stdout)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("labels,words", [
+    (["yes"] * 6, ["target 'y'", "one class", "'yes'", "exactly two", "--target"]),
+    (["a", "b", "c", "a", "b", "c"], ["target 'y'", "3 classes", "'a', 'b', 'c'", "exactly two", "merge"]),
+    (["0", "1", "2", "3", "4", "5"], ["target 'y'", "6 classes", "0, 1, 2, 3, ...", "--family gaussian"]),
+])
+def test_binomial_target_needs_two_classes(tmp_path, capsys, labels, words):
+    rows = "".join(f"{i},{(i * 7) % 5},{label}\n" for i, label in enumerate(labels))
+    _user_error(capsys, [_write(tmp_path, "a,b,y\n" + rows), "--family", "binomial"], "data.csv", *words)
+
+
+@pytest.mark.parametrize("cell", ["", "NA", "nan"])
+def test_binomial_missing_label(tmp_path, capsys, cell):
+    path = _write(tmp_path, f"a,b,y\n1,2,yes\n2,1,no\n3,3,{cell}\n4,1,no\n")
+    _user_error(capsys, [path, "--family", "binomial"], "column 'y'", "line 4", "missing", "drop or fill")
+
+
+@pytest.mark.parametrize("row,words", [
+    ("1,red,yes", ["column 'b'", "line 4", "'red'", "not a number"]),
+    ("1,inf,yes", ["column 'b'", "line 4", "infinite"]),
+    ("NA,2,yes", ["column 'a'", "line 4", "missing"]),
+])
+def test_binomial_features_must_be_numeric(tmp_path, capsys, row, words):
+    path = _write(tmp_path, f"a,b,y\n1,2,yes\n2,1,no\n{row}\n4,1,no\n")
+    _user_error(capsys, [path, "--family", "binomial"], *words)
+
+
+def test_gaussian_refuses_string_target(tmp_path, capsys):
+    path = _write(tmp_path, "a,b,y\n1,2,yes\n2,1,no\n3,3,no\n")
+    message = _user_error(capsys, [path, "--family", "gaussian"], "column 'y'", "line 2", "'yes'", "not a number")
+    assert message == _user_error(capsys, [path])
+
+
+def test_binomial_tol_names_its_unit(capsys):
+    _user_error(capsys, ["--family", "binomial", "--tol", "2"], "--tol", "null model's mean log-loss")
+
+
+def test_binomial_unconverged_penalties_reported_once(tmp_path, monkeypatch, capsys):
+    def short_of_target(*args, **kwargs):
+        path = fastreg.logistic_path(*args, **kwargs)
+        path.converged[-3:] = False
+        return path
+    monkeypatch.setattr("fastreg.cli.logistic_path", short_of_target)
+    X, y, names = _binary_data(seed=95)
+    assert main([str(_write_labelled(tmp_path, X, y.astype(int), names)), "--family", "binomial",
+                 "--n-alphas", "10"]) == 1
+    out, err = capsys.readouterr()
+    assert LOGISTIC_SELECTED.search(out)
+    assert err == "warning: 3 penalties did not reach the gap target; raise --max-iter\n"
+
+
+def test_help_mentions_family(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--family {gaussian,binomial}" in out and "binomial: logistic regression" in out
+    assert "the null model's mean log" in out

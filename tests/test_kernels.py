@@ -94,3 +94,85 @@ def test_dense_and_sparse_columns_give_the_same_solution():
         enet_cd_dense(np.zeros(10), l1, 0.0, X, y, y.copy(), norm2, RESIDUAL_OPTIONS)  # columns are a tuple
     with pytest.raises(ValueError, match="sparse columns"):
         enet_cd_sparse(np.zeros(10), l1, 0.0, columns[:6], y, y.copy(), norm2, RESIDUAL_OPTIONS)
+
+
+# ----------------------------------------------------------------------------- the IRLS helpers (_irls.pyx)
+
+
+def _weighted_problem(seed=3, n=150, p=12):
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + rng.uniform(-2, 3, p)  # columns off center: the centering matters
+    X[rng.random((n, p)) < 0.6] = 0.0
+    z = X[:, :4] @ rng.standard_normal(4) + rng.standard_normal(n) + 1.5
+    v = rng.uniform(0.05, 1.0, n)
+    return sparse.csc_matrix(X), X, z, v
+
+
+def _csc_args(Xs):
+    return Xs.data, Xs.indices.astype(np.intc), Xs.indptr.astype(np.int64)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_weighted_cd_sparse_solves_the_weighted_elastic_net(fit_intercept):
+    """1/2 sum v (z - X w - b)^2 + l1 |w| + l2/2 |w|^2 is scikit-learn's weighted ElasticNet times sum(v)."""
+    from sklearn.linear_model import ElasticNet
+    from fastreg._irls import weighted_cd_sparse
+
+    Xs, X, z, v = _weighted_problem()
+    alpha, l1_ratio, V = 0.05, 0.7, v.sum()
+    ref = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-14,
+                     max_iter=100_000).fit(X, z, sample_weight=v)
+    w, b0 = np.zeros(X.shape[1]), (0.3 if fit_intercept else 0.0)  # (no intercept: r is v (z - X w))
+    r = v * (z - X @ w - b0)
+    deta = np.empty(len(z))
+    empty = np.empty(0)
+    b, epochs = weighted_cd_sparse(*_csc_args(Xs), np.arange(X.shape[1], dtype=np.intc), w, b0, v, r,
+                                   alpha * l1_ratio * V, alpha * (1 - l1_ratio) * V, empty, empty, empty,
+                                   fit_intercept, 100_000, 1e-15, deta)
+    assert 0 < epochs < 100_000
+    np.testing.assert_allclose(w, ref.coef_, atol=1e-9)
+    assert b == pytest.approx(ref.intercept_ if fit_intercept else 0.0, abs=1e-9)
+    # the weighted residual and the move of the linear predictor are those of the solution
+    np.testing.assert_allclose(r, v * (z - X @ w - b), atol=1e-12)
+    np.testing.assert_allclose(deta, X @ w + b - (b0 if fit_intercept else 0.0), atol=1e-12)
+
+
+def test_weighted_cd_sparse_subset_factors_and_boxes():
+    """Only `cols` move; factors scale both penalties; boxes hold and the optimality conditions of the
+    box-constrained problem hold at the solution."""
+    from fastreg._irls import weighted_cd_sparse
+
+    Xs, X, z, v = _weighted_problem(seed=4)
+    p = X.shape[1]
+    cols = np.array([0, 2, 3, 5, 6, 9, 11], dtype=np.intc)
+    factor = np.linspace(0.0, 2.0, p)  # feature 0 unpenalized
+    lower = np.full(p, -0.2)
+    upper = np.full(p, 0.5)
+    lower[0], upper[0] = -np.inf, np.inf
+    w = np.zeros(p)
+    w[1] = 0.7  # outside cols: fixed
+    b0 = 0.0
+    r = v * (z - X @ w - b0)
+    deta = np.empty(len(z))
+    l1, l2 = 2.0, 0.5
+    b, _ = weighted_cd_sparse(*_csc_args(Xs), cols, w, b0, v, r, l1, l2, factor, lower, upper, True, 100_000,
+                              1e-15, deta)
+    assert w[1] == 0.7 and (w[np.setdiff1d(np.arange(p), cols)][1:] == 0).all()
+    assert (w[cols] >= lower[cols]).all() and (w[cols] <= upper[cols]).all()
+    # KKT at the solution, coordinate by coordinate: g = X^T r (sum r = 0 with the intercept)
+    assert abs(r.sum()) < 1e-10
+    g = X.T @ r - l2 * factor * w
+    for j in cols:
+        a = l1 * factor[j]
+        if lower[j] < w[j] < upper[j]:
+            target = a * np.sign(w[j]) if w[j] != 0 else None
+            if target is None:
+                assert abs(g[j]) <= a + 1e-8, j
+            else:
+                assert g[j] == pytest.approx(target, abs=1e-8), j
+        elif w[j] == upper[j]:
+            assert g[j] >= a - 1e-8, j
+        else:
+            assert g[j] <= -a + 1e-8, j

@@ -672,9 +672,6 @@ EXPECTED_FAILURES = {
         "at the default tol=1e-4 the weighted and the repeated-rows fits stop at different points within the "
         "tolerance (predict_proba 5e-5 apart, the check asks rtol 1e-7); at tol=1e-12 it passes "
         "(test_sample_weight_equivalence_tight)"),
-    "check_sample_weight_equivalence_on_sparse_data": (
-        "as on dense data: at the default tol=1e-4 the two fits stop at different points within the tolerance "
-        "(predict_proba 3e-5 apart); at tol=1e-12 it passes (test_sample_weight_equivalence_tight)"),
 }
 
 
