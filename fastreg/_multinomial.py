@@ -24,7 +24,7 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.special import xlogy
 
 from ._datafit import INNER_FRACTION, P_MIN, newton_subproblem
-from ._solvers import kernel_name
+from ._solvers import kernel_name, single_threaded_blas
 
 # the joint Newton step on the support (`MultinomialSolver._support_newton`) runs on at most this many
 # coefficients and intercepts (its Cholesky factor costs m^3 / 3)
@@ -441,6 +441,12 @@ class MultinomialSolver:
         return score > (threshold if factor is None else threshold * factor[:, None])
 
     def __call__(self, W, l1_reg, l2_reg):
+        # BLAS on one thread for the whole penalty, as the binomial solver: many small calls (working
+        # sets' products and syrks), between which spinning worker threads take the solver's core
+        with single_threaded_blas():
+            return self._solve(W, l1_reg, l2_reg)
+
+    def _solve(self, W, l1_reg, l2_reg):
         data, options = self.data, self.options
         l1_reg, l2_reg = float(l1_reg), float(l2_reg)
         factor = data.penalty.factor
@@ -489,7 +495,8 @@ class MultinomialSolver:
                 z = eta[:, i] + (Y[:, i] - p[:, i]) / weight
                 w_k = np.ascontiguousarray(W[:, k])
                 w_new, b_new, it, name = newton_subproblem(self.class_data[i], self.plan, options, z, v, w_k,
-                                                           l1_reg, l2_reg, self.positive, target, cols=features)
+                                                           l1_reg, l2_reg, self.positive, target, cols=features,
+                                                           eta=eta[:, i], b=float(self.b[i]))
                 self.name = "irls-multinomial+" + (name[len("irls+"):] if name.startswith("irls+") else name)
                 epochs += int(it)
                 dw = w_new - w_k
