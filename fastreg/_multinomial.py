@@ -16,8 +16,10 @@ returns the solution it reached.
 the quadratic model of P in (W_k, b_k) is a weighted least-squares ElasticNet (weights
 v = s q_k (1 - q_k) / n, working response z = eta_k + (Y_k - p_k) / (q_k (1 - q_k)), q the probabilities kept
 `P_MIN` from 0 and 1), solved by the binomial family's `newton_subproblem` on class k's binomial data
-(`MultinomialData.class_data`), damped by backtracking on P; after each sweep over the classes the
-intercepts are made exactly optimal, and each penalty stops on the certified gap of `duality_gap`.
+(`MultinomialData.class_data`) and working set, damped by backtracking on P. After each sweep over the
+classes: an exact step along the loss' flat directions (`optimal_shift`), exactly optimal intercepts,
+Anderson extrapolation and a joint Newton step on the support (the sweeps alone converge linearly, at
+the rate of the classes' coupling); each penalty stops on the certified gap of `duality_gap`.
 """
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
@@ -87,8 +89,8 @@ def optimal_shift(W, l1_reg, l2_reg, positive):
     factor multiplies the whole sum, so it does not move the minimizer.
 
     The derivative F(c) = l1_reg (2 #{W_jk <= c} - K) + l2_reg (K c - sum_k W_jk) (right-continuous,
-    nondecreasing) is evaluated at the sorted W_j.; with m of them below 0 the minimizer lies between the
-    m-th and the (m + 1)-th, where F is linear. A pure L1 penalty's minimizers are an interval (the medians):
+    nondecreasing) is evaluated at the sorted W_j.; if it is negative at the first m of them, the
+    minimizer lies between the m-th and the (m + 1)-th, where F is linear (the root, or the (m + 1)-th). A pure L1 penalty's minimizers are an interval (the medians):
     the point of it closest to 0 is taken (the least change)."""
     K = W.shape[1]
     ws = np.sort(W, axis=1)
