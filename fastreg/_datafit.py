@@ -11,7 +11,9 @@ Gram solvers (`fastreg._solvers`). A new loss is one more class here with the sa
 - ``deviance(solver, w)``: the deviance at the solver's last solution (working units);
 - ``intercept(design, solver, coef)``: the intercept that goes with the user's coefficients;
 - ``alpha_max(design, l1_ratio, positive, Xty)``: the smallest alpha whose solution is 0 (the grid);
-- ``unconverged(design, settings, alpha, gap, target)``: the ConvergenceWarning text.
+- ``unconverged(design, settings, alpha, gap, target)``: the ConvergenceWarning text;
+- ``block(design)``: the shape of a solution's block of responses, () for one (a solution is a vector
+  over the features), (K,) for K classes (a (n_features, K) matrix; `fastreg._multinomial`).
 
 An iteratively reweighted loss (binomial, multinomial) is a datafit whose `solver` runs an outer
 proximal-Newton loop: at the current (w, b) it refreshes per-sample weights and a working response,
@@ -35,6 +37,10 @@ class Gaussian:
     the working problem ``1/2 ||y_w - X_w w||^2`` of the design, the intercept eliminated by centering."""
 
     name = "gaussian"
+
+    @staticmethod
+    def block(design):
+        return ()
 
     @staticmethod
     def tol_unit(design):
@@ -143,6 +149,10 @@ class Binomial:
     """
 
     name = "binomial"
+
+    @staticmethod
+    def block(data):
+        return ()
 
     @staticmethod
     def null_loss(data):

@@ -1019,3 +1019,81 @@ def logistic_data(X, codes, sample_weight, *, fit_intercept, standardize, penalt
             X64 = np.asfortranarray(X64)
     return LogisticData(X=X64, y=codes.astype(np.float64), sw=sw, col_scale=col_scale, n_samples=n_samples,
                         fit_intercept=fit_intercept, out_dtype=X.dtype, penalty=penalty)
+
+
+# ----------------------------------------------------------------------------------------------------
+# the data of a multinomial problem: K classes on the binomial data's X
+
+
+@dataclass(frozen=True)
+class MultinomialData:
+    """The data of a multinomial problem with K classes: the binomial data of class 0 (`base`: X's kept
+    columns in float64, scaled with `standardize`, the weights normalized to sum to n), whose X,
+    weights and scales every class shares, the rows' class codes and their one-hot matrix Y.
+
+    Working coefficients W have shape (n_features, K) (column k: class k's, on the scaled columns,
+    w = coef * col_scale) and intercepts shape (K,); penalties and gaps are in the user's units,
+    ``(1/n) sum_i s_i [logsumexp(eta_i) - eta_{i, y_i}] + penalty``. `fitted` are the classes the
+    problem fits: with an intercept those with positive weight (an absent class's infimum is its
+    probability 0: coefficients 0, intercept -inf), every class without (no intercept can drive a
+    class to 0). `class_data(k)` is class k's binomial view (its 0/1 labels Y[:, k]), the data each
+    Newton subproblem of the multinomial solver is built on.
+    """
+
+    base: LogisticData      # class 0's binomial data: X, sw, col_scale, n_samples, fit_intercept, penalty
+    codes: np.ndarray       # intp class index of every row, in 0 .. n_classes - 1
+    Y: np.ndarray           # float64 (n_samples, n_classes), Fortran: the one-hot labels
+    n_classes: int
+    fitted: np.ndarray      # intp: the classes the problem fits (see above), sorted
+
+    has_data = True
+    dtype = np.dtype(np.float64)
+
+    X = property(lambda self: self.base.X)
+    sw = property(lambda self: self.base.sw)
+    col_scale = property(lambda self: self.base.col_scale)
+    n_samples = property(lambda self: self.base.n_samples)
+    fit_intercept = property(lambda self: self.base.fit_intercept)
+    penalty = property(lambda self: self.base.penalty)
+    sparse = property(lambda self: self.base.sparse)
+    kind = property(lambda self: self.base.kind)
+    n_features = property(lambda self: self.base.n_features)
+    n_coefs = property(lambda self: self.base.n_coefs)
+    result_dtype = property(lambda self: self.base.result_dtype)
+
+    def class_data(self, k):
+        """Class k's binomial data (`LogisticData` with the labels Y[:, k]; X and weights shared)."""
+        return replace(self.base, y=self.Y[:, k])
+
+    def coef_to_user(self, W):
+        return W / self.col_scale[:, None]
+
+    def coef_to_work(self, coef):
+        return np.asarray(coef, dtype=np.float64) * self.col_scale[:, None]
+
+    def penalties(self, alpha, l1_ratio):
+        return self.base.penalties(alpha, l1_ratio)
+
+    def gap_to_user(self, gap):
+        return float(gap)
+
+    def linear_predictor(self, W, b):
+        """X W + b (float64, shape (n_samples, columns of W))."""
+        if not np.any(W):
+            return np.zeros((self.n_samples, W.shape[1])) + b
+        return np.asarray(self.X @ W, dtype=np.float64) + b
+
+
+def multinomial_data(X, codes, n_classes, sample_weight, *, fit_intercept, standardize, penalty, finite=False):
+    """`MultinomialData` of validated X (its kept columns; NaN/inf checked here unless `finite`) and class
+    codes in 0 .. n_classes - 1 (a class may have no rows: a CV fold's training rows)."""
+    codes = np.asarray(codes, dtype=np.intp)
+    base = logistic_data(X, (codes == 0).astype(np.float64), sample_weight, fit_intercept=fit_intercept,
+                         standardize=standardize, penalty=penalty, finite=finite)
+    Y = np.zeros((codes.size, n_classes), order="F")
+    Y[np.arange(codes.size), codes] = 1.0
+    if fit_intercept:
+        fitted = np.flatnonzero(base.sw @ Y > 0)
+    else:
+        fitted = np.arange(n_classes)
+    return MultinomialData(base=base, codes=codes, Y=Y, n_classes=int(n_classes), fitted=fitted)

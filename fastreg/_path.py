@@ -19,10 +19,11 @@ from scipy import sparse
 from . import _plan
 from . import _ridge
 from . import _validation as v
-from ._design import build_design, build_stats_design, logistic_data
+from ._design import build_design, build_stats_design, logistic_data, multinomial_data
 from ._plan import STATISTICS, Plan, make_plan
 from ._settings import Penalty, check_grid, check_penalty, check_settings
 from ._datafit import BINOMIAL, GAUSSIAN
+from ._multinomial import MULTINOMIAL
 from ._solvers import UNCERTIFIED, solve_options
 from ._stats import SufficientStats
 
@@ -80,9 +81,10 @@ class Path:
     ----------
     alphas : ndarray of shape (n_alphas,)
         Penalties, in decreasing order.
-    coefs : ndarray of shape (n_features, n_alphas)
-        Coefficients at each alpha (input dtype).
-    intercepts : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas), or (n_classes, n_features, n_alphas)
+        Coefficients at each alpha (input dtype); a block of responses (the multinomial family's classes)
+        first, as scikit-learn's multi-output paths.
+    intercepts : ndarray of shape (n_alphas,), or (n_classes, n_alphas)
         Intercepts (0 when ``fit_intercept=False``).
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gaps of the returned solutions, in the units of the objective
@@ -144,7 +146,7 @@ class Path:
         return self._as_tuple()[i]
 
     def __repr__(self):
-        n_features, n_alphas = self.coefs.shape
+        n_features, n_alphas = self.coefs.shape[-2:]
         return (
             f"Path(n_alphas={n_alphas}, n_features={n_features}, alphas=[{self.alphas[0]:.4g} .. "
             f"{self.alphas[-1]:.4g}], l1_ratio={self.l1_ratio}, solver={self.solver!r}, "
@@ -183,7 +185,8 @@ def path_alphas(problem, grid, Xy=None):
 def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False):
     """Solve `problem` along `alphas` (any order; solved as given) with warm starts. No validation here.
 
-    coef_init: a warm start for the first alpha, over the user's features. The plan's kernel runs
+    coef_init: a warm start for the first alpha, over the user's features (of shape block +
+    (n_features,), the layout of `Path.coefs` without its alphas' axis). The plan's kernel runs
     (`fastreg._solvers.make_solver`); the path stops are the settings' (glmnet's, None = off):
     `dfmax` ends the path before the first alpha with more than dfmax non-zero coefficients; from
     the `MIN_ALPHAS_BEFORE_STOP`-th alpha on, `devmax` ends it after an alpha whose fraction of
@@ -196,14 +199,18 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
     dfmax, devmax, fdev = settings.dfmax, settings.devmax, settings.fdev
     dtype = design.dtype
     n_alphas = len(alphas)
-    coefs = np.empty((design.n_coefs, n_alphas), dtype=design.result_dtype)
-    intercepts = np.empty(n_alphas)
+    # a solution is (n_features,) + block: block () for one response, (K,) for the multinomial's K classes
+    block = datafit.block(design)
+    coefs = np.empty((design.n_coefs,) + block + (n_alphas,), dtype=design.result_dtype)
+    intercepts = np.empty((n_alphas,) + block)
     gaps = np.empty(n_alphas)
     n_iters = np.empty(n_alphas, dtype=np.intp)
     converged = np.empty(n_alphas, dtype=bool)
 
-    w = (np.zeros(design.n_features, dtype=dtype) if coef_init is None
-         else design.coef_to_work(penalty.restrict(coef_init)).copy())
+    if coef_init is None:
+        w = np.zeros((design.n_features,) + block, dtype=dtype)
+    else:  # (block + (n_features,), the Path's layout: the features' axis first in the working problem)
+        w = design.coef_to_work(penalty.restrict(np.moveaxis(coef_init, -1, 0))).copy()
     null_deviance = datafit.tol_unit(design)
     # the stopping rule: gap <= tol * null deviance (working units; Gaussian: tol * ||y||^2 / n for the user)
     options = solve_options(design, settings, penalty.positive, null_deviance)
@@ -214,12 +221,12 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
     for i, alpha in enumerate(alphas):
         l1_reg, l2_reg = penalty.working(design, alpha)
         gap, n_iter, status = solver(w, l1_reg, l2_reg)
-        if dfmax is not None and np.count_nonzero(w) > dfmax:
+        if dfmax is not None and _n_nonzero_features(w) > dfmax:
             stop_reason, n_done = "dfmax", i
             break
         dev_ratios[i] = 1.0 - datafit.deviance(solver, w) / null_deviance if null_deviance > 0 else 0.0
         coef = design.coef_to_user(w)
-        coefs[:, i] = coef
+        coefs[..., i] = coef
         intercepts[i] = datafit.intercept(design, solver, coef)
         gaps[i] = design.gap_to_user(gap)
         n_iters[i] = n_iter
@@ -228,7 +235,7 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
             _warn_unconverged(problem, solver, settings, alpha, gaps[i], float(tol_gap), status)
         if settings.verbose:
             msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
-                  f"{int(np.count_nonzero(coef))} non-zero"
+                  f"{_n_nonzero_features(coef)} non-zero"
             print(msg, file=sys.stderr)
         if i + 1 >= MIN_ALPHAS_BEFORE_STOP and i + 1 < n_alphas:
             if devmax is not None and dev_ratios[i] > devmax:
@@ -239,11 +246,20 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
                 stop_reason, n_done = "fdev", i + 1
                 break
     done = slice(0, n_done)
-    path = Path(np.asarray(alphas)[done], coefs[:, done], intercepts[done], gaps[done], n_iters[done],
+    path = Path(np.asarray(alphas)[done], coefs[..., done], intercepts[done], gaps[done], n_iters[done],
                 converged[done], solver.name, l1_ratio, settings.tol, return_n_iter)
     path.dev_ratios = dev_ratios[done]
     path.stop_reason = stop_reason
-    return penalty.expand(path)
+    path = penalty.expand(path)
+    if block:  # scikit-learn's multi-output layout: coefs (K, n_features, n_alphas), intercepts (K, n_alphas)
+        path.coefs = np.moveaxis(path.coefs, 0, -2)
+        path.intercepts = np.moveaxis(path.intercepts, 0, -1)
+    return path
+
+
+def _n_nonzero_features(w):
+    """The features with a non-zero coefficient (for any class of a block): glmnet's df."""
+    return int(np.count_nonzero(np.reshape(w, (w.shape[0], -1)).any(axis=1)))
 
 
 def _warn_unconverged(problem, solver, settings, alpha, gap, tol_gap, status):
@@ -486,67 +502,65 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
 
 
 def prepare_logistic(X, codes, sample_weight, settings, penalty, *, fit_intercept, standardize, n_alphas=None,
-                     finite=False):
-    """The `Problem` of a binomial fit: the data (`fastreg._design.logistic_data`) and the plan of its
-    Newton subproblems, each a single weighted fit (precompute='auto': the Gram kernel with Newton
-    steps on the support when n > p, residual updates with working sets when p > n)."""
+                     finite=False, n_classes=None):
+    """The `Problem` of a logistic fit: the binomial family (`n_classes` None, codes 0/1) or the
+    multinomial family of `n_classes` classes (codes in 0 .. n_classes - 1; a class may have no rows),
+    its data (`fastreg._design.logistic_data` / `multinomial_data`) and the plan of its Newton
+    subproblems, each a single weighted fit (precompute='auto': the Gram kernel with Newton steps on
+    the support when n > p, residual updates with working sets when p > n)."""
     X = penalty.columns(X)
     plan = make_plan(X, "auto", transformed=True, penalty=penalty, n_alphas=None, working_set=settings.working_set)
-    data = logistic_data(X, codes, sample_weight, fit_intercept=fit_intercept, standardize=standardize,
-                         penalty=penalty.kept(), finite=finite)
-    return Problem(data, plan, penalty, BINOMIAL)
-
-
-def check_binary_labels(y, n_samples, sample_weight, *, estimator=None):
-    """(classes, 0/1 codes) of a two-class y; a ValueError naming y otherwise."""
-    classes, codes = v.as_labels(y, n_samples, estimator=estimator)
-    if classes.dtype.kind == "f" and np.any(classes != np.round(classes)):
-        raise ValueError(
-            "Unknown label type: continuous. y holds real values, but logistic regression needs class "
-            "labels (two distinct values); for a continuous target use a regressor (e.g. ElasticNet)."
-        )
-    if classes.size > 2:
-        raise ValueError(
-            f"Only binary classification is supported. y has {classes.size} classes; fastreg's logistic "
-            f"regression fits two classes for now (the multinomial family is not implemented yet). Fit one "
-            f"class against the rest, or use scikit-learn's LogisticRegression for K > 2."
-        )
-    weight = np.bincount(codes, weights=sample_weight, minlength=classes.size)
-    if classes.size < 2 or not (weight > 0).all():
-        found = f"only one class ({classes[0].item()!r})" if classes.size else "no labels"
-        raise ValueError(
-            f"y needs samples of two classes (with positive weight) to fit a logistic regression; got "
-            f"{found}{', the other with zero weight' if classes.size == 2 else ''}."
-        )
-    return classes, codes
+    if n_classes is None:
+        data = logistic_data(X, codes, sample_weight, fit_intercept=fit_intercept, standardize=standardize,
+                             penalty=penalty.kept(), finite=finite)
+        return Problem(data, plan, penalty, BINOMIAL)
+    data = multinomial_data(X, codes, n_classes, sample_weight, fit_intercept=fit_intercept,
+                            standardize=standardize, penalty=penalty.kept(), finite=finite)
+    return Problem(data, plan, penalty, MULTINOMIAL)
 
 
 def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fit_intercept=True,
                   sample_weight=None, standardize=False, tol=1e-6, max_iter=1000, positive=False,
                   penalty_factor=None, coef_init=None, selection="cyclic", random_state=None, screening=True,
                   working_set=True, anderson=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None):
-    """Compute a penalized logistic regression path (the binomial family) with certified duality gaps.
+                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None, family="auto"):
+    """Compute a penalized logistic regression path (binomial or multinomial) with certified duality gaps.
 
-    Minimizes, for each alpha (glmnet's scale),
+    Two classes (the binomial family) minimize, for each alpha (glmnet's scale),
 
         1/n sum_i s_i [log(1 + exp(eta_i)) - y_i eta_i] + alpha l1_ratio ||w||_1 + alpha (1 - l1_ratio)/2 ||w||^2
 
-    with eta = X w + b, y_i in {0, 1} (the second of the two sorted labels is 1), sample weights s
-    normalized to sum to n and b unpenalized (0 with ``fit_intercept=False``), warm-starting each
-    alpha from the previous solution (extrapolated along the path when that lowers the objective).
-    Each alpha is solved by proximal Newton steps (IRLS) on a working set of features (glmnet's
-    strong and active sets; ``working_set=False``: every feature): every step is a weighted Lasso /
-    ElasticNet on the working set's columns solved by fastreg's coordinate-descent kernels (dense or
-    sparse X, Gram or residual updates, gap-safe screening), damped by backtracking so that separable
-    data never diverge; one pass over X per alpha certifies the whole problem.
+    with eta = X w + b, y_i in {0, 1} (the second of the two sorted labels is 1). K > 2 classes (the
+    multinomial family, glmnet's ungrouped multinomial in the symmetric parametrization, as scikit-learn's)
+    minimize
+
+        1/n sum_i s_i [logsumexp_k(eta_ik) - eta_{i, y_i}] + alpha sum_k (l1_ratio ||W_k||_1 + (1 - l1_ratio)/2 ||W_k||^2)
+
+    with eta = X W^T + b, W of shape (K, n_features), b of shape (K,). Sample weights s are normalized to sum
+    to n and b is unpenalized (0 with ``fit_intercept=False``). The multinomial model is unchanged by a
+    common shift of the intercepts: they are returned summing to 0; with an L2 part the optimum is
+    unique (its coefficients sum to 0 over the classes), a pure L1 penalty's only up to a common shift of
+    a feature's coefficients that leaves its penalty unchanged. With an intercept, a class whose rows all
+    have weight 0 (e.g. absent from a fold's training rows) gets the infimum's limit: probability 0,
+    coefficients 0 and intercept -inf.
+
+    Each alpha is warm-started from the previous solution. The binomial family is solved by proximal
+    Newton steps (IRLS) on a working set of features (glmnet's strong and active sets;
+    ``working_set=False``: every feature), the solutions extrapolated along the path when that lowers the
+    objective: every step is a weighted Lasso / ElasticNet on the working set's columns solved by
+    fastreg's coordinate-descent kernels (dense or sparse X, Gram or residual updates, gap-safe
+    screening), damped by backtracking so that separable data never diverge; one pass over X per alpha
+    certifies the whole problem. The multinomial family is glmnet's partial Newton, one class at a time
+    (each class's step the binomial family's weighted subproblem, damped on the multinomial objective),
+    with exact steps along the directions the loss is flat in and a joint Newton step on the support;
+    every alpha stops on a certified duality gap.
 
     Parameters
     ----------
     X : array-like or sparse matrix of shape (n_samples, n_features)
         Solved in float64 (coefficients returned in X's dtype: float32 stays float32).
     y : array-like of shape (n_samples,)
-        Two class labels (numbers, strings or booleans).
+        Class labels (numbers, strings or booleans), at least two classes with positive weight.
     l1_ratio : float, default=1.0
         Mix of the L1 and L2 penalties, in [0, 1].
     eps : float, default=None
@@ -558,28 +572,43 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     standardize : bool, default=False
         Penalize the coefficients of the columns scaled to unit (weighted) variance (glmnet's).
     tol : float, default=1e-6
-        Stop when the duality gap is <= ``tol`` times the null model's mean log-loss (the labels'
-        weighted entropy with an intercept, log 2 without): a relative suboptimality.
+        Stop when the duality gap is <= ``tol`` times the null model's mean log-loss (the weighted entropy
+        of the class proportions with an intercept, log K without): a relative suboptimality.
     max_iter : int, default=1000
-        Epochs of coordinate descent per Newton step (at most 50 Newton steps per alpha).
+        Epochs of coordinate descent per Newton step (at most 50 Newton steps -- for the multinomial,
+        sweeps over the classes -- per alpha).
     positive : bool, default=False
         Constrain the coefficients to be >= 0.
     penalty_factor : array-like of shape (n_features,), default=None
         glmnet's penalty factors (rescaled to sum to n_features; inf excludes a feature, 0 leaves it
         unpenalized: it is fitted with the intercept in the null model that defines alpha_max, and the
-        gap's dual point satisfies its optimality condition exactly).
+        gap's dual point satisfies its optimality condition exactly), the same for every class. The
+        multinomial family does not support a factor 0 yet.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         Box constraints on the coefficients (glmnet's lower.limits / upper.limits), containing 0
-        (``positive=True`` is lower_bounds=0); in the user's units, also with ``standardize``.
-    coef_init, selection, random_state, screening, working_set, anderson, dfmax, early_stopping,
-    devmax, fdev, verbose, return_n_iter : as `enet_path`; the path stops use the binomial deviance.
+        (``positive=True`` is lower_bounds=0); in the user's units, also with ``standardize``. Binomial
+        family only for now (``positive`` works for both).
+    coef_init : array-like, default=None
+        Warm start for the first alpha: shape (n_features,) for the binomial family, (K, n_features) for
+        the multinomial.
+    selection, random_state, screening, working_set, anderson, dfmax, early_stopping, devmax, fdev, verbose,
+    return_n_iter : as `enet_path`; the path stops use the logistic deviance (the mean log-loss), dfmax
+        counts the features with a non-zero coefficient for some class.
+    family : {'auto', 'binomial', 'multinomial'}, default='auto'
+        'auto': binomial for two classes, multinomial for more. 'multinomial' also fits two classes
+        (glmnet allows it): its solution is (-beta/2, beta/2) with beta the binomial solution at
+        alpha (1 + l1_ratio) / 2 and l1_ratio 2 l1_ratio / (1 + l1_ratio) (unique with an L2 part; a pure L1
+        penalty admits any split of beta whose two parts do not have the same sign). 'binomial' refuses
+        more than two classes.
 
     Returns
     -------
     path : Path
         As `enet_path`'s, with ``dual_gaps`` in the units of the objective above, ``dev_ratios`` the
-        fraction of the null deviance explained, ``classes`` the two labels and ``solver``
-        'irls+<the kernel of the Newton steps>'.
+        fraction of the null deviance explained and ``classes`` the labels. Binomial: ``coefs`` of shape
+        (n_features, n_alphas), ``intercepts`` (n_alphas,), ``solver`` 'irls+<the kernel of the Newton
+        steps>'. Multinomial (scikit-learn's multi-output layout): ``coefs`` (K, n_features, n_alphas),
+        ``intercepts`` (K, n_alphas), ``solver`` 'irls-multinomial+<kernel>'.
 
     Examples
     --------
@@ -589,11 +618,18 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     >>> path = fastreg.logistic_path(X, y, n_alphas=10)
     >>> path.coefs.shape, bool(path.converged.all()), path.classes.tolist()
     ((5, 10), True, [False, True])
+    >>> labels = np.digitize(X[:, 0] + 0.5 * rng.standard_normal(200), [-0.5, 0.5])  # three classes
+    >>> multi = fastreg.logistic_path(X, labels, n_alphas=10)
+    >>> multi.coefs.shape, multi.intercepts.shape, multi.solver.startswith("irls-multinomial")
+    ((3, 5, 10), (3, 10), True)
     """
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see logistic_data
     n_samples, n_features = X.shape
     sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
-    classes, codes = check_binary_labels(y, n_samples, sample_weight)
+    family = v.check_choice(family, "family", {"auto", "binomial", "multinomial"})
+    classes, codes = v.check_class_labels(y, n_samples, sample_weight,
+                                          binary_only="family='binomial'" if family == "binomial" else None)
+    n_classes = classes.size if family == "multinomial" or classes.size > 2 else None
     l1_ratio = v.check_l1_ratio(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
                               screening=screening, working_set=working_set, anderson=anderson, verbose=verbose,
@@ -605,10 +641,14 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
     penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
                             lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    if n_classes is not None:
+        v.check_multinomial_penalty(penalty_factor=penalty.factor, lower_bounds=penalty.lower,
+                                    upper_bounds=penalty.upper)
     if coef_init is not None:
-        coef_init = v.as_vector(coef_init, n_features, "coef_init", dtype=np.float64)
+        coef_init = (v.as_vector(coef_init, n_features, "coef_init", dtype=np.float64) if n_classes is None
+                     else v.as_coef_matrix(coef_init, (n_classes, n_features), "coef_init"))
     problem = prepare_logistic(X, codes, sample_weight, settings, penalty, fit_intercept=fit_intercept,
-                               standardize=standardize, n_alphas=grid.size)
+                               standardize=standardize, n_alphas=grid.size, n_classes=n_classes)
     path = solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
     path.classes = classes

@@ -172,18 +172,19 @@ class Penalty(NamedTuple):
         return X[:, keep] if sparse.issparse(X) else np.asfortranarray(X[:, keep])
 
     def restrict(self, coef):
-        """The coefficients (e.g. a warm start) of the columns `columns` keeps."""
+        """The coefficients (e.g. a warm start; the features' axis first) of the columns `columns` keeps."""
         if self.excluded is None:
             return coef
         if self.intercept_only:
-            return np.zeros(1, dtype=coef.dtype)
+            return np.zeros((1,) + coef.shape[1:], dtype=coef.dtype)
         return coef[~self.excluded]
 
     def expand(self, path):
-        """The path with zero rows for the excluded features (a new Path; the input is not changed)."""
+        """The path with zero rows for the excluded features (a new Path; the input is not changed). Its
+        coefs have the features' axis first (a block of responses, if any, between it and the alphas)."""
         if self.excluded is None:
             return path
-        coefs = np.zeros((self.n_features, path.coefs.shape[1]), dtype=path.coefs.dtype)
+        coefs = np.zeros((self.n_features,) + path.coefs.shape[1:], dtype=path.coefs.dtype)
         if not self.intercept_only:
             coefs[~self.excluded] = path.coefs
         return path.with_coefs(coefs)

@@ -292,6 +292,67 @@ def as_labels(y, n_samples, *, estimator=None):
     return classes, codes.reshape(-1)
 
 
+def check_class_labels(y, n_samples, sample_weight, *, estimator=None, binary_only=None):
+    """(classes, codes) of a logistic regression's y: class labels (`as_labels`), at least two of them
+    with positive weight. `binary_only` names the option that allows two classes only (e.g.
+    "family='binomial'"): more is then an error naming it. Of more than two classes some may have no
+    weight (the multinomial fits their probability as 0); of two, both need weight."""
+    classes, codes = as_labels(y, n_samples, estimator=estimator)
+    if classes.dtype.kind == "f" and np.any(classes != np.round(classes)):
+        raise ValueError(
+            "Unknown label type: continuous. y holds real values, but logistic regression needs class "
+            "labels (a few distinct values); for a continuous target use a regressor (e.g. ElasticNet)."
+        )
+    if binary_only is not None and classes.size > 2:
+        shown = ", ".join(repr(c) for c in classes[:5].tolist()) + (", ..." if classes.size > 5 else "")
+        raise ValueError(
+            f"Only binary classification is supported with {binary_only}: y has {classes.size} classes "
+            f"({shown}). Use the multinomial family for more than two classes, or fit one class against the rest."
+        )
+    weight = np.bincount(codes, weights=sample_weight, minlength=classes.size)
+    if np.count_nonzero(weight > 0) < 2:
+        if classes.size == 0:
+            found = "no labels"
+        elif classes.size == 1:
+            found = f"only one class ({classes[0].item()!r})"
+        else:
+            kept = classes[weight > 0]
+            found = (f"{classes.size} classes, but only {kept[0].item()!r} has positive sample_weight" if kept.size
+                     else f"{classes.size} classes, none with positive sample_weight")
+        raise ValueError(
+            f"y needs samples of at least two classes (with positive weight) to fit a logistic regression; "
+            f"got {found}."
+        )
+    return classes, codes
+
+
+def check_multinomial_penalty(*, penalty_factor, lower_bounds, upper_bounds):
+    """What the multinomial family does not support yet (arrays of the validated `Penalty`): a factor 0
+    and box constraints (``positive`` is supported)."""
+    if penalty_factor is not None and (penalty_factor == 0).any():
+        raise ValueError(
+            "penalty_factor 0 (an unpenalized feature) is not supported yet by the multinomial family; give "
+            "the feature a small positive factor instead."
+        )
+    for value, name in ((lower_bounds, "lower_bounds"), (upper_bounds, "upper_bounds")):
+        if value is not None:
+            raise ValueError(
+                f"{name} (box constraints) is not supported yet by the multinomial family (more than two "
+                f"classes, or family='multinomial'); positive=True is."
+            )
+
+
+def as_coef_matrix(value, shape, name):
+    """A finite float64 array of `shape` (e.g. a multinomial warm start, (n_classes, n_features))."""
+    arr = _as_float_array(value, name, dtype=np.float64)
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} (one row per class, one column per feature), "
+                         f"got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; every entry must be a finite number.")
+    return arr
+
+
 def as_sample_weight(sample_weight, n_samples, dtype):
     """Validate sample weights: 1-D, one per row, finite, non-negative, positive sum. None stays None."""
     if sample_weight is None:

@@ -14,7 +14,7 @@ from . import _validation as v
 from ._base import ClassifierBase, RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
 from ._folds import check_cv, make_folds, n_workers, stratified_folds, take_rows
-from ._path import check_binary_labels, prepare, prepare_logistic, solve_path, solve_ridge
+from ._path import prepare, prepare_logistic, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
 
 
@@ -709,7 +709,8 @@ def class_weights_of(class_weight, classes, codes, sample_weight=None):
     if isinstance(class_weight, str):
         v.check_choice(class_weight, "class_weight", {"balanced"})
         totals = np.bincount(codes, weights=sample_weight, minlength=classes.size).astype(np.float64)
-        return totals.sum() / (classes.size * totals)
+        # (a class without weight has no rows to weigh: 1, not an infinity that 0 times it makes NaN)
+        return np.divide(totals.sum(), classes.size * totals, out=np.ones(classes.size), where=totals > 0)
     if not isinstance(class_weight, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {class_weight!r}.")
     weights = np.ones(classes.size)
@@ -738,7 +739,14 @@ def _logistic_mix(penalty, l1_ratio):
 
 class _LogisticBase(ClassifierBase):
     """What LogisticRegression and LogisticRegressionCV share: the checks of the data and of
-    scikit-learn's options, the sample weights times the class weights, and the predictions."""
+    scikit-learn's options, the sample weights times the class weights, and the predictions (the binomial
+    model for two classes, the multinomial for more, as scikit-learn 1.8+)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # scikit-learn's liblinear refuses more than two classes; every other solver name fits them
+        tags.classifier_tags.multi_class = self.solver != "liblinear"
+        return tags
 
     def _validated(self, X, y, sample_weight):
         """The validated data and settings of a fit (`_LogisticFit`)."""
@@ -752,7 +760,11 @@ class _LogisticBase(ClassifierBase):
             warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
                           v.sklearn_compatible(v.DataConversionWarning), stacklevel=3)
             y = y[:, 0]
-        classes, codes = check_binary_labels(y, n_samples, sample_weight, estimator=name)
+        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
+        liblinear = ("solver='liblinear' (scikit-learn's liblinear refuses more than two classes; fastreg "
+                     "fits the multinomial model with any other solver name, e.g. the default 'lbfgs')")
+        classes, codes = v.check_class_labels(y, n_samples, sample_weight, estimator=name,
+                                              binary_only=liblinear if self.solver == "liblinear" else None)
         # max_iter bounds the Newton steps (scikit-learn's solvers count their outer iterations)
         max_newton = v.check_scalar(self.max_iter, "max_iter", kind=numbers.Integral, low=1)
         settings = check_settings(tol=self.tol, max_iter=1000, random_state=self.random_state,
@@ -760,7 +772,6 @@ class _LogisticBase(ClassifierBase):
         fit_intercept, _ = v.check_bools(fit_intercept=self.fit_intercept, dual=self.dual)
         v.check_verbose(self.verbose)
         v.check_scalar(self.intercept_scaling, "intercept_scaling", low=0.0, low_inclusive=False)
-        v.check_choice(self.solver, "solver", LOGISTIC_SOLVERS)
         workers = n_workers(self.n_jobs)
         weights = np.ones(n_samples) if sample_weight is None else sample_weight
         class_weights = class_weights_of(self.class_weight, classes, codes, sample_weight)
@@ -768,28 +779,42 @@ class _LogisticBase(ClassifierBase):
             weights = weights * class_weights[codes]
         if not weights.sum() > 0:
             raise ValueError("sample_weight times class_weight is zero for every sample; nothing to fit.")
-        return _LogisticFit(X, y, classes, codes, sample_weight, weights, settings, fit_intercept, workers)
+        if class_weights is not None:  # (class_weight may leave fewer than two classes with weight)
+            v.check_class_labels(y, n_samples, weights, estimator=name)
+        # scikit-learn 1.8+: two classes are the binomial model, more the multinomial
+        n_classes = classes.size if classes.size > 2 else None
+        return _LogisticFit(X, y, classes, codes, sample_weight, weights, settings, fit_intercept, workers, n_classes)
 
     def decision_function(self, X):
-        """``X @ coef_[0] + intercept_[0]``: the log-odds of the second class, shape (n_samples,)."""
+        """Two classes: ``X @ coef_[0] + intercept_[0]``, the log-odds of the second class, shape
+        (n_samples,). K > 2 classes: ``X @ coef_.T + intercept_``, shape (n_samples, K) (the log-probabilities
+        up to a common shift per row; -inf for a class fitted without weight)."""
         self._check_is_fitted()
         self._check_feature_names(X, reset=False)
         X = v.as_design_matrix(X, accept_sparse=True)
         self._check_n_features(X.shape[1])
-        return np.asarray(X @ self.coef_[0].astype(X.dtype, copy=False)).reshape(-1) + self.intercept_[0]
+        coef = self.coef_.astype(X.dtype, copy=False)
+        if self.classes_.size <= 2:
+            return np.asarray(X @ coef[0]).reshape(-1) + self.intercept_[0]
+        return np.asarray(X @ coef.T) + self.intercept_
 
     def predict(self, X):
-        """The more probable class of each row."""
-        positive = self.decision_function(X) > 0  # (checks that the model is fitted first)
-        return self.classes_[positive.astype(np.intp)]
+        """The most probable class of each row."""
+        d = self.decision_function(X)  # (checks that the model is fitted first)
+        best = (d > 0).astype(np.intp) if d.ndim == 1 else np.argmax(d, axis=1)
+        return self.classes_[best]
 
     def predict_log_proba(self, X):
-        """Log-probabilities of the two classes, shape (n_samples, 2), computed stably."""
+        """Log-probabilities of the classes (columns in the order of ``classes_``), shape (n_samples, K),
+        computed stably (two classes: the logistic model; more: the softmax of `decision_function`)."""
         d = np.asarray(self.decision_function(X), dtype=np.float64)
-        return np.column_stack((-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)))
+        if d.ndim == 1:
+            return np.column_stack((-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)))
+        top = d.max(axis=1, keepdims=True)
+        return d - (top + np.log(np.exp(d - top).sum(axis=1, keepdims=True)))
 
     def predict_proba(self, X):
-        """Probabilities of the two classes (columns in the order of ``classes_``), shape (n_samples, 2)."""
+        """Probabilities of the classes (columns in the order of ``classes_``), shape (n_samples, K)."""
         return np.exp(self.predict_log_proba(X))
 
 
@@ -803,18 +828,30 @@ class _LogisticFit(NamedTuple):
     settings: object
     fit_intercept: bool
     workers: int
+    n_classes: int             # None: the binomial model (two classes); K: the multinomial
 
 
 class LogisticRegression(_LogisticBase):
-    """Penalized logistic regression (two classes) by certified proximal Newton, a drop-in for
-    scikit-learn's ``LogisticRegression``.
+    """Penalized logistic regression by certified proximal Newton, a drop-in for scikit-learn's
+    ``LogisticRegression``: the binomial model for two classes, the multinomial for more (as
+    scikit-learn 1.8+ does with every solver but liblinear).
 
     Minimizes scikit-learn's objective
 
         C sum_i s_i logloss(y_i, x_i^T w + b) + l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2
 
+    for two classes and, for K > 2, its multinomial version (the symmetric parametrization: one row of
+    coefficients and one intercept per class, each row penalized)
+
+        C sum_i s_i [logsumexp_k(x_i^T W_k + b_k) - (x_i^T W_{y_i} + b_{y_i})]
+        + sum_k (l1_ratio ||W_k||_1 + (1 - l1_ratio)/2 ||W_k||^2)
+
     (s the sample weights times the class weights), which is ``fastreg.logistic_path``'s objective at
     ``alpha = 1 / (C sum_i s_i)`` times a constant: the same minimizer, certified by its duality gap.
+    The multinomial model is unchanged by a common shift of the intercepts: ``intercept_`` sums to 0
+    (scikit-learn's does not, its predictions are the same). A class whose rows all have weight 0 (e.g.
+    through class_weight) keeps its place in ``classes_`` with probability 0 (coefficients 0, intercept
+    -inf: the limit of the optimum).
 
     Parameters
     ----------
@@ -828,7 +865,8 @@ class LogisticRegression(_LogisticBase):
         Mix of the L1 and L2 penalties, in [0, 1].
     dual, intercept_scaling, random_state, solver, verbose, n_jobs :
         Accepted for compatibility; fastreg runs its own solver (``solver_`` says which) and the
-        intercept is never penalized (so `intercept_scaling` has nothing to scale).
+        intercept is never penalized (so `intercept_scaling` has nothing to scale). As scikit-learn's,
+        ``solver='liblinear'`` refuses more than two classes (any other name fits them).
     tol : float, default=1e-4
         Stop when the duality gap is <= ``tol`` times the null model's mean log-loss (relative
         suboptimality of the objective divided by ``C sum_i s_i``).
@@ -836,15 +874,16 @@ class LogisticRegression(_LogisticBase):
     class_weight : dict or 'balanced', default=None
         Weights multiplying the sample weights of each class, as scikit-learn.
     max_iter : int, default=100
-        Newton (IRLS) steps at most; each one runs at most 1000 epochs of coordinate descent.
+        Newton (IRLS) steps at most (for more than two classes, sweeps of one Newton step per class);
+        each one runs at most 1000 epochs of coordinate descent.
     warm_start : bool, default=False
         Start from the previous solution when refitting.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
-    classes_ : ndarray of shape (2,)
+    coef_ : ndarray of shape (1, n_features) for two classes, (n_classes, n_features) for more
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    classes_ : ndarray of shape (n_classes,)
     n_iter_ : ndarray of shape (1,)
     dual_gap_ : float
         Certified duality gap of the solution, in the units of ``logistic_path``'s objective.
@@ -858,6 +897,10 @@ class LogisticRegression(_LogisticBase):
     >>> model = fastreg.LogisticRegression(C=1.0, l1_ratio=1.0).fit(X, y)
     >>> model.classes_.tolist(), model.predict(X[:3]).tolist(), round(model.score(X, y), 2)
     (['no', 'yes'], ['yes', 'no', 'no'], 0.92)
+    >>> labels = np.digitize(X[:, 0] + 0.3 * rng.standard_normal(200), [-0.5, 0.5])  # three classes
+    >>> multi = fastreg.LogisticRegression(C=1.0).fit(X, labels)
+    >>> multi.coef_.shape, multi.predict_proba(X[:2]).shape, bool(abs(multi.intercept_.sum()) < 1e-12)
+    ((3, 4), (2, 3), True)
     """
 
     def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4, fit_intercept=True,
@@ -885,7 +928,7 @@ class LogisticRegression(_LogisticBase):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            Two class labels.
+            Class labels (two or more classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
 
         Returns
@@ -893,22 +936,27 @@ class LogisticRegression(_LogisticBase):
         self
         """
         fit = self._validated(X, y, sample_weight)
-        X, codes, weights, settings = fit.X, fit.codes, fit.weights, fit.settings
+        X, codes, weights, settings, n_classes = fit.X, fit.codes, fit.weights, fit.settings, fit.n_classes
         n_features = X.shape[1]
         l1_ratio = v.check_l1_ratio(_logistic_mix(self.penalty, self.l1_ratio))
         C = v.check_scalar(self.C, "C", low=0.0, low_inclusive=False)
         warm_start = v.check_bool(self.warm_start, "warm_start")
         alpha = 1.0 / (C * float(weights.sum()))
         penalty = check_penalty(l1_ratio, n_features)
+        n_rows = 1 if n_classes is None else n_classes
         previous = None
-        if warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (1, n_features):
-            previous = self.coef_[0]
+        if warm_start and getattr(self, "coef_", None) is not None and self.coef_.shape == (n_rows, n_features):
+            previous = self.coef_[0] if n_classes is None else self.coef_
         problem = prepare_logistic(X, codes, weights, settings, penalty, fit_intercept=fit.fit_intercept,
-                                   standardize=False)
+                                   standardize=False, n_classes=n_classes)
         path = solve_path(problem, np.array([alpha]), settings, coef_init=previous)
         self.classes_ = fit.classes
-        self.coef_ = path.coefs[:, :1].T.copy()
-        self.intercept_ = np.array([path.intercepts[0]], dtype=X.dtype)
+        if n_classes is None:
+            self.coef_ = path.coefs[:, :1].T.copy()
+            self.intercept_ = np.array([path.intercepts[0]], dtype=X.dtype)
+        else:
+            self.coef_ = path.coefs[:, :, 0].copy()
+            self.intercept_ = path.intercepts[:, 0].astype(X.dtype)
         self.n_iter_ = np.array([int(path.n_iters[0])])
         self.dual_gap_ = float(path.dual_gaps[0])
         self.n_features_in_ = n_features
@@ -917,12 +965,16 @@ class LogisticRegression(_LogisticBase):
 
 
 class LogisticRegressionCV(_LogisticBase):
-    """Penalized logistic regression (two classes) with C (and l1_ratio) chosen by cross-validation, a
-    drop-in for scikit-learn's ``LogisticRegressionCV`` (its legacy attributes), plus glmnet's 1-SE C.
+    """Penalized logistic regression (binomial for two classes, multinomial for more) with C (and
+    l1_ratio) chosen by cross-validation, a drop-in for scikit-learn's ``LogisticRegressionCV`` (its
+    legacy attributes), plus glmnet's 1-SE C.
 
     Every fold solves its whole grid of Cs as one warm-started certified path (`logistic_path`, the
     objective of `LogisticRegression` at ``alpha = 1 / (C sum_i s_i)`` over the training rows), on
-    ``n_jobs`` threads, and scores the held-out rows.
+    ``n_jobs`` threads, and scores the held-out rows. A class without training rows in a fold (as
+    scikit-learn, not an error; a UserWarning says which) has probability 0 in that fold's models:
+    coefficients 0 and intercept -inf in ``coefs_paths_``, the limit of the optimum, whose other classes
+    are the fit without it.
 
     Parameters
     ----------
@@ -948,15 +1000,19 @@ class LogisticRegressionCV(_LogisticBase):
 
     Attributes
     ----------
-    C_, l1_ratio_ : ndarray of shape (1,)
+    C_, l1_ratio_ : ndarray of shape (1,), or (n_classes,) for more than two classes (repeated, as
+        scikit-learn)
     C_1se_ : float
         glmnet's 1-SE choice: the smallest C whose mean score is within one standard error (over folds)
         of the best, at ``l1_ratio_``.
     Cs_, l1_ratios_ : ndarray
-    scores_ : dict {positive class: ndarray of shape (n_folds, n_Cs) or (n_folds, n_Cs, n_l1_ratios)}
-    coefs_paths_ : dict {positive class: ndarray of shape (n_folds, n_Cs[, n_l1_ratios], n_features + 1)}
-        (the intercept last, with ``fit_intercept``)
-    coef_, intercept_, classes_, n_iter_, n_features_in_, feature_names_in_
+    scores_ : dict {class: ndarray of shape (n_folds, n_Cs) or (n_folds, n_Cs, n_l1_ratios)}
+        Keyed by the positive class for two classes, by every class for more (the same scores each).
+    coefs_paths_ : dict {class: ndarray of shape (n_folds, n_Cs[, n_l1_ratios], n_features + 1)}
+        Each class's coefficients (the positive class's alone for two), the intercept last with
+        ``fit_intercept`` (the multinomial intercepts of a fold sum to 0 over its classes).
+    coef_, intercept_ : ndarray of shape (1, n_features) and (1,), or (n_classes, n_features) and (n_classes,)
+    classes_, n_iter_, n_features_in_, feature_names_in_
 
     Examples
     --------
@@ -1007,7 +1063,7 @@ class LogisticRegressionCV(_LogisticBase):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            Two class labels.
+            Class labels (two or more classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the fits and of the held-out scores (as scikit-learn's).
 
@@ -1017,7 +1073,7 @@ class LogisticRegressionCV(_LogisticBase):
         """
         fit = self._validated(X, y, sample_weight)
         X, y, classes, codes, weights, settings = fit.X, fit.y, fit.classes, fit.codes, fit.weights, fit.settings
-        sample_weight, fit_intercept = fit.sample_weight, fit.fit_intercept
+        sample_weight, fit_intercept, n_classes = fit.sample_weight, fit.fit_intercept, fit.n_classes
         n_samples, n_features = X.shape
         Cs = self._grid()
         mix = _logistic_mix(self.penalty, None)
@@ -1039,28 +1095,41 @@ class LogisticRegressionCV(_LogisticBase):
         else:
             folds = make_folds(check_cv(self.cv, n_samples), X, y, None, n_samples)
         order = np.argsort(Cs, kind="stable")  # the path runs from the strongest penalty (smallest C) up
+        n_rows = 1 if n_classes is None else n_classes  # coefficient rows: the binomial's one, or K
 
         def one_fold(k):
             train, test = folds[k]
             w_train = weights[train]
-            if np.unique(codes[train][w_train > 0]).size < 2:
+            present = np.bincount(codes[train], weights=w_train, minlength=classes.size) > 0
+            if np.count_nonzero(present) < 2:
                 raise ValueError(f"cv: the training rows of split #{k} hold one class; use fewer folds or "
                                  f"stratified ones.")
+            if n_classes is None and not present.all():
+                raise ValueError(f"cv: the training rows of split #{k} give one of the two classes no weight; "
+                                 f"use fewer folds or stratified ones.")
+            if not present.all() and fit_intercept:
+                absent = ", ".join(repr(c) for c in classes[~present].tolist())
+                warnings.warn(f"cv: class {absent} has no training rows (with positive weight) in split #{k}: "
+                              f"its probability is 0 in that fold's models (coefficients 0, intercept -inf).",
+                              UserWarning, stacklevel=2)
             X_train, X_test = take_rows(X, train), X[test]
             sw_test = None if sample_weight is None else sample_weight[test]
-            coefs = np.zeros((Cs.size, l1_ratios.size, n_features + fit_intercept))
+            coefs = np.zeros((n_rows, Cs.size, l1_ratios.size, n_features + fit_intercept))
             scores = np.empty((Cs.size, l1_ratios.size))
             n_iter = np.zeros((Cs.size, l1_ratios.size), dtype=int)
             for j, l1_ratio in enumerate(l1_ratios):
                 problem = prepare_logistic(X_train, codes[train], w_train, settings, check_penalty(l1_ratio, n_features),
-                                           fit_intercept=fit_intercept, standardize=False, finite=True)
+                                           fit_intercept=fit_intercept, standardize=False, finite=True,
+                                           n_classes=n_classes)
                 path = solve_path(problem, 1.0 / (Cs[order] * float(w_train.sum())), settings)
+                path_coefs = path.coefs.reshape(n_rows, n_features, -1)
+                path_intercepts = path.intercepts.reshape(n_rows, -1)
                 for i, c in enumerate(order):
-                    coefs[c, j, :n_features] = path.coefs[:, i]
+                    coefs[:, c, j, :n_features] = path_coefs[:, :, i]
                     if fit_intercept:
-                        coefs[c, j, -1] = path.intercepts[i]
+                        coefs[:, c, j, -1] = path_intercepts[:, i]
                     n_iter[c, j] = path.n_iters[i]
-                    scores[c, j] = scorer(self._scored(classes, path.coefs[:, i], path.intercepts[i], X.dtype),
+                    scores[c, j] = scorer(self._scored(classes, path_coefs[:, :, i], path_intercepts[:, i], X.dtype),
                                           X_test, y[test], sw_test)
             return coefs, scores, n_iter
 
@@ -1069,10 +1138,10 @@ class LogisticRegressionCV(_LogisticBase):
                 results = list(pool.map(one_fold, range(len(folds))))
         else:
             results = [one_fold(k) for k in range(len(folds))]
-        coefs_paths = np.stack([r[0] for r in results])  # (n_folds, n_Cs, n_l1_ratios, n_dof)
+        # (n_rows, n_folds, n_Cs, n_l1_ratios, n_dof): scikit-learn's coefs_paths before its dict
+        coefs_paths = np.stack([r[0] for r in results], axis=1)
         scores = np.stack([r[1] for r in results])         # (n_folds, n_Cs, n_l1_ratios)
         n_iter = np.stack([r[2] for r in results])[None]
-        positive = classes[1]
         self.classes_ = classes
         self.Cs_ = Cs
         self.l1_ratios_ = l1_ratios
@@ -1080,47 +1149,55 @@ class LogisticRegressionCV(_LogisticBase):
         if refit:
             best = np.unravel_index(int(np.argmax(scores.sum(axis=0))), mean.shape)
             C, l1_ratio = float(Cs[best[0]]), float(l1_ratios[best[1]])
-            start = coefs_paths[:, best[0], best[1], :n_features].mean(axis=0)
+            start = coefs_paths[:, :, best[0], best[1], :n_features].mean(axis=1)
             problem = prepare_logistic(X, codes, weights, settings, check_penalty(l1_ratio, n_features),
-                                       fit_intercept=fit_intercept, standardize=False, finite=True)
-            path = solve_path(problem, np.array([1.0 / (C * float(weights.sum()))]), settings, coef_init=start)
-            coef, intercept = path.coefs[:, 0], float(path.intercepts[0])
+                                       fit_intercept=fit_intercept, standardize=False, finite=True,
+                                       n_classes=n_classes)
+            path = solve_path(problem, np.array([1.0 / (C * float(weights.sum()))]), settings,
+                              coef_init=start[0] if n_classes is None else start)
+            coef = path.coefs.reshape(n_rows, n_features)
+            intercept = path.intercepts.reshape(n_rows)
             self.dual_gap_ = float(path.dual_gaps[0])
             self.solver_ = path.solver
         else:
             flat = np.argmax(scores.reshape(len(folds), -1), axis=1)
             best_c, best_l1 = np.unravel_index(flat, mean.shape)
-            chosen = np.stack([coefs_paths[k, best_c[k], best_l1[k]] for k in range(len(folds))]).mean(axis=0)
+            chosen = np.stack([coefs_paths[:, k, best_c[k], best_l1[k]] for k in range(len(folds))]).mean(axis=0)
             C, l1_ratio = float(np.mean(Cs[best_c])), float(np.mean(l1_ratios[best_l1]))
-            coef, intercept = chosen[:n_features], float(chosen[-1]) if fit_intercept else 0.0
+            coef = chosen[:, :n_features]
+            intercept = chosen[:, -1] if fit_intercept else np.zeros(n_rows)
             best = (int(np.argmax(mean.max(axis=1))), int(np.argmax(mean.max(axis=0))))
             self.dual_gap_ = None
             self.solver_ = "fold average"
-        self.C_ = np.array([C])
-        self.l1_ratio_ = np.array([l1_ratio])
+        # scikit-learn repeats C_ and l1_ratio_ for each class of a multinomial fit
+        self.C_ = np.full(n_rows, C)
+        self.l1_ratio_ = np.full(n_rows, l1_ratio)
         # glmnet's 1-SE rule at the chosen mix: the smallest C whose mean score is within one SE of the best
         se = scores.std(axis=0, ddof=1) / np.sqrt(len(folds)) if len(folds) > 1 else np.zeros_like(mean)
         column = best[1]
         within = np.flatnonzero(mean[:, column] >= mean[best[0], column] - se[best[0], column])
         self.C_1se_ = float(Cs[within[np.argmin(Cs[within])]])
-        self.coef_ = np.asarray(coef, dtype=X.dtype)[None, :]
-        self.intercept_ = np.array([intercept], dtype=X.dtype)
+        self.coef_ = np.asarray(coef, dtype=X.dtype)
+        self.intercept_ = np.asarray(intercept, dtype=X.dtype)
         self.n_features_in_ = n_features
         if self.l1_ratios is None:  # scikit-learn drops the l1_ratio axis then
-            coefs_paths, scores, n_iter = coefs_paths[:, :, 0], scores[:, :, 0], n_iter[..., 0]
-        self.coefs_paths_ = {positive: coefs_paths}
-        self.scores_ = {positive: scores}
+            coefs_paths, scores, n_iter = coefs_paths[:, :, :, 0], scores[:, :, 0], n_iter[..., 0]
+        # keyed by the positive class (two classes) or by every class (its scores repeated, as scikit-learn)
+        keys = classes[1:] if n_classes is None else classes
+        self.coefs_paths_ = {key: coefs_paths[i] for i, key in enumerate(keys)}
+        self.scores_ = {key: scores.copy() for key in keys}
         self.n_iter_ = n_iter
         return self
 
     @staticmethod
     def _scored(classes, coef, intercept, dtype):
-        """A fitted LogisticRegression with these coefficients, for the scorer."""
+        """A fitted LogisticRegression with these coefficients (rows: one for two classes, K for more), for
+        the scorer."""
         model = LogisticRegression()
         model.classes_ = classes
-        model.coef_ = np.asarray(coef, dtype=dtype)[None, :]
-        model.intercept_ = np.array([intercept], dtype=dtype)
-        model.n_features_in_ = coef.shape[0]
+        model.coef_ = np.asarray(coef, dtype=dtype).reshape(-1, coef.shape[-1])
+        model.intercept_ = np.asarray(intercept, dtype=dtype).reshape(-1)
+        model.n_features_in_ = coef.shape[-1]
         return model
 
 

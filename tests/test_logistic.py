@@ -699,7 +699,7 @@ def _bad_inputs():
     return {
         "one-class": (X, np.zeros(20), r"\by\b"),
         "one-class-after-weights": (X, y, r"\by\b|sample_weight"),
-        "three-classes": (X, np.arange(20) % 3, r"\by\b"),
+        "three-classes-binomial": (X, np.arange(20) % 3, r"family='binomial'"),
         "nan-X": (X_nan, y, r"\bX\b"),
         "inf-X": (X_inf, y, r"\bX\b"),
         "nan-X-sparse": (sparse.csc_matrix(X_nan), y, r"\bX\b"),
@@ -715,6 +715,8 @@ def test_bad_input_path(case):
     kw = {}
     if case == "one-class-after-weights":
         kw["sample_weight"] = (y == 0).astype(float)  # the positive class has no weight
+    elif case == "three-classes-binomial":
+        kw["family"] = "binomial"  # (three classes fit the multinomial family otherwise)
     with pytest.raises(ValueError, match=match):
         path(X, y, n_alphas=3, **kw)
 
@@ -728,8 +730,8 @@ def test_bad_input_estimator(case):
 
 def test_bad_settings():
     X, y = make_data(20, 4, seed=30)
-    with pytest.raises(ValueError, match="multinomial"):
-        fastreg.LogisticRegression().fit(X, np.arange(20) % 3)
+    with pytest.raises(ValueError, match="solver='liblinear'"):  # as scikit-learn's liblinear
+        fastreg.LogisticRegression(solver="liblinear").fit(X, np.arange(20) % 3)
     with pytest.raises(ValueError, match="penalty"):
         fastreg.LogisticRegression(penalty=None).fit(X, y)
     with pytest.raises(ValueError, match="l1_ratio"):
@@ -903,11 +905,11 @@ def test_cross_val_score_breast_cancer(case):
 
 # ----------------------------------------------------------------------------- scikit-learn's checks
 
-# The estimator tells scikit-learn it is binary-only (classifier_tags.multi_class=False), so the checks
-# fit two classes: every check must pass.
-@parametrize_with_checks([fastreg.LogisticRegression()])
+# Multiclass (the multinomial family) except with solver='liblinear', binary-only as scikit-learn's: the
+# checks fit three classes to the first, two to the second; every check must pass.
+@parametrize_with_checks([fastreg.LogisticRegression(), fastreg.LogisticRegression(solver="liblinear")])
 def test_sklearn_compatible_classifier(estimator, check):
-    assert get_tags(estimator).classifier_tags.multi_class is False
+    assert get_tags(estimator).classifier_tags.multi_class is (estimator.solver != "liblinear")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
         check(estimator)

@@ -96,6 +96,7 @@ BAD = {
     "class_weight": ["auto", 5, {"nope": 1.0}, {1: -1.0}],
     "Cs": ["3", 0, -1, [-1.0], [], [np.nan], True, [[1.0]]],
     "l1_ratios": [[-0.1], [1.1], "abc", [np.nan]],
+    "family": ["ovr", 1, None, Bad("binomial", y=np.arange(N) % 3)],  # (binomial: two classes only)
     "other": [3, fastreg.SufficientStats.from_arrays(X[:, :3], Y),
               fastreg.SufficientStats.from_arrays(X[:10], Y[:10])],  # another width, another shift
 }
