@@ -21,7 +21,7 @@ solves the weighted least-squares subproblem with a Gaussian solver from this mo
 and certifies the result with its own duality gap; see ARCHITECTURE.md.
 """
 import numpy as np
-from scipy.special import expit, xlogy
+from scipy.special import xlogy
 
 from scipy import sparse
 
@@ -94,6 +94,17 @@ FORCING = 0.03
 FORCING_CAP = 1000.0
 # the path-following predictor's polynomial degree in the penalty (the last PREDICTOR_ORDER + 1 solutions)
 PREDICTOR_ORDER = 2
+
+
+def sigmoid(eta):
+    """1 / (1 + exp(-eta)), elementwise (NumPy's vectorized exp: 4x scipy's expit; exact to the last bit
+    or two, 0 and 1 at the extremes, never NaN)."""
+    out = np.negative(eta)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
+    return out
 
 
 def binomial_loss(eta, shift, y, s):
@@ -173,7 +184,7 @@ class Binomial:
         allows, p0 the null model's probabilities (the intercept and the unpenalized features fitted,
         `null_fit`)."""
         _, b0, eta0 = null_fit(data)
-        p0 = expit(eta0)
+        p0 = sigmoid(eta0)
         grad = np.asarray(data.X.T @ (data.sw * (data.y - p0)), dtype=np.float64).reshape(-1) / data.n_samples
         lo, hi = working_box(data, positive)
         up = np.maximum(grad, 0.0) if hi is None else np.where(hi > 0, np.maximum(grad, 0.0), 0.0)
@@ -248,7 +259,7 @@ def null_fit(data, max_steps=100):
     eta = np.zeros(n)
     current = binomial_loss(eta, 0.0, y, s)
     for _ in range(max_steps):
-        p = expit(eta)
+        p = sigmoid(eta)
         grad = A.T @ (s * (p - y))
         hess = A.T @ ((s * np.clip(p * (1 - p), P_MIN, None))[:, None] * A)
         try:
@@ -287,7 +298,7 @@ def _dual_point(data, eta, fixed=None):
     unmoved and None marks it infeasible (its gap is inf; its theta still steers the working sets).
     Returns (t, theta, feasible)."""
     y, s = data.y, data.sw
-    t = expit(eta)
+    t = sigmoid(eta)
     if fixed is not None and fixed.shape[1]:
         curv = t * (1.0 - t)
         residual = fixed.T @ (s * (y - t))
@@ -388,14 +399,16 @@ def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
 
 
 def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target, *, cols=None,
-                      eta=None, b=0.0):
+                      eta=None, b=0.0, r=None, deta=None):
     """Solve a Newton step's weighted least-squares ElasticNet on the data's X, from w:
 
         minimize_{w', b'}  1/2 sum_i v_i (z_i - x_i^T w' - b')^2 + penalty(w')
 
     (b' = 0 without intercept; the penalty is l1_reg sum_j f_j |w'_j| + l2_reg / 2 sum_j f_j w'_j^2
     with the data's penalty factors f, within the data's boxes, w' >= 0 if positive), over the
-    features `cols` (all by default; the others stay at w). `eta`: X w + b at (w, b) when known.
+    features `cols` (all by default; the others stay at w). `eta`: X w + b at (w, b) when known; `r`:
+    the weighted residual v (z - eta) when known (overwritten; z may then be None for a sparse X);
+    `deta`: an (n_samples,) array that receives the move of the linear predictor, X (w' - w) + b' - b.
 
     - Sparse X: coordinate descent on X itself (`_irls.weighted_cd_sparse`, O(nnz) per visit, v-weighted
       implicit centering), stopped when its largest correction times ||w||_1 is <= target. (On dense
@@ -410,15 +423,16 @@ def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, ta
     if data.sparse:
         w_new = np.array(w, dtype=np.float64)
         cols = np.arange(data.n_features, dtype=np.intc) if cols is None else np.asarray(cols, dtype=np.intc)
-        if eta is None:
-            eta, b = data.linear_predictor(w_new, 0.0), 0.0
-        r = v * (z - eta)
+        if r is None:
+            if eta is None:
+                eta, b = data.linear_predictor(w_new, 0.0), 0.0
+            r = v * (z - eta)
         lo, hi = working_box(data, positive)
         factor = data.penalty.factor
         b_new, epochs = weighted_cd_sparse(
             *data.weighted_columns(), cols, w_new, float(b), v, r, float(l1_reg), float(l2_reg),
             _EMPTY if factor is None else factor, _EMPTY if lo is None else lo, _EMPTY if hi is None else hi,
-            data.fit_intercept, options.max_iter, float(target), np.empty(data.n_samples))
+            data.fit_intercept, options.max_iter, float(target), np.empty(data.n_samples) if deta is None else deta)
         return w_new, float(b_new), int(epochs), "irls+cd-sparse-weighted"
     if cols is None:
         X, penalty, sub_plan = data.X, data.penalty, plan
@@ -448,6 +462,10 @@ def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, ta
     else:
         w_new[cols] = sub
     b_new = float(design.intercept(sub)) if data.fit_intercept else 0.0
+    if deta is not None:
+        deta[:] = b_new - b if data.fit_intercept else 0.0
+        moved = np.arange(data.n_features, dtype=np.intc) if cols is None else np.asarray(cols, dtype=np.intc)
+        cols_gemv(data.weighted_columns(), moved, (w_new - np.asarray(w, dtype=np.float64))[moved], deta)
     return w_new, b_new, int(it), "irls+" + solver.name
 
 
@@ -581,6 +599,7 @@ class BinomialSolver:
         cols = np.flatnonzero(keep).astype(np.intc)
         y, s, n = data.y, data.sw, data.n_samples
         objective = self.loss + _penalty_value(w, l1_reg, l2_reg, factor)
+        deta = np.empty(n)  # the move of the linear predictor by a Newton step (its working set's columns)
         moved = self._predict(w, xw, l1_reg, l2_reg, objective)
         if moved is not None:
             xw, objective = moved
@@ -622,21 +641,19 @@ class BinomialSolver:
                 gap_ws = 0.0
                 continue
             eta = xw + self.b
-            p = expit(eta)
+            p = sigmoid(eta)
             # the curvature floored, the gradient exact: the model's minimizer is w itself only at
             # the optimum, so the steps converge to it (glmnet floors p itself, which moves the fixed point)
             q = np.clip(p, P_MIN, 1.0 - P_MIN)
             v_newton = s * (q * (1.0 - q)) / n
-            z = eta + (y - p) / (q * (1.0 - q))
+            r = s * (y - p) / n  # v (z - eta): the sparse kernel's weighted residual, without z
+            z = None if data.sparse else eta + (y - p) / (q * (1.0 - q))
             w_new, b_new, it, self.name = newton_subproblem(
                 data, self.plan, options, z, v_newton, w, l1_reg, l2_reg, self.positive,
                 INNER_FRACTION * max(tol_gap, FORCING * min(gap_ws, FORCING_CAP * tol_gap)), cols=cols,
-                eta=eta, b=self.b)
+                eta=eta, b=self.b, r=r, deta=deta)
             epochs += int(it)
             dw = w_new - w
-            # the move of the linear predictor (over the working set's columns only)
-            deta = np.full(n, b_new - self.b if data.fit_intercept else 0.0)
-            cols_gemv(self.columns, cols, dw[cols], deta)
             # damped step: halve until the penalized objective does not increase
             step = 1.0
             for _ in range(40):

@@ -17,6 +17,7 @@ from libc.math cimport exp, log, log1p, fabs, fmax
 from libc.stdint cimport int64_t
 
 from _blas cimport _dot, _axpy
+from _cd_common cimport _should_stop, _propagate_pending
 
 
 ctypedef struct SubCols:
@@ -195,6 +196,8 @@ def weighted_cd_sparse(const double[::1] data, const int[::1] indices, const int
     cdef int64_t k
     cdef double V = 0.0, b0 = b, csh = 0.0, rsum, db, d, w_j, w_new, g, mj, hj, s1, vnz, s2, dx
     cdef double best, wnorm, fj, l1, l2, dmax, wmax
+    cdef long work = 0, per_epoch = 0
+    cdef bint interrupted = False
     if v.shape[0] != n or deta.shape[0] != n or indptr.shape[0] != n_features + 1:
         raise ValueError("v, r and deta need n_samples entries, indptr n_features + 1")
     if data.shape[0] != indices.shape[0] or data.shape[0] < indptr[n_features]:
@@ -230,6 +233,7 @@ def weighted_cd_sparse(const double[::1] data, const int[::1] indices, const int
             m[f] = mj
             h[f] = s2
             w_old[f] = w[j]
+            per_epoch += indptr[j + 1] - indptr[j] + 1
         if fit_intercept and V > 0:  # the intercept optimal for the current w
             rsum = 0.0
             for i in range(n):
@@ -282,6 +286,10 @@ def weighted_cd_sparse(const double[::1] data, const int[::1] indices, const int
             epochs += 1
             if best * wnorm <= tol or dmax <= 1e-15 * wmax:  # (or converged to rounding)
                 break
+            work += per_epoch
+            if _should_stop(&work):  # Ctrl-C (the exception stays pending)
+                interrupted = True
+                break
         # fold the implicit centering back (r = r~ + c v), then refresh the intercept once
         if csh != 0:
             for i in range(n):
@@ -304,4 +312,6 @@ def weighted_cd_sparse(const double[::1] data, const int[::1] indices, const int
             if d != 0:
                 for k in range(indptr[j], indptr[j + 1]):
                     deta[indices[k]] += d * data[k]
+    if interrupted:
+        _propagate_pending()
     return (b if fit_intercept else 0.0), epochs
