@@ -21,7 +21,6 @@ solves the weighted least-squares subproblem with a Gaussian solver from this mo
 and certifies the result with its own duality gap; see ARCHITECTURE.md.
 """
 import numpy as np
-from scipy.special import xlogy
 
 from scipy import sparse
 
@@ -133,11 +132,6 @@ def binomial_entropy(t, s):
     return float((s * t) @ log_t) + float((s * u) @ log_u)
 
 
-def _neg_entropy(t):
-    """t log t + (1 - t) log(1 - t), with 0 log 0 = 0."""
-    return xlogy(t, t) + xlogy(1.0 - t, 1.0 - t)
-
-
 class Binomial:
     """The binomial datafit (logistic regression), glmnet's scale:
 
@@ -145,7 +139,7 @@ class Binomial:
 
     y in {0, 1}, weights s normalized to sum to n. Its unit (tol's, the deviance ratios') is the null
     model's mean log-loss: the intercept-only model's (the labels' weighted entropy), log 2 without
-    intercept. Solved by `BinomialSolver`; certified by the Fenchel dual (`duality_gap`).
+    intercept. Solved by `BinomialSolver`; certified by the Fenchel dual (`_dual_point`, `_gap_at`).
     """
 
     name = "binomial"
@@ -159,7 +153,7 @@ class Binomial:
         if not data.fit_intercept:
             return float(np.log(2.0))
         ybar = float(data.sw @ data.y) / data.n_samples
-        return float(-_neg_entropy(np.array(ybar)))
+        return -binomial_entropy(np.array([ybar]), np.ones(1))
 
     @classmethod
     def tol_unit(cls, data):
@@ -384,20 +378,6 @@ def _gap_at(data, w, loss, t, u, factor, l1_reg, l2_reg, lo=None, hi=None, feasi
     return max(primal - dual, 0.0) + scale * slack
 
 
-def duality_gap(data, w, b, l1_reg, l2_reg, positive, xw=None):
-    """(gap, loss) of (w, b): the primal P minus the dual value at the dual point built from the
-    probabilities p = sigmoid(X w + b) (Fenchel duality; the dual variables are probabilities
-    t in [0, 1], the dual objective their mean entropy minus the penalty's conjugate at X^T theta,
-    theta_i = s_i (y_i - t_i) / n; see `_dual_point` and `_gap_at`). `xw`: X w when known."""
-    eta = data.linear_predictor(w, b) if xw is None else xw + b
-    loss = binomial_loss(eta, 0.0, data.y, data.sw) / data.n_samples
-    cols = unpenalized_columns(data)
-    t, theta, feasible = _dual_point(data, eta, _fixed_design(data, cols) if cols.size else None)
-    u = np.asarray(data.X.T @ theta, dtype=np.float64).reshape(-1)
-    lo, hi = working_box(data, positive)
-    return _gap_at(data, w, loss, t, u, data.penalty.factor, l1_reg, l2_reg, lo, hi, feasible), loss
-
-
 def newton_subproblem(data, plan, options, z, v, w, l1_reg, l2_reg, positive, target, *, cols=None,
                       eta=None, b=0.0, r=None, deta=None):
     """Solve a Newton step's weighted least-squares ElasticNet on the data's X, from w:
@@ -523,9 +503,10 @@ class BinomialSolver:
         """argmin_b of the loss at X w = xw (Newton in one variable, damped; `binomial_intercept`)."""
         return binomial_intercept(xw, float(b), self.data.y, self.data.sw)
 
-    def _full_pass(self, w, xw):
-        """(t, X^T theta) at (w, b): one pass over X; kept for the next penalty."""
-        t, theta, feasible = _dual_point(self.data, xw + self.b, self.fixed)
+    def _full_pass(self, w, xw, dual=None):
+        """(t, theta, X^T theta, feasible) at (w, b): one pass over X; kept for the next penalty.
+        `dual`: the dual point (t, theta, feasible) at (w, b) when already computed."""
+        t, theta, feasible = _dual_point(self.data, xw + self.b, self.fixed) if dual is None else dual
         u = np.asarray(self.data.X.T @ theta, dtype=np.float64).reshape(-1)
         self._last = (w.copy(), xw, self.b, self.loss, t, theta, u, feasible)
         return t, theta, u, feasible
@@ -619,7 +600,7 @@ class BinomialSolver:
                     if entering.size:
                         new = entering
                 if new is None:
-                    t, theta, u, feasible = self._full_pass(w, xw)
+                    t, theta, u, feasible = self._full_pass(w, xw, (t, theta, feasible))
                     gap = self._gap(w, t, u, l1_reg, l2_reg, feasible)
                     if gap <= tol_gap or steps >= self.max_newton:
                         break

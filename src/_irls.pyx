@@ -13,7 +13,7 @@
 """
 import numpy as np
 
-from libc.math cimport exp, log, log1p, fabs, fmax
+from libc.math cimport exp, log1p, fabs, fmax
 from libc.stdint cimport int64_t
 
 from _blas cimport _dot, _axpy
@@ -71,10 +71,9 @@ cdef SubCols _sub_cols(tuple columns, int n_samples, const int[::1] cols) except
 def cols_dot(tuple columns, const int[::1] cols, const double[::1] theta, double[::1] out):
     """out[f] = x_{cols[f]}^T theta for every f."""
     cdef SubCols c = _sub_cols(columns, theta.shape[0], cols)
-    cdef int f, i, j, n = c.n_samples
+    cdef int f, j, n = c.n_samples
     cdef int64_t k
     cdef double acc
-    cdef const double* x
     cdef const double* t = &theta[0] if n else NULL
     if out.shape[0] != cols.shape[0]:
         raise ValueError("out must have one entry per column")
@@ -93,10 +92,9 @@ def cols_dot(tuple columns, const int[::1] cols, const double[::1] theta, double
 def cols_gemv(tuple columns, const int[::1] cols, const double[::1] coef, double[::1] out):
     """out += sum_f coef[f] x_{cols[f]} (zero coefficients skipped)."""
     cdef SubCols c = _sub_cols(columns, out.shape[0], cols)
-    cdef int f, i, j, n = c.n_samples
+    cdef int f, j, n = c.n_samples
     cdef int64_t k
     cdef double a
-    cdef const double* x
     cdef double* o = &out[0] if n else NULL
     if coef.shape[0] != cols.shape[0]:
         raise ValueError("coef must have one entry per column")
@@ -111,11 +109,6 @@ def cols_gemv(tuple columns, const int[::1] cols, const double[::1] coef, double
                     o[c.indices[k]] += a * c.data[k]
             else:
                 _axpy(n, a, c.X + <size_t> j * n, o)
-
-
-cdef inline double _logloss(double eta, double y) noexcept nogil:
-    """log(1 + exp(eta)) - y eta, stably."""
-    return fmax(eta, 0.0) + log1p(exp(-fabs(eta))) - y * eta
 
 
 cdef double _loss_grad_hess(const double* xw, double b, const double* y, const double* s, int n,
