@@ -151,7 +151,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
-    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     l1_ratios = v.check_l1_ratios(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state)
     grid = check_grid(alphas, eps, n_alphas)

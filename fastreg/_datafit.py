@@ -65,6 +65,7 @@ class Gaussian:
     def unconverged(design, settings, alpha, gap, target):
         norm = "||y - mean(y)||^2" if design.fit_intercept else "||y||^2"
         return (
+            f"Objective did not converge. You might want to increase the number of iterations. "
             f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gap:.3e} "
             f"is above the target {target:.3e} (tol={settings.tol:g} times {norm} / n) after "
             f"max_iter={settings.max_iter} epochs. Increase max_iter, loosen tol, or scale the features "

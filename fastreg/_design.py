@@ -290,6 +290,22 @@ class DenseDesign(_DataDesign):
         return PartialledDesign(inner, unpenalized, lambda w_P: coef_y - B @ w_P.astype(np.float64), self)
 
 
+def _column_means(X, sample_weight=None):
+    """The (weighted) means of X's columns in float64; a column whose sum overflows (entries near the
+    dtype's largest value) is summed scaled by an exact power of two."""
+    def means(A):
+        if sample_weight is None:
+            return A.mean(axis=0, dtype=np.float64)
+        return np.einsum("i,ij->j", sample_weight, A, dtype=np.float64) / float(sample_weight.sum(dtype=np.float64))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = means(X)
+    bad = np.flatnonzero(~np.isfinite(out))
+    if bad.size and np.isfinite(X[:, bad]).all():
+        out[bad] = means(X[:, bad].astype(np.float64) * 2.0**-64) * 2.0**64
+    return out
+
+
 def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False, owned=False):
     """Build the working problem from validated X (2-D float32/float64), y (1-D, same dtype).
 
@@ -305,12 +321,8 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
     # and rounded once: no constant error is left in a centered column, which the intercept could
     # not absorb (centering eliminates it)
     if fit_intercept:
-        if sample_weight is None:
-            x_offset = X.mean(axis=0, dtype=np.float64)
-        else:
-            x_offset = np.einsum("i,ij->j", sample_weight, X, dtype=np.float64) / float(
-                sample_weight.sum(dtype=np.float64))
-        y_offset = float(np.average(y.astype(np.float64), weights=sample_weight))
+        x_offset = _column_means(X, sample_weight)
+        y_offset = float(_column_means(y[:, None], sample_weight)[0])
     else:
         x_offset = np.zeros(n_features)
         y_offset = 0.0
@@ -844,8 +856,9 @@ def _statistics_of(design, G, Xty, dtype):
 
 def warn_gram_recomputed():
     warnings.warn(
-        "precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
-        "weighted or scaled (fit_intercept, sample_weight, standardize, penalty factors); recomputing it.",
+        "Gram matrix was provided but X was centered to fit intercept: recomputing Gram matrix. "
+        "(precompute: the Gram matrix given was computed on X, but the solver works on X centered, "
+        "weighted or scaled: fit_intercept, sample_weight, standardize, penalty factors.)",
         UserWarning, stacklevel=v.caller_stacklevel(),
     )
 

@@ -162,8 +162,9 @@ def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
 def _log_grid(datafit, design, l1_ratio, eps, n_alphas, positive, Xy=None):
     if l1_ratio == 0:
         raise ValueError(
-            "An automatic alpha grid needs an L1 penalty, but l1_ratio=0; pass the penalties "
-            "yourself with alphas=[...] (or use l1_ratio > 0)."
+            "Automatic alpha grid generation is not supported for l1_ratio=0. Please supply a grid by "
+            "providing your estimator with the appropriate `alphas=` argument: an automatic grid needs "
+            "an L1 penalty (alphas=[...], or l1_ratio > 0)."
         )
     alpha_max = datafit.alpha_max(design, l1_ratio, positive, Xty=Xy)
     if alpha_max == 0:  # y is constant (or orthogonal to X): every alpha gives w = 0
@@ -284,7 +285,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
               check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
               random_state=None, selection="cyclic", screening=True, standardize=False, working_set=True,
               anderson=True, newton=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-              penalty_factor=None, lower_bounds=None, upper_bounds=None):
+              penalty_factor=None, lower_bounds=None, upper_bounds=None, **params):
     """Compute an ElasticNet path with coordinate descent.
 
     Minimizes, for each alpha,
@@ -382,6 +383,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Box constraints on the coefficients, containing 0 (``positive=True`` is lower_bounds=0). The
         solver projects each update exactly and certifies the solution with the Fenchel duality gap
         of the constrained problem (gap-safe screening and Newton steps are then off).
+    **params :
+        scikit-learn's signature has them; any parameter not listed here is refused with a ValueError
+        naming it (as scikit-learn does for the parameters its solver does not use).
 
     Returns
     -------
@@ -398,10 +402,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     >>> coefs.shape
     (5, 5)
     """
+    if params:  # scikit-learn's signature takes **params and refuses what the solver does not use
+        raise ValueError(f"Unexpected parameters in params: {sorted(params)}; enet_path has no such "
+                         f"parameter (see its docstring for the accepted ones).")
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
-    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     l1_ratio = v.check_l1_ratio(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
                               screening=screening, working_set=working_set, anderson=anderson, newton=newton,

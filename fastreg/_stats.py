@@ -60,7 +60,8 @@ def pow2_scale(amax, dtype):
     lim = 28 if dtype == np.float32 else 220
     if amax == 0 or 2.0**-lim <= amax <= 2.0**lim:
         return 1.0
-    return float(2.0 ** np.round(np.log2(amax)))
+    # (capped below 2^1024, which overflows: amax near float64's largest value)
+    return float(2.0 ** min(np.round(np.log2(amax)), 1023.0))
 
 
 def column_moments(X, sample_weight=None):

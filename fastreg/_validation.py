@@ -353,11 +353,18 @@ def as_coef_matrix(value, shape, name):
     return arr
 
 
-def as_sample_weight(sample_weight, n_samples, dtype):
-    """Validate sample weights: 1-D, one per row, finite, non-negative, positive sum. None stays None."""
+def as_sample_weight(sample_weight, n_samples, dtype, *, normalized=False):
+    """Validate sample weights: 1-D, one per row, finite, non-negative, positive sum. None stays None.
+
+    normalized=True: the caller's objective divides the weights by their sum (the Gaussian family's
+    ElasticNet), so equal weights (a scalar, or an array of one value) are no weights at all: they
+    return None, and the fit takes exactly the unweighted route (bit for bit its result)."""
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Number):
+        if normalized and isinstance(sample_weight, numbers.Real) and math.isfinite(sample_weight) \
+                and sample_weight > 0:
+            return None
         sample_weight = np.full(n_samples, sample_weight)
     sw = _as_float_array(sample_weight, "sample_weight", dtype=dtype)
     if sw.ndim != 1:
@@ -371,6 +378,8 @@ def as_sample_weight(sample_weight, n_samples, dtype):
         raise ValueError("sample_weight contains negative values; weights must be >= 0.")
     if not sw.sum() > 0:
         raise ValueError("sample_weight: all weights are zero; at least one row needs a positive weight.")
+    if normalized and n_samples and (sw == sw[0]).all():
+        return None
     return sw
 
 
@@ -849,13 +858,19 @@ def check_alphas(alphas):
                 f"[{alphas!r}] for a single alpha."
             )
         raise TypeError(f"alphas must be an int (the number of alphas) or a sequence of alphas, got {alphas!r}.")
+    if isinstance(alphas, (list, tuple)):  # scikit-learn's per-entry messages
+        for i, a in enumerate(alphas):
+            if isinstance(a, (str, bytes)):
+                raise TypeError(f"alphas[{i}] must be an instance of float, not {type(a).__name__}.")
     arr = _as_float_array(alphas, "alphas", dtype=np.float64)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
     if not np.isfinite(arr).all():
         raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number >= 0.")
     if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0 (the penalty strength), got min {float(arr.min())!r}.")
+        i = int(np.flatnonzero(arr < 0)[0])
+        value = alphas[i] if isinstance(alphas, (list, tuple)) else arr[i]
+        raise ValueError(f"alphas[{i}] == {value!r}, must be >= 0.0. (alphas are penalty strengths)")
     return arr
 
 
@@ -937,8 +952,9 @@ def caller_stacklevel():
 def warn_alpha_zero(alpha):
     if alpha == 0:
         warnings.warn(
-            "alpha=0 solves ordinary least squares by coordinate descent, which converges slowly and "
-            "has no duality gap to certify it (the first-order residual ||X^T r||^2 is reported instead). "
+            "With alpha=0, this algorithm does not converge well. You are advised to use the "
+            "LinearRegression estimator: alpha=0 solves ordinary least squares by coordinate descent, "
+            "which converges slowly and has no duality gap to certify it (the first-order residual ||X^T r||^2 is reported instead). "
             "Use a least-squares solver (numpy.linalg.lstsq) for unpenalized fits.",
             UserWarning,
             stacklevel=caller_stacklevel(),

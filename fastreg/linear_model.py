@@ -14,8 +14,80 @@ from . import _validation as v
 from ._base import ClassifierBase, RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
 from ._folds import check_cv, make_folds, n_workers, stratified_folds, take_rows
-from ._path import prepare, prepare_logistic, solve_path, solve_ridge
+from ._path import prepare, prepare_logistic, ridge as _ridge_fit, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
+
+
+# A single fit of a small problem is solved past the gap `tol` asks for, to near the rounding floor of
+# its dtype: for n_samples * n_features <= POLISH_MAX_ENTRIES up to POLISH_EPOCHS more epochs cost at
+# most milliseconds, and then the routes (dense, sparse, Gram, weights, warm starts) agree to ~1e-8 or
+# better instead of to sqrt(tol), as scikit-learn's identical iterates across its routes do. Paths
+# and large problems are not polished.
+POLISH_MAX_ENTRIES = 250_000
+POLISH_EPOCHS = 100
+POLISH_FACTOR = 1e-10  # the polished target: tol * POLISH_FACTOR, not below POLISH_FLOOR_EPS * eps
+POLISH_FLOOR_EPS = 16.0
+
+
+def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype):
+    """The path of one alpha at `settings.tol`; then, for a small problem whose solve converged in
+    n >= 1 epochs, the same alpha again from that solution at the polished target, for at most
+    max(n, POLISH_EPOCHS) more epochs, within max_iter (its result kept when its certified gap is not larger; its epochs are added to n_iters).
+    A warm start that already meets tol (0 epochs) is returned as it is."""
+    path = solve_path(problem, np.array([alpha]), settings, coef_init=coef_init)
+    target = max(settings.tol * POLISH_FACTOR, POLISH_FLOOR_EPS * float(np.finfo(dtype).eps))
+    epochs = int(path.n_iters[0])
+    if (n_entries > POLISH_MAX_ENTRIES or not path.converged[0] or target >= settings.tol or alpha == 0
+            or epochs == 0):
+        return path
+    with warnings.catch_warnings():  # (the polishing is best effort: tol is already met)
+        warnings.simplefilter("ignore", v.ConvergenceWarning)
+        polished = solve_path(problem, np.array([alpha]), settings._replace(
+            tol=target, max_iter=min(max(epochs, POLISH_EPOCHS), settings.max_iter)),
+                              coef_init=path.coefs[..., 0])
+    if not polished.dual_gaps[0] <= path.dual_gaps[0]:
+        return path
+    polished.n_iters[0] += path.n_iters[0]
+    polished.converged[0] = True
+    return polished
+
+
+def routed_cv(estimator, cv, X, y, params):
+    """scikit-learn's metadata routing of a CV estimator's ``fit(..., **params)`` to its splitter: the
+    folds (a list of (train, test)) when params were routed, else `cv` unchanged.
+
+    Without ``sklearn.set_config(enable_metadata_routing=True)`` any params are refused with
+    scikit-learn's error; with it, scikit-learn routes them (e.g. ``groups`` to a GroupKFold) and
+    refuses what no splitter requested. scikit-learn is imported only when params were passed."""
+    if not params:
+        return cv
+    try:
+        from sklearn.utils.metadata_routing import _routing_enabled, process_routing
+    except ImportError:  # (routing is scikit-learn's configuration: without it, it cannot be on)
+        raise ValueError(f"Passing extra keyword arguments to {type(estimator).__name__}.fit is only supported "
+                         f"if enable_metadata_routing=True (scikit-learn's metadata routing, which needs "
+                         f"scikit-learn). Extra parameters passed are: {set(params)}") from None
+    if not _routing_enabled():
+        raise ValueError(
+            f"Passing extra keyword arguments to {type(estimator).__name__}.fit is only supported if "
+            f"enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User "
+            f"Guide <https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra "
+            f"parameters passed are: {set(params)}")
+    from sklearn.model_selection import check_cv as sklearn_check_cv
+
+    routed = process_routing(estimator, "fit", **params)
+    splitter = sklearn_check_cv(cv)
+    return list(splitter.split(X, y, **routed.splitter.split))
+
+
+def cv_metadata_routing(estimator):
+    """The `get_metadata_routing` of a CV estimator: fit's params go to the splitter's ``split``, as
+    scikit-learn's CV estimators route them (needs scikit-learn)."""
+    from sklearn.model_selection import check_cv as sklearn_check_cv
+    from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+
+    return MetadataRouter(owner=estimator).add(
+        splitter=sklearn_check_cv(estimator.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
 
 
 class ElasticNet(RegressorBase):
@@ -130,7 +202,7 @@ class ElasticNet(RegressorBase):
         X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
         n_samples, n_features = X.shape
         y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
-        sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+        sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
         alpha = v.check_scalar(self.alpha, "alpha", low=0.0)
         l1_ratio = self._l1_ratio_fixed if self._l1_ratio_fixed is not None else v.check_l1_ratio(self.l1_ratio)
         settings = check_settings(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
@@ -160,8 +232,13 @@ class ElasticNet(RegressorBase):
         for k in range(n_targets):
             problem = prepare(X, np.ascontiguousarray(Y[:, k]), sample_weight, settings, penalty,
                               fit_intercept=fit_intercept, standardize=standardize, precompute=precompute)
-            path = solve_path(problem, np.array([alpha]), settings,
-                              coef_init=None if previous is None else previous[k])
+            start = None if previous is None else previous[k]
+            if alpha == 0 and not penalty.active and not penalty.positive:
+                # ordinary least squares: started from the (minimum-norm) least-squares solution of
+                # an SVD-grade solve, which coordinate descent then only confirms
+                start = _ridge_fit(X, np.ascontiguousarray(Y[:, k]), 0.0, sample_weight=sample_weight,
+                                   fit_intercept=fit_intercept).coef
+            path = _solve_polished(problem, alpha, settings, start, n_samples * n_features, X.dtype)
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]
             gaps[k] = path.dual_gaps[0]
@@ -320,7 +397,7 @@ class ElasticNetCV(RegressorBase):
         self.random_state = random_state
         self.selection = selection
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the alpha grid (and the l1_ratios), then refit at the best alpha.
 
         Parameters
@@ -329,6 +406,9 @@ class ElasticNetCV(RegressorBase):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights for the fits and for the held-out errors.
+        **params :
+            Metadata for the splitter (e.g. ``groups`` for a GroupKFold ``cv``), routed as scikit-learn
+            does: only with ``sklearn.set_config(enable_metadata_routing=True)``, else an error.
 
         Returns
         -------
@@ -347,8 +427,9 @@ class ElasticNetCV(RegressorBase):
         if len(shape) == 2:
             warnings.warn("A column-vector y was passed when a 1d array was expected; it is raveled.",
                           v.sklearn_compatible(v.DataConversionWarning), stacklevel=2)
+        cv = routed_cv(self, self.cv, X, y, params)
         result = cv_path(
-            X, y, l1_ratio=l1_ratio, eps=self.eps, alphas=self.alphas, cv=self.cv,
+            X, y, l1_ratio=l1_ratio, eps=self.eps, alphas=self.alphas, cv=cv,
             sample_weight=sample_weight, fit_intercept=self.fit_intercept, precompute=self.precompute,
             standardize=self.standardize, penalty_factor=self.penalty_factor,
             lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
@@ -361,7 +442,10 @@ class ElasticNetCV(RegressorBase):
         self.alpha_1se_ = result.alpha_1se
         self.mse_path_ = result.mse_path[0] if single else result.mse_path
         self.mse_std_error_ = result.mse_se[0] if single else result.mse_se
-        self.alphas_ = result.alphas[0] if single else result.alphas
+        # scikit-learn: the grid of each l1_ratio when it was generated, the given alphas (sorted,
+        # decreasing) once when they were given
+        given = not isinstance(self.alphas, numbers.Integral)
+        self.alphas_ = result.alphas[0] if single or given else result.alphas
         self.cv_solver_ = result.solver
         # the refit at alpha_ on all the data, from the CV's own design (no second pass over X when
         # the folds ran from statistics)
@@ -378,6 +462,10 @@ class ElasticNetCV(RegressorBase):
 
     predict = ElasticNet.predict
     sparse_coef_ = ElasticNet.sparse_coef_
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing: fit's params go to the splitter (needs scikit-learn)."""
+        return cv_metadata_routing(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
