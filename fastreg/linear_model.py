@@ -19,20 +19,20 @@ from ._settings import check_penalty, check_settings
 
 
 # A single fit of a small problem is solved past the gap `tol` asks for, to near the rounding floor of
-# its dtype: for n_samples * n_features <= POLISH_MAX_ENTRIES up to POLISH_EPOCHS more epochs cost at
-# most milliseconds, and then the routes (dense, sparse, Gram, weights, warm starts) agree to ~1e-8 or
-# better instead of to sqrt(tol), as scikit-learn's identical iterates across its routes do. Paths
-# and large problems are not polished.
+# its dtype: for n_samples * n_features <= POLISH_MAX_ENTRIES, epochs worth POLISH_WORK entry visits
+# in all (and at least as many as the fit took) cost at most ~10 ms, and then the routes (dense,
+# sparse, Gram, weights, warm starts) agree to ~1e-8 or better instead of to sqrt(tol), as
+# scikit-learn's identical iterates across its routes do. Paths and large problems are not polished.
 POLISH_MAX_ENTRIES = 250_000
-POLISH_EPOCHS = 100
+POLISH_WORK = 25_000_000
 POLISH_FACTOR = 1e-10  # the polished target: tol * POLISH_FACTOR, not below POLISH_FLOOR_EPS * eps
-POLISH_FLOOR_EPS = 16.0
+POLISH_FLOOR_EPS = 1.0
 
 
 def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype):
     """The path of one alpha at `settings.tol`; then, for a small problem whose solve converged in
     n >= 1 epochs, the same alpha again from that solution at the polished target, for at most
-    max(n, POLISH_EPOCHS) more epochs, within max_iter (its result kept when its certified gap is not larger; its epochs are added to n_iters).
+    max(n, POLISH_WORK / n_entries) more epochs, within max_iter (its result kept when its certified gap is not larger; its epochs are added to n_iters).
     A warm start that already meets tol (0 epochs) is returned as it is."""
     path = solve_path(problem, np.array([alpha]), settings, coef_init=coef_init)
     target = max(settings.tol * POLISH_FACTOR, POLISH_FLOOR_EPS * float(np.finfo(dtype).eps))
@@ -43,7 +43,7 @@ def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype):
     with warnings.catch_warnings():  # (the polishing is best effort: tol is already met)
         warnings.simplefilter("ignore", v.ConvergenceWarning)
         polished = solve_path(problem, np.array([alpha]), settings._replace(
-            tol=target, max_iter=min(max(epochs, POLISH_EPOCHS), settings.max_iter)),
+            tol=target, max_iter=min(max(epochs, POLISH_WORK // max(n_entries, 1)), settings.max_iter)),
                               coef_init=path.coefs[..., 0])
     if not polished.dual_gaps[0] <= path.dual_gaps[0]:
         return path
@@ -1144,7 +1144,7 @@ class LogisticRegressionCV(_LogisticBase):
             raise ValueError(f"Cs must be an int or a non-empty sequence of finite numbers > 0, got {self.Cs!r}.")
         return Cs
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the Cs (and l1_ratios), then refit at the best.
 
         Parameters
@@ -1154,11 +1154,16 @@ class LogisticRegressionCV(_LogisticBase):
             Class labels (two or more classes).
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the fits and of the held-out scores (as scikit-learn's).
+        **params :
+            Metadata for the splitter (e.g. ``groups`` for a GroupKFold ``cv``), routed as scikit-learn
+            does: only with ``sklearn.set_config(enable_metadata_routing=True)``, else an error. (The
+            scorer's metadata are not routed.)
 
         Returns
         -------
         self
         """
+        routed = routed_cv(self, self.cv, X, y, params)
         fit = self._validated(X, y, sample_weight)
         X, y, classes, codes, weights, settings = fit.X, fit.y, fit.classes, fit.codes, fit.weights, fit.settings
         sample_weight, fit_intercept, n_classes = fit.sample_weight, fit.fit_intercept, fit.n_classes
@@ -1178,7 +1183,9 @@ class LogisticRegressionCV(_LogisticBase):
         scorer = _logistic_scorer(self.scoring)
         if isinstance(X, np.ndarray):
             v.check_finite(X)  # (once, before the folds copy their rows)
-        if self.cv is None or (isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool)):
+        if routed is not self.cv:  # (folds of a splitter given routed metadata)
+            folds = make_folds(check_cv(routed, n_samples), X, y, None, n_samples)
+        elif self.cv is None or (isinstance(self.cv, numbers.Integral) and not isinstance(self.cv, bool)):
             folds = stratified_folds(codes, check_cv(self.cv, n_samples))
         else:
             folds = make_folds(check_cv(self.cv, n_samples), X, y, None, n_samples)
@@ -1276,6 +1283,10 @@ class LogisticRegressionCV(_LogisticBase):
         self.scores_ = {key: scores.copy() for key in keys}
         self.n_iter_ = n_iter
         return self
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing: fit's params go to the splitter (needs scikit-learn)."""
+        return cv_metadata_routing(self)
 
     @staticmethod
     def _scored(classes, coef, intercept, dtype):

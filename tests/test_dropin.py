@@ -140,3 +140,19 @@ def test_scikit_learn_error_words():
         fastreg.Lasso(alpha=1e-10, tol=1e-12, max_iter=1).fit(X, y)
     model = fastreg.ElasticNetCV(alphas=[0.1, 0.01, 1.0], l1_ratio=[0.5, 0.9], cv=3).fit(X, y)
     np.testing.assert_array_equal(model.alphas_, [1.0, 0.1, 0.01])
+
+
+def test_logistic_cv_params_need_metadata_routing():
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.model_selection import GroupKFold
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((60, 4))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    groups = np.repeat(np.arange(6), 10)
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing=True"):
+        fastreg.LogisticRegressionCV().fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = fastreg.LogisticRegressionCV(cv=GroupKFold(3), Cs=4).fit(X, y, groups=groups)
+        ref = fastreg.LogisticRegressionCV(cv=list(GroupKFold(3).split(X, y, groups)), Cs=4).fit(X, y)
+        np.testing.assert_array_equal(model.C_, ref.C_)
