@@ -437,8 +437,8 @@ class _RidgeEstimator(RegressorBase):
 
     def _set_fitted(self, coef, intercept, one_d, dtype, n_features):
         coef = np.asarray(coef).astype(dtype)
-        if one_d:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        if one_d:  # (a NumPy scalar of X's dtype, as scikit-learn's: np.float64 is a float)
+            self.coef_, self.intercept_ = coef[0], np.dtype(dtype).type(intercept[0])
         elif coef.shape[0] == 1:  # y of shape (n, 1): scikit-learn's coef_ is 1-D, intercept_ (1,)
             self.coef_, self.intercept_ = coef[0], np.asarray(intercept, dtype=dtype)
         else:
@@ -468,8 +468,30 @@ class Ridge(_RidgeEstimator):
     """Linear least squares with an L2 penalty, by one Cholesky factorization.
 
     Minimizes ``||y - X w - b||^2 + alpha ||w||^2`` (with sample weights s: ``sum_i s_i (y_i - x_i^T w
-    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters (``positive`` and the
-    'sag'/'saga'/'lbfgs'/'svd'/'sparse_cg' solvers aside), same fitted attributes. See `ridge`.
+    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters, same fitted
+    attributes. See `ridge`. scikit-learn's solver names are accepted; every one of them returns the
+    exact minimizer (to rounding):
+
+    ============  ==============================================================================
+    solver        what fastreg runs (``fastreg_solver_``)
+    ============  ==============================================================================
+    'auto'        Cholesky of the smaller centered Gram matrix ('cholesky' / 'cholesky-dual'; LSQR
+                  for a sparse X whose Gram matrix would exceed 1 GiB; 'svd' when the factorization
+                  cannot be trusted, with a warning when the system is singular)
+    'cholesky'    the same, always a factorization
+    'svd'         an SVD of the centered X (minimum-norm least squares for alpha = 0)
+    'lsqr'        LSQR on the implicitly centered X (iterative: ``tol``, ``max_iter``, ``n_iter_``)
+    'sparse_cg',  scikit-learn's iterative solvers: the exact direct solve of 'auto' (``tol`` and
+    'sag',        ``max_iter`` unused, ``n_iter_`` 1)
+    'saga'
+    'lbfgs'       positive=True only (as scikit-learn): the box-constrained solve below
+    ============  ==============================================================================
+
+    ``positive=True`` (solver 'auto' or 'lbfgs'): w >= 0, solved as the ElasticNet with l1_ratio=0 and
+    lower bound 0 on fastreg's coordinate-descent kernels and certified by the duality gap of the box
+    problem (to tol^2, clipped to [1e-16, 1e-8], times the null objective; ``max_iter`` epochs, 10000 by
+    default). scikit-learn's refusals are kept, with its messages: positive=True with another solver,
+    'lbfgs' without positive, 'svd' and 'saga' with a sparse X and an intercept.
 
     Parameters
     ----------
@@ -479,24 +501,34 @@ class Ridge(_RidgeEstimator):
     copy_X : bool, default=True
         Accepted for compatibility: X is never modified.
     max_iter : int, default=None
-        LSQR's iteration limit.
+        LSQR's iteration limit; the epoch limit with positive=True.
     tol : float, default=1e-4
         LSQR's tolerance (also when LSQR replaces an untrusted factorization of a large sparse X);
-        unused by Cholesky.
-    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
-        See `ridge`; the one that ran is ``solver_``.
+        with positive=True its square is the relative duality-gap target; unused by the direct solves.
+    solver : {'auto', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', 'saga', 'lbfgs'}, default='auto'
+        See the table above.
+    positive : bool, default=False
+        Constrain the coefficients to be >= 0.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility (scikit-learn's 'sag'/'saga' shuffle with it); fastreg's solves are
+        deterministic and do not use it (it is validated).
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or ndarray of shape (n_targets,)
-        LSQR iterations per target; 1 for the direct solvers (one factorization).
+        LSQR iterations (epochs with positive=True) per target; 1 for the direct solves (one
+        factorization).
     n_features_in_ : int
     feature_names_in_ : ndarray of str, only when X had string column names
     solver_ : str
-        'cholesky', 'cholesky-dual', 'lsqr', or 'svd' (the solve from X, with a warning, when the
-        factorization cannot be trusted: see `fastreg.ridge`).
+        As scikit-learn reports it: the solver asked for when it is not 'auto', else what ran
+        (``fastreg_solver_``).
+    fastreg_solver_ : str
+        What ran: 'cholesky', 'cholesky-dual', 'lsqr', 'svd' (asked for, or the solve from X, with a
+        warning, when the factorization cannot be trusted: see `fastreg.ridge`), or for positive=True
+        the coordinate-descent kernel ('cd-gram', 'cd-residual', ...).
 
     Examples
     --------
@@ -506,15 +538,21 @@ class Ridge(_RidgeEstimator):
     >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
     >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
     (array([1., 2., 0.]), 3.0, 'cholesky')
+    >>> positive = fastreg.Ridge(alpha=1.0, positive=True).fit(X, X @ [1.0, -2.0, 0.5])
+    >>> bool((positive.coef_ >= 0).all()), positive.coef_[1]
+    (True, np.float64(0.0))
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto"):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto",
+                 positive=False, random_state=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -531,11 +569,13 @@ class Ridge(_RidgeEstimator):
         """
         self._check_feature_names(X, reset=True)
         v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
+        v.check_random_state(self.random_state)
         coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
             X, y, self.alpha, sample_weight=sample_weight, fit_intercept=self.fit_intercept, solver=self.solver,
-            tol=self.tol, max_iter=self.max_iter, estimator=type(self).__name__)
+            tol=self.tol, max_iter=self.max_iter, positive=self.positive, estimator=type(self).__name__)
         self._set_fitted(coef, intercept, one_d, dtype, coef.shape[1])
-        self.solver_ = name
+        self.fastreg_solver_ = name
+        self.solver_ = name if self.solver == "auto" else self.solver
         # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
         n_iter = np.ones(coef.shape[0], dtype=int) if n_iter is None else np.asarray(n_iter)
         self.n_iter_ = int(n_iter[0]) if one_d else n_iter

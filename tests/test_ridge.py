@@ -463,8 +463,12 @@ def test_ridgecv_kfold_accepts_alpha_zero_and_iterables():
 
 def test_ridgecv_errors():
     X, y = make_data(20, 4, k=2)
-    with pytest.raises(ValueError, match="alphas must be > 0 for leave-one-out"):
+    with pytest.raises(ValueError, match=r"alphas\[0\] == 0.0, must be > 0.0: leave-one-out"):
         fastreg.RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == -1, must be >= 0.0"):
+        fastreg.RidgeCV(alphas=[1, -1], cv=3).fit(X, y)
+    with pytest.raises(TypeError, match=r"alphas\[2\] must be an instance of float, not str"):
+        fastreg.RidgeCV(alphas=(1, 1.0, "1")).fit(X, y)
     with pytest.raises(ValueError, match="alphas contains NaN"):
         fastreg.RidgeCV(alphas=[np.nan]).fit(X, y)
     with pytest.raises(ValueError, match="store_cv_results=True are incompatible"):
