@@ -848,17 +848,26 @@ def check_gram_diagonal(diagonal, X):
     )
 
 
-def check_gcv_mode(gcv_mode):
-    """RidgeCV's gcv_mode: None, 'auto', 'eigen' or 'svd'."""
+def check_gcv_mode(gcv_mode, X):
+    """RidgeCV's gcv_mode: None, 'auto', 'eigen' or 'svd'. 'svd' on a sparse X is 'eigen' with
+    scikit-learn 1.9's FutureWarning (its message: scikit-learn will refuse it in 1.11)."""
     if gcv_mode not in (None, "auto", "eigen", "svd"):
         raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {gcv_mode!r}.")
+    if gcv_mode == "svd" and _is_sparse(X):
+        warnings.warn(
+            "The 'svd' mode is not supported for sparse X, we fallback to `gcv_mode='eigen'`. Passing "
+            "`gcv_mode='svd'` on sparse X will raise an error in 1.11 (scikit-learn), use the default or pass "
+            "`gcv_mode='eigen'` to suppress this warning.",
+            FutureWarning, stacklevel=caller_stacklevel(),
+        )
+        return "eigen"
     return gcv_mode
 
 
 def check_ridge_mode(mode, X):
-    """A decomposition (`ridge_path`'s mode, RidgeCV's gcv_mode) that X can have: 'svd' needs a dense X."""
+    """`ridge_path`'s decomposition: 'svd' needs a dense X."""
     if mode == "svd" and _is_sparse(X):
-        raise ValueError("gcv_mode='svd' needs a dense X; use gcv_mode='auto' (eigendecomposition) for sparse X.")
+        raise ValueError("mode='svd' needs a dense X; use mode='auto' (eigendecomposition) for sparse X.")
     return mode
 
 

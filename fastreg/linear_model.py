@@ -1,6 +1,7 @@
 """scikit-learn compatible estimators: thin wrappers around the path layer (validate, then prepare ->
 solve_path)."""
 import numbers
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -604,7 +605,8 @@ class RidgeCV(_RidgeEstimator):
     cv : None, int, splitter or iterable of (train, test), default=None
     gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
         None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix, or an SVD of X~ when some
-        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense).
+        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense;
+        on a sparse X 'eigen' with scikit-learn 1.9's FutureWarning).
     store_cv_results : bool, default=False
         Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
     alpha_per_target : bool, default=False
@@ -644,7 +646,7 @@ class RidgeCV(_RidgeEstimator):
         self.store_cv_results = store_cv_results
         self.alpha_per_target = alpha_per_target
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Fit the model, choosing alpha by cross-validation.
 
         Parameters
@@ -654,11 +656,16 @@ class RidgeCV(_RidgeEstimator):
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the squared loss; leave-one-out errors are scaled by their square root, K-fold
             R^2 scores are weighted (both as scikit-learn's RidgeCV).
+        **params : dict
+            Metadata routed to the scorer (``score``) and the splitter (``split``, e.g. ``groups``) as
+            scikit-learn's RidgeCV routes them; only with
+            ``sklearn.set_config(enable_metadata_routing=True)`` (see `get_metadata_routing`).
 
         Returns
         -------
         self
         """
+        score_params, groups = self._routed_params(sample_weight, params)
         scoring = None if v.check_scoring(self.scoring) is None else ridge_scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
@@ -673,7 +680,7 @@ class RidgeCV(_RidgeEstimator):
         fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
             fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
             alpha_per_target=self.alpha_per_target)
-        gcv_mode = v.check_gcv_mode(self.gcv_mode)
+        gcv_mode = v.check_gcv_mode(self.gcv_mode, X)
         per_target = alpha_per_target and Y.shape[1] > 1
         if not loo:
             if store_cv_results:
@@ -682,8 +689,9 @@ class RidgeCV(_RidgeEstimator):
             if alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
             n = X.shape[0]
-            folds = make_folds(check_cv(self.cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0], None, n)
-            scores = ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring, one_d)
+            folds = make_folds(check_cv(self.cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0],
+                               v.check_groups(groups, n), n)
+            scores = ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring, one_d, score_params)
             best = int(np.argmax(scores))
             coef, intercept, name, _ = _ridge.solve(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
                                                     "auto", 1e-6, None)
@@ -693,7 +701,7 @@ class RidgeCV(_RidgeEstimator):
             return self
 
         v.check_loo_samples(sw, X.shape[0], fit_intercept)
-        mode = _plan.ridge_decomposition(X, v.check_ridge_mode(gcv_mode, X))
+        mode = _plan.ridge_decomposition(X, gcv_mode)
         if mode == "svd":  # (no Gram matrix to check X by)
             v.check_finite(X)
         spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)
@@ -710,10 +718,10 @@ class RidgeCV(_RidgeEstimator):
                 results = Y.astype(np.float64)[:, :, None] - errors / spectrum.root[:, None, None]
             Y64 = Y.astype(np.float64)
             if per_target:
-                scores = np.array([score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True)
-                                   for t in range(k)])
+                scores = np.array([score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True,
+                                                     score_params) for t in range(k)])
             else:
-                scores = score_predictions(scoring, results, Y64, sw, one_d)
+                scores = score_predictions(scoring, results, Y64, sw, one_d, score_params)
         else:
             results = None if errors is None else errors**2
             scores = -sq / n if per_target else -sq.sum(axis=0) / (n * k)
@@ -735,6 +743,60 @@ class RidgeCV(_RidgeEstimator):
             del self.cv_results_
         self.solver_ = _ridge.MODE_NAMES[mode]
         return self
+
+    def _routed_params(self, sample_weight, params):
+        """(the parameters routed to the scorer, or None: the sample weights, as without routing; the
+        splitter's groups or None). Extra parameters need scikit-learn's metadata routing (its error)."""
+        if not _metadata_routing_enabled():
+            if params:
+                raise ValueError(
+                    f"Passing extra keyword arguments to {type(self).__name__}.fit is only supported if "
+                    f"enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User "
+                    f"Guide <https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra "
+                    f"parameters passed are: {set(params)}"
+                )
+            return None, None
+        from sklearn.utils.metadata_routing import process_routing
+
+        if sample_weight is not None:
+            params = dict(params, sample_weight=sample_weight)
+        routed = process_routing(self, "fit", **params)
+        return dict(routed.scorer.score), routed.splitter.split.get("groups")
+
+    def _routing_scorer(self):
+        """The scorer scikit-learn's RidgeCV routes to: R^2 requesting sample_weight when scoring is None
+        (the weights are always passed to it), else the given scoring's."""
+        from sklearn.metrics import check_scoring, get_scorer
+
+        if self.scoring is None:
+            return get_scorer("r2").set_score_request(sample_weight=True)
+        return check_scoring(estimator=self, scoring=self.scoring)
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing of ``fit`` (needs scikit-learn): ``sample_weight`` consumed by
+        the fit itself, the scorer's ``score`` and the splitter's ``split`` parameters routed to them,
+        as scikit-learn's RidgeCV.
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+        """
+        from sklearn.utils.metadata_routing import MetadataRequest, MetadataRouter, MethodMapping
+
+        own = MetadataRequest(owner=self)
+        own.fit.add_request(param="sample_weight", alias=True)
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(own)
+            .add(scorer=self._routing_scorer(), method_mapping=MethodMapping().add(caller="fit", callee="score"))
+            .add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        )
+
+
+def _metadata_routing_enabled():
+    """Whether scikit-learn's metadata routing is on (it cannot be unless scikit-learn was imported)."""
+    sklearn = sys.modules.get("sklearn")
+    return sklearn is not None and bool(sklearn.get_config().get("enable_metadata_routing", False))
 
 
 # scikit-learn's solver names, accepted by LogisticRegression (fastreg runs its own: `solver_` says which)
