@@ -769,9 +769,11 @@ def solve_ridge(X, y, alpha, *, sample_weight, fit_intercept, solver, tol, max_i
 
 
 # the relative duality gap a positive Ridge fit is certified to: tol squared (a gap bounds the squared
-# distance to the solution), and never looser than scikit-learn's default tol squared
-POSITIVE_TOL_MAX = 1e-8
-POSITIVE_TOL_MIN = 1e-16
+# distance to the solution), clipped to [POSITIVE_TOL_MIN, POSITIVE_TOL_MAX]: at most 1e-12 (the
+# coefficients to about 1e-6 relative, as scikit-learn's lbfgs at its default tol), at least what the
+# float64 residual kernels' gap can resolve
+POSITIVE_TOL_MAX = 1e-12
+POSITIVE_TOL_MIN = 1e-15
 POSITIVE_MAX_ITER = 10_000
 
 
@@ -787,6 +789,9 @@ def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     kernels cannot certify within max_iter epochs (default POSITIVE_MAX_ITER) warns
     (ConvergenceWarning). Returns (coef (k, p), intercept (k,), the kernel's name, epochs per target)."""
     n, p = X.shape
+    if X.dtype == np.float32:  # (widened, not rounded: the float32 kernels' gap cannot resolve the target)
+        X = X.astype(np.float64)
+        Y, sw = Y.astype(np.float64), None if sw is None else sw.astype(np.float64)
     weight_sum = float(n if sw is None else np.sum(sw, dtype=np.float64))
     settings = check_settings(tol=min(max(tol * tol, POSITIVE_TOL_MIN), POSITIVE_TOL_MAX),
                               max_iter=POSITIVE_MAX_ITER if max_iter is None else max_iter)
@@ -797,10 +802,39 @@ def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
         problem = prepare(X, Y[:, t], sw, settings, penalty, fit_intercept=fit_intercept, standardize=False,
                           precompute="auto", n_alphas=1)
         path = solve_path(problem, np.array([alphas[t] / weight_sum]), settings, return_n_iter=True)
-        coef[t], intercept[t] = path.coefs[:, 0], path.intercepts[0]
+        coef[t], intercept[t], polished = _polish_positive(X, Y[:, t:t + 1], sw, alphas[t], fit_intercept,
+                                                            path.coefs[:, 0], path.intercepts[0])
         n_iter[t] = max(int(path.n_iters[0]), 1)
-        names.add(path.solver)
+        names.add(path.solver + ("+active-set" if polished else ""))
     return coef, intercept, "+".join(sorted(names)), n_iter
+
+
+def _polish_positive(X, y, sw, alpha, fit_intercept, w, b):
+    """The exact minimizer on the support of the certified coordinate-descent solution w: the
+    unconstrained Ridge of the columns w > 0 (`fastreg._ridge.solve`, a direct solve), taken when it
+    stays > 0 and its objective is not above w's. It is then the box problem's minimizer whenever the
+    support is right (a gap certifies w only to about sqrt(gap) in the coefficients), and never worse
+    than w: its primal value is lower against the same dual point, so w's certificate holds for it.
+    Returns (coef, intercept, whether the polished solution was taken)."""
+    active = np.flatnonzero(w > 0)
+    if not active.size:
+        return w, b, False
+    with warnings.catch_warnings():  # (alpha = 0 on a rank-deficient support: w is kept below)
+        warnings.simplefilter("ignore")
+        coef, intercept, _, _ = _ridge.solve(X[:, active], y, sw, np.array([alpha]), fit_intercept, "auto",
+                                             1e-10, None)
+    if not (np.isfinite(coef).all() and (coef > 0).all()):
+        return w, b, False
+    polished = np.zeros_like(w, dtype=np.float64)
+    polished[active] = coef[0]
+
+    def objective(coef, intercept):
+        r = y[:, 0] - np.asarray(X @ coef).ravel() - intercept
+        return float(np.dot(r * r, 1.0 if sw is None else sw) if sw is not None else r @ r) + alpha * coef @ coef
+
+    if objective(polished, intercept[0]) <= objective(np.asarray(w, dtype=np.float64), b):
+        return polished, float(intercept[0]), True
+    return w, b, False
 
 
 class RidgePath(NamedTuple):

@@ -736,7 +736,8 @@ def check_ridge_alpha(alpha, n_targets, *, name="alpha"):
     if arr.ndim == 1 and arr.size not in (1, n_targets):
         raise ValueError(
             f"{name} has {arr.size} values but y has {n_targets} target(s): pass one alpha, or one per "
-            f"target (an array of length {n_targets})."
+            f"target (an array of length {n_targets}). Number of targets and number of penalties do not "
+            f"correspond: {arr.size} != {n_targets}"
         )
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
