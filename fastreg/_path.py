@@ -775,12 +775,18 @@ def solve_ridge(X, y, alpha, *, sample_weight, fit_intercept, solver, tol, max_i
 POSITIVE_TOL_MAX = 1e-12
 POSITIVE_TOL_MIN = 1e-15
 POSITIVE_MAX_ITER = 10_000
+# the polished objective may exceed the certified one by this many eps (relative) and still be taken: both
+# are evaluated with rounding errors of that order when the support is right
+POLISH_ROUNDING = 16
 
 
 def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     """Ridge with w >= 0, for validated inputs: per target the ElasticNet with l1_ratio = 0 and lower
     bound 0 on fastreg's coordinate-descent kernels (Gram updates when n > p, residual ones otherwise),
     certified by the duality gap of the box-constrained problem.
+
+    A fit whose support is polished (`_polish_positive`) and satisfies the KKT conditions is exact: the
+    kernels' ConvergenceWarning (alpha = 0, NNLS, has no bounded dual) is then dropped.
 
     The map: Ridge's objective sum_i s_i r_i^2 + alpha ||w||^2, divided by 2 sum(s), is the ElasticNet's
     1/(2n) sum_i s'_i r_i^2 + alpha' / 2 ||w||^2 with s' = n s / sum(s) (its weights sum to n) and
@@ -801,9 +807,14 @@ def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
     for t in range(k):
         problem = prepare(X, Y[:, t], sw, settings, penalty, fit_intercept=fit_intercept, standardize=False,
                           precompute="auto", n_alphas=1)
-        path = solve_path(problem, np.array([alphas[t] / weight_sum]), settings, return_n_iter=True)
-        coef[t], intercept[t], polished = _polish_positive(X, Y[:, t:t + 1], sw, alphas[t], fit_intercept,
-                                                            path.coefs[:, 0], path.intercepts[0])
+        with warnings.catch_warnings(record=True) as unconverged:
+            warnings.simplefilter("always", v.ConvergenceWarning)
+            path = solve_path(problem, np.array([alphas[t] / weight_sum]), settings, return_n_iter=True)
+        coef[t], intercept[t], polished, exact = _polish_positive(X, Y[:, t:t + 1], sw, alphas[t], fit_intercept,
+                                                                   path.coefs[:, 0], path.intercepts[0])
+        if not exact:  # (a polished solution satisfying the KKT conditions leaves nothing to warn about)
+            for w in unconverged:
+                warnings.warn(w.message, w.category, stacklevel=v.caller_stacklevel())
         n_iter[t] = max(int(path.n_iters[0]), 1)
         names.add(path.solver + ("+active-set" if polished else ""))
     return coef, intercept, "+".join(sorted(names)), n_iter
@@ -812,29 +823,40 @@ def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
 def _polish_positive(X, y, sw, alpha, fit_intercept, w, b):
     """The exact minimizer on the support of the certified coordinate-descent solution w: the
     unconstrained Ridge of the columns w > 0 (`fastreg._ridge.solve`, a direct solve), taken when it
-    stays > 0 and its objective is not above w's. It is then the box problem's minimizer whenever the
+    stays > 0 and its objective is not above w's (to the rounding of their evaluation, POLISH_ROUNDING). It is then the box problem's minimizer whenever the
     support is right (a gap certifies w only to about sqrt(gap) in the coefficients), and never worse
     than w: its primal value is lower against the same dual point, so w's certificate holds for it.
-    Returns (coef, intercept, whether the polished solution was taken)."""
+    Returns (coef, intercept, whether the polished solution was taken, whether it also satisfies the
+    KKT conditions off the support to rounding: then it is the exact minimizer)."""
     active = np.flatnonzero(w > 0)
     if not active.size:
-        return w, b, False
+        return w, b, False, False
     with warnings.catch_warnings():  # (alpha = 0 on a rank-deficient support: w is kept below)
         warnings.simplefilter("ignore")
         coef, intercept, _, _ = _ridge.solve(X[:, active], y, sw, np.array([alpha]), fit_intercept, "auto",
                                              1e-10, None)
     if not (np.isfinite(coef).all() and (coef > 0).all()):
-        return w, b, False
+        return w, b, False, False
     polished = np.zeros_like(w, dtype=np.float64)
     polished[active] = coef[0]
 
-    def objective(coef, intercept):
+    def residual(coef, intercept):
         r = y[:, 0] - np.asarray(X @ coef).ravel() - intercept
-        return float(np.dot(r * r, 1.0 if sw is None else sw) if sw is not None else r @ r) + alpha * coef @ coef
+        return r, float(r @ r if sw is None else (r * r) @ sw) + alpha * float(coef @ coef)
 
-    if objective(polished, intercept[0]) <= objective(np.asarray(w, dtype=np.float64), b):
-        return polished, float(intercept[0]), True
-    return w, b, False
+    r, value = residual(polished, intercept[0])
+    before = residual(np.asarray(w, dtype=np.float64), b)[1]
+    if value > before * (1 + POLISH_ROUNDING * np.finfo(np.float64).eps):  # (equal to rounding: take the exact one)
+        return w, b, False, False
+    # KKT off the support: the objective's gradient -2 X^T S r >= 0 there, to rounding (X^T S r <= 0)
+    sr = r if sw is None else r * sw
+    grad = np.asarray(X.T @ sr).ravel()
+    scale = float(np.abs(np.asarray(X.T @ (y[:, 0] if sw is None else y[:, 0] * sw))).max()) + float(
+        np.abs(grad).max())
+    inactive = np.ones(len(w), dtype=bool)
+    inactive[active] = False
+    kkt = not inactive.any() or grad[inactive].max() <= np.sqrt(np.finfo(np.float64).eps) * scale
+    return polished, float(intercept[0]), True, kkt
 
 
 class RidgePath(NamedTuple):

@@ -746,3 +746,18 @@ def test_ridgecv_metadata_routing_as_sklearn():
         ours = fastreg.RidgeCV(cv=GroupKFold(4)).fit(X, y, sample_weight=sw, groups=groups)
         ref = sk.RidgeCV(cv=GroupKFold(4)).fit(X, y, sample_weight=sw, groups=groups)
         assert ours.alpha_ == ref.alpha_ and ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_positive_ridge_alpha_zero_is_nnls_without_warning(sparse_input):
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((30, 6))
+    y = X @ np.array([1.0, -1.0, 2.0, 0.0, -3.0, 0.5]) + rng.standard_normal(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = fastreg.Ridge(alpha=0.0, positive=True, fit_intercept=False).fit(
+            sparse.csr_matrix(X) if sparse_input else X, y)
+    np.testing.assert_allclose(model.coef_, nnls(X, y)[0], rtol=1e-10, atol=1e-12)
+    assert model.fastreg_solver_.endswith("+active-set")
