@@ -537,11 +537,11 @@ class Ridge(_RidgeEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((100, 3)); y = X @ [1.0, 2.0, 0.0] + 3.0
     >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
-    >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
+    >>> np.round(model.coef_, 6) + 0.0, round(float(model.intercept_), 6), model.solver_
     (array([1., 2., 0.]), 3.0, 'cholesky')
     >>> positive = fastreg.Ridge(alpha=1.0, positive=True).fit(X, X @ [1.0, -2.0, 0.5])
-    >>> bool((positive.coef_ >= 0).all()), positive.coef_[1]
-    (True, np.float64(0.0))
+    >>> bool((positive.coef_ >= 0).all()), float(positive.coef_[1]), positive.fastreg_solver_
+    (True, 0.0, 'cd-gram+active-set')
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto",
