@@ -792,9 +792,14 @@ def check_ridge_data(X, y, sample_weight, *, estimator=None):
     X = as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples = X.shape[0]
     y = as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
-    if sample_weight is not None and np.ndim(sample_weight) > 1:
-        raise ValueError(f"Sample weights must be 1D array or scalar, got shape {np.shape(sample_weight)}; "
-                         f"pass one weight per row (shape ({n_samples},)) or one number.")
+    if sample_weight is not None and not isinstance(sample_weight, numbers.Number):
+        try:
+            shape = np.asarray(sample_weight).shape  # (array-likes through __array__ only)
+        except (TypeError, ValueError):  # (ragged and the like: as_sample_weight says what is wrong)
+            shape = ()
+        if len(shape) > 1:
+            raise ValueError(f"Sample weights must be 1D array or scalar: sample_weight has shape "
+                             f"{shape}; pass one weight per row (shape ({n_samples},)) or one number.")
     sw = as_sample_weight(sample_weight, n_samples, X.dtype)
     if sw is not None and (sw == 1).all():
         sw = None
