@@ -710,7 +710,8 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     tol : float, default=1e-6
         LSQR's stopping tolerances (atol = btol = tol), also when LSQR replaces an untrusted
         factorization of a large sparse X; unused by Cholesky. With positive=True: the fit is certified
-        to a duality gap of tol^2 (in [1e-16, 1e-8]) times the null objective.
+        to a duality gap of tol^2 (clipped to [1e-15, 1e-12]) times the null objective, then solved
+        exactly on its support (`ridge_positive`).
     max_iter : int, default=None
         LSQR's iteration limit (None: scipy's default, 2 * n_features); with positive=True the epochs
         of coordinate descent (None: 10000).
@@ -823,9 +824,10 @@ def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
 def _polish_positive(X, y, sw, alpha, fit_intercept, w, b):
     """The exact minimizer on the support of the certified coordinate-descent solution w: the
     unconstrained Ridge of the columns w > 0 (`fastreg._ridge.solve`, a direct solve), taken when it
-    stays > 0 and its objective is not above w's (to the rounding of their evaluation, POLISH_ROUNDING). It is then the box problem's minimizer whenever the
-    support is right (a gap certifies w only to about sqrt(gap) in the coefficients), and never worse
-    than w: its primal value is lower against the same dual point, so w's certificate holds for it.
+    stays > 0 and its objective is not above w's (to the rounding of their evaluation, POLISH_ROUNDING).
+    It is then the box problem's minimizer whenever the support is right (a gap certifies w only to
+    about sqrt(gap) in the coefficients), and never worse than w: its primal value is not higher
+    against the same dual point, so w's certificate holds for it.
     Returns (coef, intercept, whether the polished solution was taken, whether it also satisfies the
     KKT conditions off the support to rounding: then it is the exact minimizer)."""
     active = np.flatnonzero(w > 0)
@@ -848,11 +850,12 @@ def _polish_positive(X, y, sw, alpha, fit_intercept, w, b):
     before = residual(np.asarray(w, dtype=np.float64), b)[1]
     if value > before * (1 + POLISH_ROUNDING * np.finfo(np.float64).eps):  # (equal to rounding: take the exact one)
         return w, b, False, False
-    # KKT off the support: the objective's gradient -2 X^T S r >= 0 there, to rounding (X^T S r <= 0)
-    sr = r if sw is None else r * sw
-    grad = np.asarray(X.T @ sr).ravel()
-    scale = float(np.abs(np.asarray(X.T @ (y[:, 0] if sw is None else y[:, 0] * sw))).max()) + float(
-        np.abs(grad).max())
+    # KKT off the support: the objective's gradient -2 X^T S r >= 0 there, to rounding (X^T S r <= 0;
+    # with an intercept sum(S r) = 0, so X^T S r is X~^T S r), relative to X~^T S y~ (the gradient at 0)
+    s = np.ones(len(r)) if sw is None else sw
+    grad = np.asarray(X.T @ (r * s)).ravel()
+    yc = y[:, 0] - (s @ y[:, 0] / s.sum() if fit_intercept else 0.0)
+    scale = float(np.abs(np.asarray(X.T @ (yc * s))).max()) + float(np.abs(grad).max())
     inactive = np.ones(len(w), dtype=bool)
     inactive[active] = False
     kkt = not inactive.any() or grad[inactive].max() <= np.sqrt(np.finfo(np.float64).eps) * scale
