@@ -296,13 +296,17 @@ def ridge_scorer(scoring):
     return check_scoring(_Identity(), scoring=scoring), _Identity().fit(None)
 
 
-def score_predictions(scoring, pred, y, s, one_d):
+def score_predictions(scoring, pred, y, s, one_d, score_params=None):
     """(n_alphas,) scores of (n, k, a) predictions against y (n, k): R^2 when scoring is None, else the
-    scorer (`ridge_scorer`) on the (1-D when y was) predictions, with the sample weights."""
+    scorer (`ridge_scorer`) on the (1-D when y was) predictions, with the sample weights -- or, when
+    scikit-learn's metadata routing is on, with the parameters routed to the scorer (`score_params`)."""
     if scoring is None:
         return _r2(y, pred, s)
     scorer, identity = scoring
-    kwargs = {} if s is None else {"sample_weight": s}
+    if score_params is not None:
+        kwargs = score_params
+    else:
+        kwargs = {} if s is None else {"sample_weight": s}
     cols = (lambda a: (pred[:, 0, a], y[:, 0])) if one_d else (lambda a: (pred[:, :, a], y))
     return np.array([scorer(identity, *cols(a), **kwargs) for a in range(pred.shape[2])], dtype=np.float64)
 
@@ -321,10 +325,11 @@ def _r2(y, pred, s):
     return r2.mean(axis=0)
 
 
-def ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring=None, one_d=False):
+def ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring=None, one_d=False, score_params=None):
     """Mean score over the folds for every alpha (as scikit-learn's RidgeCV with cv: GridSearchCV over
-    Ridge, each held-out fold scored -- R^2 by default -- with its sample weights). X, Y (2-D), sw
-    validated (`check_ridge_data`), folds from `make_folds`.
+    Ridge, each held-out fold scored -- R^2 by default -- with its sample weights, or with the routed
+    `score_params`, their per-sample entries taken on the held-out rows as GridSearchCV does). X, Y
+    (2-D), sw validated (`check_ridge_data`), folds from `make_folds`.
 
     When the folds partition the rows (`partitions`), X is dense and n >= p, every training fold's
     statistics are ``total - held_out`` (`fold_statistics`, in float64: one pass over X for all folds,
@@ -356,6 +361,9 @@ def ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring=None, one
             coefs, intercepts, _ = _ridge.solve_alphas(spectrum, Xtr, Ytr, swtr, fit_intercept, alphas)
         pred = np.asarray(X[test] @ coefs.transpose(1, 0, 2).reshape(p, -1), dtype=np.float64)
         pred = pred.reshape(-1, k, len(alphas)) + intercepts[None]
+        params = None if score_params is None else {
+            key: (np.asarray(value)[test] if np.ndim(value) >= 1 and len(value) == n else value)
+            for key, value in score_params.items()}
         scores[f] = score_predictions(scoring, pred, Y[test].astype(np.float64), None if sw is None else sw[test],
-                                      one_d)
+                                      one_d, params)
     return scores.mean(axis=0)

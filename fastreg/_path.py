@@ -675,13 +675,15 @@ class RidgeFit(NamedTuple):
     intercept: object
     """float for 1-D y, ndarray of shape (n_targets,) for 2-D y (0.0 without intercept)."""
     solver: str
-    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'lsqr', or 'svd' (the
-    solve from X when the factorization cannot be trusted)."""
+    """'cholesky' (primal, X^T X + alpha I), 'cholesky-dual' (X X^T + alpha I), 'lsqr', or 'svd' (asked
+    for, or the solve from X when the factorization cannot be trusted); with positive=True the
+    coordinate-descent kernel ('cd-gram', 'cd-residual', ...)."""
     n_iter: object = None
-    """LSQR iterations per target (None for the direct solvers)."""
+    """LSQR iterations (positive=True: epochs) per target (None for the direct solvers)."""
 
 
-def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None):
+def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto", tol=1e-6, max_iter=None,
+          positive=False):
     """Ridge regression by a Cholesky factorization (primal or dual), as scikit-learn's ``Ridge``.
 
     Minimizes ``sum_i s_i (y_i - x_i^T w - b)^2 + alpha ||w||^2`` (not divided by n; s the sample
@@ -700,10 +702,13 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     fit_intercept : bool, default=True
         Fit an unpenalized intercept (exactly: the problem is solved on centered data; sparse X is
         centered implicitly).
-    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
+    solver : {'auto', 'cholesky', 'lsqr', 'svd', 'sparse_cg', 'sag', 'saga', 'lbfgs'}, default='auto'
         'cholesky': potrf/potrs of ``X~^T X~ + alpha I`` when n >= p, of ``X~ X~^T + alpha I`` when p > n.
         'lsqr': LSQR on the implicitly centered operator (iterative, ``tol``, ``max_iter``).
+        'svd': an SVD of the centered X (a sparse X densified when small, else LSQR).
         'auto': 'cholesky', except for sparse X whose smaller Gram matrix exceeds 1 GiB ('lsqr').
+        scikit-learn's iterative 'sparse_cg', 'sag', 'saga' run 'auto' (the exact minimizer);
+        'lbfgs' is for positive=True only, as in scikit-learn.
         When the factorization fails or its condition estimate is below dimension * eps (or, for
         alpha = 0, below sqrt(eps)), the solve comes from an SVD of the centered X instead (the
         minimum-norm least-squares solution for alpha = 0; LSQR for a sparse X too large to densify),
@@ -711,9 +716,15 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
         (or 'lsqr').
     tol : float, default=1e-6
         LSQR's stopping tolerances (atol = btol = tol), also when LSQR replaces an untrusted
-        factorization of a large sparse X; unused by Cholesky.
+        factorization of a large sparse X; unused by Cholesky. With positive=True: the fit is certified
+        to a duality gap of tol^2 (clipped to [1e-15, 1e-12]) times the null objective, then solved
+        exactly on its support (`ridge_positive`).
     max_iter : int, default=None
-        LSQR's iteration limit (None: scipy's default, 2 * n_features).
+        LSQR's iteration limit (None: scipy's default, 2 * n_features); with positive=True the epochs
+        of coordinate descent (None: 10000).
+    positive : bool, default=False
+        Constrain the coefficients to be >= 0: the ElasticNet with l1_ratio=0 and lower bound 0 on
+        fastreg's coordinate-descent kernels, certified by its duality gap (`solver`: the kernel).
 
     Returns
     -------
@@ -730,28 +741,132 @@ def ridge(X, y, alpha, *, sample_weight=None, fit_intercept=True, solver="auto",
     """
     coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
         X, y, alpha, sample_weight=sample_weight, fit_intercept=fit_intercept, solver=solver, tol=tol,
-        max_iter=max_iter)
+        max_iter=max_iter, positive=positive)
     coef = coef.astype(dtype)
     if one_d:
         return RidgeFit(coef[0], float(intercept[0]), name, None if n_iter is None else int(n_iter[0]))
     return RidgeFit(coef, intercept.astype(dtype), name, n_iter)
 
 
-def solve_ridge(X, y, alpha, *, sample_weight, fit_intercept, solver, tol, max_iter, estimator=None):
+def solve_ridge(X, y, alpha, *, sample_weight, fit_intercept, solver, tol, max_iter, positive=False,
+                estimator=None):
     """Validate a Ridge fit and solve it (shared by `ridge` and ``Ridge.fit``): returns (coef of shape
-    (n_targets, n_features), intercepts, solver name, LSQR iterations or None, whether y was 1-D, X's
-    dtype). `estimator` names the caller in the errors about y."""
+    (n_targets, n_features), intercepts, solver name, iterations per target or None, whether y was 1-D,
+    X's dtype). `solver`: one of scikit-learn's names (`fastreg._ridge.SKLEARN_SOLVERS` says which
+    solve each runs); `estimator` names the caller in the errors about y.
+
+    Uniform weights c are the unweighted problem with alpha / c (sum_i c r_i^2 + alpha ||w||^2 =
+    c (||r||^2 + alpha / c ||w||^2)): weights all 1 give the unweighted fit bit for bit."""
     X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=estimator)
     alphas = v.check_ridge_alpha(alpha, Y.shape[1])
-    v.check_choice(solver, "solver", _ridge.SOLVERS)
+    positive = v.check_bool(positive, "positive")
+    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
+    solver = _ridge.SKLEARN_SOLVERS[v.check_ridge_solver(solver, positive, sparse.issparse(X), fit_intercept)]
     tol = v.check_scalar(tol, "tol", low=0.0)
     if max_iter is not None:
         max_iter = v.check_scalar(max_iter, "max_iter", kind=numbers.Integral, low=1)
-    fit_intercept = v.check_bool(fit_intercept, "fit_intercept")
-    if solver == "lsqr" and not sparse.issparse(X):  # (no Gram matrix to check X by)
+    if sw is not None and (sw == sw[0]).all():
+        alphas, sw = alphas / float(sw[0]), None
+    if positive:
+        coef, intercept, name, n_iter = ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+        return coef, intercept, name, n_iter, one_d, X.dtype
+    if solver in ("lsqr", "svd") and not sparse.issparse(X):  # (no Gram matrix to check X by)
         v.check_finite(X)
     coef, intercept, name, n_iter = _ridge.solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter)
     return coef, intercept, name, n_iter, one_d, X.dtype
+
+
+# the relative duality gap a positive Ridge fit is certified to: tol squared (a gap bounds the squared
+# distance to the solution), clipped to [POSITIVE_TOL_MIN, POSITIVE_TOL_MAX]: at most 1e-12 (the
+# coefficients to about 1e-6 relative, as scikit-learn's lbfgs at its default tol), at least what the
+# float64 residual kernels' gap can resolve
+POSITIVE_TOL_MAX = 1e-12
+POSITIVE_TOL_MIN = 1e-15
+POSITIVE_MAX_ITER = 10_000
+# the polished objective may exceed the certified one by this many eps (relative) and still be taken: both
+# are evaluated with rounding errors of that order when the support is right
+POLISH_ROUNDING = 16
+
+
+def ridge_positive(X, Y, sw, alphas, fit_intercept, tol, max_iter):
+    """Ridge with w >= 0, for validated inputs: per target the ElasticNet with l1_ratio = 0 and lower
+    bound 0 on fastreg's coordinate-descent kernels (Gram updates when n > p, residual ones otherwise),
+    certified by the duality gap of the box-constrained problem.
+
+    A fit whose support is polished (`_polish_positive`) and satisfies the KKT conditions is exact: the
+    kernels' ConvergenceWarning (alpha = 0, NNLS, has no bounded dual) is then dropped.
+
+    The map: Ridge's objective sum_i s_i r_i^2 + alpha ||w||^2, divided by 2 sum(s), is the ElasticNet's
+    1/(2n) sum_i s'_i r_i^2 + alpha' / 2 ||w||^2 with s' = n s / sum(s) (its weights sum to n) and
+    alpha' = alpha / sum(s); the minimizers are the same. The gap target is tol^2 (clipped to
+    [POSITIVE_TOL_MIN, POSITIVE_TOL_MAX]) times the ElasticNet's null objective; a target the
+    kernels cannot certify within max_iter epochs (default POSITIVE_MAX_ITER) warns
+    (ConvergenceWarning). Returns (coef (k, p), intercept (k,), the kernel's name, epochs per target)."""
+    n, p = X.shape
+    if X.dtype == np.float32:  # (widened, not rounded: the float32 kernels' gap cannot resolve the target)
+        X = X.astype(np.float64)
+        Y, sw = Y.astype(np.float64), None if sw is None else sw.astype(np.float64)
+    weight_sum = float(n if sw is None else np.sum(sw, dtype=np.float64))
+    settings = check_settings(tol=min(max(tol * tol, POSITIVE_TOL_MIN), POSITIVE_TOL_MAX),
+                              max_iter=POSITIVE_MAX_ITER if max_iter is None else max_iter)
+    penalty = check_penalty(0.0, p, positive=True)
+    k = Y.shape[1]
+    coef, intercept, n_iter, names = np.zeros((k, p)), np.zeros(k), np.zeros(k, dtype=int), set()
+    for t in range(k):
+        problem = prepare(X, Y[:, t], sw, settings, penalty, fit_intercept=fit_intercept, standardize=False,
+                          precompute="auto", n_alphas=1)
+        with warnings.catch_warnings(record=True) as unconverged:
+            warnings.simplefilter("always", v.ConvergenceWarning)
+            path = solve_path(problem, np.array([alphas[t] / weight_sum]), settings, return_n_iter=True)
+        coef[t], intercept[t], polished, exact = _polish_positive(X, Y[:, t:t + 1], sw, alphas[t], fit_intercept,
+                                                                   path.coefs[:, 0], path.intercepts[0])
+        if not exact:  # (a polished solution satisfying the KKT conditions leaves nothing to warn about)
+            for w in unconverged:
+                warnings.warn(w.message, w.category, stacklevel=v.caller_stacklevel())
+        n_iter[t] = max(int(path.n_iters[0]), 1)
+        names.add(path.solver + ("+active-set" if polished else ""))
+    return coef, intercept, "+".join(sorted(names)), n_iter
+
+
+def _polish_positive(X, y, sw, alpha, fit_intercept, w, b):
+    """The exact minimizer on the support of the certified coordinate-descent solution w: the
+    unconstrained Ridge of the columns w > 0 (`fastreg._ridge.solve`, a direct solve), taken when it
+    stays > 0 and its objective is not above w's (to the rounding of their evaluation, POLISH_ROUNDING).
+    It is then the box problem's minimizer whenever the support is right (a gap certifies w only to
+    about sqrt(gap) in the coefficients), and never worse than w: its primal value is not higher
+    against the same dual point, so w's certificate holds for it.
+    Returns (coef, intercept, whether the polished solution was taken, whether it also satisfies the
+    KKT conditions off the support to rounding: then it is the exact minimizer)."""
+    active = np.flatnonzero(w > 0)
+    if not active.size:
+        return w, b, False, False
+    with warnings.catch_warnings():  # (alpha = 0 on a rank-deficient support: w is kept below)
+        warnings.simplefilter("ignore")
+        coef, intercept, _, _ = _ridge.solve(X[:, active], y, sw, np.array([alpha]), fit_intercept, "auto",
+                                             1e-10, None)
+    if not (np.isfinite(coef).all() and (coef > 0).all()):
+        return w, b, False, False
+    polished = np.zeros_like(w, dtype=np.float64)
+    polished[active] = coef[0]
+
+    def residual(coef, intercept):
+        r = y[:, 0] - np.asarray(X @ coef).ravel() - intercept
+        return r, float(r @ r if sw is None else (r * r) @ sw) + alpha * float(coef @ coef)
+
+    r, value = residual(polished, intercept[0])
+    before = residual(np.asarray(w, dtype=np.float64), b)[1]
+    if value > before * (1 + POLISH_ROUNDING * np.finfo(np.float64).eps):  # (equal to rounding: take the exact one)
+        return w, b, False, False
+    # KKT off the support: the objective's gradient -2 X^T S r >= 0 there, to rounding (X^T S r <= 0;
+    # with an intercept sum(S r) = 0, so X^T S r is X~^T S r), relative to X~^T S y~ (the gradient at 0)
+    s = np.ones(len(r)) if sw is None else sw
+    grad = np.asarray(X.T @ (r * s)).ravel()
+    yc = y[:, 0] - (s @ y[:, 0] / s.sum() if fit_intercept else 0.0)
+    scale = float(np.abs(np.asarray(X.T @ (yc * s))).max()) + float(np.abs(grad).max())
+    inactive = np.ones(len(w), dtype=bool)
+    inactive[active] = False
+    kkt = not inactive.any() or grad[inactive].max() <= np.sqrt(np.finfo(np.float64).eps) * scale
+    return polished, float(intercept[0]), True, kkt
 
 
 class RidgePath(NamedTuple):

@@ -60,12 +60,17 @@ from . import _stats
 from . import _validation as v
 
 __all__ = [
-    "SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "coefs_from_X",
+    "SOLVERS", "SKLEARN_SOLVERS", "MODE_NAMES", "Spectrum", "cholesky_solve", "coefs_from_X",
     "loo_errors",
     "lsqr", "solve", "solve_alphas", "solve_from_X", "spectrum", "spectrum_of", "y_unit",
 ]
 
-SOLVERS = {"auto", "cholesky", "lsqr"}
+# fastreg's solves ('svd': `solve_from_X` on any X), and the solver each of scikit-learn's names runs:
+# its iterative solvers get the exact direct solve of 'auto' (the same minimizer, to rounding; 'lbfgs'
+# exists there only for positive=True, which fastreg solves apart: `fastreg._path.ridge_positive`)
+SOLVERS = {"auto", "cholesky", "lsqr", "svd"}
+SKLEARN_SOLVERS = {"auto": "auto", "svd": "svd", "cholesky": "cholesky", "lsqr": "lsqr", "sparse_cg": "auto",
+                   "sag": "auto", "saga": "auto", "lbfgs": "auto"}
 # largest dense copy of X (n x p float64) the solve from X makes when X^T X + alpha I cannot be trusted
 # (`solve_from_X`): a sparse X beyond it gets LSQR instead of an SVD
 SVD_MAX_BYTES = 1 << 28
@@ -160,10 +165,10 @@ def _warn_singular(what, alphas, rcond, dtype, name, rank, n_features, tol):
         f"its reciprocal condition number is about {rcond:.1e}")
     if name == "svd":
         rank = f"; X~ has rank {rank} < {n_features} features" if rank < n_features else ""
-        how = (f"an SVD of the centered X (solver_ 'svd'){rank}: for alpha = 0 the minimum-norm "
+        how = (f"an SVD of the centered X (reported as 'svd'){rank}: for alpha = 0 the minimum-norm "
                f"least-squares solution (numpy.linalg.lstsq's) was returned")
     else:
-        how = (f"LSQR on the implicitly centered X (solver_ 'lsqr', tol={tol:g}; X is too large to densify "
+        how = (f"LSQR on the implicitly centered X (reported as 'lsqr', tol={tol:g}; X is too large to densify "
                f"for an SVD): it tends to the minimum-norm least-squares solution only as far as X's "
                f"conditioning lets it")
     warnings.warn(
@@ -223,7 +228,7 @@ def y_unit(X, Y):
 
 
 def solve(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
-    """Validated inputs (a dense X checked for NaN/inf by the caller when solver='lsqr') -> (coef (k, p)
+    """Validated inputs (a dense X checked for NaN/inf by the caller when solver is 'lsqr' or 'svd') -> (coef (k, p)
     float64, intercept (k,) float64, solver name, n_iter or None): one alpha per target."""
     unit = y_unit(X, Y)
     if unit == 1.0:
@@ -252,6 +257,9 @@ def _dual_coef(X, A, dual, dtype):
 def _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """`solve` for Y of a safe magnitude."""
     dtype = np.dtype(X.dtype)
+    if solver == "svd":  # (asked for: no warning when alpha = 0 has no unique solution, as lstsq)
+        coef, intercept, name, n_iter, _ = solve_from_X(X, Y, sw, alphas, fit_intercept, tol, max_iter)
+        return coef, intercept if fit_intercept else np.zeros(Y.shape[1]), name, n_iter
     kind = _plan.ridge_solver(X, solver)
     X, x_shift = _stats.shifted_for_centering(X, sw, fit_intercept)
     if kind == "lsqr":

@@ -38,6 +38,7 @@ __all__ = [
     "check_penalty_factor",
     "check_ridge_alpha",
     "check_ridge_alphas",
+    "check_ridge_solver",
     "check_ridge_data",
     "check_gram_diagonal",
     "check_gcv_mode",
@@ -744,7 +745,8 @@ def check_ridge_alpha(alpha, n_targets, *, name="alpha"):
     if arr.ndim == 1 and arr.size not in (1, n_targets):
         raise ValueError(
             f"{name} has {arr.size} values but y has {n_targets} target(s): pass one alpha, or one per "
-            f"target (an array of length {n_targets})."
+            f"target (an array of length {n_targets}). Number of targets and number of penalties do not "
+            f"correspond: {arr.size} != {n_targets}"
         )
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinity: every alpha must be a finite number >= 0.")
@@ -758,11 +760,16 @@ def check_ridge_alpha(alpha, n_targets, *, name="alpha"):
 def check_ridge_alphas(alphas, *, positive, single_positive=False):
     """RidgeCV's and ridge_path's alphas: a non-empty 1-D sequence of finite numbers > 0 (>= 0 when not
     `positive`), or one number. `single_positive`: one number must be > 0 whatever `positive`
-    (scikit-learn's RidgeCV)."""
+    (scikit-learn's RidgeCV). The errors name the first offending entry as scikit-learn's do
+    (``alphas[1] == -1, must be > 0.0``; ``alphas[2] must be an instance of float, not str``)."""
     if isinstance(alphas, (str, bool, np.bool_)):
         raise TypeError(f"alphas must be a number or a sequence of numbers, got {alphas!r}.")
     if single_positive and isinstance(alphas, numbers.Real) and not alphas > 0:
         raise ValueError(f"alphas as a single number must be > 0, got {alphas!r}; pass a sequence to include 0.")
+    if isinstance(alphas, (list, tuple)):
+        for i, a in enumerate(alphas):
+            if not isinstance(a, numbers.Real) or isinstance(a, (bool, np.bool_)):
+                raise TypeError(f"alphas[{i}] must be an instance of float, not {type(a).__name__}.")
     try:
         arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
     except (TypeError, ValueError) as exc:
@@ -771,28 +778,64 @@ def check_ridge_alphas(alphas, *, positive, single_positive=False):
         raise ValueError(f"alphas must be a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
     if not np.isfinite(arr).all():
         raise ValueError("alphas contains NaN or infinity; every alpha must be a finite number.")
-    if positive and (arr <= 0).any():
-        raise ValueError(
-            f"alphas must be > 0 for leave-one-out cross-validation (cv=None), got {float(arr.min())!r}; "
-            f"use cv=5 (K-fold) to include alpha = 0."
-        )
-    if (arr < 0).any():
-        raise ValueError(f"alphas must be >= 0, got {float(arr.min())!r}.")
+    given = alphas if isinstance(alphas, (list, tuple)) else arr
+    bad = np.flatnonzero(arr <= 0) if positive else np.flatnonzero(arr < 0)
+    if bad.size:
+        i = int(bad[0])
+        value = given[i] if isinstance(given, (list, tuple)) else arr[i]
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
+        if positive:
+            raise ValueError(
+                f"alphas[{i}] == {value!r}, must be > 0.0: leave-one-out cross-validation (cv=None) needs "
+                f"every alpha > 0; use cv=5 (K-fold) to include alpha = 0."
+            )
+        raise ValueError(f"alphas[{i}] == {value!r}, must be >= 0.0.")
     return arr
 
 
 def check_ridge_data(X, y, sample_weight, *, estimator=None):
     """Ridge's data: (X, Y 2-D, sample_weight or None, whether y was 1-D). X dense or sparse (canonical
     CSC); a dense X is not yet checked for NaN/inf: a solve that forms a Gram matrix checks it by the
-    matrix's diagonal (`check_gram_diagonal`, no extra pass over X), any other calls `check_finite`."""
+    matrix's diagonal (`check_gram_diagonal`, no extra pass over X), any other calls `check_finite`.
+    Weights all equal to 1 are None: the unweighted solve, bit for bit."""
     X = as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples = X.shape[0]
     y = as_target(y, n_samples, X.dtype, allow_2d=True, estimator=estimator)
+    if sample_weight is not None and not isinstance(sample_weight, numbers.Number):
+        try:
+            shape = np.asarray(sample_weight).shape  # (array-likes through __array__ only)
+        except (TypeError, ValueError):  # (ragged and the like: as_sample_weight says what is wrong)
+            shape = ()
+        if len(shape) > 1:
+            raise ValueError(f"Sample weights must be 1D array or scalar: sample_weight has shape "
+                             f"{shape}; pass one weight per row (shape ({n_samples},)) or one number.")
     sw = as_sample_weight(sample_weight, n_samples, X.dtype)
+    if sw is not None and (sw == 1).all():
+        sw = None
     Y = y[:, None] if y.ndim == 1 else y
     if Y.shape[1] == 0:
         raise ValueError("y has 0 targets (shape (n_samples, 0)); pass at least one column.")
     return X, Y, sw, y.ndim == 1
+
+
+RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs")
+
+
+def check_ridge_solver(solver, positive, is_sparse, fit_intercept):
+    """Ridge's `solver`: one of scikit-learn's names, refused where scikit-learn refuses it (same
+    messages): 'lbfgs' without positive=True, positive=True with a solver other than 'auto'/'lbfgs',
+    'svd' and 'saga' for a sparse X with an intercept ('cholesky' is fastreg's own and solves it)."""
+    check_choice(solver, "solver", set(RIDGE_SOLVERS))
+    if solver == "lbfgs" and not positive:
+        raise ValueError("'lbfgs' solver can be used only when positive=True. Please use another solver.")
+    if positive and solver not in ("auto", "lbfgs"):
+        raise ValueError(f"solver='{solver}' does not support positive fitting. Please set the solver to 'auto' "
+                         f"or 'lbfgs', or set `positive=False`")
+    if is_sparse and fit_intercept and solver in ("svd", "saga"):
+        raise ValueError(f"solver='{solver}' does not support fitting the intercept on sparse data. Please set "
+                         f"the solver to 'auto', 'cholesky', 'lsqr', 'sparse_cg' or 'sag', or set "
+                         f"`fit_intercept=False`")
+    return solver
 
 
 def check_gram_diagonal(diagonal, X):
@@ -820,17 +863,26 @@ def check_gram_diagonal(diagonal, X):
     )
 
 
-def check_gcv_mode(gcv_mode):
-    """RidgeCV's gcv_mode: None, 'auto', 'eigen' or 'svd'."""
+def check_gcv_mode(gcv_mode, X):
+    """RidgeCV's gcv_mode: None, 'auto', 'eigen' or 'svd'. 'svd' on a sparse X is 'eigen' with
+    scikit-learn 1.9's FutureWarning (its message: scikit-learn will refuse it in 1.11)."""
     if gcv_mode not in (None, "auto", "eigen", "svd"):
         raise ValueError(f"gcv_mode must be one of None, 'auto', 'eigen', 'svd', got {gcv_mode!r}.")
+    if gcv_mode == "svd" and _is_sparse(X):
+        warnings.warn(
+            "The 'svd' mode is not supported for sparse X, we fallback to `gcv_mode='eigen'`. Passing "
+            "`gcv_mode='svd'` on sparse X will raise an error in 1.11 (scikit-learn), use the default or pass "
+            "`gcv_mode='eigen'` to suppress this warning.",
+            FutureWarning, stacklevel=caller_stacklevel(),
+        )
+        return "eigen"
     return gcv_mode
 
 
 def check_ridge_mode(mode, X):
-    """A decomposition (`ridge_path`'s mode, RidgeCV's gcv_mode) that X can have: 'svd' needs a dense X."""
+    """`ridge_path`'s decomposition: 'svd' needs a dense X."""
     if mode == "svd" and _is_sparse(X):
-        raise ValueError("gcv_mode='svd' needs a dense X; use gcv_mode='auto' (eigendecomposition) for sparse X.")
+        raise ValueError("mode='svd' needs a dense X; use mode='auto' (eigendecomposition) for sparse X.")
     return mode
 
 

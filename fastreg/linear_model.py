@@ -1,6 +1,7 @@
 """scikit-learn compatible estimators: thin wrappers around the path layer (validate, then prepare ->
 solve_path)."""
 import numbers
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -525,8 +526,8 @@ class _RidgeEstimator(RegressorBase):
 
     def _set_fitted(self, coef, intercept, one_d, dtype, n_features):
         coef = np.asarray(coef).astype(dtype)
-        if one_d:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        if one_d:  # (a NumPy scalar of X's dtype, as scikit-learn's: np.float64 is a float)
+            self.coef_, self.intercept_ = coef[0], np.dtype(dtype).type(intercept[0])
         elif coef.shape[0] == 1:  # y of shape (n, 1): scikit-learn's coef_ is 1-D, intercept_ (1,)
             self.coef_, self.intercept_ = coef[0], np.asarray(intercept, dtype=dtype)
         else:
@@ -556,8 +557,30 @@ class Ridge(_RidgeEstimator):
     """Linear least squares with an L2 penalty, by one Cholesky factorization.
 
     Minimizes ``||y - X w - b||^2 + alpha ||w||^2`` (with sample weights s: ``sum_i s_i (y_i - x_i^T w
-    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters (``positive`` and the
-    'sag'/'saga'/'lbfgs'/'svd'/'sparse_cg' solvers aside), same fitted attributes. See `ridge`.
+    - b)^2 + alpha ||w||^2``), exactly as scikit-learn's ``Ridge``: same parameters, same fitted
+    attributes. See `ridge`. scikit-learn's solver names are accepted; every one of them returns the
+    exact minimizer (to rounding):
+
+    ============  ==============================================================================
+    solver        what fastreg runs (``fastreg_solver_``)
+    ============  ==============================================================================
+    'auto'        Cholesky of the smaller centered Gram matrix ('cholesky' / 'cholesky-dual'; LSQR
+                  for a sparse X whose Gram matrix would exceed 1 GiB; 'svd' when the factorization
+                  cannot be trusted, with a warning when the system is singular)
+    'cholesky'    the same, always a factorization
+    'svd'         an SVD of the centered X (minimum-norm least squares for alpha = 0)
+    'lsqr'        LSQR on the implicitly centered X (iterative: ``tol``, ``max_iter``, ``n_iter_``)
+    'sparse_cg',  scikit-learn's iterative solvers: the exact direct solve of 'auto' (``tol`` and
+    'sag',        ``max_iter`` unused, ``n_iter_`` 1)
+    'saga'
+    'lbfgs'       positive=True only (as scikit-learn): the box-constrained solve below
+    ============  ==============================================================================
+
+    ``positive=True`` (solver 'auto' or 'lbfgs'): w >= 0, solved as the ElasticNet with l1_ratio=0 and
+    lower bound 0 on fastreg's coordinate-descent kernels and certified by the duality gap of the box
+    problem (to tol^2, clipped to [1e-16, 1e-8], times the null objective; ``max_iter`` epochs, 10000 by
+    default). scikit-learn's refusals are kept, with its messages: positive=True with another solver,
+    'lbfgs' without positive, 'svd' and 'saga' with a sparse X and an intercept.
 
     Parameters
     ----------
@@ -567,24 +590,34 @@ class Ridge(_RidgeEstimator):
     copy_X : bool, default=True
         Accepted for compatibility: X is never modified.
     max_iter : int, default=None
-        LSQR's iteration limit.
+        LSQR's iteration limit; the epoch limit with positive=True.
     tol : float, default=1e-4
         LSQR's tolerance (also when LSQR replaces an untrusted factorization of a large sparse X);
-        unused by Cholesky.
-    solver : {'auto', 'cholesky', 'lsqr'}, default='auto'
-        See `ridge`; the one that ran is ``solver_``.
+        with positive=True its square is the relative duality-gap target; unused by the direct solves.
+    solver : {'auto', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', 'saga', 'lbfgs'}, default='auto'
+        See the table above.
+    positive : bool, default=False
+        Constrain the coefficients to be >= 0.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility (scikit-learn's 'sag'/'saga' shuffle with it); fastreg's solves are
+        deterministic and do not use it (it is validated).
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int or ndarray of shape (n_targets,)
-        LSQR iterations per target; 1 for the direct solvers (one factorization).
+        LSQR iterations (epochs with positive=True) per target; 1 for the direct solves (one
+        factorization).
     n_features_in_ : int
     feature_names_in_ : ndarray of str, only when X had string column names
     solver_ : str
-        'cholesky', 'cholesky-dual', 'lsqr', or 'svd' (the solve from X, with a warning, when the
-        factorization cannot be trusted: see `fastreg.ridge`).
+        As scikit-learn reports it: the solver asked for when it is not 'auto', else what ran
+        (``fastreg_solver_``).
+    fastreg_solver_ : str
+        What ran: 'cholesky', 'cholesky-dual', 'lsqr', 'svd' (asked for, or the solve from X, with a
+        warning, when the factorization cannot be trusted: see `fastreg.ridge`), or for positive=True
+        the coordinate-descent kernel ('cd-gram', 'cd-residual', ...).
 
     Examples
     --------
@@ -592,17 +625,23 @@ class Ridge(_RidgeEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((100, 3)); y = X @ [1.0, 2.0, 0.0] + 3.0
     >>> model = fastreg.Ridge(alpha=1e-8).fit(X, y)
-    >>> np.round(model.coef_, 6) + 0.0, round(model.intercept_, 6), model.solver_
+    >>> np.round(model.coef_, 6) + 0.0, round(float(model.intercept_), 6), model.solver_
     (array([1., 2., 0.]), 3.0, 'cholesky')
+    >>> positive = fastreg.Ridge(alpha=1.0, positive=True).fit(X, X @ [1.0, -2.0, 0.5])
+    >>> bool((positive.coef_ >= 0).all()), float(positive.coef_[1]), positive.fastreg_solver_
+    (True, 0.0, 'cd-gram+active-set')
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto"):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4, solver="auto",
+                 positive=False, random_state=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -619,11 +658,13 @@ class Ridge(_RidgeEstimator):
         """
         self._check_feature_names(X, reset=True)
         v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
+        v.check_random_state(self.random_state)
         coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
             X, y, self.alpha, sample_weight=sample_weight, fit_intercept=self.fit_intercept, solver=self.solver,
-            tol=self.tol, max_iter=self.max_iter, estimator=type(self).__name__)
+            tol=self.tol, max_iter=self.max_iter, positive=self.positive, estimator=type(self).__name__)
         self._set_fitted(coef, intercept, one_d, dtype, coef.shape[1])
-        self.solver_ = name
+        self.fastreg_solver_ = name
+        self.solver_ = name if self.solver == "auto" else self.solver
         # a direct solve is one step (scikit-learn's estimator checks want n_iter_ >= 1 with max_iter)
         n_iter = np.ones(coef.shape[0], dtype=int) if n_iter is None else np.asarray(n_iter)
         self.n_iter_ = int(n_iter[0]) if one_d else n_iter
@@ -652,7 +693,8 @@ class RidgeCV(_RidgeEstimator):
     cv : None, int, splitter or iterable of (train, test), default=None
     gcv_mode : {None, 'auto', 'eigen', 'svd'}, default=None
         None/'auto'/'eigen': eigendecomposition of the smaller Gram matrix, or an SVD of X~ when some
-        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense).
+        alpha is too small for it to resolve (dense X; `ridge_path`'s rule); 'svd': SVD of X~ (dense;
+        on a sparse X 'eigen' with scikit-learn 1.9's FutureWarning).
     store_cv_results : bool, default=False
         Keep the leave-one-out squared errors in ``cv_results_`` (cv=None only).
     alpha_per_target : bool, default=False
@@ -692,7 +734,7 @@ class RidgeCV(_RidgeEstimator):
         self.store_cv_results = store_cv_results
         self.alpha_per_target = alpha_per_target
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Fit the model, choosing alpha by cross-validation.
 
         Parameters
@@ -702,11 +744,16 @@ class RidgeCV(_RidgeEstimator):
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the squared loss; leave-one-out errors are scaled by their square root, K-fold
             R^2 scores are weighted (both as scikit-learn's RidgeCV).
+        **params : dict
+            Metadata routed to the scorer (``score``) and the splitter (``split``, e.g. ``groups``) as
+            scikit-learn's RidgeCV routes them; only with
+            ``sklearn.set_config(enable_metadata_routing=True)`` (see `get_metadata_routing`).
 
         Returns
         -------
         self
         """
+        score_params, groups = self._routed_params(sample_weight, params)
         scoring = None if v.check_scoring(self.scoring) is None else ridge_scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
@@ -721,7 +768,7 @@ class RidgeCV(_RidgeEstimator):
         fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
             fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
             alpha_per_target=self.alpha_per_target)
-        gcv_mode = v.check_gcv_mode(self.gcv_mode)
+        gcv_mode = v.check_gcv_mode(self.gcv_mode, X)
         per_target = alpha_per_target and Y.shape[1] > 1
         if not loo:
             if store_cv_results:
@@ -730,8 +777,9 @@ class RidgeCV(_RidgeEstimator):
             if alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible; use cv=None.")
             n = X.shape[0]
-            folds = make_folds(check_cv(self.cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0], None, n)
-            scores = ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring, one_d)
+            folds = make_folds(check_cv(self.cv, n), X, Y if Y.shape[1] > 1 else Y[:, 0],
+                               v.check_groups(groups, n), n)
+            scores = ridge_kfold_scores(X, Y, sw, alphas, fit_intercept, folds, scoring, one_d, score_params)
             best = int(np.argmax(scores))
             coef, intercept, name, _ = _ridge.solve(X, Y, sw, np.full(Y.shape[1], alphas[best]), fit_intercept,
                                                     "auto", 1e-6, None)
@@ -741,7 +789,7 @@ class RidgeCV(_RidgeEstimator):
             return self
 
         v.check_loo_samples(sw, X.shape[0], fit_intercept)
-        mode = _plan.ridge_decomposition(X, v.check_ridge_mode(gcv_mode, X))
+        mode = _plan.ridge_decomposition(X, gcv_mode)
         if mode == "svd":  # (no Gram matrix to check X by)
             v.check_finite(X)
         spectrum = _ridge.spectrum(X, Y, sw, fit_intercept, mode)
@@ -758,10 +806,10 @@ class RidgeCV(_RidgeEstimator):
                 results = Y.astype(np.float64)[:, :, None] - errors / spectrum.root[:, None, None]
             Y64 = Y.astype(np.float64)
             if per_target:
-                scores = np.array([score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True)
-                                   for t in range(k)])
+                scores = np.array([score_predictions(scoring, results[:, t:t + 1], Y64[:, t:t + 1], sw, True,
+                                                     score_params) for t in range(k)])
             else:
-                scores = score_predictions(scoring, results, Y64, sw, one_d)
+                scores = score_predictions(scoring, results, Y64, sw, one_d, score_params)
         else:
             results = None if errors is None else errors**2
             scores = -sq / n if per_target else -sq.sum(axis=0) / (n * k)
@@ -783,6 +831,60 @@ class RidgeCV(_RidgeEstimator):
             del self.cv_results_
         self.solver_ = _ridge.MODE_NAMES[mode]
         return self
+
+    def _routed_params(self, sample_weight, params):
+        """(the parameters routed to the scorer, or None: the sample weights, as without routing; the
+        splitter's groups or None). Extra parameters need scikit-learn's metadata routing (its error)."""
+        if not _metadata_routing_enabled():
+            if params:
+                raise ValueError(
+                    f"Passing extra keyword arguments to {type(self).__name__}.fit is only supported if "
+                    f"enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User "
+                    f"Guide <https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra "
+                    f"parameters passed are: {set(params)}"
+                )
+            return None, None
+        from sklearn.utils.metadata_routing import process_routing
+
+        if sample_weight is not None:
+            params = dict(params, sample_weight=sample_weight)
+        routed = process_routing(self, "fit", **params)
+        return dict(routed.scorer.score), routed.splitter.split.get("groups")
+
+    def _routing_scorer(self):
+        """The scorer scikit-learn's RidgeCV routes to: R^2 requesting sample_weight when scoring is None
+        (the weights are always passed to it), else the given scoring's."""
+        from sklearn.metrics import check_scoring, get_scorer
+
+        if self.scoring is None:
+            return get_scorer("r2").set_score_request(sample_weight=True)
+        return check_scoring(estimator=self, scoring=self.scoring)
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing of ``fit`` (needs scikit-learn): ``sample_weight`` consumed by
+        the fit itself, the scorer's ``score`` and the splitter's ``split`` parameters routed to them,
+        as scikit-learn's RidgeCV.
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+        """
+        from sklearn.utils.metadata_routing import MetadataRequest, MetadataRouter, MethodMapping
+
+        own = MetadataRequest(owner=self)
+        own.fit.add_request(param="sample_weight", alias=True)
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(own)
+            .add(scorer=self._routing_scorer(), method_mapping=MethodMapping().add(caller="fit", callee="score"))
+            .add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        )
+
+
+def _metadata_routing_enabled():
+    """Whether scikit-learn's metadata routing is on (it cannot be unless scikit-learn was imported)."""
+    sklearn = sys.modules.get("sklearn")
+    return sklearn is not None and bool(sklearn.get_config().get("enable_metadata_routing", False))
 
 
 # scikit-learn's solver names, accepted by LogisticRegression (fastreg runs its own: `solver_` says which)

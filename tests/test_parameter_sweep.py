@@ -86,7 +86,7 @@ BAD = {
               _stats_with(Xty=STATS.Xty[:-1])],
     "shift": ["abc", 5, (np.zeros(P - 1), 0.0), (np.zeros(P), "a"), (np.full(P, np.nan), 0.0)],
     "chunk_rows": [0, 2.5, "10", True],
-    "solver": ["svd", 1, None],
+    "solver": ["newton", 1, None],
     "mode": ["x", 1, None],
     "gcv_mode": ["x", 1],
     "scoring": [123, "not_a_scorer"],

@@ -83,7 +83,8 @@ def test_ridge_matches_sklearn_and_closed_form(shape, fit_intercept, weighted, k
         assert_optimal(X, y, model.coef_, model.intercept_, alpha, sw, fit_intercept)
     pred = model.predict(X)
     assert pred.dtype == dtype and pred.shape == y.shape
-    assert isinstance(model.intercept_, float) == (k is None)
+    # a NumPy scalar of X's dtype for 1-D y, as scikit-learn's
+    assert (isinstance(model.intercept_, np.floating) and model.intercept_.dtype == dtype) == (k is None)
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "lil", "dok"])
@@ -277,7 +278,7 @@ def test_bad_input_errors():
     with pytest.raises(ValueError, match="negative"):
         fastreg.Ridge().fit(X, y, sample_weight=-np.ones(20))
     with pytest.raises(ValueError, match="solver must be one of"):
-        fastreg.Ridge(solver="sag").fit(X, y)
+        fastreg.Ridge(solver="newton").fit(X, y)
     with pytest.raises(ValueError, match="Expected 2D array"):
         fastreg.Ridge().fit(X[:, 0], y)
     with pytest.raises(ValueError, match="X has 3 features, but Ridge is expecting 4"):
@@ -463,8 +464,12 @@ def test_ridgecv_kfold_accepts_alpha_zero_and_iterables():
 
 def test_ridgecv_errors():
     X, y = make_data(20, 4, k=2)
-    with pytest.raises(ValueError, match="alphas must be > 0 for leave-one-out"):
+    with pytest.raises(ValueError, match=r"alphas\[0\] == 0.0, must be > 0.0: leave-one-out"):
         fastreg.RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == -1, must be >= 0.0"):
+        fastreg.RidgeCV(alphas=[1, -1], cv=3).fit(X, y)
+    with pytest.raises(TypeError, match=r"alphas\[2\] must be an instance of float, not str"):
+        fastreg.RidgeCV(alphas=(1, 1.0, "1")).fit(X, y)
     with pytest.raises(ValueError, match="alphas contains NaN"):
         fastreg.RidgeCV(alphas=[np.nan]).fit(X, y)
     with pytest.raises(ValueError, match="store_cv_results=True are incompatible"):
@@ -491,3 +496,268 @@ def test_feature_names_and_pandas():
         assert list(est.feature_names_in_) == ["a", "b", "c"]
         with pytest.warns(UserWarning, match="X does not have valid feature names"):
             assert np.allclose(est.predict(frame), est.predict(X))
+
+
+# ---------------------------------------------------------------------------------------------- positive=True
+
+
+def box_ridge_gap(X, y, coef, intercept, alpha, sample_weight=None, fit_intercept=True):
+    """The duality gap of min_{w >= 0} 1/2 ||y~ - X~ w||^2 + alpha/2 ||w||^2 at (coef, intercept), in
+    float64 (dual point theta = the residual; D(theta) = theta^T y~ - ||theta||^2 / 2 - ||max(X~^T theta,
+    0)||^2 / (2 alpha)), and the null objective ||y~||^2 / 2 it is relative to."""
+    X64 = np.asarray(X.toarray() if sparse.issparse(X) else X, dtype=np.float64)
+    y64 = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(X64)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    xm = s @ X64 / s.sum() if fit_intercept else np.zeros(X64.shape[1])
+    ym = s @ y64 / s.sum() if fit_intercept else 0.0
+    Xt, yt = (X64 - xm) * np.sqrt(s)[:, None], (y64 - ym) * np.sqrt(s)
+    w = np.asarray(coef, dtype=np.float64)
+    theta = yt - Xt @ w
+    primal = 0.5 * theta @ theta + 0.5 * alpha * w @ w
+    dual = theta @ yt - 0.5 * theta @ theta - 0.5 / alpha * np.sum(np.maximum(Xt.T @ theta, 0.0) ** 2)
+    assert np.isclose(float(intercept), ym - xm @ w, rtol=1e-6, atol=1e-6 * (abs(ym) + 1))
+    return primal - dual, 0.5 * yt @ yt
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("shape", [(60, 8), (15, 30)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_positive_ridge_is_the_box_constrained_minimizer(dtype, fit_intercept, sparse_input, shape, weighted):
+    """Ridge(positive=True): KKT of the box problem, its duality gap, scipy's lsq_linear on the
+    augmented system, and scikit-learn's lbfgs answer."""
+    from scipy.optimize import lsq_linear
+
+    n, p = shape
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((n, p)) + rng.uniform(-2, 2, p)
+    y = X @ rng.standard_normal(p) + 1.0 + 0.1 * rng.standard_normal(n)
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    alpha = 0.7
+    Xd = (sparse.csr_matrix(X) if sparse_input else X).astype(dtype)
+    model = fastreg.Ridge(alpha=alpha, positive=True, fit_intercept=fit_intercept, tol=1e-10).fit(
+        Xd, y.astype(dtype), sw)
+    default = fastreg.Ridge(alpha=alpha, positive=True, fit_intercept=fit_intercept).fit(Xd, y.astype(dtype), sw)
+    np.testing.assert_allclose(default.coef_, model.coef_, rtol=0, atol=1e-5 * np.abs(model.coef_).max())
+    assert model.coef_.dtype == dtype and (model.coef_ >= 0).all()
+    assert 0 < np.count_nonzero(model.coef_) < p  # the bound is active for some features, not all
+    assert model.solver_ == model.fastreg_solver_ and model.solver_.startswith("cd-")
+    X32 = np.asarray(Xd.toarray() if sparse_input else Xd, dtype=np.float64)  # the data fitted
+    y32 = y.astype(dtype).astype(np.float64)
+    gap, null = box_ridge_gap(X32, y32, model.coef_, model.intercept_, alpha, sw, fit_intercept)
+    assert gap <= (1e-10 if dtype == np.float32 else 1e-14) * null
+    # KKT: X~^T r = alpha w where w > 0, X~^T r <= 0 where w = 0 (rows scaled by sqrt(s))
+    s = np.ones(n) if sw is None else sw
+    xm = s @ X32 / s.sum() if fit_intercept else np.zeros(p)
+    ym = s @ y32 / s.sum() if fit_intercept else 0.0
+    Xt, yt = (X32 - xm) * np.sqrt(s)[:, None], (y32 - ym) * np.sqrt(s)
+    w = model.coef_.astype(np.float64)
+    g = Xt.T @ (yt - Xt @ w) - alpha * w
+    scale = np.abs(Xt.T @ yt).max()
+    tol = 1e-3 if dtype == np.float32 else 1e-7
+    assert np.abs(g[w > 0]).max() <= tol * scale and g[w == 0].max() <= tol * scale
+    ref = lsq_linear(np.vstack([Xt, np.sqrt(alpha) * np.eye(p)]), np.r_[yt, np.zeros(p)], bounds=(0, np.inf),
+                     method="bvls", tol=1e-14).x
+    assert_close(model.coef_, ref, dtype if dtype == np.float32 else np.float64, "lsq_linear")
+    sk_model = sk.Ridge(alpha=alpha, positive=True, fit_intercept=fit_intercept, tol=1e-10).fit(
+        X32 if not sparse_input else sparse.csr_matrix(X32), y32, sample_weight=sw)
+    # scikit-learn's lbfgs stops earlier: same support where it is accurate, never a lower objective
+    def objective(w, b):
+        r = y32 - X32 @ np.asarray(w, dtype=np.float64) - b
+        return r @ (r * s) + alpha * np.sum(np.asarray(w, dtype=np.float64) ** 2)
+
+    assert objective(model.coef_, model.intercept_) <= objective(sk_model.coef_, sk_model.intercept_) * (1 + 1e-12)
+    np.testing.assert_allclose(model.coef_, sk_model.coef_, rtol=0, atol=1e-2 * np.abs(ref).max())
+
+
+def test_positive_ridge_per_target_alphas_and_errors():
+    X, Y = make_data(40, 6, k=3)
+    alphas = np.array([0.1, 1.0, 10.0])
+    model = fastreg.Ridge(alpha=alphas, positive=True, solver="lbfgs").fit(X, Y)
+    assert model.solver_ == "lbfgs" and model.coef_.shape == (3, 6) and model.n_iter_.shape == (3,)
+    for t in range(3):
+        one = fastreg.Ridge(alpha=alphas[t], positive=True).fit(X, Y[:, t])
+        np.testing.assert_allclose(model.coef_[t], one.coef_, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(model.intercept_[t], one.intercept_, rtol=1e-12)
+    with pytest.raises(ValueError, match="'lbfgs' solver can be used only when positive=True"):
+        fastreg.Ridge(solver="lbfgs").fit(X, Y)
+    for solver in ("svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga"):
+        with pytest.raises(ValueError, match=f"solver='{solver}' does not support positive fitting"):
+            fastreg.Ridge(solver=solver, positive=True).fit(X, Y)
+    with pytest.raises(TypeError, match="positive must be True or False"):
+        fastreg.Ridge(positive="yes").fit(X, Y)
+
+
+def test_positive_ridge_with_positive_truth_equals_unconstrained():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 20))
+    y = X @ rng.uniform(0.5, 1.5, 20) + 0.01 * rng.standard_normal(200)
+    free = fastreg.Ridge(alpha=0.1).fit(X, y)
+    box = fastreg.Ridge(alpha=0.1, positive=True, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(box.coef_, free.coef_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(box.intercept_, free.intercept_, rtol=0, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------------- solver names
+
+
+@pytest.mark.parametrize("solver", ["auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga"])
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(50, 6), (8, 20)])
+def test_every_sklearn_solver_name_gives_the_exact_minimizer(solver, sparse_input, fit_intercept, shape):
+    X, y = make_data(*shape, k=2, seed=4)
+    Xd = sparse.csr_matrix(X) if sparse_input else X
+    model = fastreg.Ridge(alpha=0.5, solver=solver, fit_intercept=fit_intercept, tol=1e-14, max_iter=1000)
+    if sparse_input and fit_intercept and solver in ("svd", "saga"):
+        with pytest.raises(ValueError, match=f"solver='{solver}' does not support fitting the intercept on sparse"):
+            model.fit(Xd, y)
+        return
+    model.fit(Xd, y)
+    coef, intercept = closed_form(X, y, 0.5, fit_intercept=fit_intercept)
+    rtol = 1e-7 if solver == "lsqr" else 1e-9
+    np.testing.assert_allclose(model.coef_, coef, rtol=rtol, atol=rtol * np.abs(coef).max())
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=rtol, atol=rtol * np.abs(intercept).max())
+    assert model.solver_ == (model.fastreg_solver_ if solver == "auto" else solver)
+    expected = {"svd": {"svd"}, "lsqr": {"lsqr"}}.get(solver, {"cholesky", "cholesky-dual"})
+    assert model.fastreg_solver_ in expected
+    if solver == "lsqr":
+        assert (model.n_iter_ >= 1).all() and (model.n_iter_ <= 1000).all()
+    else:
+        assert (model.n_iter_ == 1).all()
+
+
+def test_svd_solver_returns_min_norm_least_squares_without_warning():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((10, 4))
+    X = np.hstack([X, X])  # rank 4 of 8
+    y = rng.standard_normal(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = fastreg.Ridge(alpha=0.0, solver="svd", fit_intercept=False).fit(X, y)
+    np.testing.assert_allclose(model.coef_, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-10, atol=1e-12)
+
+
+def test_random_state_is_validated_and_unused():
+    X, y = make_data(30, 4)
+    a = fastreg.Ridge(solver="sag", random_state=0).fit(X, y)
+    b = fastreg.Ridge(solver="sag", random_state=np.random.RandomState(7)).fit(X, y)
+    assert np.array_equal(a.coef_, b.coef_)
+    with pytest.raises(ValueError, match="random_state must be"):
+        fastreg.Ridge(random_state="seed").fit(X, y)
+
+
+# ---------------------------------------------------------------------------------------------- sample weights
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("shape", [(40, 6), (8, 20)])
+def test_unit_weights_are_the_unweighted_fit_bit_for_bit(dtype, fit_intercept, sparse_input, positive, shape):
+    X, y = make_data(*shape, dtype=dtype)
+    Xd = sparse.csr_matrix(X) if sparse_input else X
+    model = fastreg.Ridge(alpha=0.3, fit_intercept=fit_intercept, positive=positive)
+    unweighted = model.fit(Xd, y)
+    coef, intercept = unweighted.coef_.copy(), unweighted.intercept_
+    for sw in (np.ones(len(y)), np.ones(len(y), dtype=np.float32), 1.0, 1):
+        model.fit(Xd, y, sample_weight=sw)
+        assert np.array_equal(model.coef_, coef) and np.array_equal(model.intercept_, intercept)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_uniform_weight_is_alpha_over_the_weight(dtype, sparse_input):
+    X, y = make_data(30, 5, dtype=dtype)
+    Xd = sparse.csr_matrix(X) if sparse_input else X
+    scaled = fastreg.Ridge(alpha=2.0).fit(Xd, y, sample_weight=4.0)
+    plain = fastreg.Ridge(alpha=0.5).fit(Xd, y)
+    assert np.array_equal(scaled.coef_, plain.coef_)
+    ref = sk.Ridge(alpha=2.0).fit(X.astype(np.float64), y.astype(np.float64), sample_weight=np.full(30, 4.0))
+    assert_close(scaled.coef_, ref.coef_, dtype, "scalar weight")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("shape", [(40, 6), (12, 20)])
+def test_zero_weights_equal_dropping_the_rows(dtype, fit_intercept, sparse_input, positive, shape):
+    X, y = make_data(*shape, dtype=dtype, seed=6)
+    n = len(y)
+    rng = np.random.default_rng(6)
+    sw = rng.uniform(0.1, 2.0, n)
+    sw[-5:] = 0
+    y = y.copy()
+    y[-5:] *= 1000  # rows that would matter if they counted
+    Xd = sparse.csr_matrix(X) if sparse_input else X
+    model = fastreg.Ridge(alpha=0.3, fit_intercept=fit_intercept, positive=positive)
+    full = model.fit(Xd, y, sample_weight=sw)
+    coef, intercept = full.coef_.copy(), full.intercept_
+    dropped = model.fit(Xd[:-5], y[:-5], sample_weight=sw[:-5])
+    rtol = 1e-4 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(dropped.coef_, coef, rtol=rtol, atol=rtol * np.abs(coef).max())
+    np.testing.assert_allclose(dropped.intercept_, intercept, rtol=rtol, atol=rtol * (abs(intercept) + 1))
+
+
+def test_sample_weight_of_two_dimensions_is_refused():
+    X, y = make_data(10, 3)
+    with pytest.raises(ValueError, match="Sample weights must be 1D array or scalar"):
+        fastreg.Ridge().fit(X, y, sample_weight=np.ones((10, 1)))
+    with pytest.raises(ValueError, match="Sample weights must be 1D array or scalar"):
+        fastreg.RidgeCV().fit(X, y, sample_weight=np.ones((1, 10)))
+
+
+# ---------------------------------------------------------------------------------------------- RidgeCV
+
+
+def test_ridgecv_svd_mode_on_sparse_warns_and_uses_eigen():
+    X, y = make_data(30, 6)
+    with pytest.warns(FutureWarning, match="The 'svd' mode is not supported for sparse X"):
+        cv = fastreg.RidgeCV(gcv_mode="svd").fit(sparse.csr_matrix(X), y)
+    eigen = fastreg.RidgeCV(gcv_mode="eigen").fit(sparse.csr_matrix(X), y)
+    assert cv.solver_ == eigen.solver_ and np.array_equal(cv.coef_, eigen.coef_)
+    with pytest.raises(ValueError, match="mode='svd' needs a dense X"):
+        fastreg.ridge_path(sparse.csr_matrix(X), y, [1.0], mode="svd")
+
+
+def test_ridgecv_metadata_routing_as_sklearn():
+    import sklearn
+    from sklearn.metrics import make_scorer, mean_squared_error
+    from sklearn.model_selection import GroupKFold
+
+    X, y = make_data(40, 4, seed=8)
+    groups = np.repeat(np.arange(8), 5)
+    sw = np.random.default_rng(8).uniform(0.5, 2.0, 40)
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing=True"):
+        fastreg.RidgeCV(cv=GroupKFold(4)).fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        fastreg.RidgeCV().get_metadata_routing()
+        scorer = make_scorer(mean_squared_error, greater_is_better=False).set_score_request(sample_weight=True)
+        for cv in (None, GroupKFold(4)):
+            params = {} if cv is None else {"groups": groups}
+            ours = fastreg.RidgeCV(cv=cv, scoring=scorer, alphas=[0.01, 1.0, 100.0]).fit(X, y, sw, **params)
+            ref = sk.RidgeCV(cv=cv, scoring=scorer, alphas=[0.01, 1.0, 100.0]).fit(X, y, sample_weight=sw, **params)
+            assert ours.alpha_ == ref.alpha_
+            assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+        # the default scoring requests the weights, as scikit-learn's
+        ours = fastreg.RidgeCV(cv=GroupKFold(4)).fit(X, y, sample_weight=sw, groups=groups)
+        ref = sk.RidgeCV(cv=GroupKFold(4)).fit(X, y, sample_weight=sw, groups=groups)
+        assert ours.alpha_ == ref.alpha_ and ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-10)
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_positive_ridge_alpha_zero_is_nnls_without_warning(sparse_input):
+    from scipy.optimize import nnls
+
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((30, 6))
+    y = X @ np.array([1.0, -1.0, 2.0, 0.0, -3.0, 0.5]) + rng.standard_normal(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = fastreg.Ridge(alpha=0.0, positive=True, fit_intercept=False).fit(
+            sparse.csr_matrix(X) if sparse_input else X, y)
+    np.testing.assert_allclose(model.coef_, nnls(X, y)[0], rtol=1e-10, atol=1e-12)
+    assert model.fastreg_solver_.endswith("+active-set")
