@@ -234,11 +234,14 @@ class ElasticNet(RegressorBase):
             problem = prepare(X, np.ascontiguousarray(Y[:, k]), sample_weight, settings, penalty,
                               fit_intercept=fit_intercept, standardize=standardize, precompute=precompute)
             start = None if previous is None else previous[k]
-            if alpha == 0 and not penalty.active and not penalty.positive:
-                # ordinary least squares: started from the (minimum-norm) least-squares solution of
-                # an SVD-grade solve, which coordinate descent then only confirms
-                start = _ridge_fit(X, np.ascontiguousarray(Y[:, k]), 0.0, sample_weight=sample_weight,
-                                   fit_intercept=fit_intercept).coef
+            if (alpha == 0 or l1_ratio == 0) and not (penalty.active or penalty.positive or standardize):
+                # no L1 part: least squares or ridge, started from the direct solve (Cholesky, or an
+                # SVD-grade minimum-norm least squares for alpha = 0), which coordinate descent then
+                # only certifies. ElasticNet's alpha (1 - l1_ratio) / 2 ||w||^2 against the loss over
+                # 2 sum(s) is Ridge's alpha (1 - l1_ratio) sum(s) against sum_i s_i r_i^2.
+                total = n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
+                start = _ridge_fit(X, np.ascontiguousarray(Y[:, k]), alpha * (1.0 - l1_ratio) * total,
+                                   sample_weight=sample_weight, fit_intercept=fit_intercept).coef
             path = _solve_polished(problem, alpha, settings, start, n_samples * n_features, X.dtype)
             coef[k] = path.coefs[:, 0]
             intercept[k] = path.intercepts[0]

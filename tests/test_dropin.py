@@ -156,3 +156,22 @@ def test_logistic_cv_params_need_metadata_routing():
         model = fastreg.LogisticRegressionCV(cv=GroupKFold(3), Cs=4).fit(X, y, groups=groups)
         ref = fastreg.LogisticRegressionCV(cv=list(GroupKFold(3).split(X, y, groups)), Cs=4).fit(X, y)
         np.testing.assert_array_equal(model.C_, ref.C_)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_l1_ratio_zero_is_ridge(fit_intercept):
+    # ElasticNet(l1_ratio=0) is Ridge with alpha * sum(s): started from (and certified at) the direct solve
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((120, 40)) @ rng.standard_normal((40, 40))  # correlated: slow for plain CD
+    y = X @ rng.standard_normal(40) + rng.standard_normal(120)
+    sw = rng.uniform(0.1, 5.0, 120)
+    alpha = 0.3
+    enet = fastreg.ElasticNet(alpha=alpha, l1_ratio=0, tol=1e-12, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    # NumPy oracle: the normal equations of sum_i s_i (y_i - x_i w - b)^2 + alpha sum(s) ||w||^2
+    A = np.c_[X, np.ones(120)] if fit_intercept else X
+    reg = np.eye(A.shape[1]) * alpha * sw.sum()
+    if fit_intercept:
+        reg[-1, -1] = 0.0
+    ref = np.linalg.solve(A.T @ (sw[:, None] * A) + reg, A.T @ (sw * y))
+    np.testing.assert_allclose(enet.coef_, ref[:40], rtol=1e-9, atol=1e-12)
+    assert enet.dual_gap_ <= 1e-12 * np.average((y - np.average(y, weights=sw)) ** 2, weights=sw)
