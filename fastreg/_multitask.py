@@ -285,7 +285,8 @@ class MultiTaskGaussian:
     def unconverged(design, settings, alpha, gap, target):
         norm = "||Y - mean(Y)||_F^2" if design.fit_intercept else "||Y||_F^2"
         return (
-            f"Coordinate descent did not converge at alpha={alpha:.6g}: duality gap {gap:.3e} "
+            f"Objective did not converge. You might want to increase the number of iterations. "
+            f"Coordinate descent stopped at alpha={alpha:.6g}: duality gap {gap:.3e} "
             f"is above the target {target:.3e} (tol={settings.tol:g} times {norm} / n) after "
             f"max_iter={settings.max_iter} epochs. Increase max_iter, loosen tol, or scale the features "
             f"(e.g. standardize X)."
@@ -318,10 +319,17 @@ def check_multitask_penalty(penalty, *, positive, lower_bounds, upper_bounds):
                          "(multi-task models) yet; give those features a small positive factor.")
 
 
-def multitask_problem(X, Y, sample_weight, penalty, *, fit_intercept, standardize, precompute):
-    """(design, datafit) of a multi-task fit on validated arrays (X may hold NaN: checked here)."""
-    from ._path import Problem
+def multitask_problem(X, Y, sample_weight, penalty, settings, *, fit_intercept, standardize, precompute,
+                      n_alphas=None):
+    """The `Problem` of a multi-task fit on validated arrays (X may hold NaN: checked here). One task is
+    the single-task problem itself (the same objective): its design, plan and solvers, so that a
+    multi-task model of one task is the single-task model's solution exactly."""
+    from ._path import Problem, prepare
 
+    if Y.shape[1] == 1:
+        return prepare(X, np.ascontiguousarray(Y[:, 0]), sample_weight, settings, penalty,
+                       fit_intercept=fit_intercept, standardize=standardize, precompute=precompute,
+                       n_alphas=n_alphas)
     if not sparse.issparse(X):
         v.check_finite(X)
     X = penalty.columns(X)
@@ -330,15 +338,29 @@ def multitask_problem(X, Y, sample_weight, penalty, *, fit_intercept, standardiz
     return Problem(design, _plan.Plan("residual"), penalty, datafit)
 
 
+def solve_multitask(problem, alphas, settings, *, coef_init=None, return_n_iter=False):
+    """`solve_path` of a `multitask_problem`, in the multi-output layout also for one task (coefs
+    (n_tasks, n_features, n_alphas), intercepts (n_tasks, n_alphas)); coef_init (n_tasks, n_features)."""
+    from ._path import solve_path
+
+    if isinstance(problem.datafit, MultiTaskGaussian):
+        return solve_path(problem, alphas, settings, coef_init=coef_init, return_n_iter=return_n_iter)
+    path = solve_path(problem, alphas, settings, coef_init=None if coef_init is None else coef_init[0],
+                      return_n_iter=return_n_iter)
+    path.coefs = path.coefs[None]
+    path.intercepts = np.asarray(path.intercepts)[None]
+    return path
+
+
 def multitask_path(X, Y, sample_weight, settings, penalty, grid, *, fit_intercept, standardize, precompute,
                    coef_init=None, return_n_iter=False):
     """The multi-task path (validated inputs; `fastreg._path.enet_path` with a 2-D y)."""
-    from ._path import path_alphas, solve_path
+    from ._path import path_alphas
 
-    problem = multitask_problem(X, Y, sample_weight, penalty, fit_intercept=fit_intercept,
-                                standardize=standardize, precompute=precompute)
-    return solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
-                      return_n_iter=return_n_iter)
+    problem = multitask_problem(X, Y, sample_weight, penalty, settings, fit_intercept=fit_intercept,
+                                standardize=standardize, precompute=precompute, n_alphas=grid.size)
+    return solve_multitask(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
+                           return_n_iter=return_n_iter)
 
 
 def multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv, *, fit_intercept, precompute="auto",
@@ -346,7 +368,7 @@ def multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv, *, fit_inte
     """Cross-validate the multi-task path: every fold's path on the grid of all the data (per l1_ratio),
     scored by the held-out (weighted) mean squared error averaged over the tasks, as scikit-learn's
     `_path_residuals`. Returns (alphas (n_l1, n_alphas), mse_path (n_l1, n_alphas, n_folds), folds)."""
-    from ._path import path_alphas, solve_path
+    from ._path import path_alphas
     from ._settings import check_penalty
 
     n_samples, n_features = X.shape
@@ -354,8 +376,8 @@ def multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv, *, fit_inte
     all_alphas = []
     for l1_ratio in l1_ratios:
         penalty = check_penalty(l1_ratio, n_features)
-        problem = multitask_problem(X, Y, sample_weight, penalty, fit_intercept=fit_intercept, standardize=False,
-                                    precompute=precompute)
+        problem = multitask_problem(X, Y, sample_weight, penalty, settings, fit_intercept=fit_intercept,
+                                    standardize=False, precompute=precompute, n_alphas=grid.size)
         all_alphas.append(np.asarray(path_alphas(problem, grid), dtype=np.float64))
     alphas = np.array(all_alphas)
 
@@ -368,9 +390,9 @@ def multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv, *, fit_inte
         out = []
         for i, l1_ratio in enumerate(l1_ratios):
             penalty = check_penalty(l1_ratio, n_features)
-            problem = multitask_problem(Xtr, Ytr, swtr, penalty, fit_intercept=fit_intercept, standardize=False,
-                                        precompute=precompute)
-            path = solve_path(problem, alphas[i], settings)
+            problem = multitask_problem(Xtr, Ytr, swtr, penalty, settings, fit_intercept=fit_intercept,
+                                        standardize=False, precompute=precompute, n_alphas=grid.size)
+            path = solve_multitask(problem, alphas[i], settings)
             out.append(held_out_mse(Xte, Yte, swte, path.coefs, path.intercepts))
         return k, out
 

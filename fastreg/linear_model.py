@@ -1268,13 +1268,13 @@ def _multitask_settings(estimator):
 def _fit_multitask(X, Y, sample_weight, alpha, l1_ratio, settings, *, fit_intercept, standardize=False,
                    penalty_factor=None, precompute="auto", coef_init=None):
     """The multi-task ElasticNet at one alpha (validated arrays)."""
-    from ._multitask import check_multitask_penalty, multitask_problem
+    from ._multitask import check_multitask_penalty, multitask_problem, solve_multitask
 
     penalty = check_penalty(l1_ratio, X.shape[1], penalty_factor=penalty_factor)
     check_multitask_penalty(penalty, positive=False, lower_bounds=None, upper_bounds=None)
-    problem = multitask_problem(X, Y, sample_weight, penalty, fit_intercept=fit_intercept,
+    problem = multitask_problem(X, Y, sample_weight, penalty, settings, fit_intercept=fit_intercept,
                                 standardize=standardize, precompute=precompute)
-    path = solve_path(problem, np.array([alpha]), settings, coef_init=coef_init)
+    path = solve_multitask(problem, np.array([alpha]), settings, coef_init=coef_init)
     design = problem.design
     eps = settings.tol * design.null_norm2 * design.y_scale**2  # scikit-learn's eps_: tol ||Y~||_F^2
     return _MultiTaskFit(path.coefs[:, :, 0], np.asarray(path.intercepts[:, 0], dtype=X.dtype),
@@ -1497,7 +1497,7 @@ class MultiTaskElasticNetCV(RegressorBase):
         self.random_state = random_state
         self.selection = selection
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the alpha grid (and the l1_ratios), then refit at the best pair.
 
         Parameters
@@ -1506,12 +1506,18 @@ class MultiTaskElasticNetCV(RegressorBase):
         y : array-like of shape (n_samples, n_tasks)
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the fits and of the held-out errors.
+        **params : refused (scikit-learn routes them to the splitter only with metadata routing enabled).
 
         Returns
         -------
         self
         """
         from ._multitask import multitask_cv
+
+        if params:
+            raise ValueError(f"Passing extra keyword arguments ({', '.join(sorted(params))}) to "
+                             f"{type(self).__name__}.fit is only supported if enable_metadata_routing=True "
+                             f"in scikit-learn; fastreg takes the splits through cv.")
         from ._settings import check_grid
 
         self._check_feature_names(X, reset=True)

@@ -13,7 +13,8 @@ operator of the group norm (block coordinate descent, as scikit-learn's and glmn
     z = ||x_j||^2 W_j + x_j^T R,   W_j <- max(0, 1 - l1_reg / ||z||) z / (||x_j||^2 + l2_j)
 
 stopped by a duality gap (the single-task `_enet_gap`'s two dual points with row norms in place of
-absolute values) and with gap-safe screening of rows (Ndiaye, Fercoq, Gramfort & Salmon 2017).
+absolute values) once the epoch's largest step is also at most tol_step times the largest coefficient
+(scikit-learn's criterion, so that a solution is never less settled than its) and with gap-safe screening of rows (Ndiaye, Fercoq, Gramfort & Salmon 2017).
 
 Sparse X with an intercept is centered implicitly exactly as `_cd_residual.pyx` does, task by task:
 the kernel keeps the uncentered residual R~ and S_t = u^T R~_t for each task t (see there); every gap
@@ -393,12 +394,14 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
                 epochs_since_gap = 0
                 cols_since_gap = 0
                 gap = _gap(c, T, Yp, Rp, &S[0], Wp, XtRp, l1_reg, l2_reg, l2_factor, &gap_screen, &dual_scale)
-                if gap <= tol and floating is float:
+                if gap <= tol and floating is float and (w_max == 0 or d_w_max <= tol_step * w_max):
                     # single precision: certify with a freshly computed residual (drift of the updates)
                     _residual(c, T, Yp, Wp, Rp, &S[0], &step[0])
                     gap = _gap(c, T, Yp, Rp, &S[0], Wp, XtRp, l1_reg, l2_reg, l2_factor, &gap_screen,
                                &dual_scale)
-                if gap <= tol:
+                # converged: the gap reached and, as scikit-learn's criterion, the epoch's largest step
+                # at most tol_step times the largest coefficient (solutions at least as settled as its)
+                if gap <= tol and (w_max == 0 or d_w_max <= tol_step * w_max):
                     status = CONVERGED
                 else:
                     if has_strong:
@@ -589,14 +592,16 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
     row update costs O(n_features n_tasks) (a rank-one update of Q), a zero row that stays zero O(n_tasks),
     and the gap O(n_features n_tasks) from the statistics (`_gram_gap`). The gap is the statistics'
     (their rounding is the caller's to certify, e.g. by `mt_gap` on the data). Other arguments and
-    the return value as `mt_cd` (options.screening and tol_step, gap_every unused: the gap is
-    evaluated after every epoch)."""
+    the return value as `mt_cd` (options.screening and gap_every unused: the gap is evaluated after
+    every epoch; converged as `mt_cd`: the gap and the step criterion)."""
     cdef int p = W.shape[0], T = W.shape[1]
     cdef int max_iter = options.max_iter
     cdef floating tol = <floating> options.tol
+    cdef floating tol_step = <floating> options.tol_step
     cdef bint random = options.random
     cdef uint32_t rng_state = options.seed if options.seed != 0 else 1
     cdef int f, j, t, n_iter = 0, status = MAX_ITER, n_active = 0
+    cdef floating w_max, d_w_max
     cdef long work = 0
     cdef floating gap, denom, g_jj
     cdef bint moved
@@ -625,6 +630,8 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
         if gap <= tol:
             status = CONVERGED
         while status != CONVERGED and n_iter < max_iter:
+            w_max = 0
+            d_w_max = 0
             for f in range(n_active):
                 j = active[_rand_below(n_active, &rng_state) if random else f]
                 g_jj = G[j, j]
@@ -636,6 +643,8 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
                 for t in range(T):
                     step[t] = new[t] - W[j, t]
                     moved = moved or step[t] != 0
+                    d_w_max = fmax(d_w_max, fabs(step[t]))
+                    w_max = fmax(w_max, fabs(new[t]))
                     W[j, t] = new[t]
                 if moved:
                     # Q -= G[:, j] step^T: Q row-major (p, T) is column-major (T, p); G[j, :] = G[:, j]
@@ -649,7 +658,7 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
                 break
             n_iter += 1
             gap = _gram_gap(p, T, &W[0, 0], &XtY[0, 0], &Q[0, 0], yty, l1_reg, l2_reg, lf)
-            if gap <= tol:
+            if gap <= tol and (w_max == 0 or d_w_max <= tol_step * w_max):
                 status = CONVERGED
     if status == INTERRUPTED:
         _propagate_pending()
