@@ -25,7 +25,7 @@ from . import _plan
 from . import _validation as v
 from ._cd_multitask import mt_cd, mt_cd_gram, mt_gap, mt_residual
 from ._design import build_design
-from ._folds import check_cv, make_folds, n_workers, take_rows
+from ._folds import make_folds, n_workers, take_rows
 from ._stats import pow2_scale
 
 # the residual kernel's gap schedule (as the single-task solvers')
@@ -175,9 +175,10 @@ class MultiTaskSolver:
     'residual': `mt_cd` with the residual R = Y - X W kept across penalties, X^T R of the last gap kept
     for the next penalty's first gap and its sequential strong rule (rows with ||x_j^T R - l2_j W_j|| >=
     2 l1_reg - previous l1_reg visited first). 'gram': `mt_cd_gram` in float64 from X^T X and X^T Y
-    (Q = X^T Y - G W kept across penalties), then the gap on the data (`mt_gap`, one pass over X); if
-    it is above the target, residual updates finish from there. Either way the gap returned is the
-    data's."""
+    (Q = X^T Y - G W kept across penalties); its gap, plus a bound on the rounding of ||R||^2 from the
+    statistics, certifies float64 data when it meets the target; otherwise (and always for float32
+    data, whose W is rounded when returned) the gap on the data (`mt_gap`, one pass over X) decides,
+    and residual updates finish from there if it is above the target."""
 
     def __init__(self, design, W, options, gram):
         self.design = design
@@ -202,6 +203,10 @@ class MultiTaskSolver:
             self.W64 = np.ascontiguousarray(W, dtype=np.float64)
             self.Q = self.XtY - self.G @ self.W64
             self.l2_factor64 = None if l2f is None else np.ascontiguousarray(l2f, dtype=np.float64)
+            # float64 data: the statistics are the data's and their gap certifies W (float32 data: W is
+            # rounded to float32 when returned, so its gap is taken on the data)
+            self.certifies = design.dtype == np.float64
+            self.R_fresh = True
             self.name = "cd-multitask-gram"
         else:
             self.name = f"cd-multitask-{'sparse' if design.sparse else 'dense'}-residual"
@@ -219,12 +224,22 @@ class MultiTaskSolver:
             if not np.array_equal(self.W64.astype(W.dtype), W):  # (a warm start from outside)
                 self.W64 = np.ascontiguousarray(W, dtype=np.float64)
                 self.Q = self.XtY - self.G @ self.W64
-            # the statistics' gap target a little tighter, so that the data's gap usually meets the target
+            # the statistics' gap target a little tighter, so that a certified gap usually meets the target
             kernel = dict(self.kernel, tol=0.5 * self.kernel["tol"])
-            _, epochs, _ = mt_cd_gram(self.W64, float(l1_reg), float(l2_reg), self.G, self.XtY, self.yty,
-                                      self.Q, kernel, l2_factor=self.l2_factor64)
+            gap, epochs, status = mt_cd_gram(self.W64, float(l1_reg), float(l2_reg), self.G, self.XtY, self.yty,
+                                             self.Q, kernel, l2_factor=self.l2_factor64)
             W[...] = self.W64
+            self.R_fresh = False
+            if self.certifies and status != 2:
+                # float64 statistics of the data itself: their gap is the data's up to the rounding of
+                # ||R||^2 = ||Y||^2 - <W, X^T Y> - <W, Q>, bounded by (n + p) eps (||Y||^2 + ||X W||^2)
+                xw2 = max(float(np.vdot(self.W64, self.XtY - self.Q)), 0.0)
+                rounding = (self.design.n_samples + self.design.n_features) * np.finfo(np.float64).eps * (
+                    self.yty + xw2)
+                if gap + rounding <= self.kernel["tol"]:
+                    return gap + rounding, epochs, 0
             mt_residual(W, self.columns, self.design.Y, self.R)
+            self.R_fresh = True
             gap = mt_gap(W, l1_reg, l2_reg, self.columns, self.design.Y, self.R, self.XtR,
                          l2_factor=self.l2_factor)
             status = 0
@@ -235,7 +250,6 @@ class MultiTaskSolver:
                 epochs += more
                 self.W64 = np.ascontiguousarray(W, dtype=np.float64)
                 self.Q = self.XtY - self.G @ self.W64
-            self.XtR_valid = True
             return gap, epochs, status
         strong = self._strong(W, l1_reg, l2_reg)
         gap, epochs, status = mt_cd(W, l1_reg, l2_reg, self.columns, self.design.Y, self.R, self.norm2,
@@ -246,6 +260,8 @@ class MultiTaskSolver:
         return gap, epochs, status
 
     def residual_norm2(self, W):
+        if self.gram and not self.R_fresh:  # from the statistics: ||Y||^2 - <W, X^T Y> - <W, Q>
+            return max(self.yty - float(np.vdot(self.W64, self.XtY)) - float(np.vdot(self.W64, self.Q)), 0.0)
         return float(np.einsum("it,it->", self.R, self.R, dtype=np.float64))
 
 
