@@ -185,7 +185,7 @@ class MultiTaskSolver:
         self.options = options
         self.kernel = dict(max_iter=options.max_iter, tol=float(options.tol_gap), tol_step=float(options.tol),
                            gap_every=GAP_EVERY, seed=options.seed, random=options.random,
-                           screening=options.screening)
+                           screening=options.screening, anderson=options.anderson)
         self.columns = design.kernel_columns()
         self.norm2 = np.ascontiguousarray(design.inner.norm2_cols)
         l2f = design.l2_factor

@@ -31,7 +31,7 @@ from libc.math cimport fabs, fmax, sqrt
 from libc.stdint cimport uint32_t, int64_t
 from scipy.linalg.cython_blas cimport sgemm, dgemm, sger, dger
 
-from _blas cimport _dot, _copy, _gemv
+from _blas cimport _dot, _copy, _gemv, _potrf, _trsv
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
     _should_stop, _propagate_pending, _rand_below,
@@ -48,6 +48,7 @@ ctypedef struct MultiTaskOptions:
     uint32_t seed       # state of the random generator for random order (0 is taken as 1)
     bint random         # random coordinate order instead of cyclic
     bint screening      # gap-safe screening of rows
+    int anderson        # K > 0: Anderson extrapolation of the iterates every K epochs (residual kernel); 0: off
 
 
 cdef inline void _gemm(char ta, char tb, int m, int n, int k, floating a, const floating* A, int lda,
@@ -283,6 +284,89 @@ cdef int _screen_rows(const Cols* c, int T, floating* R, floating* S, floating* 
     return kept
 
 
+cdef floating _primal_of(const Cols* c, int T, const floating* R, const floating* S, const floating* W,
+                         const int* active, int n_active, floating l1_reg, floating l2_reg,
+                         const floating* l2_factor) noexcept nogil:
+    """P(W) at (W, R) over the rows active[:n_active] (the others are the same in the two iterates
+    compared)."""
+    cdef floating r2 = _dot(c.n_samples * T, R, R), pen = 0, nw
+    cdef int f, j, t
+    if c.center != NULL:
+        for t in range(T):
+            r2 -= S[t] * S[t] / <floating> c.sw_sum
+    for f in range(n_active):
+        j = active[f]
+        nw = _norm(T, W + <size_t> j * T)
+        if nw != 0:
+            pen += l1_reg * nw + 0.5 * _l2_of(l2_factor, j, l2_reg) * nw * nw
+    return 0.5 * r2 + pen
+
+
+cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S, const int* active, int n_active,
+                    int K, floating* hist, floating* diff, floating* M, floating* z, floating* W_acc,
+                    floating* R_acc, floating* S_acc, floating* tmp, floating l1_reg, floating l2_reg,
+                    const floating* l2_factor) noexcept nogil:
+    """Anderson extrapolation of the last K + 1 epochs' iterates hist[0..K] (rows of W, (K + 1) x
+    n_features x T; Bertrand & Massias 2021): W_acc = sum_a c_a hist[a + 1] on the active rows, c
+    minimizing ||sum_a c_a (hist[a + 1] - hist[a])|| subject to sum(c) = 1. Taken (W, R, S updated)
+    only if it lowers P; costs about one epoch (the residual at W_acc). Returns whether it was taken."""
+    cdef int a, b, f, j, t, info
+    cdef int p = c.n_features
+    cdef size_t m = <size_t> n_active * T, k, size = <size_t> p * T
+    cdef floating total = 0, val, d
+    cdef bint moved
+    if m == 0:
+        return False
+    for a in range(K):
+        k = 0
+        for f in range(n_active):
+            j = active[f]
+            for t in range(T):
+                diff[a * m + k] = hist[(a + 1) * size + <size_t> j * T + t] - hist[a * size + <size_t> j * T + t]
+                k += 1
+    for b in range(K):
+        for a in range(b + 1):
+            M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
+        z[b] = 1
+    info = _potrf(c'U', K, M, K)
+    if info != 0:
+        return False
+    _trsv(c'U', c'T', K, M, K, z)
+    _trsv(c'U', c'N', K, M, K, z)
+    for a in range(K):
+        total += z[a]
+    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+        return False
+    _copy(c.n_samples * T, R, R_acc)
+    for t in range(T):
+        S_acc[t] = S[t]
+    for f in range(n_active):
+        j = active[f]
+        moved = False
+        for t in range(T):
+            val = 0
+            for a in range(K):
+                val += z[a] * hist[(a + 1) * size + <size_t> j * T + t]
+            val /= total
+            W_acc[<size_t> j * T + t] = val
+            d = W[<size_t> j * T + t] - val
+            tmp[t] = d
+            moved = moved or d != 0
+        if moved:
+            _row_axpy(c, T, j, tmp, R_acc, S_acc)  # R_acc = R + x_j (W_j - W_acc_j)
+    if _primal_of(c, T, R_acc, S_acc, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) >= \
+            _primal_of(c, T, R, S, W, active, n_active, l1_reg, l2_reg, l2_factor):
+        return False
+    for f in range(n_active):
+        j = active[f]
+        for t in range(T):
+            W[<size_t> j * T + t] = W_acc[<size_t> j * T + t]
+    _copy(c.n_samples * T, R_acc, R)
+    for t in range(T):
+        S[t] = S_acc[t]
+    return True
+
+
 cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating l2_reg,
                    const floating[::1, :] Y, floating[::1, :] R, const floating[::1] norm2_cols,
                    const MultiTaskOptions* options, const floating* l2_factor, floating[:, ::1] XtR,
@@ -313,6 +397,18 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
     cdef floating* Rp = &R[0, 0]
     cdef const floating* Yp = &Y[0, 0]
     cdef floating* XtRp = &XtR[0, 0]
+    # Anderson workspace (1-element placeholders when it is off)
+    cdef int K = options.anderson if options.anderson > 0 else 1, n_hist = 0
+    cdef bint use_anderson = options.anderson > 0
+    cdef size_t size = <size_t> n_features * T if use_anderson else 1
+    cdef floating[::1] hist = np.empty((K + 1) * size, dtype=dtype)
+    cdef floating[::1] diff = np.empty(K * size, dtype=dtype)
+    cdef floating[::1] M = np.empty(K * K, dtype=dtype)
+    cdef floating[::1] zk = np.empty(K, dtype=dtype)
+    cdef floating[::1] W_acc = np.empty(size, dtype=dtype)
+    cdef floating[::1] R_acc = np.empty(<size_t> n_samples * T if use_anderson else 1, dtype=dtype)
+    cdef floating[::1] S_acc = np.empty(T, dtype=dtype)
+    cdef floating[::1] tmp = np.empty(T, dtype=dtype)
 
     with nogil:
         if c.center != NULL:
@@ -389,6 +485,13 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
             n_iter += 1
             epochs_since_gap += 1
             cols_since_gap += n_active
+            if use_anderson and n_active > 0:
+                _copy(n_features * T, Wp, &hist[n_hist * size])
+                n_hist += 1
+                if n_hist == K + 1:
+                    _anderson(c, T, Wp, Rp, &S[0], &active[0], n_active, K, &hist[0], &diff[0], &M[0], &zk[0],
+                              &W_acc[0], &R_acc[0], &S_acc[0], &tmp[0], l1_reg, l2_reg, l2_factor)
+                    n_hist = 0
             if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
                     or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
                 epochs_since_gap = 0
