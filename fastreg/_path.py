@@ -300,8 +300,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     X : array-like of shape (n_samples, n_features)
         Training data (float32 kept, anything else converted to float64). Never modified; at most one
         working copy is made (Fortran order, centered and weighted when needed).
-    y : array-like of shape (n_samples,)
-        Target.
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Target. A 2-D y (any number of columns, as scikit-learn) is the multi-task problem
+        ``1/(2n) ||Y - X W - b||_F^2 + alpha l1_ratio sum_j ||W_j||_2 + alpha (1 - l1_ratio)/2 ||W||_F^2``
+        (`fastreg._multitask`): coefs of shape (n_tasks, n_features, n_alphas), intercepts (n_tasks,
+        n_alphas), alpha_max = max_j ||x_j^T Y~||_2 / (n l1_ratio). Unlike scikit-learn, X may be
+        sparse. With a 2-D y, ``positive=True`` is an error (as in scikit-learn), so are bounds and a
+        penalty factor 0; ``Xy`` is not used, a precomputed Gram matrix only selects the covariance
+        updates (recomputed from X), ``coef_init`` has shape (n_tasks, n_features).
     l1_ratio : float, default=0.5
         Mix of the L1 and L2 penalties, in [0, 1]; 1 is the Lasso.
     eps : float, default=1e-3
