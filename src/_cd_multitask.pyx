@@ -284,36 +284,33 @@ cdef int _screen_rows(const Cols* c, int T, floating* R, floating* S, floating* 
     return kept
 
 
-cdef floating _primal_of(const Cols* c, int T, const floating* R, const floating* S, const floating* W,
-                         const int* active, int n_active, floating l1_reg, floating l2_reg,
-                         const floating* l2_factor) noexcept nogil:
-    """P(W) at (W, R) over the rows active[:n_active] (the others are the same in the two iterates
-    compared)."""
-    cdef floating r2 = _dot(c.n_samples * T, R, R), pen = 0, nw
-    cdef int f, j, t
-    if c.center != NULL:
-        for t in range(T):
-            r2 -= S[t] * S[t] / <floating> c.sw_sum
+cdef floating _penalty_of(int T, const floating* W, const int* active, int n_active, floating l1_reg,
+                          floating l2_reg, const floating* l2_factor) noexcept nogil:
+    """The penalty of the rows active[:n_active]."""
+    cdef floating pen = 0, nw
+    cdef int f, j
     for f in range(n_active):
         j = active[f]
         nw = _norm(T, W + <size_t> j * T)
         if nw != 0:
             pen += l1_reg * nw + 0.5 * _l2_of(l2_factor, j, l2_reg) * nw * nw
-    return 0.5 * r2 + pen
+    return pen
 
 
 cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S, const int* active, int n_active,
                     int K, floating* hist, floating* diff, floating* M, floating* z, floating* W_acc,
-                    floating* R_acc, floating* S_acc, floating* tmp, floating l1_reg, floating l2_reg,
+                    floating* D, floating* S_D, floating* tmp, floating l1_reg, floating l2_reg,
                     const floating* l2_factor) noexcept nogil:
     """Anderson extrapolation of the last K + 1 epochs' iterates hist[0..K] (rows of W, (K + 1) x
     n_features x T; Bertrand & Massias 2021): W_acc = sum_a c_a hist[a + 1] on the active rows, c
     minimizing ||sum_a c_a (hist[a + 1] - hist[a])|| subject to sum(c) = 1. Taken (W, R, S updated)
-    only if it lowers P; costs about one epoch (the residual at W_acc). Returns whether it was taken."""
+    only if it lowers P, judged by the change itself, <D, R> + ||D||^2 / 2 + the penalty's change with
+    D = X (W - W_acc) the residual's move (not as a difference of two objectives, which loses the
+    change to rounding when ||R|| is large); costs about one epoch. Returns whether it was taken."""
     cdef int a, b, f, j, t, info
-    cdef int p = c.n_features
-    cdef size_t m = <size_t> n_active * T, k, size = <size_t> p * T
-    cdef floating total = 0, val, d
+    cdef int n = c.n_samples
+    cdef size_t m = <size_t> n_active * T, k, size = <size_t> c.n_features * T
+    cdef floating total = 0, val, d, change
     cdef bint moved
     if m == 0:
         return False
@@ -328,6 +325,13 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
         for a in range(b + 1):
             M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
         z[b] = 1
+    # a relative ridge on M: the differences of a linearly converging sequence are nearly collinear
+    # (M numerically singular), and its regularized solution is still an extrapolation (sum(c) = 1)
+    val = 0
+    for a in range(K):
+        val = fmax(val, M[a + a * K])
+    for a in range(K):
+        M[a + a * K] += 1e-10 * val
     info = _potrf(c'U', K, M, K)
     if info != 0:
         return False
@@ -337,9 +341,10 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
         total += z[a]
     if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
         return False
-    _copy(c.n_samples * T, R, R_acc)
+    for k in range(<size_t> n * T):
+        D[k] = 0
     for t in range(T):
-        S_acc[t] = S[t]
+        S_D[t] = 0
     for f in range(n_active):
         j = active[f]
         moved = False
@@ -353,17 +358,24 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
             tmp[t] = d
             moved = moved or d != 0
         if moved:
-            _row_axpy(c, T, j, tmp, R_acc, S_acc)  # R_acc = R + x_j (W_j - W_acc_j)
-    if _primal_of(c, T, R_acc, S_acc, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) >= \
-            _primal_of(c, T, R, S, W, active, n_active, l1_reg, l2_reg, l2_factor):
+            _row_axpy(c, T, j, tmp, D, S_D)  # D = X (W - W_acc): the residual's move
+    # P(W_acc) - P(W) = <D, R> + ||D||^2 / 2 + penalty change (centered: <P D~, P R~> = <D~, R~> - S_D S / sw)
+    change = _dot(n * T, D, R) + 0.5 * _dot(n * T, D, D)
+    if c.center != NULL:
+        for t in range(T):
+            change -= (S_D[t] * S[t] + 0.5 * S_D[t] * S_D[t]) / <floating> c.sw_sum
+    change += _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) - \
+        _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
+    if not change < 0:
         return False
     for f in range(n_active):
         j = active[f]
         for t in range(T):
             W[<size_t> j * T + t] = W_acc[<size_t> j * T + t]
-    _copy(c.n_samples * T, R_acc, R)
+    for k in range(<size_t> n * T):
+        R[k] += D[k]
     for t in range(T):
-        S[t] = S_acc[t]
+        S[t] += S_D[t]
     return True
 
 
@@ -406,8 +418,8 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
     cdef floating[::1] M = np.empty(K * K, dtype=dtype)
     cdef floating[::1] zk = np.empty(K, dtype=dtype)
     cdef floating[::1] W_acc = np.empty(size, dtype=dtype)
-    cdef floating[::1] R_acc = np.empty(<size_t> n_samples * T if use_anderson else 1, dtype=dtype)
-    cdef floating[::1] S_acc = np.empty(T, dtype=dtype)
+    cdef floating[::1] D = np.empty(<size_t> n_samples * T if use_anderson else 1, dtype=dtype)
+    cdef floating[::1] S_D = np.empty(T, dtype=dtype)
     cdef floating[::1] tmp = np.empty(T, dtype=dtype)
 
     with nogil:
@@ -490,7 +502,7 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
                 n_hist += 1
                 if n_hist == K + 1:
                     _anderson(c, T, Wp, Rp, &S[0], &active[0], n_active, K, &hist[0], &diff[0], &M[0], &zk[0],
-                              &W_acc[0], &R_acc[0], &S_acc[0], &tmp[0], l1_reg, l2_reg, l2_factor)
+                              &W_acc[0], &D[0], &S_D[0], &tmp[0], l1_reg, l2_reg, l2_factor)
                     n_hist = 0
             if (w_max == 0 or d_w_max <= tol_step * w_max or n_iter == max_iter
                     or (epochs_since_gap >= gap_every and cols_since_gap >= 4 * n_features)):
@@ -687,6 +699,85 @@ cdef floating _gram_gap(int p, int T, const floating* W, const floating* XtY, co
                    l2_factor, &gap_screen, &dual_scale)
 
 
+cdef bint _anderson_coefficients(int K, size_t m, const floating* diff, floating* M, floating* z) noexcept nogil:
+    """z = c, the extrapolation's weights (sum 1) from the K differences diff (K x m): M = diff diff^T
+    with a relative ridge (the differences of a linearly converging sequence are nearly collinear),
+    M z = 1 by Cholesky, z /= sum(z). False when it fails."""
+    cdef int a, b, info
+    cdef floating top = 0, total = 0
+    for b in range(K):
+        for a in range(b + 1):
+            M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
+        z[b] = 1
+    for a in range(K):
+        top = fmax(top, M[a + a * K])
+    for a in range(K):
+        M[a + a * K] += 1e-10 * top
+    info = _potrf(c'U', K, M, K)
+    if info != 0:
+        return False
+    _trsv(c'U', c'T', K, M, K, z)
+    _trsv(c'U', c'N', K, M, K, z)
+    for a in range(K):
+        total += z[a]
+    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+        return False
+    for a in range(K):
+        z[a] /= total
+    return True
+
+
+cdef bint _anderson_gram(int p, int T, floating* W, floating* Q, const floating* G, const int* active,
+                         int n_active, int K, const floating* hist, floating* diff, floating* M, floating* z,
+                         floating* W_acc, floating* GD, floating* d, floating l1_reg, floating l2_reg,
+                         const floating* l2_factor) noexcept nogil:
+    """`_anderson` on the statistics: with d = W - W_acc (active rows), the residual moves by X d, so
+    P(W_acc) - P(W) = <d, Q> + <d, G d> / 2 + the penalty's change, and Q_acc = Q + G d. Returns whether
+    the extrapolation was taken (W, Q updated)."""
+    cdef int a, f, j, t
+    cdef size_t m = <size_t> n_active * T, k, size = <size_t> p * T
+    cdef floating val, change = 0
+    if m == 0:
+        return False
+    for a in range(K):
+        k = 0
+        for f in range(n_active):
+            j = active[f]
+            for t in range(T):
+                diff[a * m + k] = hist[(a + 1) * size + <size_t> j * T + t] - hist[a * size + <size_t> j * T + t]
+                k += 1
+    if not _anderson_coefficients(K, m, diff, M, z):
+        return False
+    for k in range(size):
+        GD[k] = 0
+    for f in range(n_active):
+        j = active[f]
+        for t in range(T):
+            val = 0
+            for a in range(K):
+                val += z[a] * hist[(a + 1) * size + <size_t> j * T + t]
+            W_acc[<size_t> j * T + t] = val
+            d[<size_t> j * T + t] = W[<size_t> j * T + t] - val
+            change += d[<size_t> j * T + t] * Q[<size_t> j * T + t]
+        # GD += G[:, j] d_j^T (row-major (p, T) = column-major (T, p))
+        _ger(T, p, 1, d + <size_t> j * T, G + <size_t> j * p, GD, T)
+    for f in range(n_active):
+        j = active[f]
+        for t in range(T):
+            change += 0.5 * d[<size_t> j * T + t] * GD[<size_t> j * T + t]
+    change += _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) - \
+        _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
+    if not change < 0:
+        return False
+    for f in range(n_active):
+        j = active[f]
+        for t in range(T):
+            W[<size_t> j * T + t] = W_acc[<size_t> j * T + t]
+    for k in range(size):
+        Q[k] += GD[k]
+    return True
+
+
 def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const floating[:, ::1] G,
                const floating[:, ::1] XtY, double yty, floating[:, ::1] Q, MultiTaskOptions options, *,
                const floating[::1] l2_factor=None):
@@ -714,6 +805,17 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
     cdef floating[::1] step = np.empty(T, dtype=dtype)
     cdef int[::1] active = np.empty(max(p, 1), dtype=np.intc)
     cdef const floating* lf = &l2_factor[0] if l2_factor is not None else NULL
+    # Anderson workspace (as `mt_cd`'s)
+    cdef int K = options.anderson if options.anderson > 0 else 1, n_hist = 0
+    cdef bint use_anderson = options.anderson > 0
+    cdef size_t size = <size_t> p * T if use_anderson else 1
+    cdef floating[::1] hist = np.empty((K + 1) * size, dtype=dtype)
+    cdef floating[::1] diff = np.empty(K * size, dtype=dtype)
+    cdef floating[::1] M = np.empty(K * K, dtype=dtype)
+    cdef floating[::1] zk = np.empty(K, dtype=dtype)
+    cdef floating[::1] W_acc = np.empty(size, dtype=dtype)
+    cdef floating[::1] GD = np.empty(size, dtype=dtype)
+    cdef floating[::1] dW = np.empty(size, dtype=dtype)
     if G.shape[0] != p or G.shape[1] != p or XtY.shape[0] != p or XtY.shape[1] != T or Q.shape[0] != p or \
             Q.shape[1] != T or T < 1:
         raise ValueError("inconsistent shapes of W, G, XtY, Q")
@@ -760,6 +862,14 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
             if status == INTERRUPTED:
                 break
             n_iter += 1
+            if use_anderson and n_active > 0:
+                _copy(p * T, &W[0, 0], &hist[n_hist * size])
+                n_hist += 1
+                if n_hist == K + 1:
+                    _anderson_gram(p, T, &W[0, 0], &Q[0, 0], &G[0, 0], &active[0], n_active, K, &hist[0],
+                                   &diff[0], &M[0], &zk[0], &W_acc[0], &GD[0], &dW[0], l1_reg, l2_reg, lf)
+                    n_hist = 0
+                    work += <long> n_active * p * T
             gap = _gram_gap(p, T, &W[0, 0], &XtY[0, 0], &Q[0, 0], yty, l1_reg, l2_reg, lf)
             if gap <= tol and (w_max == 0 or d_w_max <= tol_step * w_max):
                 status = CONVERGED
