@@ -14,7 +14,8 @@ operator of the group norm (block coordinate descent, as scikit-learn's and glmn
 
 stopped by a duality gap (the single-task `_enet_gap`'s two dual points with row norms in place of
 absolute values) once the epoch's largest step is also at most tol_step times the largest coefficient
-(scikit-learn's criterion, so that a solution is never less settled than its) and with gap-safe screening of rows (Ndiaye, Fercoq, Gramfort & Salmon 2017).
+(scikit-learn's criterion, so that a solution is never less settled than its), with Anderson extrapolation
+of the iterates every `anderson` epochs (Bertrand & Massias 2021; taken only when it lowers P) and with gap-safe screening of rows (Ndiaye, Fercoq, Gramfort & Salmon 2017).
 
 Sparse X with an intercept is centered implicitly exactly as `_cd_residual.pyx` does, task by task:
 the kernel keeps the uncentered residual R~ and S_t = u^T R~_t for each task t (see there); every gap
