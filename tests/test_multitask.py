@@ -430,3 +430,27 @@ def test_inputs_not_modified_and_options():
     assert sk_params <= set(fastreg.MultiTaskElasticNet().get_params())
     assert set(sklm.MultiTaskLassoCV().get_params()) == set(fastreg.MultiTaskLassoCV().get_params())
     assert set(sklm.MultiTaskElasticNetCV().get_params()) == set(fastreg.MultiTaskElasticNetCV().get_params())
+
+
+@pytest.mark.parametrize("sx,sy", [(2.0**500, 2.0**-500), (2.0**-500, 2.0**500), (1e150, 1e150)])
+@pytest.mark.parametrize("precompute", [True, False])
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_extreme_magnitudes(sx, sy, precompute, sparse_X):
+    """X sx and Y sy (squares overflow or vanish): the solution at alpha sx sy is coef sy / sx, finite."""
+    X, Y = make_data(60, 8, 3)
+    kw = dict(tol=1e-12, max_iter=100000)
+    base = fastreg.MultiTaskLasso(alpha=0.05, **kw).fit(X, Y)
+    Xs = sparse.csr_matrix(X * sx) if sparse_X else X * sx
+    model = fastreg.MultiTaskLasso(alpha=0.05 * sx * sy, precompute=precompute, **kw).fit(Xs, Y * sy)
+    np.testing.assert_allclose(model.coef_ * (sx / sy), base.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.intercept_ / sy, base.intercept_, rtol=1e-9, atol=1e-12)
+    assert np.isfinite(model.dual_gap_) and model.dual_gap_ / sy**2 <= 1e-12 * np.sum((Y - Y.mean(0))**2) / 60
+
+
+def test_float32_sparse_gram_route():
+    X, Y = make_data(120, 10, 3, dtype=np.float32)
+    X[np.abs(X) < 0.5] = 0
+    gram = fastreg.MultiTaskLasso(alpha=0.05, precompute=True).fit(sparse.csr_matrix(X), Y)
+    resid = fastreg.MultiTaskLasso(alpha=0.05, precompute=False).fit(X, Y)
+    assert gram.solver_ == "cd-multitask-gram" and gram.coef_.dtype == np.float32
+    np.testing.assert_allclose(gram.coef_, resid.coef_, rtol=1e-4, atol=1e-5)
