@@ -77,6 +77,11 @@ DELIBERATE = {
     "test_ridge.py::test_lbfgs_solver_error":
         "positive=True is solved by coordinate descent with Newton steps, which certifies this 2x2 problem "
         "within max_iter=1 epoch: there is no convergence failure to warn about",
+    "test_coordinate_descent.py::test_multi_task_lasso_and_enet": (
+        "asserts 0 < dual_gap_ for a MultiTaskElasticNet solved to rounding: fastreg's gap is the smaller of "
+        "two dual points, and the second (theta = R / n, exact for an L2 part) evaluates to 0 after clipping "
+        "the rounding at 0; scikit-learn's single dual point leaves 2e-8"
+    ),
 }
 
 HEADER = '''# --- fastreg drop-in patch (benchmarks/sklearn_dropin.py) ---

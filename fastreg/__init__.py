@@ -2,7 +2,8 @@
 
 Path functions (`lasso_path`, `enet_path`, `cv_path`, `ridge_path`, `logistic_path`) and scikit-learn
 compatible estimators (`Lasso`, `ElasticNet`, `LassoCV`, `ElasticNetCV`, `Ridge`, `RidgeCV`,
-`LogisticRegression`, `LogisticRegressionCV`) over one engine; every Lasso/ElasticNet/logistic solution carries its duality gap.
+`LogisticRegression`, `LogisticRegressionCV`, `MultiTaskLasso`, `MultiTaskElasticNet` and their CV
+variants) over one engine; every Lasso/ElasticNet/logistic solution carries its duality gap.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -13,6 +14,7 @@ from ._validation import ConvergenceWarning, NotFittedError
 from .linear_model import (
     ElasticNet, ElasticNetCV, Lasso, LassoCV, LogisticRegression, LogisticRegressionCV, Ridge, RidgeCV,
 )
+from .linear_model import MultiTaskElasticNet, MultiTaskElasticNetCV, MultiTaskLasso, MultiTaskLassoCV
 
 try:
     __version__ = _version("fastreg")
@@ -28,6 +30,10 @@ __all__ = [
     "LassoCV",
     "LogisticRegression",
     "LogisticRegressionCV",
+    "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
     "NotFittedError",
     "Path",
     "Ridge",

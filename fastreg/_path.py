@@ -301,8 +301,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     X : array-like of shape (n_samples, n_features)
         Training data (float32 kept, anything else converted to float64). Never modified; at most one
         working copy is made (Fortran order, centered and weighted when needed).
-    y : array-like of shape (n_samples,)
-        Target.
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Target. A 2-D y (any number of columns, as scikit-learn) is the multi-task problem
+        ``1/(2n) ||Y - X W - b||_F^2 + alpha l1_ratio sum_j ||W_j||_2 + alpha (1 - l1_ratio)/2 ||W||_F^2``
+        (`fastreg._multitask`): coefs of shape (n_tasks, n_features, n_alphas), intercepts (n_tasks,
+        n_alphas), alpha_max = max_j ||x_j^T Y~||_2 / (n l1_ratio). Unlike scikit-learn, X may be
+        sparse. With a 2-D y, ``positive=True`` is an error (as in scikit-learn), so are bounds and a
+        penalty factor 0; ``Xy`` is not used, a precomputed Gram matrix only selects the covariance
+        updates (recomputed from X), ``coef_init`` has shape (n_tasks, n_features).
     l1_ratio : float, default=0.5
         Mix of the L1 and L2 penalties, in [0, 1]; 1 is the Lasso.
     eps : float, default=1e-3
@@ -407,7 +413,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
                          f"parameter (see its docstring for the accepted ones).")
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
     n_samples, n_features = X.shape
-    y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
+    y = v.as_target(y, n_samples, X.dtype, allow_2d=True)
+    multi_output = y.ndim == 2  # as scikit-learn: any 2-D y is the multi-task problem (fastreg._multitask)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     l1_ratio = v.check_l1_ratio(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
@@ -418,6 +425,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     fit_intercept, standardize, return_n_iter, _, _ = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter, copy_X=copy_X,
         check_input=check_input)
+    if multi_output:
+        return _multitask_enet_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute,
+                                    coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
+                                    fit_intercept=fit_intercept, standardize=standardize,
+                                    penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                                    upper_bounds=upper_bounds)
     penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
                             lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if coef_init is not None:
@@ -435,6 +448,27 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Xy = None
     return solve_path(problem, path_alphas(problem, grid, Xy), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
+
+
+def _multitask_enet_path(X, Y, sample_weight, settings, grid, l1_ratio, *, precompute, coef_init, return_n_iter,
+                         positive, fit_intercept, standardize, penalty_factor, lower_bounds, upper_bounds):
+    """`enet_path` with a 2-D y: the multi-task ElasticNet (`fastreg._multitask`). Xy is not used (the
+    grid comes from the design's X^T Y); a user Gram matrix only selects the Gram route."""
+    from ._multitask import check_multitask_penalty, multitask_path
+
+    n_features = X.shape[1]
+    if v.check_bool(positive, "positive"):
+        check_multitask_penalty(None, positive=True, lower_bounds=None, upper_bounds=None)
+    check_multitask_penalty(None, positive=False, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    penalty = check_penalty(l1_ratio, n_features, penalty_factor=penalty_factor)
+    check_multitask_penalty(penalty, positive=False, lower_bounds=None, upper_bounds=None)
+    if coef_init is not None:
+        coef_init = v.as_coef_matrix(coef_init, (Y.shape[1], n_features), "coef_init").astype(X.dtype)
+    if isinstance(precompute, np.ndarray):
+        precompute = True
+    return multitask_path(X, Y, sample_weight, settings, penalty, grid, fit_intercept=fit_intercept,
+                          standardize=standardize, precompute=precompute, coef_init=coef_init,
+                          return_n_iter=return_n_iter)
 
 
 def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None, copy_X=True,

@@ -1434,3 +1434,352 @@ def _logistic_scorer(scoring):
     def score(model, X, y, sample_weight):
         return scorer(model, X, y) if sample_weight is None else scorer(model, X, y, sample_weight=sample_weight)
     return score
+
+
+# ----------------------------------------------------------------------------------------------------
+# multi-task models: the L2,1 (group) penalty over the rows of W (fastreg._multitask)
+
+
+class _MultiTaskFit(NamedTuple):
+    coef: np.ndarray       # (n_tasks, n_features)
+    intercept: np.ndarray  # (n_tasks,)
+    dual_gap: float
+    n_iter: int
+    eps: float
+    solver: str
+
+
+def _multitask_arrays(estimator, X, y, sample_weight, mono):
+    """Validated (X, Y, sample_weight) of a multi-task fit; a 1-D y is scikit-learn's error naming the
+    single-task model (`mono`)."""
+    name = type(estimator).__name__
+    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
+    n_samples = X.shape[0]
+    Y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
+    if Y.ndim == 1:
+        raise ValueError(f"For mono-task outputs, use {mono}")
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = None
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    return X, Y, sample_weight
+
+
+def _multitask_settings(estimator):
+    return check_settings(tol=estimator.tol, max_iter=estimator.max_iter, selection=estimator.selection,
+                          random_state=estimator.random_state)
+
+
+def _fit_multitask(X, Y, sample_weight, alpha, l1_ratio, settings, *, fit_intercept, standardize=False,
+                   penalty_factor=None, precompute="auto", coef_init=None):
+    """The multi-task ElasticNet at one alpha (validated arrays)."""
+    from ._multitask import check_multitask_penalty, multitask_problem, solve_multitask
+
+    penalty = check_penalty(l1_ratio, X.shape[1], penalty_factor=penalty_factor)
+    check_multitask_penalty(penalty, positive=False, lower_bounds=None, upper_bounds=None)
+    problem = multitask_problem(X, Y, sample_weight, penalty, settings, fit_intercept=fit_intercept,
+                                standardize=standardize, precompute=precompute)
+    path = solve_multitask(problem, np.array([alpha]), settings, coef_init=coef_init)
+    design = problem.design
+    eps = settings.tol * design.null_norm2 * design.y_scale**2  # scikit-learn's eps_: tol ||Y~||_F^2
+    return _MultiTaskFit(path.coefs[:, :, 0], np.asarray(path.intercepts[:, 0], dtype=X.dtype),
+                         float(path.dual_gaps[0]), int(path.n_iters[0]), float(eps), path.solver)
+
+
+class MultiTaskElasticNet(RegressorBase):
+    """Multi-task ElasticNet (scikit-learn's ``MultiTaskElasticNet``, glmnet's ``family="mgaussian"``).
+
+    Minimizes::
+
+        1/(2 n) sum_i s_i ||y_i - x_i^T W^T - b||^2 + alpha l1_ratio sum_j ||W[:, j]||_2
+        + alpha (1 - l1_ratio)/2 ||W||_F^2
+
+    (W = ``coef_`` of shape (n_tasks, n_features); weights s normalized to sum to n) by block coordinate
+    descent (`fastreg._multitask`): a feature is in or out for every task at once. Unlike
+    scikit-learn, X may be sparse (implicitly centered, never densified), and n >> p fits use
+    covariance updates from X^T X (``precompute``); every solution is certified by its duality gap
+    ``dual_gap_`` (the gap of the data, also from the Gram route).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+    l1_ratio : float, default=0.5
+        Mix of the L2,1 and the squared Frobenius penalties, in [0, 1].
+    fit_intercept : bool, default=True
+    copy_X : bool, default=True
+        Accepted for compatibility: fastreg never modifies X.
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Stop when the duality gap is <= ``tol * ||Y - mean(Y)||_F^2 / n`` (``eps_`` is that target times n,
+        scikit-learn's units).
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    random_state : int, RandomState or None, default=None
+        Seed of the order for ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+    precompute : {'auto', True, False}, default='auto'
+        fastreg's: covariance updates from X^T X and X^T Y ('auto': when n > 2 p and X^T X fits 1 GiB).
+    standardize : bool, default=False
+        fastreg's (glmnet's): penalize the coefficients of the columns scaled to unit variance.
+    penalty_factor : array-like of shape (n_features,), default=None
+        fastreg's (glmnet's): a positive factor per feature (inf excludes it; 0 is not supported here).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_tasks, n_features)
+    intercept_ : ndarray of shape (n_tasks,)
+    dual_gap_ : float
+        Certified duality gap of the solution, in the units of the objective above.
+    eps_ : float
+        The gap target in scikit-learn's units, ``tol * ||Y - mean(Y)||_F^2`` (weighted).
+    n_iter_ : int
+    solver_ : str
+        The kernel that ran ('cd-multitask-gram', 'cd-multitask-dense-residual', ...).
+
+    Examples
+    --------
+    >>> import fastreg
+    >>> model = fastreg.MultiTaskElasticNet(alpha=0.1).fit([[0, 0], [1, 1], [2, 2]], [[0, 0], [1, 1], [2, 2]])
+    >>> model.coef_.shape, model.intercept_.shape
+    ((2, 2), (2,))
+    """
+
+    _l1_ratio_fixed = None
+    _mono = "ElasticNet"
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, copy_X=True, max_iter=1000, tol=1e-4,
+                 warm_start=False, random_state=None, selection="cyclic", precompute="auto", standardize=False,
+                 penalty_factor=None):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
+        self.precompute = precompute
+        self.standardize = standardize
+        self.penalty_factor = penalty_factor
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks)
+            A 1-D y is an error (use ElasticNet / Lasso), as in scikit-learn.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Non-negative row weights (rescaled to sum to n_samples); a weight k is k repeated rows.
+
+        Returns
+        -------
+        self
+        """
+        self._check_feature_names(X, reset=True)
+        X, Y, sample_weight = _multitask_arrays(self, X, y, sample_weight, self._mono)
+        n_features = X.shape[1]
+        alpha = v.check_scalar(self.alpha, "alpha", low=0.0)
+        l1_ratio = self._l1_ratio_fixed if self._l1_ratio_fixed is not None else v.check_l1_ratio(self.l1_ratio)
+        settings = _multitask_settings(self)
+        fit_intercept, standardize, warm_start, _ = v.check_bools(
+            fit_intercept=self.fit_intercept, standardize=self.standardize, warm_start=self.warm_start,
+            copy_X=self.copy_X)
+        precompute = self.precompute
+        if not (precompute == "auto" if isinstance(precompute, str) else isinstance(precompute, (bool, np.bool_))):
+            raise ValueError(f"precompute must be 'auto', True or False for a multi-task model, got {precompute!r}.")
+        v.warn_alpha_zero(alpha)
+        coef_init = None
+        if warm_start and getattr(self, "coef_", None) is not None and \
+                np.shape(self.coef_) == (Y.shape[1], n_features):
+            coef_init = np.asarray(self.coef_, dtype=np.float64)
+        fit = _fit_multitask(X, Y, sample_weight, alpha, l1_ratio, settings, fit_intercept=fit_intercept,
+                             standardize=standardize, penalty_factor=self.penalty_factor,
+                             precompute=precompute if isinstance(precompute, str) else bool(precompute),
+                             coef_init=coef_init)
+        self.coef_ = fit.coef
+        self.intercept_ = fit.intercept
+        self.dual_gap_ = fit.dual_gap
+        self.eps_ = fit.eps
+        self.n_iter_ = fit.n_iter
+        self.solver_ = fit.solver
+        self.n_features_in_ = n_features
+        return self
+
+    predict = ElasticNet.predict
+    sparse_coef_ = ElasticNet.sparse_coef_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+
+class MultiTaskLasso(MultiTaskElasticNet):
+    """Multi-task Lasso: `MultiTaskElasticNet` with ``l1_ratio=1`` (scikit-learn's ``MultiTaskLasso``),
+    minimizing ``1/(2 n) ||Y - X W^T - b||_F^2 + alpha sum_j ||W[:, j]||_2``.
+
+    Parameters and attributes: as `MultiTaskElasticNet` without ``l1_ratio``.
+
+    Examples
+    --------
+    >>> import fastreg
+    >>> model = fastreg.MultiTaskLasso(alpha=0.1).fit([[0, 1], [1, 2], [2, 4]], [[0, 0], [1, 1], [2, 3]])
+    >>> model.coef_.shape
+    (2, 2)
+    """
+
+    _l1_ratio_fixed = 1.0
+    _mono = "Lasso"
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
+                 random_state=None, selection="cyclic", precompute="auto", standardize=False, penalty_factor=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
+        self.precompute = precompute
+        self.standardize = standardize
+        self.penalty_factor = penalty_factor
+
+
+class MultiTaskElasticNetCV(RegressorBase):
+    """`MultiTaskElasticNet` with the alpha (and l1_ratio) chosen by cross-validation (scikit-learn's
+    ``MultiTaskElasticNetCV``): the same folds (``cv=None`` or an int: K-fold without shuffling), the
+    grid of all the data per l1_ratio, the held-out (weighted) mean squared error averaged over the
+    tasks, then a refit on all the data at the best pair. X may be sparse.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+    eps : float, default=1e-3
+    alphas : int or array-like, default=100
+        The number of alphas of the automatic grid, or the alphas themselves.
+    fit_intercept : bool, default=True
+    max_iter, tol, random_state, selection : as `MultiTaskElasticNet`.
+    cv : int, cross-validation generator or iterable, default=None (5-fold)
+    copy_X : bool, default=True
+        Accepted for compatibility: fastreg never modifies X.
+    verbose : bool or int, default=0
+        Accepted for compatibility.
+    n_jobs : int, default=None
+        Folds solved on threads (the kernels release the GIL).
+
+    Attributes
+    ----------
+    alpha_, l1_ratio_ : float
+    coef_ : ndarray of shape (n_tasks, n_features)
+    intercept_ : ndarray of shape (n_tasks,)
+    mse_path_ : ndarray of shape (n_alphas, n_folds), or (n_l1_ratio, n_alphas, n_folds)
+    alphas_ : ndarray of shape (n_alphas,), or (n_l1_ratio, n_alphas)
+    dual_gap_ : float
+    n_iter_ : int
+    """
+
+    _lasso = False
+    _mono = "ElasticNetCV"
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True, max_iter=1000, tol=1e-4,
+                 cv=None, copy_X=True, verbose=0, n_jobs=None, random_state=None, selection="cyclic"):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.selection = selection
+
+    def fit(self, X, y, sample_weight=None, **params):
+        """Cross-validate the alpha grid (and the l1_ratios), then refit at the best pair.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the fits and of the held-out errors.
+        **params : refused (scikit-learn routes them to the splitter only with metadata routing enabled).
+
+        Returns
+        -------
+        self
+        """
+        from ._multitask import multitask_cv
+
+        if params:
+            raise ValueError(f"Passing extra keyword arguments ({', '.join(sorted(params))}) to "
+                             f"{type(self).__name__}.fit is only supported if enable_metadata_routing=True "
+                             f"in scikit-learn; fastreg takes the splits through cv.")
+        from ._settings import check_grid
+
+        self._check_feature_names(X, reset=True)
+        X, Y, sample_weight = _multitask_arrays(self, X, y, sample_weight, self._mono)
+        n_samples = X.shape[0]
+        v.check_bool(self.copy_X, "copy_X")
+        v.check_verbose(self.verbose)
+        fit_intercept = v.check_bool(self.fit_intercept, "fit_intercept")
+        settings = _multitask_settings(self)
+        single = self._lasso or np.ndim(self.l1_ratio) == 0
+        l1_ratios = [1.0] if self._lasso else list(np.atleast_1d(v.check_l1_ratios(self.l1_ratio)))
+        grid = check_grid(self.alphas, self.eps)
+        cv = check_cv(self.cv, n_samples)
+        alphas, mse, _ = multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv,
+                                      fit_intercept=fit_intercept, n_jobs=self.n_jobs)
+        mean = mse.mean(axis=2)
+        best = np.inf
+        for i in range(len(l1_ratios)):
+            k = int(np.argmin(mean[i]))
+            if mean[i, k] < best:
+                best, i_best, k_best = mean[i, k], i, k
+        self.alpha_ = float(alphas[i_best, k_best])
+        self.l1_ratio_ = float(l1_ratios[i_best])
+        self.mse_path_ = mse[0] if single else mse
+        self.alphas_ = alphas[0] if single else alphas
+        fit = _fit_multitask(X, Y, sample_weight, self.alpha_, self.l1_ratio_, settings, fit_intercept=fit_intercept)
+        self.coef_ = fit.coef
+        self.intercept_ = fit.intercept
+        self.dual_gap_ = fit.dual_gap
+        self.n_iter_ = fit.n_iter
+        self.solver_ = fit.solver
+        self.n_features_in_ = X.shape[1]
+        if self._lasso:
+            del self.l1_ratio_
+        return self
+
+    predict = ElasticNet.predict
+    sparse_coef_ = ElasticNet.sparse_coef_
+    __sklearn_tags__ = MultiTaskElasticNet.__sklearn_tags__
+
+
+class MultiTaskLassoCV(MultiTaskElasticNetCV):
+    """`MultiTaskLasso` with alpha chosen by cross-validation (scikit-learn's ``MultiTaskLassoCV``);
+    parameters and attributes as `MultiTaskElasticNetCV` without ``l1_ratio``."""
+
+    _lasso = True
+    _mono = "LassoCV"
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, max_iter=1000, tol=1e-4, copy_X=True,
+                 cv=None, verbose=False, n_jobs=None, random_state=None, selection="cyclic"):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.selection = selection

@@ -20,6 +20,7 @@ X = _rng.standard_normal((N, P))
 Y = X @ np.array([1.0, 0.0, -2.0, 0.5]) + 0.1 * _rng.standard_normal(N) + 1.0
 GRAM = X.T @ X
 YB = (Y > np.median(Y)).astype(int)  # two classes, for the logistic models
+Y2 = np.column_stack([Y, -Y + 0.1 * _rng.standard_normal(N)])  # two tasks, for the multi-task models
 STATS = fastreg.SufficientStats.from_arrays(X, Y)
 
 
@@ -191,6 +192,10 @@ TARGETS = {
     "RidgeCV": _estimator(fastreg.RidgeCV),
     "LogisticRegression": _estimator(fastreg.LogisticRegression, y=YB),
     "LogisticRegressionCV": _estimator(fastreg.LogisticRegressionCV, y=YB, Cs=3, cv=3),
+    "MultiTaskLasso": _estimator(fastreg.MultiTaskLasso, y=Y2, alpha=0.1),
+    "MultiTaskElasticNet": _estimator(fastreg.MultiTaskElasticNet, y=Y2, alpha=0.1),
+    "MultiTaskLassoCV": _estimator(fastreg.MultiTaskLassoCV, y=Y2, alphas=3, cv=3),
+    "MultiTaskElasticNetCV": _estimator(fastreg.MultiTaskElasticNetCV, y=Y2, alphas=3, cv=3),
 }
 
 

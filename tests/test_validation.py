@@ -221,8 +221,10 @@ def test_y_none(entry, data):
 
 def test_y_of_wrong_shape_for_path(data):
     X, y = data
+    # a 2-D y is the multi-task problem (as scikit-learn's enet_path); 3-D is refused
+    assert fastreg.enet_path(X, np.column_stack([y, y]), n_alphas=3).coefs.shape[:2] == (2, X.shape[1])
     with pytest.raises(ValueError, match=r"\by\b.*1d|1d.*\by\b"):
-        fastreg.enet_path(X, np.column_stack([y, y]))
+        fastreg.enet_path(X, y[:, None, None])
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
