@@ -30,12 +30,13 @@ POLISH_FACTOR = 1e-10  # the polished target: tol * POLISH_FACTOR, not below POL
 POLISH_FLOOR_EPS = 1.0
 
 
-def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype):
+def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype, solve=solve_path):
     """The path of one alpha at `settings.tol`; then, for a small problem whose solve converged in
     n >= 1 epochs, the same alpha again from that solution at the polished target, for at most
     max(n, POLISH_WORK / n_entries) more epochs, within max_iter (its result kept when its certified gap is not larger; its epochs are added to n_iters).
-    A warm start that already meets tol (0 epochs) is returned as it is."""
-    path = solve_path(problem, np.array([alpha]), settings, coef_init=coef_init)
+    A warm start that already meets tol (0 epochs) is returned as it is. `solve`: `solve_path`, or
+    the multi-task models' `solve_multitask`."""
+    path = solve(problem, np.array([alpha]), settings, coef_init=coef_init)
     target = max(settings.tol * POLISH_FACTOR, POLISH_FLOOR_EPS * float(np.finfo(dtype).eps))
     epochs = int(path.n_iters[0])
     if (n_entries > POLISH_MAX_ENTRIES or not path.converged[0] or target >= settings.tol or alpha == 0
@@ -43,7 +44,7 @@ def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype):
         return path
     with warnings.catch_warnings():  # (the polishing is best effort: tol is already met)
         warnings.simplefilter("ignore", v.ConvergenceWarning)
-        polished = solve_path(problem, np.array([alpha]), settings._replace(
+        polished = solve(problem, np.array([alpha]), settings._replace(
             tol=target, max_iter=min(max(epochs, POLISH_WORK // max(n_entries, 1)), settings.max_iter)),
                               coef_init=path.coefs[..., 0])
     if not polished.dual_gaps[0] <= path.dual_gaps[0]:
@@ -1458,9 +1459,7 @@ def _multitask_arrays(estimator, X, y, sample_weight, mono):
     Y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
     if Y.ndim == 1:
         raise ValueError(f"For mono-task outputs, use {mono}")
-    if isinstance(sample_weight, numbers.Number):
-        sample_weight = None
-    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     return X, Y, sample_weight
 
 
@@ -1478,7 +1477,11 @@ def _fit_multitask(X, Y, sample_weight, alpha, l1_ratio, settings, *, fit_interc
     check_multitask_penalty(penalty, positive=False, lower_bounds=None, upper_bounds=None)
     problem = multitask_problem(X, Y, sample_weight, penalty, settings, fit_intercept=fit_intercept,
                                 standardize=standardize, precompute=precompute)
-    path = solve_multitask(problem, np.array([alpha]), settings, coef_init=coef_init)
+    if Y.shape[1] == 1:  # one task is the single-task problem: the single-task fit's polishing too
+        path = _solve_polished(problem, alpha, settings, coef_init, X.shape[0] * X.shape[1], X.dtype,
+                               solve=solve_multitask)
+    else:  # (the multi-task kernel stops on scikit-learn's step criterion as well as the gap)
+        path = solve_multitask(problem, np.array([alpha]), settings, coef_init=coef_init)
     design = problem.design
     eps = settings.tol * design.null_norm2 * design.y_scale**2  # scikit-learn's eps_: tol ||Y~||_F^2
     return _MultiTaskFit(path.coefs[:, :, 0], np.asarray(path.intercepts[:, 0], dtype=X.dtype),

@@ -298,6 +298,18 @@ cdef floating _penalty_of(int T, const floating* W, const int* active, int n_act
     return pen
 
 
+# an extrapolation is taken when it lowers P by more than ANDERSON_MARGIN eps times the sizes of the
+# terms its change sums (the change's rounding): decisions then do not hang on rounding
+cdef double ANDERSON_MARGIN = 64.0
+
+
+cdef inline floating _eps(floating x) noexcept nogil:
+    """The unit roundoff of x's type (float32 or float64)."""
+    if floating is float:
+        return 1.1920929e-07
+    return 2.220446049250313e-16
+
+
 cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S, const int* active, int n_active,
                     int K, floating* hist, floating* diff, floating* M, floating* z, floating* W_acc,
                     floating* D, floating* S_D, floating* tmp, floating l1_reg, floating l2_reg,
@@ -361,13 +373,19 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
         if moved:
             _row_axpy(c, T, j, tmp, D, S_D)  # D = X (W - W_acc): the residual's move
     # P(W_acc) - P(W) = <D, R> + ||D||^2 / 2 + penalty change (centered: <P D~, P R~> = <D~, R~> - S_D S / sw)
-    change = _dot(n * T, D, R) + 0.5 * _dot(n * T, D, D)
+    cdef floating DD = _dot(n * T, D, D), pen_acc, pen_now, size_of
+    change = _dot(n * T, D, R) + 0.5 * DD
+    size_of = sqrt(DD * _dot(n * T, R, R)) + 0.5 * DD  # (Cauchy-Schwarz: a bound on the terms' sizes)
     if c.center != NULL:
         for t in range(T):
             change -= (S_D[t] * S[t] + 0.5 * S_D[t] * S_D[t]) / <floating> c.sw_sum
-    change += _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) - \
-        _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
-    if not change < 0:
+            size_of += (fabs(S_D[t] * S[t]) + 0.5 * S_D[t] * S_D[t]) / <floating> c.sw_sum
+    pen_acc = _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor)
+    pen_now = _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
+    change += pen_acc - pen_now
+    # taken only for a decrease larger than the rounding of its own computation: a decrease at noise
+    # level would make the route taken (dense or sparse X, the statistics) decide the iterates
+    if not change < -ANDERSON_MARGIN * _eps(change) * (size_of + pen_acc + pen_now):
         return False
     for f in range(n_active):
         j = active[f]
@@ -762,13 +780,18 @@ cdef bint _anderson_gram(int p, int T, floating* W, floating* Q, const floating*
             change += d[<size_t> j * T + t] * Q[<size_t> j * T + t]
         # GD += G[:, j] d_j^T (row-major (p, T) = column-major (T, p))
         _ger(T, p, 1, d + <size_t> j * T, G + <size_t> j * p, GD, T)
+    cdef floating size_of = 0, pen_acc, pen_now
     for f in range(n_active):
         j = active[f]
         for t in range(T):
-            change += 0.5 * d[<size_t> j * T + t] * GD[<size_t> j * T + t]
-    change += _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor) - \
-        _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
-    if not change < 0:
+            val = 0.5 * d[<size_t> j * T + t] * GD[<size_t> j * T + t]
+            change += val
+            size_of += fabs(val) + fabs(d[<size_t> j * T + t] * Q[<size_t> j * T + t])
+    pen_acc = _penalty_of(T, W_acc, active, n_active, l1_reg, l2_reg, l2_factor)
+    pen_now = _penalty_of(T, W, active, n_active, l1_reg, l2_reg, l2_factor)
+    change += pen_acc - pen_now
+    # (as `_anderson`: only a decrease above the rounding of its computation)
+    if not change < -ANDERSON_MARGIN * _eps(change) * (size_of + pen_acc + pen_now):
         return False
     for f in range(n_active):
         j = active[f]
