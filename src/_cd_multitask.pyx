@@ -310,6 +310,48 @@ cdef inline floating _eps(floating x) noexcept nogil:
     return 2.220446049250313e-16
 
 
+cdef void _history_differences(int K, size_t m, size_t size, int T, const int* active, int n_active,
+                               const floating* hist, floating* diff) noexcept nogil:
+    """diff (K x m) = the active rows of hist[a + 1] - hist[a], a < K (hist: (K + 1) x size)."""
+    cdef int a, f, j, t
+    cdef size_t k
+    for a in range(K):
+        k = 0
+        for f in range(n_active):
+            j = active[f]
+            for t in range(T):
+                diff[a * m + k] = hist[(a + 1) * size + <size_t> j * T + t] - hist[a * size + <size_t> j * T + t]
+                k += 1
+
+
+cdef bint _anderson_coefficients(int K, size_t m, const floating* diff, floating* M, floating* z) noexcept nogil:
+    """z = c, the extrapolation's weights (sum 1) from the K differences diff (K x m): M = diff diff^T
+    with a relative ridge (the differences of a linearly converging sequence are nearly collinear),
+    M z = 1 by Cholesky, z /= sum(z). False when it fails."""
+    cdef int a, b, info
+    cdef floating top = 0, total = 0
+    for b in range(K):
+        for a in range(b + 1):
+            M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
+        z[b] = 1
+    for a in range(K):
+        top = fmax(top, M[a + a * K])
+    for a in range(K):
+        M[a + a * K] += 1e-10 * top
+    info = _potrf(c'U', K, M, K)
+    if info != 0:
+        return False
+    _trsv(c'U', c'T', K, M, K, z)
+    _trsv(c'U', c'N', K, M, K, z)
+    for a in range(K):
+        total += z[a]
+    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+        return False
+    for a in range(K):
+        z[a] /= total
+    return True
+
+
 cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S, const int* active, int n_active,
                     int K, floating* hist, floating* diff, floating* M, floating* z, floating* W_acc,
                     floating* D, floating* S_D, floating* tmp, floating l1_reg, floating l2_reg,
@@ -320,39 +362,15 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
     only if it lowers P, judged by the change itself, <D, R> + ||D||^2 / 2 + the penalty's change with
     D = X (W - W_acc) the residual's move (not as a difference of two objectives, which loses the
     change to rounding when ||R|| is large); costs about one epoch. Returns whether it was taken."""
-    cdef int a, b, f, j, t, info
+    cdef int a, f, j, t
     cdef int n = c.n_samples
     cdef size_t m = <size_t> n_active * T, k, size = <size_t> c.n_features * T
-    cdef floating total = 0, val, d, change
+    cdef floating val, d, change
     cdef bint moved
     if m == 0:
         return False
-    for a in range(K):
-        k = 0
-        for f in range(n_active):
-            j = active[f]
-            for t in range(T):
-                diff[a * m + k] = hist[(a + 1) * size + <size_t> j * T + t] - hist[a * size + <size_t> j * T + t]
-                k += 1
-    for b in range(K):
-        for a in range(b + 1):
-            M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
-        z[b] = 1
-    # a relative ridge on M: the differences of a linearly converging sequence are nearly collinear
-    # (M numerically singular), and its regularized solution is still an extrapolation (sum(c) = 1)
-    val = 0
-    for a in range(K):
-        val = fmax(val, M[a + a * K])
-    for a in range(K):
-        M[a + a * K] += 1e-10 * val
-    info = _potrf(c'U', K, M, K)
-    if info != 0:
-        return False
-    _trsv(c'U', c'T', K, M, K, z)
-    _trsv(c'U', c'N', K, M, K, z)
-    for a in range(K):
-        total += z[a]
-    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
+    _history_differences(K, m, size, T, active, n_active, hist, diff)
+    if not _anderson_coefficients(K, m, diff, M, z):
         return False
     for k in range(<size_t> n * T):
         D[k] = 0
@@ -365,7 +383,6 @@ cdef bint _anderson(const Cols* c, int T, floating* W, floating* R, floating* S,
             val = 0
             for a in range(K):
                 val += z[a] * hist[(a + 1) * size + <size_t> j * T + t]
-            val /= total
             W_acc[<size_t> j * T + t] = val
             d = W[<size_t> j * T + t] - val
             tmp[t] = d
@@ -718,34 +735,6 @@ cdef floating _gram_gap(int p, int T, const floating* W, const floating* XtY, co
                    l2_factor, &gap_screen, &dual_scale)
 
 
-cdef bint _anderson_coefficients(int K, size_t m, const floating* diff, floating* M, floating* z) noexcept nogil:
-    """z = c, the extrapolation's weights (sum 1) from the K differences diff (K x m): M = diff diff^T
-    with a relative ridge (the differences of a linearly converging sequence are nearly collinear),
-    M z = 1 by Cholesky, z /= sum(z). False when it fails."""
-    cdef int a, b, info
-    cdef floating top = 0, total = 0
-    for b in range(K):
-        for a in range(b + 1):
-            M[a + b * K] = _dot(<int> m, diff + a * m, diff + b * m)
-        z[b] = 1
-    for a in range(K):
-        top = fmax(top, M[a + a * K])
-    for a in range(K):
-        M[a + a * K] += 1e-10 * top
-    info = _potrf(c'U', K, M, K)
-    if info != 0:
-        return False
-    _trsv(c'U', c'T', K, M, K, z)
-    _trsv(c'U', c'N', K, M, K, z)
-    for a in range(K):
-        total += z[a]
-    if not (fabs(total) > 0 and fabs(total) < 1.0 / 0.0):
-        return False
-    for a in range(K):
-        z[a] /= total
-    return True
-
-
 cdef bint _anderson_gram(int p, int T, floating* W, floating* Q, const floating* G, const int* active,
                          int n_active, int K, const floating* hist, floating* diff, floating* M, floating* z,
                          floating* W_acc, floating* GD, floating* d, floating l1_reg, floating l2_reg,
@@ -758,13 +747,7 @@ cdef bint _anderson_gram(int p, int T, floating* W, floating* Q, const floating*
     cdef floating val, change = 0
     if m == 0:
         return False
-    for a in range(K):
-        k = 0
-        for f in range(n_active):
-            j = active[f]
-            for t in range(T):
-                diff[a * m + k] = hist[(a + 1) * size + <size_t> j * T + t] - hist[a * size + <size_t> j * T + t]
-                k += 1
+    _history_differences(K, m, size, T, active, n_active, hist, diff)
     if not _anderson_coefficients(K, m, diff, M, z):
         return False
     for k in range(size):
