@@ -1713,7 +1713,9 @@ class MultiTaskElasticNetCV(RegressorBase):
         y : array-like of shape (n_samples, n_tasks)
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Weights of the fits and of the held-out errors.
-        **params : refused (scikit-learn routes them to the splitter only with metadata routing enabled).
+        **params :
+            Metadata for the splitter (e.g. ``groups`` for a GroupKFold ``cv``), routed as scikit-learn
+            does: only with ``sklearn.set_config(enable_metadata_routing=True)``, else an error.
 
         Returns
         -------
@@ -1721,12 +1723,9 @@ class MultiTaskElasticNetCV(RegressorBase):
         """
         from ._multitask import multitask_cv
 
-        if params:
-            raise ValueError(f"Passing extra keyword arguments ({', '.join(sorted(params))}) to "
-                             f"{type(self).__name__}.fit is only supported if enable_metadata_routing=True "
-                             f"in scikit-learn; fastreg takes the splits through cv.")
         from ._settings import check_grid
 
+        routed = routed_cv(self, self.cv, X, y, params)
         self._check_feature_names(X, reset=True)
         X, Y, sample_weight = _multitask_arrays(self, X, y, sample_weight, self._mono)
         n_samples = X.shape[0]
@@ -1737,7 +1736,7 @@ class MultiTaskElasticNetCV(RegressorBase):
         single = self._lasso or np.ndim(self.l1_ratio) == 0
         l1_ratios = [1.0] if self._lasso else list(np.atleast_1d(v.check_l1_ratios(self.l1_ratio)))
         grid = check_grid(self.alphas, self.eps)
-        cv = check_cv(self.cv, n_samples)
+        cv = check_cv(routed, n_samples)
         alphas, mse, _ = multitask_cv(X, Y, sample_weight, settings, l1_ratios, grid, cv,
                                       fit_intercept=fit_intercept, n_jobs=self.n_jobs)
         mean = mse.mean(axis=2)
@@ -1749,7 +1748,8 @@ class MultiTaskElasticNetCV(RegressorBase):
         self.alpha_ = float(alphas[i_best, k_best])
         self.l1_ratio_ = float(l1_ratios[i_best])
         self.mse_path_ = mse[0] if single else mse
-        self.alphas_ = alphas[0] if single else alphas
+        given = not isinstance(self.alphas, numbers.Integral)  # (as ElasticNetCV's alphas_)
+        self.alphas_ = alphas[0] if single or given else alphas
         fit = _fit_multitask(X, Y, sample_weight, self.alpha_, self.l1_ratio_, settings, fit_intercept=fit_intercept)
         self.coef_ = fit.coef
         self.intercept_ = fit.intercept
@@ -1764,6 +1764,7 @@ class MultiTaskElasticNetCV(RegressorBase):
     predict = ElasticNet.predict
     sparse_coef_ = ElasticNet.sparse_coef_
     __sklearn_tags__ = MultiTaskElasticNet.__sklearn_tags__
+    get_metadata_routing = ElasticNetCV.get_metadata_routing
 
 
 class MultiTaskLassoCV(MultiTaskElasticNetCV):

@@ -175,3 +175,22 @@ def test_l1_ratio_zero_is_ridge(fit_intercept):
     ref = np.linalg.solve(A.T @ (sw[:, None] * A) + reg, A.T @ (sw * y))
     np.testing.assert_allclose(enet.coef_, ref[:40], rtol=1e-9, atol=1e-12)
     assert enet.dual_gap_ <= 1e-12 * np.average((y - np.average(y, weights=sw)) ** 2, weights=sw)
+
+
+def test_multitask_cv_params_are_routed():
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.model_selection import GroupKFold
+
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((60, 5))
+    Y = X[:, :2] @ rng.standard_normal((2, 3)) + 0.3 * rng.standard_normal((60, 3))
+    groups = np.repeat(np.arange(6), 10)
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing=True"):
+        fastreg.MultiTaskLassoCV().fit(X, Y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = fastreg.MultiTaskLassoCV(cv=GroupKFold(3)).fit(X, Y, groups=groups)
+        ref = fastreg.MultiTaskLassoCV(cv=list(GroupKFold(3).split(X, Y, groups))).fit(X, Y)
+        assert model.alpha_ == ref.alpha_
+        np.testing.assert_array_equal(model.mse_path_, ref.mse_path_)
+    given = fastreg.MultiTaskElasticNetCV(alphas=[0.1, 0.01], l1_ratio=[0.5, 0.9], cv=3).fit(X, Y)
+    np.testing.assert_array_equal(given.alphas_, [0.1, 0.01])
