@@ -275,6 +275,29 @@ cdef inline floating _boxed_gap(
     return fmax(0, primal - (s * Ry - 0.5 * s * s * R_norm2 - conj))
 
 
+cdef inline floating _two_point_gap(floating R_norm2, floating Ry, floating w_1, floating w_l2, floating l1_reg,
+                                    floating dual_norm, bint b_valid, floating excess2, floating* gap_screen,
+                                    floating* dual_scale) noexcept nogil:
+    """The smaller gap of the dual points A and B of `_enet_gap` from their ingredients, for any norm
+    (the L1 norm, or the multi-task kernel's row norms): w_1 the norm of w, w_l2 = sum_j l2_j ||w_j||^2,
+    dual_norm = max_j ||X_j^T R - l2_j w_j||_*, excess2 = sum_j (||X_j^T R||_* - l1_reg)_+^2 / l2_j, and
+    b_valid whether B's conjugate is finite. Sets *gap_screen (gap A) and *dual_scale (s / l1_reg)."""
+    cdef floating inf = 1.0 / 0.0, primal, s, gap_a = inf, gap_b = inf
+    # (penalty terms skipped when w = 0, so that a saturated penalty never yields inf * 0)
+    primal = 0.5 * R_norm2
+    if w_1 != 0:
+        primal += l1_reg * w_1 + 0.5 * w_l2
+    if l1_reg > 0:
+        s = 1 if dual_norm <= l1_reg else l1_reg / dual_norm
+        gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + w_l2)
+        dual_scale[0] = s / l1_reg
+    if b_valid:
+        gap_b = primal + 0.5 * R_norm2 - Ry + (0.5 * excess2 if excess2 != 0 else 0)
+    gap_screen[0] = gap_a
+    # rounding can push a zero gap slightly negative; it is a bound, so clip at 0
+    return fmax(0, gap_a if gap_a < gap_b else gap_b)
+
+
 cdef inline floating _enet_gap(
     int n_features, const floating* w, const floating* XtR,
     floating l1_reg, floating l2_reg, floating R_norm2, floating Ry, const Penalty* pen,
@@ -299,7 +322,7 @@ cdef inline floating _enet_gap(
     ||X^T R||^2 is returned instead.
     """
     cdef int j
-    cdef floating w_l1 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, xta, t, s, gap_a, gap_b, primal, l2_j
+    cdef floating w_l1 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, xta, t, l2_j
     cdef floating inf = 1.0 / 0.0
     cdef bint b_valid = l2_reg > 0
     cdef bint positive = pen.positive
@@ -324,21 +347,7 @@ cdef inline floating _enet_gap(
                 excess2 += t * t / l2_j
             else:
                 b_valid = False
-    # (penalty terms skipped when w = 0, so that a saturated penalty never yields inf * 0)
-    primal = 0.5 * R_norm2
-    if w_l1 != 0:
-        primal += l1_reg * w_l1 + 0.5 * w_l2
-    gap_a = inf
-    gap_b = inf
-    if l1_reg > 0:
-        s = 1 if dual_norm <= l1_reg else l1_reg / dual_norm
-        gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + w_l2)
-        dual_scale[0] = s / l1_reg
-    if b_valid:
-        gap_b = primal + 0.5 * R_norm2 - Ry + (0.5 * excess2 if excess2 != 0 else 0)
-    gap_screen[0] = gap_a
-    # rounding can push a zero gap slightly negative; it is a bound, so clip at 0
-    return fmax(0, gap_a if gap_a < gap_b else gap_b)
+    return _two_point_gap(R_norm2, Ry, w_l1, w_l2, l1_reg, dual_norm, b_valid, excess2, gap_screen, dual_scale)
 
 
 cdef inline bint _gap_safe_keep(floating XtR_j, floating w_j, floating norm2_j,

@@ -36,7 +36,7 @@ from _blas cimport _dot, _copy, _gemv, _potrf, _trsv
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
     _should_stop, _propagate_pending, _rand_below,
-    Cols, _dense_columns, _col_dot, _col_axpy,
+    Cols, _dense_columns, _col_dot, _col_axpy, _two_point_gap,
 )
 
 
@@ -98,8 +98,7 @@ cdef floating _mt_gap(
     Returns the smaller, clipped at 0; *gap_screen, *dual_scale: gap A and s / l1_reg (the gap-safe
     sphere). l1_reg = l2_reg = 0: ||X^T R||_F^2, as scikit-learn."""
     cdef int j, t
-    cdef floating w_21 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, nw, nx, ex, s, primal, l2_j, d, acc
-    cdef floating gap_a, gap_b
+    cdef floating w_21 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, nw, nx, ex, l2_j, d, acc
     cdef floating inf = 1.0 / 0.0
     cdef bint b_valid = l2_reg > 0
     dual_scale[0] = 0
@@ -125,19 +124,7 @@ cdef floating _mt_gap(
                 excess2 += ex * ex / l2_j
             else:
                 b_valid = False
-    primal = 0.5 * R_norm2
-    if w_21 != 0:  # (skipped when W = 0: a saturated penalty never gives inf * 0)
-        primal += l1_reg * w_21 + 0.5 * w_l2
-    gap_a = inf
-    gap_b = inf
-    if l1_reg > 0:
-        s = 1 if dual_norm <= l1_reg else l1_reg / dual_norm
-        gap_a = primal - s * Ry + 0.5 * s * s * (R_norm2 + w_l2)
-        dual_scale[0] = s / l1_reg
-    if b_valid:
-        gap_b = primal + 0.5 * R_norm2 - Ry + (0.5 * excess2 if excess2 != 0 else 0)
-    gap_screen[0] = gap_a
-    return fmax(0, gap_a if gap_a < gap_b else gap_b)
+    return _two_point_gap(R_norm2, Ry, w_21, w_l2, l1_reg, dual_norm, b_valid, excess2, gap_screen, dual_scale)
 
 
 cdef inline floating _prox_row(int T, const floating* z, floating l1_reg, floating denom,
