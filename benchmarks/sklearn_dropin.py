@@ -12,8 +12,9 @@ reported apart.
 
 The deliberate differences (``DELIBERATE``: test id prefix -> reason, also listed in the README) are
 run as expected failures (``xfail``, not strict: a difference that disappears shows as XPASS); a test
-that calls ``pytest.xfail`` itself (scikit-learn's known limitations) is counted apart. The script exits 0 when every test that reaches fastreg passes or is a listed difference, and prints the
-share of listed differences among the tests that reach fastreg.
+that calls ``pytest.xfail`` itself (scikit-learn's known limitations) is counted apart. The script
+exits 0 when every test that reaches fastreg passes or is a listed difference, and prints the share
+of listed differences among the tests that reach fastreg.
 """
 import argparse
 import json

@@ -54,27 +54,33 @@ def _solve_polished(problem, alpha, settings, coef_init, n_entries, dtype, solve
     return polished
 
 
-def routed_cv(estimator, cv, X, y, params):
-    """scikit-learn's metadata routing of a CV estimator's ``fit(..., **params)`` to its splitter: the
-    folds (a list of (train, test)) when params were routed, else `cv` unchanged.
+def _metadata_routing_enabled():
+    """Whether scikit-learn's metadata routing is on (it cannot be unless scikit-learn was imported)."""
+    sklearn = sys.modules.get("sklearn")
+    return sklearn is not None and bool(sklearn.get_config().get("enable_metadata_routing", False))
 
-    Without ``sklearn.set_config(enable_metadata_routing=True)`` any params are refused with
-    scikit-learn's error; with it, scikit-learn routes them (e.g. ``groups`` to a GroupKFold) and
-    refuses what no splitter requested. scikit-learn is imported only when params were passed."""
-    if not params:
-        return cv
-    try:
-        from sklearn.utils.metadata_routing import _routing_enabled, process_routing
-    except ImportError:  # (routing is scikit-learn's configuration: without it, it cannot be on)
-        raise ValueError(f"Passing extra keyword arguments to {type(estimator).__name__}.fit is only supported "
-                         f"if enable_metadata_routing=True (scikit-learn's metadata routing, which needs "
-                         f"scikit-learn). Extra parameters passed are: {set(params)}") from None
-    if not _routing_enabled():
+
+def check_routing(estimator, params):
+    """scikit-learn's error for metadata passed to ``fit(**params)`` without its metadata routing."""
+    if params and not _metadata_routing_enabled():
         raise ValueError(
             f"Passing extra keyword arguments to {type(estimator).__name__}.fit is only supported if "
             f"enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User "
             f"Guide <https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra "
             f"parameters passed are: {set(params)}")
+
+
+def routed_cv(estimator, cv, X, y, params):
+    """scikit-learn's metadata routing of a CV estimator's ``fit(..., **params)`` to its splitter: the
+    folds (a list of (train, test)) when params were routed, else `cv` unchanged.
+
+    Without ``sklearn.set_config(enable_metadata_routing=True)`` any params are refused with
+    scikit-learn's error (`check_routing`); with it, scikit-learn routes them (e.g. ``groups`` to a
+    GroupKFold) and refuses what no splitter requested."""
+    if not params:
+        return cv
+    check_routing(estimator, params)
+    from sklearn.utils.metadata_routing import process_routing
     from sklearn.model_selection import check_cv as sklearn_check_cv
 
     routed = process_routing(estimator, "fit", **params)
@@ -840,13 +846,7 @@ class RidgeCV(_RidgeEstimator):
         """(the parameters routed to the scorer, or None: the sample weights, as without routing; the
         splitter's groups or None). Extra parameters need scikit-learn's metadata routing (its error)."""
         if not _metadata_routing_enabled():
-            if params:
-                raise ValueError(
-                    f"Passing extra keyword arguments to {type(self).__name__}.fit is only supported if "
-                    f"enable_metadata_routing=True, which you can set using `sklearn.set_config`. See the User "
-                    f"Guide <https://scikit-learn.org/stable/metadata_routing.html> for more details. Extra "
-                    f"parameters passed are: {set(params)}"
-                )
+            check_routing(self, params)
             return None, None
         from sklearn.utils.metadata_routing import process_routing
 
@@ -883,12 +883,6 @@ class RidgeCV(_RidgeEstimator):
             .add(scorer=self._routing_scorer(), method_mapping=MethodMapping().add(caller="fit", callee="score"))
             .add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
         )
-
-
-def _metadata_routing_enabled():
-    """Whether scikit-learn's metadata routing is on (it cannot be unless scikit-learn was imported)."""
-    sklearn = sys.modules.get("sklearn")
-    return sklearn is not None and bool(sklearn.get_config().get("enable_metadata_routing", False))
 
 
 # scikit-learn's solver names, accepted by LogisticRegression (fastreg runs its own: `solver_` says which)
