@@ -308,21 +308,29 @@ class SufficientStats:
         shift = v.check_shift(shift, X.shape[1])
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged below)
             stats = cls.of_validated(X, y, sw, shift=shift, chunk_rows=chunk_rows)
-        # squared sums (and the kernels' products of them) stay normal and finite within these bounds;
-        # the path functions rescale data outside them, statistics already summed cannot be
-        info = np.finfo(stats.dtype)
-        largest = float(np.sqrt(info.max / (16.0 * max(stats.n_rows, 1))))
+        stats.check_range()
+        return stats
+
+    def check_range(self):
+        """Raise when the data behind the statistics had (shifted, weighted) entries whose squared sums
+        overflow or underflow the sums' dtype (judged from ``amax``, the largest |x| and |y| of the
+        blocks; nothing to judge when it is None). Squared sums and the kernels' products of them stay
+        normal and finite within these bounds; the path functions rescale such data, statistics already
+        summed cannot be."""
+        if self.amax is None:
+            return
+        info = np.finfo(self.dtype)
+        largest = float(np.sqrt(info.max / (16.0 * max(self.n_rows, 1))))
         smallest = 2.0**-40
-        if stats.dtype == np.float64:
+        if self.dtype == np.float64:
             largest, smallest = min(largest, 2.0**220), 2.0**-220
-        for name, amax in zip(("X", "y"), stats.amax):
+        for name, amax in zip(("X", "y"), self.amax):
             if amax > largest or 0 < amax < smallest:
                 raise ValueError(
                     f"SufficientStats: {name} has (shifted, weighted) entries of magnitude {amax:.3g}, whose "
-                    f"squared sums overflow or underflow in {stats.dtype}; multiply {name} by a power of ten "
+                    f"squared sums overflow or underflow in {self.dtype}; multiply {name} by a power of ten "
                     f"first (and scale the coefficients back), or fit from the arrays with enet_path."
                 )
-        return stats
 
     @classmethod
     def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None, fast=False):
@@ -502,6 +510,17 @@ class SufficientStats:
     def _check_compatible(self, other):
         if not isinstance(other, SufficientStats):
             return NotImplemented
+        self._check_compatible_widths(other)
+        # (equal_nan: blocks of data with NaN share their shift too; the data's checks report the NaN)
+        if not (np.array_equal(self.x_shift, other.x_shift, equal_nan=True)
+                and np.array_equal(self.y_shift, other.y_shift, equal_nan=True)):
+            raise ValueError(
+                "statistics about different shifts cannot be combined: build every block with "
+                "shift=first.shift, or combine them with first.merge(other)"
+            )
+        return None
+
+    def _check_compatible_widths(self, other):
         if other.n_features != self.n_features or other.dtype != self.dtype:
             raise ValueError(
                 f"statistics of different widths or dtypes cannot be combined ({self.n_features} features in "
@@ -513,14 +532,6 @@ class SufficientStats:
                 f"statistics of different numbers of targets cannot be combined (Xty of shape "
                 f"{np.shape(self.Xty)} and {np.shape(other.Xty)}); build every block from the same targets"
             )
-        # (equal_nan: blocks of data with NaN share their shift too; the data's checks report the NaN)
-        if not (np.array_equal(self.x_shift, other.x_shift, equal_nan=True)
-                and np.array_equal(self.y_shift, other.y_shift, equal_nan=True)):
-            raise ValueError(
-                "statistics about different shifts cannot be combined: build every block with "
-                "shift=first.shift"
-            )
-        return None
 
     def _combine(self, other, sign):
         bad = self._check_compatible(other)
@@ -543,6 +554,39 @@ class SufficientStats:
         """The statistics of self's rows without other's; refused when other holds more rows or weight
         than self (rows subtracted that were never added)."""
         return self._combine(other, -1)
+
+    def merge(self, other):
+        """The statistics of the rows of both, whatever shifts each was summed about (`merge`)."""
+        return merge(self, other)
+
+    def about(self, x_shift, y_shift):
+        """The same statistics re-expressed about another shift (c', d'), in float64 arithmetic: with
+        a = c - c' and b = d - d', x - c' = (x - c) + a, so XtX' = XtX + sx a^T + a sx^T + W a a^T and
+        likewise for the other sums. Exact up to the rounding of those terms, which the result's
+        ``magnitude`` carries (each term's absolute value), so a sum about a shift near the data's mean
+        loses nothing a sum taken about it directly would keep."""
+        if self.dtype != np.float64:
+            raise ValueError("SufficientStats.about: only float64 statistics can be re-expressed about another "
+                             "shift (float32 sums would lose the digits the shift moves).")
+        c_new = np.asarray(x_shift, dtype=np.float64).reshape(-1)
+        d_new = _number_or_array(y_shift)
+        if c_new.shape != (self.n_features,) or np.shape(d_new) != np.shape(self.y_shift):
+            raise ValueError(f"shift must be ({self.n_features},) for X and {np.shape(self.y_shift)} for y, got "
+                             f"{c_new.shape} and {np.shape(d_new)}.")
+        a = self.x_shift.astype(np.float64) - c_new
+        b = np.asarray(self.y_shift, dtype=np.float64) - d_new
+        W, sx, sy = self.weight_sum, self.sx, np.asarray(self.sy, dtype=np.float64)
+        cross = np.outer(sx, a)
+        XtX = self.XtX + cross + cross.T + W * np.outer(a, a)
+        one_d = np.ndim(b) == 0
+        Xty = self.Xty + (sx * b + a * sy if one_d else np.outer(sx, b) + np.outer(a, sy)) + W * (
+            a * b if one_d else np.outer(a, b))
+        yty = self.yty + 2 * b * sy + W * b * b
+        out = SufficientStats(XtX, Xty, yty, sx + W * a, sy + W * b, W, self.n_rows, c_new, d_new, amax=self.amax)
+        D_mag, Y_mag, w_mag, n_mag = v.stats_magnitude(self)
+        out.magnitude = (D_mag + 2 * np.abs(sx * a) + w_mag * a * a,
+                         Y_mag + 2 * np.abs(b * sy) + w_mag * b * b, w_mag, n_mag)
+        return out
 
     def __repr__(self):
         return (f"SufficientStats(n_rows={self.n_rows}, n_features={self.n_features}, "
@@ -580,6 +624,48 @@ class SufficientStats:
                 f"statistics from float64 data, or rescale X and y, or fit with an intercept."
             )
         return G, Xty, yty
+
+
+def merge(a, b):
+    """The statistics of the rows of both `a` and `b`, whatever the shifts they were summed about: both
+    re-expressed about the (weighted) mean of all their rows (`SufficientStats.about`), then added --
+    the pairwise combination of Chan, Golub and LeVeque, so a tree of merges keeps every centered sum
+    about its own rows' mean and no block's distance from another's mean cancels digits. Either may be
+    None (no rows). The largest entries (``amax``) of both are kept for `SufficientStats.check_range`."""
+    if a is None or b is None:
+        return b if a is None else a
+    a._check_compatible_widths(b)
+    W = a.weight_sum + b.weight_sum
+    if W > 0:
+        x_shift = (a.x_shift * a.weight_sum + a.sx + b.x_shift * b.weight_sum + b.sx) / W
+        y_shift = _number_or_array((np.asarray(a.y_shift) * a.weight_sum + a.sy + np.asarray(b.y_shift) * b.weight_sum
+                                    + b.sy) / W)
+    else:  # rows of weight 0 only: any shift
+        x_shift, y_shift = a.x_shift, a.y_shift
+    out = a.about(x_shift, y_shift) + b.about(x_shift, y_shift)
+    if a.amax is not None and b.amax is not None:
+        out.amax = tuple(max(s, t) for s, t in zip(a.amax, b.amax))
+    return out
+
+
+def chunk_statistics(X, y, sample_weight=None, *, block, first_row=None, what="block"):
+    """The float64 statistics of one row block (dense or any scipy sparse X, 1-D or 2-D y, weights or
+    None), about the block's own first rows' mean (combine blocks with `merge`), with its largest
+    entries (``amax``). Each block is validated as `SufficientStats.from_arrays` validates its arrays;
+    an error names the block (`what` `block`, from row `first_row` when known), so that a NaN found on a
+    cluster worker or in the 37th batch of a file says where it is."""
+    try:
+        X = v.as_design_matrix(X, accept_sparse=True)
+        y = v.as_target(y, X.shape[0], X.dtype, allow_2d=True)
+        sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
+    except ValueError as err:
+        rows = np.shape(X)[0] if len(np.shape(X)) else None
+        where = f"{what} {block}"
+        if first_row is not None and rows:
+            where += f" (rows {first_row} to {first_row + rows - 1})"
+        raise ValueError(f"{where}: {err}") from None
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged by check_range)
+        return SufficientStats.of_validated(X, y, sw, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------------------------------
