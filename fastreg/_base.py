@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ._dask import any_dask, lazy_r2
 from ._validation import NotFittedError, as_sample_weight, as_target, feature_names_of, sklearn_compatible
 
 
@@ -113,6 +114,8 @@ class RegressorBase(_EstimatorBase):
         As scikit-learn's ``r2_score``: 1.0 when y is constant and predicted exactly, 0.0 when y is
         constant and not.
         """
+        if any_dask(X):  # a 0-d dask array, computed when asked for (float(score) or .compute())
+            return lazy_r2(self.predict(X), y, sample_weight)
         pred = np.asarray(self.predict(X), dtype=np.float64)
         y = as_target(y, pred.shape[0], np.float64, allow_2d=pred.ndim == 2)
         if y.shape != pred.shape:

@@ -33,6 +33,7 @@ from ._folds import (
     take_rows,
 )
 from ._stats import normal_equations_of
+from ._dask import any_dask
 
 
 # relative difference of two mean CV errors below which they tie (far below any statistical meaning, above
@@ -148,16 +149,21 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     >>> res.mse_path.shape, res.alpha_1se >= res.alpha_min
     ((1, 30, 5), True)
     """
+    l1_ratios = v.check_l1_ratios(l1_ratio)
+    settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state)
+    grid = check_grid(alphas, eps, n_alphas)
+    fit_intercept, standardize, return_path = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, return_path=return_path)
+    penalty_args = dict(positive=positive, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                        upper_bounds=upper_bounds)
+    if any_dask(X, y, sample_weight, cv):
+        return _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args,
+                        fit_intercept, standardize, return_path, _refit)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
-    l1_ratios = v.check_l1_ratios(l1_ratio)
-    settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state)
-    grid = check_grid(alphas, eps, n_alphas)
     precompute = v.check_precompute(precompute, n_features)
-    fit_intercept, standardize, return_path = v.check_bools(
-        fit_intercept=fit_intercept, standardize=standardize, return_path=return_path)
     groups = v.check_groups(groups, n_samples)
     cv = check_cv(cv, n_samples)
     folds = make_folds(cv, X, y, groups, n_samples)
@@ -167,8 +173,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     if isinstance(precompute, np.ndarray):
         v.check_gram(precompute, X, sample_weight, fit_intercept)
         precompute = True  # it only selects the statistics route: every fold needs its own matrix
-    penalty = check_penalty(l1_ratios[0], n_features, positive=positive, penalty_factor=penalty_factor,
-                            lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    penalty = check_penalty(l1_ratios[0], n_features, **penalty_args)
     data = _Rows(penalty.columns(X), y, sample_weight, settings, penalty.kept(), fit_intercept, standardize)
     # one plan for every fold: the folds' paths together are n_folds * n_l1_ratios paths
     plan = make_plan(data.X, precompute, transformed=bool(fit_intercept or sample_weight is not None or standardize),
@@ -180,25 +185,36 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         full = data.from_stats(total, None)
     elif grid.alphas is None:  # the grid needs the design of all the data
         full = data.problem(None, precompute, grid.size)
-    # one grid per l1_ratio, from all the data
-    if grid.alphas is None:
-        grids = np.array([path_alphas(full.with_l1_ratio(r), grid) for r in l1_ratios])
-    else:
-        grids = np.tile(grid.alphas, (l1_ratios.size, 1))
+    grids = _grids(full if grid.alphas is None else None, grid, l1_ratios)
     if statistics:
-        mse = _cv_from_statistics(data, folds, tests, total, l1_ratios, grids)
+        mse = _cv_from_statistics(lambda k: data.from_stats(_training_statistics(data, folds, tests, total, k),
+                                                            folds[k][0]), tests, l1_ratios, grids, settings)
     else:
         # the full design may hold a centered copy of X: not alive while the folds hold theirs
         full = None
         mse = _cv_residual(data, folds, l1_ratios, grids, precompute, workers)
         if return_path or _refit:
             full = data.problem(None, precompute, grid.size)
-    result = CVPath(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual")
-    if return_path or _refit:
+    return _cv_result(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual", full, penalty,
+                      settings, return_path, _refit)
+
+
+def _grids(full, grid, l1_ratios):
+    """One grid per l1_ratio: the given alphas, or each from the problem of all the data `full`."""
+    if grid.alphas is None:
+        return np.array([path_alphas(full.with_l1_ratio(r), grid) for r in l1_ratios])
+    return np.tile(grid.alphas, (l1_ratios.size, 1))
+
+
+def _cv_result(grids, l1_ratios, mse, folds, solver, full, penalty, settings, return_path, refit):
+    """The CVPath of the folds' errors, with the path (`return_path`) and the refit at alpha_min of the
+    problem of all the data `full` (its penalty that of the kept columns; `penalty` expands them)."""
+    result = CVPath(grids, l1_ratios, mse, folds, solver)
+    if return_path or refit:
         full = full.with_l1_ratio(l1_ratios[result.index_min[0]])
     if return_path:
         result.path = penalty.expand(solve_path(full, grids[result.index_min[0]], settings))
-    if _refit:
+    if refit:
         result.refit = penalty.expand(solve_path(full, np.array([result.alpha_min]), settings))
     return result
 
@@ -233,22 +249,59 @@ class _Rows:
                                   data_design=lambda: self.problem(rows, False, None).design)
 
 
-def _cv_from_statistics(data, folds, tests, total, l1_ratios, grids):
+def _training_statistics(data, folds, tests, total, k):
+    """Fold k's training statistics: total - held-out block when the two sets are complements, else
+    from its rows."""
+    train, test = folds[k]
     n_samples = data.X.shape[0]
-    mse = np.empty((l1_ratios.size, grids.shape[1], len(folds)))
-    for k, (train, test) in enumerate(folds):
-        # training statistics = total - held-out block when the two sets are complements
-        complement = train.size + test.size == n_samples and np.array_equal(
-            np.sort(np.concatenate((train, test))), np.arange(n_samples))
-        train_stats = total - tests[k] if complement else block_statistics(data.X, data.y, data.sample_weight,
-                                                                           train, total.shift)
-        if not train_stats.weight_sum > 0:
-            raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
-        problem = data.from_stats(train_stats, train)
+    complement = train.size + test.size == n_samples and np.array_equal(
+        np.sort(np.concatenate((train, test))), np.arange(n_samples))
+    stats = total - tests[k] if complement else block_statistics(data.X, data.y, data.sample_weight, train,
+                                                                  total.shift)
+    return _with_weight(stats, k)
+
+
+def _with_weight(stats, k):
+    if not stats.weight_sum > 0:
+        raise ValueError(f"cv: the training rows of split #{k} have zero total weight.")
+    return stats
+
+
+def _cv_from_statistics(train_problem, tests, l1_ratios, grids, settings):
+    """Held-out errors (l1_ratios, alphas, folds) of fold k's path on `train_problem(k)` (the problem of
+    its training statistics), scored from its held-out statistics `tests[k]`."""
+    mse = np.empty((l1_ratios.size, grids.shape[1], len(tests)))
+    for k, test in enumerate(tests):
+        problem = train_problem(k)
         for i, l1_ratio in enumerate(l1_ratios):
-            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], data.settings)
-            mse[i, :, k] = held_out_mse(tests[k], path.coefs, path.intercepts)
+            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], settings)
+            mse[i, :, k] = held_out_mse(test, path.coefs, path.intercepts)
     return mse
+
+
+def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args, fit_intercept,
+             standardize, return_path, refit):
+    """`cv_path` of dask inputs: every fold's held-out statistics in one distributed pass
+    (`fastreg._dask.fold_statistics`), then the statistics route. ``folds`` of the result are the same
+    folds in memory for KFold (``cv`` an int), None for fold labels."""
+    from ._dask import _check_route_options, fold_statistics, prepared
+
+    if groups is not None:
+        raise ValueError("cv_path: groups are not used with dask data; pass the folds as cv=an array of fold labels.")
+    _check_route_options(precompute, None, "cv_path")
+    data, penalty = prepared(X, y, sample_weight, dict(l1_ratio=l1_ratios[0], **penalty_args), what="cv_path")
+    tests, total, rule = fold_statistics(data, cv)
+
+    def problem_of(stats):
+        return prepare_from_stats(stats, penalty.kept(), fit_intercept=fit_intercept, standardize=standardize,
+                                  out_dtype=data.dtype)
+
+    full = problem_of(total)
+    grids = _grids(full, grid, l1_ratios)
+    mse = _cv_from_statistics(lambda k: problem_of(_with_weight(total - tests[k], k)), tests, l1_ratios, grids,
+                              settings)
+    return _cv_result(grids, l1_ratios, mse, None if rule is None else rule.folds(), "statistics", full, penalty,
+                      settings, return_path, refit)
 
 
 def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):

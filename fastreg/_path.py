@@ -24,6 +24,7 @@ from ._plan import STATISTICS, Plan, make_plan
 from ._settings import Penalty, check_grid, check_penalty, check_settings
 from ._datafit import BINOMIAL, GAUSSIAN
 from ._multinomial import MULTINOMIAL
+from ._dask import any_dask
 from ._solvers import UNCERTIFIED, solve_options
 from ._stats import SufficientStats
 
@@ -411,20 +412,27 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     if params:  # scikit-learn's signature takes **params and refuses what the solver does not use
         raise ValueError(f"Unexpected parameters in params: {sorted(params)}; enet_path has no such "
                          f"parameter (see its docstring for the accepted ones).")
-    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
-    n_samples, n_features = X.shape
-    y = v.as_target(y, n_samples, X.dtype, allow_2d=True)
-    multi_output = y.ndim == 2  # as scikit-learn: any 2-D y is the multi-task problem (fastreg._multitask)
-    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     l1_ratio = v.check_l1_ratio(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state,
                               screening=screening, working_set=working_set, anderson=anderson, newton=newton,
                               verbose=verbose, dfmax=dfmax, early_stopping=early_stopping, devmax=devmax, fdev=fdev)
     grid = check_grid(alphas, eps, n_alphas)
-    precompute = v.check_precompute(precompute, n_features)
     fit_intercept, standardize, return_n_iter, _, _ = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter, copy_X=copy_X,
         check_input=check_input)
+    if any_dask(X, y, sample_weight):  # statistics on the workers, the path from them (fastreg._dask)
+        from ._dask import dask_path
+
+        return dask_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute, Xy=Xy,
+                         coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
+                         fit_intercept=fit_intercept, standardize=standardize, penalty_factor=penalty_factor,
+                         lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
+    n_samples, n_features = X.shape
+    y = v.as_target(y, n_samples, X.dtype, allow_2d=True)
+    multi_output = y.ndim == 2  # as scikit-learn: any 2-D y is the multi-task problem (fastreg._multitask)
+    sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
+    precompute = v.check_precompute(precompute, n_features)
     if multi_output:
         return _multitask_enet_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute,
                                     coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
@@ -531,9 +539,20 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     fit_intercept, standardize, return_n_iter = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
     penalty = check_penalty(l1_ratio, stats.n_features, positive=positive)
+    return path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
+                           coef_init=coef_init, return_n_iter=return_n_iter)
+
+
+def path_from_stats(stats, settings, grid, penalty, *, fit_intercept, standardize, coef_init=None,
+                    return_n_iter=False, out_dtype=None):
+    """The path of validated statistics of the penalty's kept columns (`Penalty.columns`), its
+    coefficients over the user's features (`penalty`'s; coef_init too), in `out_dtype` (default the
+    statistics')."""
     if coef_init is not None:
-        coef_init = v.as_vector(coef_init, stats.n_features, "coef_init", dtype=stats.dtype)
-    problem = prepare_from_stats(stats, penalty, fit_intercept=fit_intercept, standardize=standardize)
+        coef_init = v.as_vector(coef_init, penalty.n_features or stats.n_features, "coef_init",
+                                dtype=out_dtype or stats.dtype)
+    problem = prepare_from_stats(stats, penalty, fit_intercept=fit_intercept, standardize=standardize,
+                                 out_dtype=out_dtype)
     return solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
 
@@ -664,6 +683,10 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     >>> multi.coefs.shape, multi.intercepts.shape, multi.solver.startswith("irls-multinomial")
     ((3, 5, 10), (3, 10), True)
     """
+    if any_dask(X, y, sample_weight):
+        from ._dask import refuse
+
+        raise refuse("logistic_path (a logistic regression)")
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see logistic_data
     n_samples, n_features = X.shape
     sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)

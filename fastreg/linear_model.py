@@ -14,6 +14,10 @@ from . import _ridge
 from . import _validation as v
 from ._base import ClassifierBase, RegressorBase
 from ._cv import ridge_kfold_scores, ridge_scorer, score_predictions
+from ._dask import (
+    any_dask, enet_fit as dask_enet_fit, lazy_predict, refuse as dask_refusal, ridge_cv_scores as dask_ridge_cv_scores,
+    ridge_fit as dask_ridge_fit, split_target,
+)
 from ._folds import check_cv, make_folds, n_workers, stratified_folds, take_rows
 from ._path import prepare, prepare_logistic, ridge as _ridge_fit, solve_path, solve_ridge
 from ._settings import check_penalty, check_settings
@@ -96,6 +100,18 @@ def cv_metadata_routing(estimator):
 
     return MetadataRouter(owner=estimator).add(
         splitter=sklearn_check_cv(estimator.cv), method_mapping=MethodMapping().add(caller="fit", callee="split"))
+
+
+def _predict_linear(model, X):
+    """``X @ coef_.T + intercept_`` in X's dtype; lazily, block by block, for a dask X."""
+    model._check_is_fitted()
+    model._check_feature_names(X, reset=False)
+    if any_dask(X):
+        return lazy_predict(X, model.coef_, model.intercept_)
+    X = v.as_design_matrix(X, accept_sparse=True)
+    model._check_n_features(X.shape[1])
+    coef = model.coef_.astype(X.dtype, copy=False)
+    return np.asarray(X @ coef.T) + np.asarray(model.intercept_, dtype=X.dtype)
 
 
 class ElasticNet(RegressorBase):
@@ -206,32 +222,44 @@ class ElasticNet(RegressorBase):
         self
         """
         name = type(self).__name__
+        X, y, sample_weight = split_target(X, y, sample_weight)
         self._check_feature_names(X, reset=True)
-        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
-        n_samples, n_features = X.shape
-        y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
-        sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
         alpha = v.check_scalar(self.alpha, "alpha", low=0.0)
         l1_ratio = self._l1_ratio_fixed if self._l1_ratio_fixed is not None else v.check_l1_ratio(self.l1_ratio)
         settings = check_settings(tol=self.tol, max_iter=self.max_iter, selection=self.selection,
                                   random_state=self.random_state)
-        precompute = v.check_precompute(self.precompute, n_features)
         fit_intercept, standardize, warm_start, _, _ = v.check_bools(
             fit_intercept=self.fit_intercept, standardize=self.standardize, warm_start=self.warm_start,
             copy_X=self.copy_X, check_input=check_input)
-        penalty = check_penalty(l1_ratio, n_features, positive=self.positive, penalty_factor=self.penalty_factor,
-                                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
+        penalty_args = dict(l1_ratio=l1_ratio, positive=self.positive, penalty_factor=self.penalty_factor,
+                            lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
+
+        def warm(n_targets, n_features):
+            previous = None
+            if warm_start and getattr(self, "coef_", None) is not None:
+                previous = np.atleast_2d(self.coef_)
+                if previous.shape != (n_targets, n_features):
+                    previous = None
+            return previous
+
+        if any_dask(X, y, sample_weight):  # from the statistics, computed where the blocks are
+            v.warn_alpha_zero(alpha)
+            fitted = dask_enet_fit(X, y, sample_weight, alpha, settings, penalty_args, fit_intercept=fit_intercept,
+                                   standardize=standardize, warm=warm)
+            return self._set_fit(*fitted)
+        X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
+        n_samples, n_features = X.shape
+        y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
+        sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
+        precompute = v.check_precompute(self.precompute, n_features)
+        penalty = check_penalty(n_features=n_features, **penalty_args)
         if y.ndim == 2 and penalty.positive and y.shape[1] > 1:
             raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
         v.warn_alpha_zero(alpha)
 
         Y = y[:, None] if y.ndim == 1 else y
         n_targets = Y.shape[1]
-        previous = None
-        if warm_start and getattr(self, "coef_", None) is not None:
-            previous = np.atleast_2d(self.coef_)
-            if previous.shape != (n_targets, n_features):
-                previous = None
+        previous = warm(n_targets, n_features)
         coef = np.empty((n_targets, n_features), dtype=X.dtype)
         intercept = np.empty(n_targets)
         gaps = np.empty(n_targets)
@@ -255,10 +283,12 @@ class ElasticNet(RegressorBase):
             gaps[k] = path.dual_gaps[0]
             n_iters.append(int(path.n_iters[0]))
             solver = path.solver
+        return self._set_fit(coef, intercept, gaps, n_iters, solver, y.ndim, n_features)
 
-        if n_targets == 1:  # as scikit-learn, also for y of shape (n, 1)
+    def _set_fit(self, coef, intercept, gaps, n_iters, solver, y_ndim, n_features):
+        if coef.shape[0] == 1:  # as scikit-learn, also for y of shape (n, 1)
             self.coef_ = coef[0]
-            self.intercept_ = float(intercept[0]) if y.ndim == 1 else intercept
+            self.intercept_ = float(intercept[0]) if y_ndim == 1 else intercept
             self.dual_gap_, self.n_iter_ = float(gaps[0]), n_iters[0]
         else:
             self.coef_, self.intercept_, self.dual_gap_, self.n_iter_ = coef, intercept, gaps, n_iters
@@ -283,12 +313,7 @@ class ElasticNet(RegressorBase):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        self._check_is_fitted()
-        self._check_feature_names(X, reset=False)
-        X = v.as_design_matrix(X, accept_sparse=True)
-        self._check_n_features(X.shape[1])
-        coef = self.coef_.astype(X.dtype, copy=False)
-        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
+        return _predict_linear(self, X)
 
 
 class Lasso(ElasticNet):
@@ -427,6 +452,7 @@ class ElasticNetCV(RegressorBase):
         """
         from ._cv import cv_path
 
+        X, y, sample_weight = split_target(X, y, sample_weight)
         self._check_feature_names(X, reset=True)
         l1_ratio = 1.0 if self._lasso else self.l1_ratio
         v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
@@ -555,12 +581,7 @@ class _RidgeEstimator(RegressorBase):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        self._check_is_fitted()
-        self._check_feature_names(X, reset=False)
-        X = v.as_design_matrix(X, accept_sparse=True)
-        self._check_n_features(X.shape[1])
-        coef = self.coef_.astype(X.dtype, copy=False)
-        return np.asarray(X @ coef.T) + np.asarray(self.intercept_, dtype=X.dtype)
+        return _predict_linear(self, X)
 
 
 class Ridge(_RidgeEstimator):
@@ -666,9 +687,18 @@ class Ridge(_RidgeEstimator):
         -------
         self
         """
+        X, y, sample_weight = split_target(X, y, sample_weight)
         self._check_feature_names(X, reset=True)
         v.check_bool(self.copy_X, "copy_X")  # X is never modified; checked as scikit-learn does
         v.check_random_state(self.random_state)
+        if any_dask(X, y, sample_weight):  # the normal equations from the statistics of the blocks
+            coef, intercept, one_d, dtype, n_features = dask_ridge_fit(
+                X, y, sample_weight, self.alpha, fit_intercept=v.check_bool(self.fit_intercept, "fit_intercept"),
+                positive=self.positive)
+            self._set_fitted(coef, intercept, one_d, dtype, n_features)
+            self.fastreg_solver_ = self.solver_ = "statistics"
+            self.n_iter_ = 1 if one_d else np.ones(coef.shape[0], dtype=int)
+            return self
         coef, intercept, name, n_iter, one_d, dtype = solve_ridge(
             X, y, self.alpha, sample_weight=sample_weight, fit_intercept=self.fit_intercept, solver=self.solver,
             tol=self.tol, max_iter=self.max_iter, positive=self.positive, estimator=type(self).__name__)
@@ -764,6 +794,9 @@ class RidgeCV(_RidgeEstimator):
         self
         """
         score_params, groups = self._routed_params(sample_weight, params)
+        X, y, sample_weight = split_target(X, y, sample_weight)
+        if any_dask(X, y, sample_weight):
+            return self._fit_dask(X, y, sample_weight, groups)
         scoring = None if v.check_scoring(self.scoring) is None else ridge_scorer(self.scoring)
         self._check_feature_names(X, reset=True)
         X, Y, sw, one_d = v.check_ridge_data(X, y, sample_weight, estimator=type(self).__name__)
@@ -840,6 +873,30 @@ class RidgeCV(_RidgeEstimator):
         elif hasattr(self, "cv_results_"):
             del self.cv_results_
         self.solver_ = _ridge.MODE_NAMES[mode]
+        return self
+
+    def _fit_dask(self, X, y, sample_weight, groups):
+        """K-fold from one distributed pass (`fastreg._dask.ridge_cv_scores`); leave-one-out needs
+        every row and is refused."""
+        if self.cv is None:
+            raise ValueError("RidgeCV on dask data: leave-one-out (cv=None) needs every row; pass cv=K for "
+                             "K-fold from the statistics (or an array of fold labels).")
+        if self.scoring is not None or groups is not None:
+            raise ValueError("RidgeCV on dask data scores the folds by R^2 from their statistics: scoring and "
+                             "groups are not supported (pass scoring=None, and the folds as cv).")
+        fit_intercept, store_cv_results, alpha_per_target = v.check_bools(
+            fit_intercept=self.fit_intercept, store_cv_results=self.store_cv_results,
+            alpha_per_target=self.alpha_per_target)
+        if store_cv_results or alpha_per_target:
+            raise ValueError("cv!=None and store_cv_results=True or alpha_per_target=True are incompatible; "
+                             "use cv=None (not available for dask data).")
+        alphas = v.check_ridge_alphas(self.alphas, positive=False, single_positive=True)
+        self._check_feature_names(X, reset=True)
+        scores, coef, intercept, best, one_d, dtype, n_features = dask_ridge_cv_scores(
+            X, y, sample_weight, alphas, fit_intercept=fit_intercept, cv=self.cv)
+        self._set_fitted(coef, intercept, one_d, dtype, n_features)
+        self.alpha_, self.best_score_ = float(alphas[best]), float(scores[best])
+        self.solver_ = "kfold+statistics"
         return self
 
     def _routed_params(self, sample_weight, params):
@@ -939,6 +996,8 @@ class _LogisticBase(ClassifierBase):
     def _validated(self, X, y, sample_weight):
         """The validated data and settings of a fit (`_LogisticFit`)."""
         name = type(self).__name__
+        if any_dask(X, y, sample_weight):
+            raise dask_refusal(name)
         self._check_feature_names(X, reset=True)
         X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
         n_samples = X.shape[0]
@@ -1448,6 +1507,8 @@ def _multitask_arrays(estimator, X, y, sample_weight, mono):
     """Validated (X, Y, sample_weight) of a multi-task fit; a 1-D y is scikit-learn's error naming the
     single-task model (`mono`)."""
     name = type(estimator).__name__
+    if any_dask(X, y, sample_weight):
+        raise dask_refusal(name)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples = X.shape[0]
     Y = v.as_target(y, n_samples, X.dtype, allow_2d=True, estimator=name)
