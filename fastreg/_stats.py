@@ -333,6 +333,17 @@ class SufficientStats:
                 )
 
     @classmethod
+    def from_dask(cls, X, y, sample_weight=None):
+        """Statistics of a dask array (or dataframe; y a dask array or series, or a column name of X)
+        computed on the workers of the active scheduler (e.g. a ``distributed.Client``): every row block's
+        float64 statistics about its own mean, validated where the block lives (an error names the block
+        and its rows), merged pairwise in a balanced tree (`merge`); only p x p results travel. Needs
+        ``pip install "fastreg[dask]"``."""
+        from ._dask import dask_data, statistics
+
+        return statistics(dask_data(X, y, sample_weight, what="SufficientStats.from_dask"))
+
+    @classmethod
     def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None, fast=False):
         """The statistics of arrays the caller validated already (dense, or CSC; no checks, no copy of
         X beyond a row block): the one accumulation the path functions, the CV folds and Ridge share.
