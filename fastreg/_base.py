@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ._dask import any_dask, lazy_r2
+from ._dask import any_dask, lazy_score
 from ._validation import NotFittedError, as_sample_weight, as_target, feature_names_of, sklearn_compatible
 
 
@@ -115,7 +115,7 @@ class RegressorBase(_EstimatorBase):
         constant and not.
         """
         if any_dask(X):  # a 0-d dask array, computed when asked for (float(score) or .compute())
-            return lazy_r2(self.predict(X), y, sample_weight)
+            return lazy_score(self, X, y, sample_weight)
         pred = np.asarray(self.predict(X), dtype=np.float64)
         y = as_target(y, pred.shape[0], np.float64, allow_2d=pred.ndim == 2)
         if y.shape != pred.shape:

@@ -89,7 +89,7 @@ def _as_array(a, name, da, rows=None):
             if bad:
                 raise ValueError(f"{name} has non-numeric columns {bad}: encode them first (e.g. "
                                  f"dask_ml.preprocessing.DummyEncoder) or drop them.")
-        return a.to_dask_array(lengths=True)
+        return a.optimize().to_dask_array(lengths=True)
     if is_dask(a):
         return a
     a = np.asarray(a)
@@ -98,8 +98,13 @@ def _as_array(a, name, da, rows=None):
     return da.from_array(a)
 
 
+def _known(a):
+    """Whether the rows per block of dask array `a` are known."""
+    return not any(np.isnan(c) for c in a.chunks[0])
+
+
 def _check_chunks(a, name, what="fit"):
-    if any(np.isnan(c) for c in a.chunks[0]):
+    if not _known(a):
         raise ValueError(
             f"{what}: {name} has unknown chunk sizes (rows per block): call {name}.compute_chunk_sizes() first, or "
             f"build it from a dask dataframe with .to_dask_array(lengths=True)."
@@ -114,19 +119,9 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
     if not is_dask(X):
         raise TypeError(f"{what}: y or sample_weight is a dask collection but X is not; pass X as a dask array "
                         f"too (dask.array.from_array(X, chunks=...)), or every input in memory.")
-    feature_names = None
+    feature_names, aligned = None, False
     if _is_frame(X):
-        if isinstance(y, str):
-            if y not in X.columns:
-                raise ValueError(f"{what}: y={y!r} is not a column of X (columns: {list(X.columns)}).")
-            X, y = X.drop(columns=[y]), X[y]
-        if isinstance(sample_weight, str):
-            if sample_weight not in X.columns:
-                raise ValueError(f"{what}: sample_weight={sample_weight!r} is not a column of X.")
-            X, sample_weight = X.drop(columns=[sample_weight]), X[sample_weight]
-        names = list(X.columns)
-        if all(isinstance(c, str) for c in names):
-            feature_names = np.asarray(names, dtype=object)
+        X, y, sample_weight, feature_names, aligned = _frame_arrays(X, y, sample_weight, what)
     X = _as_array(X, "X", da)
     if X.ndim != 2:
         raise ValueError(f"{what}: X must be 2-D (n_samples, n_features), got a dask array of shape {X.shape}.")
@@ -134,14 +129,16 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
         raise ValueError(f"{what}: X must hold real numbers, got dtype {X.dtype}.")
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
-    _check_chunks(X, "X", what)
+    if not aligned:
+        _check_chunks(X, "X", what)
     if X.numblocks[1] > 1:  # every block holds whole rows
         X = X.rechunk({1: -1})
     n = X.shape[0]
     if y is None:
         raise ValueError(f"{what}: y is required.")
     y = _as_array(y, "y", da, X.chunks[0])
-    _check_chunks(y, "y", what)
+    if not aligned:
+        _check_chunks(y, "y", what)
     if y.ndim == 2 and y.shape[1] == 1 and not allow_2d:
         y = y[:, 0]
     if y.ndim not in (1, 2) or (y.ndim == 2 and not allow_2d):
@@ -151,13 +148,14 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
     weights = None
     if sample_weight is not None:
         if isinstance(sample_weight, numbers.Real) and not is_dask(sample_weight):
-            sample_weight = da.full(n, float(sample_weight), chunks=(X.chunks[0],))
+            sample_weight = X.map_blocks(_constant_rows, float(sample_weight), drop_axis=1, dtype=np.float64)
         weights = _as_array(sample_weight, "sample_weight", da, X.chunks[0])
-        _check_chunks(weights, "sample_weight", what)
+        if not aligned:
+            _check_chunks(weights, "sample_weight", what)
         if weights.ndim != 1:
             raise ValueError(f"{what}: sample_weight must be 1-D (n_samples,), got shape {weights.shape}.")
     for name, a in (("y", y), ("sample_weight", weights)):
-        if a is None:
+        if a is None or aligned:  # (columns of one array: aligned by construction)
             continue
         if a.shape[0] != n:
             raise ValueError(f"{what}: X has {n} rows but {name} has {a.shape[0]}.")
@@ -169,6 +167,47 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
                 f"{name} = {name}.rechunk({{0: X.chunks[0]}})."
             )
     return DaskData(X, y, weights, feature_names)
+
+
+_Y_COLUMN, _W_COLUMN = "__fastreg_y__", "__fastreg_sample_weight__"
+
+
+def _constant_rows(block, value):
+    return np.full(block.shape[0], value)
+
+
+def _frame_arrays(X, y, sample_weight, what):
+    """A dask dataframe X and its target / weights (column names of X, dask series, or others) as
+    dask arrays: (X, y, sample_weight, feature names, aligned). Series are joined to X as columns and
+    the frame converted once, so the three share one partitioning ("aligned"; dask may fuse or split
+    a projection's partitions differently when each is converted alone) and no pass computes the
+    partitions' lengths: the statistics do not need them (a K-fold CV computes them)."""
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if isinstance(value, str) and value not in X.columns:
+            raise ValueError(f"{what}: {name}={value!r} is not a column of X (columns: {list(X.columns)}).")
+    drop = [value for value in (y, sample_weight) if isinstance(value, str)]
+    y = X[y] if isinstance(y, str) else y
+    sample_weight = X[sample_weight] if isinstance(sample_weight, str) else sample_weight
+    X = X.drop(columns=drop) if drop else X
+    names = list(X.columns)
+    feature_names = np.asarray(names, dtype=object) if names and all(isinstance(c, str) for c in names) else None
+    bad = [str(c) for c, t in X.dtypes.items() if not (np.issubdtype(t, np.number) or t == bool)]
+    if bad:
+        raise ValueError(f"{what}: X has non-numeric columns {bad}: encode them first (e.g. "
+                         f"dask_ml.preprocessing.DummyEncoder) or drop them.")
+    series = {key: value for key, value in ((_Y_COLUMN, y), (_W_COLUMN, sample_weight))
+              if is_dask(value) and getattr(value, "ndim", 0) == 1 and hasattr(value, "to_dask_array")}
+    others = sum(value is not None and not isinstance(value, numbers.Real) for value in (y, sample_weight))
+    aligned = len(series) == others
+    joined = X.assign(**series) if series else X
+    dtypes = set(joined.dtypes)
+    if not (len(dtypes) == 1 and dtypes <= {np.dtype(np.float32), np.dtype(np.float64)}):
+        joined = joined.astype(np.float64)  # (one dtype: a frame's mixed columns would convert to object)
+    # a target or weights that are not series of X's rows are matched by the partitions' lengths
+    array = joined.optimize().to_dask_array(lengths=None if aligned else True)
+    p = len(names)
+    columns = {key: array[:, p + i] for i, key in enumerate(series)}
+    return array[:, :p], columns.get(_Y_COLUMN, y), columns.get(_W_COLUMN, sample_weight), feature_names, aligned
 
 
 def check_statistics_route(n_samples, n_features, what="fit"):
@@ -226,8 +265,9 @@ def _block_statistics(X, y, w, block, first_row, n_splits, labels):
         raise ValueError(f"block {block}: {labels.shape[0]} fold labels for {X.shape[0]} rows.")
     bad = (labels < 0) | (labels >= n_splits) | (labels != np.round(labels))
     if bad.any():
-        raise ValueError(f"block {block} (rows {first_row} to {first_row + X.shape[0] - 1}): fold labels must be "
-                         f"integers in 0 .. {n_splits - 1}, got {labels[bad][0]!r}.")
+        rows = "" if first_row is None else f" (rows {first_row} to {first_row + X.shape[0] - 1})"
+        raise ValueError(f"block {block}{rows}: fold labels must be integers in 0 .. {n_splits - 1}, got "
+                         f"{labels[bad][0]!r}.")
     out = []
     for k in range(n_splits):
         rows = np.flatnonzero(labels == k)
@@ -246,14 +286,18 @@ def _merged(a, b):
 
 
 def _fold_labels_of(cv, data, da):
-    """(rule or None, labels array or None, n_splits) of a dask CV's `cv`."""
-    n = data.n_samples
+    """(data, rule or None, labels array or None, n_splits) of a dask CV's `cv`; KFold needs the rows'
+    positions: a dataframe's partition lengths are computed first (one more pass)."""
     if cv is None:
         cv = 5
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if not _known(data.X):
+            data = data._replace(X=data.X.compute_chunk_sizes())
+        n = data.n_samples
         if not 2 <= cv <= n:
             raise ValueError(f"cv={cv} folds: need 2 <= cv <= n_samples ({n}).")
-        return KFoldRule.of(n, int(cv)), None, int(cv)
+        return data, KFoldRule.of(n, int(cv)), None, int(cv)
+    n = data.n_samples
     if is_dask(cv) or isinstance(cv, np.ndarray):
         labels = cv if is_dask(cv) else da.from_array(cv, chunks=(data.X.chunks[0],))
         if labels.ndim != 1 or labels.shape[0] != n:
@@ -265,7 +309,7 @@ def _fold_labels_of(cv, data, da):
         n_splits = int(labels.max().compute()) + 1
         if n_splits < 2:
             raise ValueError("cv: the fold labels name fewer than 2 folds.")
-        return None, labels, n_splits
+        return data, None, labels, n_splits
     raise ValueError(
         "cv: with dask data, cv is an int K (scikit-learn's KFold(K) without shuffling, over the rows in "
         "order) or a dask array of fold labels 0 .. K-1 chunked like X; splitters and index lists need the "
@@ -283,22 +327,27 @@ def statistics(data, *, rule=None, labels=None, n_splits=None):
     ys = y.to_delayed().reshape(-1)
     ws = [None] * len(xs) if w is None else w.to_delayed().reshape(-1)
     ls = [None] * len(xs) if labels is None else labels.to_delayed().reshape(-1)
-    starts = np.concatenate(([0], np.cumsum(X.chunks[0]))).astype(np.int64)
+    # (a dataframe's partition lengths may be unknown: then the errors name the block only)
+    starts = np.concatenate(([0], np.cumsum(X.chunks[0]))).astype(np.int64) if _known(X) else [None] * (len(xs) + 1)
     block_stats = dask.delayed(_block_statistics, pure=True)
     parts = []
     for i in range(len(xs)):
         fold_labels = ls[i]
         if rule is not None:
             fold_labels = rule.labels(int(starts[i]), int(starts[i + 1]))
-        parts.append(block_stats(xs[i], ys[i], ws[i], i, int(starts[i]), n_splits, fold_labels))
+        parts.append(block_stats(xs[i], ys[i], ws[i], i, starts[i] if starts[i] is None else int(starts[i]),
+                                 n_splits, fold_labels))
     combine = dask.delayed(_merged, pure=True)
     while len(parts) > 1:  # a balanced binary tree, fixed by the chunking
         parts = [combine(parts[j], parts[j + 1]) if j + 1 < len(parts) else parts[j]
                  for j in range(0, len(parts), 2)]
     (result,) = dask.compute(parts[0])
+    n_rows = 0
     for stats in (result if isinstance(result, list) else [result]):
         if stats is not None:
             stats.check_range()
+            n_rows += stats.n_rows
+    check_statistics_route(n_rows, data.n_features)  # (rows unknown before: a dataframe's)
     return result
 
 
@@ -353,20 +402,33 @@ def lazy_predict(X, coef, intercept):
     return X.map_blocks(_predict_block, coef, intercept, chunks=(X.chunks[0], (coef.shape[1],)), dtype=X.dtype)
 
 
+def lazy_score(model, X, y, sample_weight=None):
+    """`model.score` of dask inputs: R^2 of its lazy predictions, a 0-d dask array (a dataframe X is
+    converted with y and the weights, so their rows stay aligned)."""
+    model._check_is_fitted()
+    model._check_feature_names(X, reset=False)
+    if _is_frame(X):
+        X, y, sample_weight, _, _ = _frame_arrays(X, y, sample_weight, "score")
+    return lazy_r2(lazy_predict(X, model.coef_, model.intercept_), y, sample_weight)
+
+
 def lazy_r2(pred, y, sample_weight=None):
     """R^2 of dask predictions (uniform average over targets) as a 0-d dask array: r2_score's rules (1
     when y is constant and predicted exactly, 0 when constant and not)."""
     _, da = _dask()
-    y = _as_array(y, "y", da).astype(np.float64)
+    y = _as_array(y, "y", da, pred.chunks[0]).astype(np.float64)
     pred = pred.astype(np.float64)
     if y.ndim == 2 and pred.ndim == 1 and y.shape[1] == 1:
         y = y[:, 0]
-    if y.shape != pred.shape:
+    if y.shape[1:] != pred.shape[1:] or (_known(y) and _known(pred) and y.shape != pred.shape):
         raise ValueError(f"y has shape {y.shape} but the model predicts {pred.shape}.")
-    if y.chunks[0] != pred.chunks[0]:
+    if _known(y) and _known(pred) and y.chunks[0] != pred.chunks[0]:
         y = y.rechunk({0: pred.chunks[0]})
-    s = da.ones(y.shape[0], chunks=(pred.chunks[0],)) if sample_weight is None else \
-        _as_array(sample_weight, "sample_weight", da).astype(np.float64).rechunk({0: pred.chunks[0]})
+    if sample_weight is None:
+        s = pred.map_blocks(_constant_rows, 1.0, drop_axis=tuple(range(1, pred.ndim)), dtype=np.float64)
+    else:
+        s = _as_array(sample_weight, "sample_weight", da, pred.chunks[0]).astype(np.float64)
+        s = s.rechunk({0: pred.chunks[0]}) if _known(s) and _known(pred) and s.chunks[0] != pred.chunks[0] else s
     sw = s if y.ndim == 1 else s[:, None]
     total = s.sum()
     mean = (sw * y).sum(axis=0) / total
@@ -421,7 +483,7 @@ def fold_statistics(data, cv):
     """(held-out statistics of each fold about the total's shift, total) in one distributed pass, and the
     fold rule (`KFoldRule`, or None for labels)."""
     _, da = _dask()
-    rule, labels, n_splits = _fold_labels_of(cv, data, da)
+    data, rule, labels, n_splits = _fold_labels_of(cv, data, da)
     tests = statistics(data, rule=rule, labels=labels, n_splits=n_splits)
     total = None
     for stats in tests:
