@@ -176,12 +176,14 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     sy = np.zeros(y.shape[1:])
     weight_sum = 0.0
     x_amax = y_amax = 0.0
-    # one buffer for every chunk (a fresh chunk each time would cost its page faults again)
-    buf = np.empty((min(chunk_rows, n_rows), n_features), dtype=dtype, order="F")
+    # one buffer for every chunk (a fresh chunk each time would cost its page faults again), laid out
+    # as X is (a C-ordered X copied into a Fortran buffer would be a strided transpose, 3x slower)
+    order = "C" if not sparse.issparse(X) and X.flags.c_contiguous and not X.flags.f_contiguous else "F"
+    buf = np.empty((min(chunk_rows, n_rows), n_features), dtype=dtype, order=order)
     for start in range(0, n_rows, chunk_rows):
         block = slice(start, min(start + chunk_rows, n_rows))
         m = block.stop - start
-        Xc = buf if m == len(buf) else np.empty((m, n_features), dtype=dtype, order="F")  # (a last, shorter one)
+        Xc = buf if m == len(buf) else np.empty((m, n_features), dtype=dtype, order=order)  # (a last, shorter one)
         np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
         yc = y[block].astype(np.float64) - y_shift
         if sw is None:
@@ -193,8 +195,11 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
             Xc *= sqrt_s.astype(dtype)[:, None]
         if bounds:
             x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
-        # upper += Xc^T Xc (weighted rows carry sqrt(s))
-        upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
+        # upper += Xc^T Xc (weighted rows carry sqrt(s)); a C-ordered Xc is the Fortran Xc^T
+        if order == "C":
+            upper = syrk(1.0, Xc.T, beta=1.0, c=upper, trans=0, overwrite_c=1)
+        else:
+            upper = syrk(1.0, Xc, beta=1.0, c=upper, trans=1, overwrite_c=1)
         ys = yc * _per_row(sqrt_s, yc)
         if bounds:
             y_amax = max(y_amax, float(np.max(np.abs(ys))))
