@@ -271,8 +271,14 @@ def _poor_shift(stats):
 class SufficientStats:
     """Sufficient statistics (X^T X, X^T y, y^T y, sums, weight sum) of row blocks about a common shift.
 
-    Build with `SufficientStats.from_arrays`; combine with ``+`` and ``-``; fit with
-    `fastreg.enet_path_from_stats`.
+    Build with `SufficientStats.from_arrays`, or out of core with `from_chunks` (any iterable of row
+    blocks), `from_rows` (a memmap, zarr or h5py array), `from_parquet` and `from_csv`; combine with
+    ``+`` and ``-``; fit with `fastreg.enet_path_from_stats`.
+
+    ``feature_names``: the columns' names (an object ndarray of str) when the statistics were read from
+    a file with named columns (or a DataFrame by `from_rows`), else None; kept by ``+``, ``-``,
+    `about` and `merge` when both operands have the same names (None when either has none; different
+    names are refused, as different widths are).
 
     Examples
     --------
@@ -288,6 +294,8 @@ class SufficientStats:
     # the sums of absolute values behind the diagonal of XtX, yty, weight_sum and n_rows (the scale of
     # their rounding, see `fastreg._validation.stats_magnitude`); set by + and -, None: the values themselves
     magnitude = None
+    # the columns' names (object ndarray of str), when known (see the class docstring)
+    feature_names = None
 
     def __init__(self, XtX, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=None):
         # yty, sy and y_shift: floats for a 1-D y, one per target (float64 arrays) for a 2-D y, whose
@@ -332,6 +340,81 @@ class SufficientStats:
             stats = cls.of_validated(X, y, sw, shift=shift, chunk_rows=chunk_rows)
         stats.check_range()
         return stats
+
+    @classmethod
+    def from_chunks(cls, chunks, *, dtype=None):
+        """Statistics of a stream of row blocks, without holding more than one block at a time.
+
+        chunks: any iterable (a generator reading a file, a list) of ``(X, y)`` or
+        ``(X, y, sample_weight)`` tuples: X dense or any scipy sparse format, y 1-D, or 2-D (one column
+        per target) in every block, sample_weight None or one weight per row. Each block is validated
+        on its own (an error names the block and its rows: ``chunk 3 (rows 3000 to 3999): ...``) and
+        summed in float64 about its own mean (float32 blocks too); the blocks are combined by
+        `merge` in a balanced tree, so rounding grows like log(number of blocks) and at most about
+        log2(number of blocks) p x p partial sums are alive. Blocks of 0 rows are skipped; a block
+        whose weights are all 0 counts its rows with no weight. An exception raised by the iterable
+        itself propagates unchanged.
+
+        dtype: None or np.float64 (default): float64 statistics. np.float32: the float64 sums rounded
+        once at the end to what `from_arrays` holds for float32 data (paths from them return float32
+        coefficients).
+
+        Examples
+        --------
+        >>> import numpy as np, fastreg
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.standard_normal((1000, 3)) + 1e6; y = X @ [1.0, 0, 2.0] + rng.standard_normal(1000)
+        >>> stats = fastreg.SufficientStats.from_chunks((X[i:i + 300], y[i:i + 300]) for i in range(0, 1000, 300))
+        >>> stats.n_rows, stats.dtype
+        (1000, dtype('float64'))
+        """
+        from ._chunks import statistics_of_chunks
+
+        return statistics_of_chunks(chunks, dtype=dtype)
+
+    @classmethod
+    def from_rows(cls, X, y, sample_weight=None, *, block_rows=None):
+        """Statistics of an array-like read `block_rows` rows at a time: anything whose ``X[a:b]`` is an
+        array of those rows (a NumPy memmap, a zarr array, an h5py dataset, a scipy sparse matrix; a
+        DataFrame by ``.iloc``, its column names kept as ``feature_names``). y and sample_weight: of
+        the same kind, NumPy arrays, or (weights) a scalar or None.
+
+        block_rows: rows per block, by default as many as fit in 64 MiB of float64 (at least 1024).
+        Memory O(p^2 + block_rows p) whatever the number of rows. float64 statistics, by
+        `from_chunks` (errors name the block: ``block 7 (rows 28672 to 32767): ...``).
+        """
+        from ._chunks import statistics_of_rows
+
+        return statistics_of_rows(X, y, sample_weight, block_rows=block_rows)
+
+    @classmethod
+    def from_parquet(cls, path, target, *, columns=None, sample_weight=None, batch_size=None):
+        """Statistics of a Parquet file read in record batches of `batch_size` rows (by default as many
+        as fit in 64 MiB of float64), by pyarrow (``pip install "fastreg[dask]"`` or ``pip install
+        pyarrow``).
+
+        target: the target column's name (a list of names: a 2-D y). columns: the feature columns, by
+        default every other numeric (integer, float, boolean) column. sample_weight: the name of a
+        weight column, or None. The names of the features are ``feature_names`` of the result
+        (float64 statistics, by `from_chunks`; missing values (null) are refused, naming the batch,
+        its rows and the column).
+        """
+        from ._chunks import statistics_of_parquet
+
+        return statistics_of_parquet(path, target, columns=columns, sample_weight=sample_weight,
+                                     batch_size=batch_size)
+
+    @classmethod
+    def from_csv(cls, path, target, *, columns=None, sample_weight=None, chunksize=None, **read_csv_kwargs):
+        """Statistics of a CSV file read `chunksize` rows at a time by ``pandas.read_csv`` (``pip install
+        pandas``; `read_csv_kwargs` are passed on to it), by default as many rows as fit in 64 MiB of
+        float64. target, columns, sample_weight: as for `from_parquet` (the numeric columns are those
+        of the first chunk; a later chunk where one of them holds text is refused, naming it).
+        """
+        from ._chunks import statistics_of_csv
+
+        return statistics_of_csv(path, target, columns=columns, sample_weight=sample_weight, chunksize=chunksize,
+                                 **read_csv_kwargs)
 
     def check_range(self):
         """Raise when the data behind the statistics had (shifted, weighted) entries whose squared sums
@@ -565,6 +648,18 @@ class SufficientStats:
                 f"statistics of different numbers of targets cannot be combined (Xty of shape "
                 f"{np.shape(self.Xty)} and {np.shape(other.Xty)}); build every block from the same targets"
             )
+        mine, theirs = self.feature_names, other.feature_names
+        if mine is not None and theirs is not None and not np.array_equal(mine, theirs):
+            j = next((j for j, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+            raise ValueError(
+                f"statistics of different columns cannot be combined: feature {j} is "
+                f"{mine[j] if j < len(mine) else None!r} in one and {theirs[j] if j < len(theirs) else None!r} in "
+                f"the other; read every block with the same columns, in the same order"
+            )
+
+    def _common_feature_names(self, other):
+        mine, theirs = self.feature_names, other.feature_names
+        return mine if mine is not None and theirs is not None else None
 
     def _combine(self, other, sign):
         bad = self._check_compatible(other)
@@ -578,6 +673,7 @@ class SufficientStats:
             self.sx + sign * other.sx, self.sy + sign * other.sy, weight_sum, n_rows, self.x_shift, self.y_shift,
         )
         out.magnitude = magnitude
+        out.feature_names = self._common_feature_names(other)
         return out
 
     def __add__(self, other):
@@ -619,6 +715,7 @@ class SufficientStats:
         D_mag, Y_mag, w_mag, n_mag = v.stats_magnitude(self)
         out.magnitude = (D_mag + 2 * np.abs(sx * a) + w_mag * a * a,
                          Y_mag + 2 * np.abs(b * sy) + w_mag * b * b, w_mag, n_mag)
+        out.feature_names = self.feature_names
         return out
 
     def __repr__(self):
