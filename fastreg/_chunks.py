@@ -89,26 +89,6 @@ def _unpack(chunk, index, what):
     return chunk[0], chunk[1], chunk[2] if len(chunk) == 3 else None
 
 
-def _zero_weight_chunk(X, y, w, index, first_row, what):
-    """The statistics of a block whose weights are all 0 (valid within a larger data set, refused by the
-    block's own validation, which wants a positive weight sum), or None for any other block."""
-    if w is None or isinstance(w, numbers.Number) and w != 0:
-        return None
-    try:
-        s = np.asarray(w, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    if not (s.ndim == 1 or isinstance(w, numbers.Number)) or np.isnan(s).any() or (s != 0).any():
-        return None
-    stats = chunk_statistics(X, y, None, block=index, first_row=first_row, what=what)  # validates X, y
-    if s.ndim == 1 and s.shape[0] != stats.n_rows:
-        return None  # (the block's validation reports the length)
-    zero = SufficientStats(
-        np.zeros_like(stats.XtX), np.zeros_like(stats.Xty), 0.0 * np.asarray(stats.yty), np.zeros_like(stats.sx),
-        0.0 * np.asarray(stats.sy), 0.0, stats.n_rows, stats.x_shift, stats.y_shift, amax=(0.0, 0.0))
-    return zero
-
-
 def _as_dtype(stats, dtype):
     """float64 statistics rounded once to float32: about their shift rounded to float32 (the shift a
     float32 statistic stores is the one its sums are about), X^T X in float32, the rest in float64 as
@@ -159,9 +139,7 @@ def statistics_of_chunks(chunks, *, dtype=None, what="chunk", feature_names=None
         if rows == 0 and y_shape is not None and len(y_shape) >= 1 and y_shape[0] == 0:
             continue  # an empty block (a filtered-out row group): nothing to add
         try:
-            stats = _zero_weight_chunk(X, y, w, index, row, what)
-            if stats is None:
-                stats = chunk_statistics(X, y, w, block=index, first_row=row, what=what)
+            stats = chunk_statistics(X, y, w, block=index, first_row=row, what=what)
         except ValueError as err:
             more = explain(X, y, w) if explain is not None else None
             if more:

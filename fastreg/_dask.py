@@ -342,12 +342,14 @@ def statistics(data, *, rule=None, labels=None, n_splits=None):
         parts = [combine(parts[j], parts[j + 1]) if j + 1 < len(parts) else parts[j]
                  for j in range(0, len(parts), 2)]
     (result,) = dask.compute(parts[0])
-    n_rows = 0
+    n_rows, weight = 0, 0.0
     for stats in (result if isinstance(result, list) else [result]):
         if stats is not None:
             stats.check_range()
-            n_rows += stats.n_rows
+            n_rows, weight = n_rows + stats.n_rows, weight + stats.weight_sum
     check_statistics_route(n_rows, data.n_features)  # (rows unknown before: a dataframe's)
+    if not weight > 0:
+        raise ValueError("sample_weight: every weight is 0; at least one row needs a positive weight.")
     return result
 
 

@@ -797,7 +797,10 @@ def chunk_statistics(X, y, sample_weight=None, *, block, first_row=None, what="b
         if sparse.issparse(X):
             v.check_finite(X.data)
         y = v.as_target(y, X.shape[0], X.dtype, allow_2d=True)
-        sw = v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
+        zero = _all_zero(sample_weight)
+        if zero and np.ndim(sample_weight) == 1 and len(sample_weight) != X.shape[0]:
+            raise ValueError(f"sample_weight has {len(sample_weight)} entries but X has {X.shape[0]} rows.")
+        sw = None if zero else v.as_sample_weight(sample_weight, X.shape[0], X.dtype)
     except ValueError as err:
         raise named(err) from None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # (judged by check_range)
@@ -807,7 +810,23 @@ def chunk_statistics(X, y, sample_weight=None, *, block, first_row=None, what="b
             v.check_finite(X)
         except ValueError as err:
             raise named(err) from None
+    if zero:  # its rows count, with no weight
+        stats = SufficientStats(np.zeros_like(stats.XtX), np.zeros_like(stats.Xty), 0.0 * np.asarray(stats.yty),
+                                np.zeros_like(stats.sx), 0.0 * np.asarray(stats.sy), 0.0, stats.n_rows,
+                                stats.x_shift, stats.y_shift, amax=(0.0, 0.0))
     return stats
+
+
+def _all_zero(sample_weight):
+    """Whether `sample_weight` is an array (or number) of zeros only: a block of a larger data set whose
+    weights are all 0 (its own validation would want a positive weight sum)."""
+    if sample_weight is None or isinstance(sample_weight, (str, bytes)):
+        return False
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return w.ndim <= 1 and w.size > 0 and bool(np.all(w == 0))
 
 
 # ----------------------------------------------------------------------------------------------------
