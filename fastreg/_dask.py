@@ -323,10 +323,12 @@ def statistics(data, *, rule=None, labels=None, n_splits=None):
     statistics, whose merge is the total. Range-checked as `SufficientStats.from_arrays`."""
     dask, _ = _dask()
     X, y, w = data.X, data.y, data.sample_weight
-    xs = X.to_delayed().reshape(-1)
-    ys = y.to_delayed().reshape(-1)
-    ws = [None] * len(xs) if w is None else w.to_delayed().reshape(-1)
-    ls = [None] * len(xs) if labels is None else labels.to_delayed().reshape(-1)
+    # (unoptimized: X and y optimized apart would each copy the tasks they share, e.g. the blocks of a
+    # dataframe or a y computed from X, and compute them twice)
+    xs = X.to_delayed(optimize_graph=False).reshape(-1)
+    ys = y.to_delayed(optimize_graph=False).reshape(-1)
+    ws = [None] * len(xs) if w is None else w.to_delayed(optimize_graph=False).reshape(-1)
+    ls = [None] * len(xs) if labels is None else labels.to_delayed(optimize_graph=False).reshape(-1)
     # (a dataframe's partition lengths may be unknown: then the errors name the block only)
     starts = np.concatenate(([0], np.cumsum(X.chunks[0]))).astype(np.int64) if _known(X) else [None] * (len(xs) + 1)
     block_stats = dask.delayed(_block_statistics, pure=True)
