@@ -20,7 +20,7 @@ Examples
 >>> X = rng.standard_normal((60, 4)); y = X @ [2.0, -1.0, 0.0, 0.5] + rng.standard_normal(60)
 >>> ax = plot_path(fastreg.lasso_path(X, y, n_alphas=20), label=2)
 >>> len(ax.lines), sorted(t.get_text() for t in ax.texts)
-(3, ['x0', 'x1'])
+(4, ['x0', 'x1'])
 """
 import numbers
 
