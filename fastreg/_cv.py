@@ -190,7 +190,7 @@ class CVPath:
         """
         i, gamma = self._choice(which)
         coef = self.path.coefs[..., i]
-        return coef if gamma == 1.0 else blend(coef, self.path.relaxed.coefs[..., i], gamma)
+        return coef.copy() if gamma == 1.0 else blend(coef, self.path.relaxed.coefs[..., i], gamma)
 
     def intercept(self, which="1se"):
         """The intercept at the choice `which` (as `coef`), a float."""

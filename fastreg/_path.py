@@ -27,7 +27,7 @@ from ._multinomial import MULTINOMIAL
 from ._dask import any_dask
 from ._solvers import UNCERTIFIED, solve_options
 from ._stats import SufficientStats
-from ._relax import check_relax, relaxed_path
+from ._relax import blend, check_relax, relaxed_path
 
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
 MIN_ALPHAS_BEFORE_STOP = 5
@@ -255,8 +255,8 @@ class Path:
             gamma = self._check_gamma(gamma)
             coefs, intercepts, one = self.coefs, self.intercepts, False
             if gamma != 1.0:
-                coefs = _blend(coefs, self.relaxed.coefs, gamma)
-                intercepts = _blend(intercepts, self.relaxed.intercepts, gamma)
+                coefs = blend(coefs, self.relaxed.coefs, gamma)
+                intercepts = blend(intercepts, self.relaxed.intercepts, gamma)
         else:
             coefs, intercepts, one = self._evaluate(alpha, exact, X_train, y_train, gamma, fit_params)
             if one:
@@ -324,8 +324,8 @@ class Path:
         coefs = _interpolate(self.coefs, up, low, t, on_grid)
         intercepts = _interpolate(self.intercepts, up, low, t, on_grid)
         if gamma != 1.0:
-            coefs = _blend(coefs, _interpolate(self.relaxed.coefs, up, low, t, on_grid), gamma)
-            intercepts = _blend(intercepts, _interpolate(self.relaxed.intercepts, up, low, t, on_grid), gamma)
+            coefs = blend(coefs, _interpolate(self.relaxed.coefs, up, low, t, on_grid), gamma)
+            intercepts = blend(intercepts, _interpolate(self.relaxed.intercepts, up, low, t, on_grid), gamma)
         if exact and not on_grid.all():
             refit = self._refitter(X, y, fit_params, query[~on_grid])
             for k in np.flatnonzero(~on_grid):
@@ -389,8 +389,8 @@ class Path:
                                  **relax, **options)
             coef, b = path.coefs[..., 0], np.asarray(path.intercepts)[..., 0]
             if gamma != 1.0:
-                coef = _blend(coef, path.relaxed.coefs[..., 0], gamma)
-                b = _blend(b, np.asarray(path.relaxed.intercepts)[..., 0], gamma)
+                coef = blend(coef, path.relaxed.coefs[..., 0], gamma)
+                b = blend(b, np.asarray(path.relaxed.intercepts)[..., 0], gamma)
             return coef, b
 
         return refit
@@ -405,12 +405,6 @@ def _interpolate(values, up, low, t, on_grid):
         out = t * hi.astype(np.float64) + (1.0 - t) * lo.astype(np.float64)
     out = np.where(t == 1.0, hi, out)
     return out.astype(values.dtype) if values.dtype.kind == "f" else out
-
-
-def _blend(lasso, relaxed, gamma):
-    from ._relax import blend
-
-    return blend(lasso, relaxed, gamma)
 
 
 class Refit(NamedTuple):
