@@ -265,7 +265,8 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     grid = check_grid(alphas, eps, n_alphas)
     fit_intercept, standardize, return_path, relax = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_path=return_path, relax=relax)
-    gammas = v.check_gammas(gamma) if relax else None
+    gammas = v.check_gammas(gamma)  # (checked also without relax, as every other parameter)
+    gammas = gammas if relax else None
     penalty_args = dict(positive=positive, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                         upper_bounds=upper_bounds)
     names = feature_names_for_path(X)
