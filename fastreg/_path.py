@@ -848,6 +848,9 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     relax = check_relax(relax, penalty, what="enet_path_from_stats")
     path = path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
                            coef_init=coef_init, return_n_iter=return_n_iter, relax=relax)
+    path.feature_names = getattr(stats, "feature_names", None)  # (statistics read from named columns)
+    if path.relaxed is not None:
+        path.relaxed.feature_names = path.feature_names
     path.fitted_by = Refit(enet_path_from_stats, dict(
         l1_ratio=l1_ratio, fit_intercept=fit_intercept, standardize=standardize, tol=tol, max_iter=max_iter,
         positive=positive, random_state=random_state, selection=selection, screening=screening, newton=newton),

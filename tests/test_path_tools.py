@@ -198,6 +198,9 @@ def test_feature_names_are_carried_from_dataframes():
     assert list(cv.feature_names) == names and list(cv.path.feature_names) == names
     assert fastreg.lasso_path(X, y, n_alphas=5).feature_names is None
     assert fastreg.lasso_path(pd.DataFrame(X), y, n_alphas=5).feature_names is None  # (integer column names)
+    stats = fastreg.SufficientStats.from_arrays(X, y)
+    stats.feature_names = np.asarray(names, dtype=object)  # (statistics read from named columns carry them)
+    assert list(fastreg.enet_path_from_stats(stats, n_alphas=5, relax=True).relaxed.feature_names) == names
     path = fastreg.lasso_path(frame, y, n_alphas=5)
     np.testing.assert_allclose(path.predict(frame.iloc[:3]), path.predict(X[:3]))
     with pytest.raises(ValueError, match="column names differ"):
