@@ -16,6 +16,13 @@ Two routes, chosen like the solver of a single path:
 The 1-SE rule (glmnet's ``lambda.1se``): the largest alpha whose mean CV error is within one standard
 error of the minimum, the standard error being the standard deviation of the fold errors over
 sqrt(n_folds).
+
+The relaxed lasso (``relax=True``, glmnet's ``cv.glmnet(relax = TRUE)``): every fold's path is relaxed
+(`fastreg._relax`, from the fold's training statistics on the statistics route) and each blend
+gamma * lasso + (1 - gamma) * relaxed scored on the held-out rows, so the CV runs over the pairs
+(alpha, gamma), chosen by glmnet's rule (its ``getOptcv.relaxed``): the smallest mean error, ties to
+the largest alpha, then the largest gamma; the 1-SE pair is, among the pairs within one standard error
+of that minimum, the one with the largest alpha, then the largest gamma.
 """
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,7 +32,7 @@ from scipy import sparse
 from . import _plan
 from . import _ridge
 from . import _validation as v
-from ._path import path_alphas, prepare, prepare_from_stats, solve_path
+from ._path import feature_names_for_path, path_alphas, prepare, prepare_from_stats, solve_path
 from ._plan import make_plan
 from ._settings import check_grid, check_penalty, check_settings
 from ._folds import (
@@ -34,6 +41,7 @@ from ._folds import (
 )
 from ._stats import normal_equations_of
 from ._dask import any_dask
+from ._relax import blend, check_relax, relaxed_path
 
 
 # relative difference of two mean CV errors below which they tie (far below any statistical meaning, above
@@ -62,14 +70,32 @@ class CVPath:
         ``(l1_ratio index, alpha index)`` of the two choices.
     folds : list of (train, test) index arrays
     path : Path or None
-        The path on all the data at ``l1_ratio_min`` (None when not requested).
+        The path on all the data at ``l1_ratio_min`` (None when not requested), with its relaxed fit
+        (``path.relaxed``) when ``relax=True``.
     refit : Path or None
         The fit on all the data at ``alpha_min`` alone (the CV estimators' refit; None unless requested).
     solver : str
         How the folds were solved: ``'statistics'`` or ``'residual'``.
+    feature_names : ndarray of str or None
+        A DataFrame X's column names (also ``path.feature_names``).
+    gammas : ndarray of shape (n_gammas,) or None
+        With ``relax=True``: the blends cross-validated (sorted; 1 is the lasso, 0 the relaxed fit).
+    relaxed_mse : ndarray of shape (n_l1_ratios, n_gammas, n_alphas, n_folds) or None
+        Held-out error of each blend ``gamma * lasso + (1 - gamma) * relaxed`` of each fold's path
+        (``relaxed_mse[:, gammas == 1]`` is ``mse_path``); ``relaxed_mean``, ``relaxed_se`` its mean and
+        standard error over the folds, of shape (n_l1_ratios, n_gammas, n_alphas).
+    gamma_min, gamma_1se : float or None
+        With ``relax=True``, the choices are pairs: ``(alpha_min, gamma_min)`` has the smallest mean error
+        (ties to the first l1_ratio, then glmnet's largest alpha, then largest gamma) and
+        ``(alpha_1se, gamma_1se)`` is glmnet's 1-SE pair at ``l1_ratio_min`` (among the pairs within one
+        standard error of the minimum, the largest alpha, then the largest gamma); ``index_min`` and
+        ``index_1se`` stay (l1_ratio index, alpha index). None without relax (the lasso: gamma 1).
+
+    The path tools: `coef`, `intercept` and `predict` at ``which='1se'`` or ``'min'`` (glmnet's
+    ``predict(cvfit, newx, s = "lambda.1se")``); the picture is `fastreg.plot.plot_cv`.
     """
 
-    def __init__(self, alphas, l1_ratios, mse_path, folds, solver, path=None):
+    def __init__(self, alphas, l1_ratios, mse_path, folds, solver, path=None, relaxed_mse=None, gammas=None):
         self.alphas = alphas
         self.l1_ratios = l1_ratios
         self.mse_path = mse_path
@@ -77,6 +103,9 @@ class CVPath:
         self.solver = solver
         self.path = path
         self.refit = None
+        self.feature_names = None
+        self.gammas = self.relaxed_mse = self.relaxed_mean = self.relaxed_se = None
+        self.gamma_min = self.gamma_1se = None
         n_folds = mse_path.shape[2]
         self.mse_mean = mse_path.mean(axis=2)
         if n_folds > 1:
@@ -96,16 +125,91 @@ class CVPath:
         largest = int(within[np.argmax(alphas[best_l1, within])])  # the grid may be given in any order
         self.index_1se = (int(best_l1), largest)
         self.alpha_1se = float(alphas[best_l1, largest])
+        if relaxed_mse is not None:
+            self._choose_relaxed(relaxed_mse, np.asarray(gammas, dtype=np.float64))
+
+    def _choose_relaxed(self, relaxed_mse, gammas):
+        """The (alpha, gamma) choices of a relaxed CV (glmnet's ``getOptcv.relaxed``, see the class)."""
+        self.gammas, self.relaxed_mse = gammas, relaxed_mse
+        n_folds = relaxed_mse.shape[3]
+        self.relaxed_mean = relaxed_mse.mean(axis=3)
+        self.relaxed_se = (relaxed_mse.std(axis=3, ddof=1) / np.sqrt(n_folds) if n_folds > 1
+                           else np.zeros_like(self.relaxed_mean))
+        mean, alphas = self.relaxed_mean, self.alphas
+        lowest = float(np.min(mean))
+        ties = mean <= lowest + MSE_TIE * abs(lowest)
+        l1 = int(np.flatnonzero(ties.any(axis=(1, 2)))[0])
+
+        def largest_alpha_then_gamma(mask):  # (n_gammas, n_alphas) -> (gamma index, alpha index)
+            g, a = np.nonzero(mask)
+            best = np.lexsort((gammas[g], alphas[l1, a]))[-1]  # by alpha, then gamma: the last is the largest
+            return int(g[best]), int(a[best])
+
+        g_min, a_min = largest_alpha_then_gamma(ties[l1])
+        self.index_min = (l1, a_min)
+        self.alpha_min, self.gamma_min = float(alphas[l1, a_min]), float(gammas[g_min])
+        self.l1_ratio_min = float(self.l1_ratios[l1])
+        bound = mean[l1, g_min, a_min] + self.relaxed_se[l1, g_min, a_min]
+        g_1se, a_1se = largest_alpha_then_gamma(mean[l1] <= bound)
+        self.index_1se = (l1, a_1se)
+        self.alpha_1se, self.gamma_1se = float(alphas[l1, a_1se]), float(gammas[g_1se])
 
     def __repr__(self):
-        return (f"CVPath(alpha_min={self.alpha_min:.4g}, alpha_1se={self.alpha_1se:.4g}, "
+        relaxed = "" if self.gammas is None else f", gamma_min={self.gamma_min:g}, gamma_1se={self.gamma_1se:g}"
+        return (f"CVPath(alpha_min={self.alpha_min:.4g}, alpha_1se={self.alpha_1se:.4g}{relaxed}, "
                 f"l1_ratio_min={self.l1_ratio_min:g}, n_folds={self.mse_path.shape[2]}, solver={self.solver!r})")
+
+    # ------------------------------------------------------------------------------------------------
+    # glmnet's coef(cvfit, s = "lambda.1se") and predict(cvfit, newx, s = "lambda.min")
+
+    def _choice(self, which):
+        """(alpha index on `path`, gamma) of the choice `which`."""
+        which = v.check_which(which)
+        if self.path is None:
+            raise ValueError("this CVPath has no path on all the data (cv_path(..., return_path=False)); "
+                             "fit with return_path=True to evaluate its choices.")
+        index = self.index_1se if which == "1se" else self.index_min
+        gamma = self.gamma_1se if which == "1se" else self.gamma_min
+        return index[1], 1.0 if gamma is None else gamma
+
+    def coef(self, which="1se"):
+        """The coefficients of `path` at ``alpha_1se`` (``which='1se'``, glmnet's default) or
+        ``alpha_min`` (``'min'``): grid points, so exactly the path's solutions; with ``relax=True``
+        blended at ``gamma_1se`` / ``gamma_min``. ndarray of shape (n_features,).
+
+        Examples
+        --------
+        >>> import numpy as np, fastreg
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.standard_normal((100, 5)); y = 2 * X[:, 0] + rng.standard_normal(100)
+        >>> cv = fastreg.cv_path(X, y, cv=5, n_alphas=20)
+        >>> bool(np.array_equal(cv.coef("min"), cv.path.coefs[:, cv.index_min[1]]))
+        True
+        >>> cv.predict(X[:3], which="1se").shape
+        (3,)
+        """
+        i, gamma = self._choice(which)
+        coef = self.path.coefs[..., i]
+        return coef.copy() if gamma == 1.0 else blend(coef, self.path.relaxed.coefs[..., i], gamma)
+
+    def intercept(self, which="1se"):
+        """The intercept at the choice `which` (as `coef`), a float."""
+        i, gamma = self._choice(which)
+        b = float(self.path.intercepts[i])
+        return b if gamma == 1.0 else blend(b, float(self.path.relaxed.intercepts[i]), gamma)
+
+    def predict(self, X, which="1se"):
+        """Predictions ``X coef + intercept`` at the choice `which` ('1se' or 'min'), of shape (n_samples,)."""
+        coef = self.coef(which)
+        X = v.check_new_data(X, coef.shape[-1], self.feature_names)
+        return np.asarray(X @ np.asarray(coef, dtype=np.float64), dtype=np.float64) + self.intercept(which)
 
 
 def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None, groups=None,
             sample_weight=None, fit_intercept=True, standardize=False, precompute="auto", tol=1e-4,
             max_iter=1000, positive=False, selection="cyclic", random_state=None, n_jobs=None,
-            penalty_factor=None, lower_bounds=None, upper_bounds=None, return_path=True, _refit=False):
+            penalty_factor=None, lower_bounds=None, upper_bounds=None, return_path=True, relax=False,
+            gamma=(0.0, 0.25, 0.5, 0.75, 1.0), _refit=False):
     """Cross-validated Lasso / ElasticNet path: CV curves, alpha_min, alpha_1se, and the full path.
 
     Parameters
@@ -132,6 +236,13 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     penalty_factor, lower_bounds, upper_bounds : as `enet_path`, in every fold and the final fit.
     return_path : bool, default=True
         Also fit the path on all the data at the best l1_ratio (``CVPath.path``).
+    relax : bool, default=False
+        glmnet's relaxed lasso: cross-validate the blends gamma * lasso + (1 - gamma) * relaxed of every
+        fold's path over the pairs (alpha, gamma) (``CVPath.relaxed_mse``, ``gamma_min``, ``gamma_1se``;
+        `alpha_min` and `alpha_1se` are then the pairs' alphas); the path on all the data has its
+        relaxed fit (``path.relaxed``). Not with bounds or ``positive=True``.
+    gamma : sequence of float in [0, 1], default=(0, 0.25, 0.5, 0.75, 1)
+        The blends a relaxed CV tries (glmnet's default); used only with ``relax=True``.
     _refit : bool, default=False
         (For the estimators.) Also solve all the data at ``alpha_min`` alone, from zero, as a single
         fit would (``CVPath.refit``); in the statistics route this needs no pass over X.
@@ -152,13 +263,18 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     l1_ratios = v.check_l1_ratios(l1_ratio)
     settings = check_settings(tol=tol, max_iter=max_iter, selection=selection, random_state=random_state)
     grid = check_grid(alphas, eps, n_alphas)
-    fit_intercept, standardize, return_path = v.check_bools(
-        fit_intercept=fit_intercept, standardize=standardize, return_path=return_path)
+    fit_intercept, standardize, return_path, relax = v.check_bools(
+        fit_intercept=fit_intercept, standardize=standardize, return_path=return_path, relax=relax)
+    gammas = v.check_gammas(gamma)  # (checked also without relax, as every other parameter)
+    gammas = gammas if relax else None
     penalty_args = dict(positive=positive, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                         upper_bounds=upper_bounds)
+    names = feature_names_for_path(X)
     if any_dask(X, y, sample_weight, cv):
-        return _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args,
-                        fit_intercept, standardize, return_path, _refit)
+        result = _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args,
+                          fit_intercept, standardize, return_path, _refit, gammas)
+        return _described(result, None, _refit_of(result, penalty_args, fit_intercept, standardize, precompute,
+                                                  settings, tol, max_iter, selection, random_state, False))
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=False)
@@ -174,6 +290,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
         v.check_gram(precompute, X, sample_weight, fit_intercept)
         precompute = True  # it only selects the statistics route: every fold needs its own matrix
     penalty = check_penalty(l1_ratios[0], n_features, **penalty_args)
+    check_relax(relax, penalty, what="cv_path")
     data = _Rows(penalty.columns(X), y, sample_weight, settings, penalty.kept(), fit_intercept, standardize)
     # one plan for every fold: the folds' paths together are n_folds * n_l1_ratios paths
     plan = make_plan(data.X, precompute, transformed=bool(fit_intercept or sample_weight is not None or standardize),
@@ -188,15 +305,39 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     grids = _grids(full if grid.alphas is None else None, grid, l1_ratios)
     if statistics:
         mse = _cv_from_statistics(lambda k: data.from_stats(_training_statistics(data, folds, tests, total, k),
-                                                            folds[k][0]), tests, l1_ratios, grids, settings)
+                                                            folds[k][0]), tests, l1_ratios, grids, settings, gammas)
     else:
         # the full design may hold a centered copy of X: not alive while the folds hold theirs
         full = None
-        mse = _cv_residual(data, folds, l1_ratios, grids, precompute, workers)
+        mse = _cv_residual(data, folds, l1_ratios, grids, precompute, workers, gammas)
         if return_path or _refit:
             full = data.problem(None, precompute, grid.size)
-    return _cv_result(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual", full, penalty,
-                      settings, return_path, _refit)
+    result = _cv_result(grids, l1_ratios, mse, folds, "statistics" if statistics else "residual", full, penalty,
+                        settings, return_path, _refit, gammas)
+    return _described(result, names, _refit_of(result, penalty_args, fit_intercept, standardize, precompute,
+                                                settings, tol, max_iter, selection, random_state,
+                                                sample_weight is not None))
+
+
+def _described(result, names, refit):
+    """The CVPath and its path with their feature names, and how the path was fitted (`Path.coef`'s
+    exact=True refits with `enet_path` and these options)."""
+    result.feature_names = names
+    if result.path is not None:
+        result.path.feature_names = names
+        result.path.fitted_by = refit
+    return result
+
+
+def _refit_of(result, penalty_args, fit_intercept, standardize, precompute, settings, tol, max_iter, selection,
+              random_state, weighted):
+    """The `enet_path` options of the CV's path on all the data (its l1_ratio the chosen one)."""
+    from ._path import enet_path, Refit
+
+    return Refit(enet_path, dict(
+        l1_ratio=result.l1_ratio_min, precompute="auto" if isinstance(precompute, np.ndarray) else precompute,
+        fit_intercept=fit_intercept, standardize=standardize, tol=tol, max_iter=max_iter, selection=selection,
+        random_state=random_state, **penalty_args), weighted=weighted)
 
 
 def _grids(full, grid, l1_ratios):
@@ -206,14 +347,19 @@ def _grids(full, grid, l1_ratios):
     return np.tile(grid.alphas, (l1_ratios.size, 1))
 
 
-def _cv_result(grids, l1_ratios, mse, folds, solver, full, penalty, settings, return_path, refit):
-    """The CVPath of the folds' errors, with the path (`return_path`) and the refit at alpha_min of the
-    problem of all the data `full` (its penalty that of the kept columns; `penalty` expands them)."""
-    result = CVPath(grids, l1_ratios, mse, folds, solver)
+def _cv_result(grids, l1_ratios, mse, folds, solver, full, penalty, settings, return_path, refit, gammas=None):
+    """The CVPath of the folds' errors (`mse`: (mse_path, relaxed_mse or None)), with the path
+    (`return_path`; relaxed with `gammas`) and the refit at alpha_min of the problem of all the data
+    `full` (its penalty that of the kept columns; `penalty` expands them)."""
+    mse, relaxed_mse = mse
+    result = CVPath(grids, l1_ratios, mse, folds, solver, relaxed_mse=relaxed_mse, gammas=gammas)
     if return_path or refit:
         full = full.with_l1_ratio(l1_ratios[result.index_min[0]])
     if return_path:
-        result.path = penalty.expand(solve_path(full, grids[result.index_min[0]], settings))
+        path = solve_path(full, grids[result.index_min[0]], settings)
+        if gammas is not None:
+            path.relaxed = penalty.expand(relaxed_path(full, path))
+        result.path = penalty.expand(path)
     if refit:
         result.refit = penalty.expand(solve_path(full, np.array([result.alpha_min]), settings))
     return result
@@ -267,20 +413,30 @@ def _with_weight(stats, k):
     return stats
 
 
-def _cv_from_statistics(train_problem, tests, l1_ratios, grids, settings):
+def _cv_from_statistics(train_problem, tests, l1_ratios, grids, settings, gammas=None):
     """Held-out errors (l1_ratios, alphas, folds) of fold k's path on `train_problem(k)` (the problem of
-    its training statistics), scored from its held-out statistics `tests[k]`."""
-    mse = np.empty((l1_ratios.size, grids.shape[1], len(tests)))
+    its training statistics), scored from its held-out statistics `tests[k]`; with `gammas`, also those
+    (l1_ratios, gammas, alphas, folds) of the relaxed blends (the fold's path relaxed from its training
+    statistics). Returns (mse, relaxed mse or None)."""
+    n_alphas = grids.shape[1]
+    mse = np.empty((l1_ratios.size, n_alphas, len(tests)))
+    relaxed = None if gammas is None else np.empty((l1_ratios.size, gammas.size, n_alphas, len(tests)))
     for k, test in enumerate(tests):
         problem = train_problem(k)
         for i, l1_ratio in enumerate(l1_ratios):
-            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], settings)
+            fold_problem = problem.with_l1_ratio(l1_ratio)
+            path = solve_path(fold_problem, grids[i], settings)
             mse[i, :, k] = held_out_mse(test, path.coefs, path.intercepts)
-    return mse
+            if gammas is not None:
+                rel = relaxed_path(fold_problem, path)
+                coefs = np.concatenate([blend(path.coefs, rel.coefs, g) for g in gammas], axis=1)
+                intercepts = np.concatenate([blend(path.intercepts, rel.intercepts, g) for g in gammas])
+                relaxed[i, :, :, k] = held_out_mse(test, coefs, intercepts).reshape(gammas.size, n_alphas)
+    return mse, relaxed
 
 
 def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args, fit_intercept,
-             standardize, return_path, refit):
+             standardize, return_path, refit, gammas=None):
     """`cv_path` of dask inputs: every fold's held-out statistics in one distributed pass
     (`fastreg._dask.fold_statistics`), then the statistics route. ``folds`` of the result are the same
     folds in memory for KFold (``cv`` an int), None for fold labels."""
@@ -290,6 +446,7 @@ def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precomp
         raise ValueError("cv_path: groups are not used with dask data; pass the folds as cv=an array of fold labels.")
     _check_route_options(precompute, None, "cv_path")
     data, penalty = prepared(X, y, sample_weight, dict(l1_ratio=l1_ratios[0], **penalty_args), what="cv_path")
+    check_relax(gammas is not None, penalty, what="cv_path")
     tests, total, rule = fold_statistics(data, cv)
 
     def problem_of(stats):
@@ -299,13 +456,17 @@ def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precomp
     full = problem_of(total)
     grids = _grids(full, grid, l1_ratios)
     mse = _cv_from_statistics(lambda k: problem_of(_with_weight(total - tests[k], k)), tests, l1_ratios, grids,
-                              settings)
+                              settings, gammas)
     return _cv_result(grids, l1_ratios, mse, None if rule is None else rule.folds(), "statistics", full, penalty,
-                      settings, return_path, refit)
+                      settings, return_path, refit, gammas)
 
 
-def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):
+def _cv_residual(data, folds, l1_ratios, grids, precompute, workers, gammas=None):
+    """Held-out errors (l1_ratios, alphas, folds) of each fold's path from its rows, on threads; with
+    `gammas`, also those (l1_ratios, gammas, alphas, folds) of the relaxed blends. Returns (mse, relaxed
+    mse or None)."""
     y, sample_weight = data.y, data.sample_weight
+    n_gammas = 0 if gammas is None else gammas.size
 
     def one_fold(k):
         train, test = folds[k]
@@ -314,11 +475,18 @@ def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):
         problem = data.problem(train, precompute, grids.size)
         y_test = y[test].astype(np.float64)
         sw_test = None if sample_weight is None else sample_weight[test].astype(np.float64)
-        out = np.empty((l1_ratios.size, grids.shape[1]))
+        out = np.empty((l1_ratios.size, 1 + n_gammas, grids.shape[1]))
         for i, l1_ratio in enumerate(l1_ratios):
-            path = solve_path(problem.with_l1_ratio(l1_ratio), grids[i], data.settings)
+            fold_problem = problem.with_l1_ratio(l1_ratio)
+            path = solve_path(fold_problem, grids[i], data.settings)
             pred = predict_rows(data.X, test, path.coefs) + path.intercepts
-            out[i] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
+            out[i, 0] = np.average((pred - y_test[:, None]) ** 2, axis=0, weights=sw_test)
+            if gammas is not None:
+                rel = relaxed_path(fold_problem, path)
+                pred_relaxed = predict_rows(data.X, test, rel.coefs) + rel.intercepts
+                for g, gamma in enumerate(gammas):
+                    err = blend(pred, pred_relaxed, gamma) - y_test[:, None]
+                    out[i, 1 + g] = np.average(err**2, axis=0, weights=sw_test)
         return out
 
     if workers > 1 and len(folds) > 1:
@@ -326,7 +494,8 @@ def _cv_residual(data, folds, l1_ratios, grids, precompute, workers):
             results = list(pool.map(one_fold, range(len(folds))))
     else:
         results = [one_fold(k) for k in range(len(folds))]
-    return np.stack(results, axis=2)
+    errors = np.stack(results, axis=3)  # (l1_ratios, 1 + n_gammas, alphas, folds)
+    return errors[:, 0], None if gammas is None else errors[:, 1:]
 
 
 # ----------------------------------------------------------------------------------------------------

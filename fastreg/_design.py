@@ -95,7 +95,8 @@ class _WorkingProblem:
     Designs are immutable: a change (penalty factors, a subset of columns, wider statistics) is a new
     design (`dataclasses.replace`). The protocol the solvers use is `n_samples`, `n_features`,
     `dtype`, `norm2_cols`, `y_norm2`, `null_norm2`, `penalty`, `Xty()`, and, when `has_data`,
-    `residual(w)`, `kernel_columns(columns)`, `gram_columns_into(features, out)` and the residual
+    `y`, `residual(w)`, `kernel_columns(columns)`, `dense_columns(columns)` (the relaxed fit's
+    support), `gram_columns_into(features, out)` and the residual
     kernels for its columns (`cd_kernel`, `gap_kernel`, named by `kind`); when not, `gram()` (the
     statistics).
     """
@@ -245,6 +246,10 @@ class DenseDesign(_DataDesign):
     def kernel_columns(self, columns=None):
         """The arguments describing X (or its `columns`) for enet_cd_dense / enet_gap_dense."""
         return (self.X,) if columns is None else (np.asfortranarray(self.X[:, columns]),)
+
+    def dense_columns(self, columns):
+        """X_w[:, columns] as a dense float64 (n, len(columns)) array (the relaxed fit's least squares)."""
+        return self.X[:, columns].astype(np.float64)
 
     def residual(self, w):
         """y_w - X_w w"""
@@ -416,6 +421,17 @@ class SparseDesign(_DataDesign):
         return (sub.data, sub.indices.astype(np.int32, copy=False), sub.indptr.astype(np.int64),
                 factor[columns] if factor.size else factor, center[columns] if center.size else center,
                 self.sqrt_sw, self.sw_sum)
+
+    def dense_columns(self, columns):
+        """X_w[:, columns] = P X~[:, columns] F as a dense float64 (n, len(columns)) array (the relaxed
+        fit's least squares on a support: a few columns, densified)."""
+        block = self.Xt[:, columns].toarray().astype(np.float64)
+        if self.col_factor.size:
+            block *= self.col_factor[columns].astype(np.float64)
+        if self.center.size:
+            block -= np.outer(self._u().astype(np.float64), self.center[columns].astype(np.float64))
+            block[:, self.norm2_cols[columns] == 0] = 0.0  # constant columns, centered away
+        return block
 
     def _scaled(self, v):
         """F v (the column factors applied to a vector over the features)"""

@@ -27,6 +27,7 @@ from ._multinomial import MULTINOMIAL
 from ._dask import any_dask
 from ._solvers import UNCERTIFIED, solve_options
 from ._stats import SufficientStats
+from ._relax import blend, check_relax, relaxed_path
 
 # the deviance stops of a path apply from this many alphas on (glmnet's mnl)
 MIN_ALPHAS_BEFORE_STOP = 5
@@ -107,9 +108,21 @@ class Path:
     stop_reason : str or None
         None when every alpha was solved; else the path stop that ended it early ('dfmax', 'devmax',
         'fdev'; see `enet_path`), and the arrays above hold the alphas solved before it.
+    feature_names : ndarray of str or None
+        The column names of a pandas DataFrame X (all strings), else None (plots say "x0", "x1", ...).
+    relaxed : Path or None
+        With ``relax=True`` (`enet_path`, `lasso_path`, `cv_path`): the relaxed lasso, for each alpha the
+        unpenalized least-squares refit on that alpha's support (`fastreg._relax`), on the same alphas;
+        its ``dual_gaps`` are 0 (direct solves) and its ``dev_ratios`` the refits'. None otherwise.
+    fitted_by : Refit or None
+        How the path was fitted (the front end and its options), for `coef`'s ``exact=True`` refits.
 
     Unpacking gives scikit-learn's tuple: ``alphas, coefs, dual_gaps = enet_path(X, y)``, and
     ``alphas, coefs, dual_gaps, n_iters`` when ``return_n_iter=True``.
+
+    The path tools are glmnet's: `coef` and `intercept` at any alpha (``coef(fit, s=, exact=)``),
+    `predict` (``predict(fit, newx, s=)``), `summary` (``print(fit)``) and `to_frame`; the pictures are
+    in `fastreg.plot`.
     """
 
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iters, converged, solver,
@@ -126,6 +139,9 @@ class Path:
         self._return_n_iter = return_n_iter
         self.dev_ratios = None
         self.stop_reason = None
+        self.feature_names = None
+        self.relaxed = None
+        self.fitted_by = None
 
     def with_coefs(self, coefs):
         """The same path with other coefficients (e.g. expanded to the user's features)."""
@@ -153,6 +169,262 @@ class Path:
             f"{self.alphas[-1]:.4g}], l1_ratio={self.l1_ratio}, solver={self.solver!r}, "
             f"max dual gap={np.max(self.dual_gaps):.3g}, all converged={bool(self.converged.all())})"
         )
+
+    # ------------------------------------------------------------------------------------------------
+    # the path tools: glmnet's coef, predict and print
+
+    @property
+    def n_features(self):
+        return self.coefs.shape[-2]
+
+    def n_nonzero(self):
+        """The features with a non-zero coefficient (for some class or task of a block) at each alpha:
+        glmnet's ``df``, ndarray of int of shape (n_alphas,)."""
+        nonzero = np.asarray(self.coefs) != 0
+        return (nonzero.any(axis=0) if nonzero.ndim == 3 else nonzero).sum(axis=0)
+
+    def coef(self, alpha, exact=False, X=None, y=None, *, gamma=1.0, **fit_params):
+        """The coefficients at any alpha (glmnet's ``coef(fit, s = alpha, exact = )``).
+
+        At a grid point, the path's own coefficients. Between two grid points, glmnet's ``exact=FALSE``
+        (its ``lambda.interp``): linear interpolation **in alpha** (not log alpha) between the two
+        neighbouring solutions, ``t c(alpha_hi) + (1 - t) c(alpha_lo)`` with
+        ``t = (alpha - alpha_lo) / (alpha_hi - alpha_lo)``. A Lasso path is piecewise linear in alpha,
+        so this is exact (to the endpoints' gaps) between grid points with no change of support or
+        signs. Beyond the grid, the nearest end's coefficients, with a warning (glmnet clamps too).
+
+        Parameters
+        ----------
+        alpha : float or array-like of shape (n,)
+            Penalties > 0, on the path's scale.
+        exact : bool, default=False
+            Refit at each alpha that is not on the grid (warm-started from the nearest grid solution,
+            with the options the path was fitted with): needs the training data, ``X`` and ``y``
+            (a path from statistics: ``X=stats``), and the same ``sample_weight`` when the path was
+            weighted.
+        X, y : training data for ``exact=True``.
+        gamma : float in [0, 1], default=1.0
+            The relaxed blend ``gamma * lasso + (1 - gamma) * relaxed`` (glmnet's convention: 1 is the
+            lasso, 0 the fully relaxed fit); gamma < 1 needs a path fitted with ``relax=True``.
+        **fit_params
+            Options of the refit (``sample_weight``, or any the front end takes) for ``exact=True``.
+
+        Returns
+        -------
+        ndarray of shape (n_features,) for one alpha, (n_features, n) for several; a block of classes
+        or tasks first, as `coefs` ((K, n_features) or (K, n_features, n)).
+
+        Examples
+        --------
+        >>> import numpy as np, fastreg
+        >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]]); y = np.array([1.0, 0.0, 1.5, 2.5])
+        >>> path = fastreg.lasso_path(X, y, alphas=[0.4, 0.2], fit_intercept=True, tol=1e-12)
+        >>> mid = path.coef(0.3)  # halfway between the two solutions (no change of support between them)
+        >>> bool(np.allclose(mid, (path.coefs[:, 0] + path.coefs[:, 1]) / 2))
+        True
+        >>> bool(np.allclose(path.coef(0.3, exact=True, X=X, y=y), mid))
+        True
+        """
+        return self._evaluate(alpha, exact, X, y, gamma, fit_params)[0]
+
+    def intercept(self, alpha, exact=False, X=None, y=None, *, gamma=1.0, **fit_params):
+        """The intercept at any alpha, as `coef` (the same interpolation, refit and blend): a float for
+        one alpha (ndarray of shape (K,) for a block), else an array with the alphas last."""
+        b, one = self._evaluate(alpha, exact, X, y, gamma, fit_params)[1:]
+        return float(b) if one and np.ndim(b) == 0 else b
+
+    def predict(self, X, alpha=None, exact=False, *, gamma=1.0, X_train=None, y_train=None, **fit_params):
+        """The linear predictor ``X coef + intercept`` (glmnet's ``predict(fit, newx, s = alpha)``, type
+        "link": the prediction of a Gaussian path, the log-odds of a logistic one).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            New data, with the path's features (and, for a DataFrame, its column names when known).
+        alpha : float, array-like or None, default=None
+            One alpha, several, or None: every grid point. Off the grid: `coef`'s interpolation.
+        exact, gamma, **fit_params : as `coef`; X_train, y_train are the training data of ``exact=True``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for one alpha, (n_samples, n_alphas) for several or None; a block
+        of K classes or tasks gives (n_samples, K) and (n_samples, K, n_alphas).
+        """
+        X = v.check_new_data(X, self.n_features, self.feature_names)
+        if alpha is None:
+            gamma = self._check_gamma(gamma)
+            coefs, intercepts, one = self.coefs, self.intercepts, False
+            if gamma != 1.0:
+                coefs = blend(coefs, self.relaxed.coefs, gamma)
+                intercepts = blend(intercepts, self.relaxed.intercepts, gamma)
+        else:
+            coefs, intercepts, one = self._evaluate(alpha, exact, X_train, y_train, gamma, fit_params)
+            if one:
+                coefs, intercepts = coefs[..., None], np.asarray(intercepts)[..., None]
+        coefs = np.asarray(coefs, dtype=np.float64)
+        if coefs.ndim == 3:  # (K, p, m) -> (n, K, m)
+            K, p, m = coefs.shape
+            pred = np.asarray(X @ coefs.transpose(1, 0, 2).reshape(p, K * m), dtype=np.float64).reshape(-1, K, m)
+        else:
+            pred = np.asarray(X @ coefs, dtype=np.float64)
+        pred = pred + np.asarray(intercepts, dtype=np.float64)[None]
+        return pred[..., 0] if one else pred
+
+    def summary(self):
+        """glmnet's ``print(fit)``: one line per alpha with Df (non-zeros), %Dev (100 x `dev_ratios`),
+        alpha, the certified duality gap and whether it met its target (and %Dev of the relaxed fit
+        when there is one). Returns the table as a string."""
+        df = self.n_nonzero()
+        dev = 100 * np.asarray(self.dev_ratios if self.dev_ratios is not None else np.full(len(self.alphas), np.nan))
+        relaxed = None if self.relaxed is None else 100 * np.asarray(self.relaxed.dev_ratios)
+        n_features = self.n_features
+        head = (f"Path: {len(self.alphas)} alphas, {n_features} features, l1_ratio={self.l1_ratio:g}, "
+                f"solver {self.solver!r}" + (f", stopped by {self.stop_reason}" if self.stop_reason else ""))
+        columns = f"{'':>4} {'Df':>5} {'%Dev':>7}" + (f" {'%Dev R':>7}" if relaxed is not None else "") + \
+            f" {'alpha':>11} {'gap':>10}  converged"
+        lines = [head, columns]
+        for i, alpha in enumerate(self.alphas):
+            row = f"{i + 1:>4} {int(df[i]):>5} {dev[i]:>7.2f}"
+            if relaxed is not None:
+                row += f" {relaxed[i]:>7.2f}"
+            row += f" {float(alpha):>11.4g} {float(self.dual_gaps[i]):>10.3g}  {'yes' if self.converged[i] else 'NO'}"
+            lines.append(row)
+        return "\n".join(lines)
+
+    def to_frame(self):
+        """The summary as a pandas DataFrame (pandas imported here only): one row per alpha, columns
+        ``alpha``, ``df`` (non-zeros), ``dev_ratio`` (fraction of deviance explained, `dev_ratios`),
+        ``dual_gap``, ``n_iter``, ``converged`` (and ``relaxed_dev_ratio`` for a relaxed path)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # (an optional dependency)
+            raise ImportError("Path.to_frame needs pandas: pip install pandas (or Path.summary() for text).") from exc
+        columns = {"alpha": np.asarray(self.alphas, dtype=np.float64), "df": self.n_nonzero(),
+                   "dev_ratio": (np.asarray(self.dev_ratios, dtype=np.float64) if self.dev_ratios is not None
+                                 else np.full(len(self.alphas), np.nan)),
+                   "dual_gap": np.asarray(self.dual_gaps, dtype=np.float64),
+                   "n_iter": np.asarray(self.n_iters), "converged": np.asarray(self.converged, dtype=bool)}
+        if self.relaxed is not None:
+            columns["relaxed_dev_ratio"] = np.asarray(self.relaxed.dev_ratios, dtype=np.float64)
+        return pd.DataFrame(columns)
+
+    def _check_gamma(self, gamma):
+        gamma = v.check_gamma(gamma)
+        if gamma != 1.0 and self.relaxed is None:
+            raise ValueError(f"gamma={gamma:g} blends the lasso with its relaxed fit: fit the path with relax=True "
+                             f"(enet_path, lasso_path or cv_path) first; gamma=1 is the lasso itself.")
+        return gamma
+
+    def _evaluate(self, alpha, exact, X, y, gamma, fit_params):
+        """(coefficients, intercepts, whether one alpha was given) at the query alphas, the alphas last."""
+        query, one = v.check_query_alphas(alpha)
+        gamma = self._check_gamma(gamma)
+        exact = v.check_bool(exact, "exact")
+        up, low, t, on_grid = self._interpolation(query, warn=not exact)
+        coefs = _interpolate(self.coefs, up, low, t, on_grid)
+        intercepts = _interpolate(self.intercepts, up, low, t, on_grid)
+        if gamma != 1.0:
+            coefs = blend(coefs, _interpolate(self.relaxed.coefs, up, low, t, on_grid), gamma)
+            intercepts = blend(intercepts, _interpolate(self.relaxed.intercepts, up, low, t, on_grid), gamma)
+        if exact and not on_grid.all():
+            refit = self._refitter(X, y, fit_params, query[~on_grid])
+            for k in np.flatnonzero(~on_grid):
+                coefs[..., k], intercepts[..., k] = refit(float(query[k]), gamma)
+        if one:
+            return coefs[..., 0], np.asarray(intercepts)[..., 0], True
+        return coefs, intercepts, False
+
+    def _interpolation(self, query, warn=True):
+        """glmnet's ``lambda.interp`` for the query alphas: the grid index just above (or at) each,
+        the one just below, the weight t of the one above, and whether the alpha is a grid point;
+        alphas beyond the grid are clamped to its ends (with a warning when `warn`)."""
+        grid = np.asarray(self.alphas, dtype=np.float64)
+        if grid.size == 0:
+            raise ValueError("the path has no alphas (it stopped before the first one).")
+        order = np.argsort(grid, kind="stable")  # ascending; ties keep the first grid point first
+        ascending = grid[order]
+        outside = (query < ascending[0]) | (query > ascending[-1])
+        if warn and outside.any():
+            warnings.warn(
+                f"alpha={float(query[outside][0]):.6g} is outside the path's grid [{ascending[0]:.6g}, "
+                f"{ascending[-1]:.6g}]: the coefficients at the nearest end are returned (exact=True refits "
+                f"at it).", UserWarning, stacklevel=v.caller_stacklevel())
+        clamped = np.clip(query, ascending[0], ascending[-1])
+        j = np.searchsorted(ascending, clamped, side="left")  # ascending[j - 1] < alpha <= ascending[j]
+        on_grid = ascending[j] == query
+        up = order[j]
+        low = order[np.maximum(j - 1, 0)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (clamped - grid[low]) / (grid[up] - grid[low])
+        t = np.where((ascending[j] == clamped) | (j == 0), 1.0, t)
+        return up, low, t, on_grid
+
+    def _refitter(self, X, y, fit_params, missing):
+        """alpha, gamma -> (coefficients, intercept) of a refit at alpha from the nearest grid solution,
+        with the options the path was fitted with (`Refit`)."""
+        fit = self.fitted_by
+        where = f"alpha={float(missing[0]):.6g} is not on the path's grid"
+        if fit is None:
+            raise ValueError(f"exact=True: {where}, and this path does not record how it was fitted (a path "
+                             f"built by hand or with_coefs); refit it with the path function at that alpha.")
+        if X is None or (y is None and not fit.from_stats):
+            data = "X=stats (the SufficientStats)" if fit.from_stats else "X=X, y=y"
+            raise ValueError(f"exact=True refits the path: {where}. Pass the training data again ({data}, and "
+                             f"sample_weight=... when the path was fitted with weights), or exact=False to "
+                             f"interpolate.")
+        if fit.weighted and fit_params.get("sample_weight") is None and not fit.from_stats:
+            raise ValueError("exact=True: the path was fitted with sample_weight; pass the same sample_weight=... "
+                             "again to refit it.")
+        if not fit.from_stats:
+            X = v.check_new_data(X, self.n_features, self.feature_names, what="X (the training data)")
+        options = {**fit.options, **fit_params}
+        with np.errstate(divide="ignore"):
+            log_grid = np.log(np.asarray(self.alphas, dtype=np.float64))
+
+        def refit(alpha, gamma):
+            nearest = int(np.argmin(np.abs(log_grid - np.log(alpha))))
+            relax = {"relax": True} if gamma != 1.0 else {}
+            args = (X,) if fit.from_stats else (X, y)
+            path = fit.front_end(*args, alphas=[alpha], coef_init=np.asarray(self.coefs[..., nearest]),
+                                 **relax, **options)
+            coef, b = path.coefs[..., 0], np.asarray(path.intercepts)[..., 0]
+            if gamma != 1.0:
+                coef = blend(coef, path.relaxed.coefs[..., 0], gamma)
+                b = blend(b, np.asarray(path.relaxed.intercepts)[..., 0], gamma)
+            return coef, b
+
+        return refit
+
+
+def _interpolate(values, up, low, t, on_grid):
+    """values (..., n_alphas) at the query points: t values[up] + (1 - t) values[low], the grid points'
+    own values exactly (a class's -inf intercept included)."""
+    values = np.asarray(values)
+    hi, lo = values[..., up], values[..., low]
+    with np.errstate(invalid="ignore"):
+        out = t * hi.astype(np.float64) + (1.0 - t) * lo.astype(np.float64)
+    out = np.where(t == 1.0, hi, out)
+    return out.astype(values.dtype) if values.dtype.kind == "f" else out
+
+
+class Refit(NamedTuple):
+    """How a path was fitted, for `Path.coef(exact=True)`: the front end, its options (the grid and the
+    data-dependent ones excluded: sample_weight must be passed again), whether it was weighted and
+    whether its data are statistics."""
+
+    front_end: object
+    options: dict
+    weighted: bool = False
+    from_stats: bool = False
+
+
+def feature_names_for_path(X):
+    """A DataFrame's column names for a path (None for other inputs, non-string or mixed names: a path
+    function, unlike an estimator, does not refuse them)."""
+    try:
+        return v.feature_names_of(X)
+    except TypeError:
+        return None
 
 
 def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
@@ -286,7 +558,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
               check_input=True, fit_intercept=False, sample_weight=None, tol=1e-4, max_iter=1000,
               random_state=None, selection="cyclic", screening=True, standardize=False, working_set=True,
               anderson=True, newton=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-              penalty_factor=None, lower_bounds=None, upper_bounds=None, **params):
+              penalty_factor=None, lower_bounds=None, upper_bounds=None, relax=False, **params):
     """Compute an ElasticNet path with coordinate descent.
 
     Minimizes, for each alpha,
@@ -390,6 +662,11 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Box constraints on the coefficients, containing 0 (``positive=True`` is lower_bounds=0). The
         solver projects each update exactly and certifies the solution with the Fenchel duality gap
         of the constrained problem (gap-safe screening and Newton steps are then off).
+    relax : bool, default=False
+        glmnet's relaxed lasso: also refit each alpha's support by unpenalized least squares (with the
+        path's intercept, weights and standardization; from the Gram matrix when the path ran from
+        statistics), in ``Path.relaxed``; ``Path.coef(alpha, gamma=...)`` blends the two
+        (`fastreg._relax`). Not with a 2-D y, bounds or ``positive=True``.
     **params :
         scikit-learn's signature has them; any parameter not listed here is refused with a ValueError
         naming it (as scikit-learn does for the parameters its solver does not use).
@@ -398,7 +675,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
     -------
     path : Path
         Unpacks to ``alphas, coefs, dual_gaps`` (plus ``n_iters`` with ``return_n_iter``); also has
-        ``intercepts``, ``converged`` and ``solver``.
+        ``intercepts``, ``converged``, ``solver``, ``feature_names`` (a DataFrame X's columns) and
+        ``relaxed``, and the path tools (`Path.coef`, `Path.predict`, `Path.summary`).
 
     Examples
     --------
@@ -417,30 +695,44 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
                               screening=screening, working_set=working_set, anderson=anderson, newton=newton,
                               verbose=verbose, dfmax=dfmax, early_stopping=early_stopping, devmax=devmax, fdev=fdev)
     grid = check_grid(alphas, eps, n_alphas)
-    fit_intercept, standardize, return_n_iter, _, _ = v.check_bools(
+    fit_intercept, standardize, return_n_iter, _, _, relax = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter, copy_X=copy_X,
-        check_input=check_input)
+        check_input=check_input, relax=relax)
     if any_dask(X, y, sample_weight):  # statistics on the workers, the path from them (fastreg._dask)
         from ._dask import dask_path
+
+        if relax:
+            raise ValueError("relax=True is not available for dask data yet: fit the path from "
+                             "SufficientStats.from_dask(X, y) with enet_path_from_stats(stats, relax=True).")
 
         return dask_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute, Xy=Xy,
                          coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
                          fit_intercept=fit_intercept, standardize=standardize, penalty_factor=penalty_factor,
                          lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    names = feature_names_for_path(X)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=True)
     multi_output = y.ndim == 2  # as scikit-learn: any 2-D y is the multi-task problem (fastreg._multitask)
     sample_weight = v.as_sample_weight(sample_weight, n_samples, X.dtype, normalized=True)
     precompute = v.check_precompute(precompute, n_features)
+    refit = Refit(enet_path, dict(
+        l1_ratio=l1_ratio, precompute="auto" if isinstance(precompute, np.ndarray) else precompute,
+        positive=positive, fit_intercept=fit_intercept, standardize=standardize, tol=tol, max_iter=max_iter,
+        random_state=random_state, selection=selection, screening=screening, working_set=working_set,
+        anderson=anderson, newton=newton, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds), weighted=sample_weight is not None)
     if multi_output:
-        return _multitask_enet_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute,
+        check_relax(relax, what="enet_path", multi_output=True)
+        path = _multitask_enet_path(X, y, sample_weight, settings, grid, l1_ratio, precompute=precompute,
                                     coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
                                     fit_intercept=fit_intercept, standardize=standardize,
                                     penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                                     upper_bounds=upper_bounds)
+        return _described(path, names, refit)
     penalty = check_penalty(l1_ratio, n_features, positive=positive, penalty_factor=penalty_factor,
                             lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    relax = check_relax(relax, penalty, what="enet_path")
     if coef_init is not None:
         coef_init = v.as_vector(coef_init, n_features, "coef_init", dtype=X.dtype)
     if Xy is not None:
@@ -454,8 +746,19 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
         Xy = Xy.astype(np.float64) * (problem.design.n_samples / n_samples)
     else:
         Xy = None
-    return solve_path(problem, path_alphas(problem, grid, Xy), settings, coef_init=coef_init,
+    path = solve_path(problem, path_alphas(problem, grid, Xy), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
+    return _described(path, names, refit, problem if relax else None)
+
+
+def _described(path, names, refit, relax_problem=None):
+    """The path with what the path tools need: the feature names, how it was fitted (`Refit`), and,
+    for `relax_problem` (the problem it was solved on), its relaxed fit (`fastreg._relax`)."""
+    path.feature_names = names
+    path.fitted_by = refit
+    if relax_problem is not None:
+        path.relaxed = relaxed_path(relax_problem, path)
+    return path
 
 
 def _multitask_enet_path(X, Y, sample_weight, settings, grid, l1_ratio, *, precompute, coef_init, return_n_iter,
@@ -483,7 +786,8 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", 
                coef_init=None, verbose=False, return_n_iter=False, positive=False, **params):
     """Compute a Lasso path: `enet_path` with ``l1_ratio=1``; same parameters and return value.
 
-    Minimizes ``1/(2 n) ||y - X w - b||^2 + alpha ||w||_1`` for each alpha.
+    Minimizes ``1/(2 n) ||y - X w - b||^2 + alpha ||w||_1`` for each alpha; ``relax=True`` adds the
+    relaxed lasso (``Path.relaxed``, glmnet's ``relax=TRUE``).
 
     Examples
     --------
@@ -504,7 +808,7 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
                          standardize=False, coef_init=None, tol=1e-4, max_iter=1000, positive=False,
                          random_state=None, selection="cyclic", screening=True, verbose=False,
                          return_n_iter=False, newton=True, dfmax=None, early_stopping=False, devmax=0.999,
-                         fdev=1e-5):
+                         fdev=1e-5, relax=False):
     """ElasticNet path from sufficient statistics alone (no X): the Gram kernel on `stats`.
 
     Same objective, grid, `tol` units and result as `enet_path`; `stats` is a `SufficientStats` (e.g.
@@ -517,7 +821,9 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     that were never added.
     A penalty whose gap the statistics cannot certify to `tol` (ill-conditioned data at a
     small alpha, where the gap's rounding, about eps times the squared condition number, exceeds the
-    target) is reported unconverged with a ConvergenceWarning that says so: fit it from X.
+    target) is reported unconverged with a ConvergenceWarning that says so: fit it from X. ``relax=True``:
+    the relaxed lasso from the statistics (`enet_path`'s; a singular support by the minimum-norm
+    solution of its Gram block).
 
     Examples
     --------
@@ -539,22 +845,34 @@ def enet_path_from_stats(stats, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=
     fit_intercept, standardize, return_n_iter = v.check_bools(
         fit_intercept=fit_intercept, standardize=standardize, return_n_iter=return_n_iter)
     penalty = check_penalty(l1_ratio, stats.n_features, positive=positive)
-    return path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
-                           coef_init=coef_init, return_n_iter=return_n_iter)
+    relax = check_relax(relax, penalty, what="enet_path_from_stats")
+    path = path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
+                           coef_init=coef_init, return_n_iter=return_n_iter, relax=relax)
+    path.feature_names = getattr(stats, "feature_names", None)  # (statistics read from named columns)
+    if path.relaxed is not None:
+        path.relaxed.feature_names = path.feature_names
+    path.fitted_by = Refit(enet_path_from_stats, dict(
+        l1_ratio=l1_ratio, fit_intercept=fit_intercept, standardize=standardize, tol=tol, max_iter=max_iter,
+        positive=positive, random_state=random_state, selection=selection, screening=screening, newton=newton),
+        from_stats=True)
+    return path
 
 
 def path_from_stats(stats, settings, grid, penalty, *, fit_intercept, standardize, coef_init=None,
-                    return_n_iter=False, out_dtype=None):
+                    return_n_iter=False, out_dtype=None, relax=False):
     """The path of validated statistics of the penalty's kept columns (`Penalty.columns`), its
     coefficients over the user's features (`penalty`'s; coef_init too), in `out_dtype` (default the
-    statistics')."""
+    statistics'); `relax`: with its relaxed fit (`fastreg._relax`)."""
     if coef_init is not None:
         coef_init = v.as_vector(coef_init, penalty.n_features or stats.n_features, "coef_init",
                                 dtype=out_dtype or stats.dtype)
     problem = prepare_from_stats(stats, penalty, fit_intercept=fit_intercept, standardize=standardize,
                                  out_dtype=out_dtype)
-    return solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
+    path = solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
+    if relax:
+        path.relaxed = relaxed_path(problem, path)
+    return path
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -583,7 +901,8 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
                   sample_weight=None, standardize=False, tol=1e-6, max_iter=1000, positive=False,
                   penalty_factor=None, coef_init=None, selection="cyclic", random_state=None, screening=True,
                   working_set=True, anderson=True, dfmax=None, early_stopping=False, devmax=0.999, fdev=1e-5,
-                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None, family="auto"):
+                  verbose=False, return_n_iter=False, lower_bounds=None, upper_bounds=None, family="auto",
+                  relax=False):
     """Compute a penalized logistic regression path (binomial or multinomial) with certified duality gaps.
 
     Two classes (the binomial family) minimize, for each alpha (glmnet's scale),
@@ -660,6 +979,8 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
         alpha (1 + l1_ratio) / 2 and l1_ratio 2 l1_ratio / (1 + l1_ratio) (unique with an L2 part; a pure L1
         penalty admits any split of beta whose two parts do not have the same sign). 'binomial' refuses
         more than two classes.
+    relax : bool, default=False
+        glmnet's relaxed logistic fit is not built: True is a ValueError saying so.
 
     Returns
     -------
@@ -687,10 +1008,12 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
         from ._dask import refuse
 
         raise refuse("logistic_path (a logistic regression)")
+    family = v.check_choice(family, "family", {"auto", "binomial", "multinomial"})
+    check_relax(relax, what="logistic_path", family="binomial or multinomial")
+    names = feature_names_for_path(X)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see logistic_data
     n_samples, n_features = X.shape
     sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)
-    family = v.check_choice(family, "family", {"auto", "binomial", "multinomial"})
     classes, codes = v.check_class_labels(y, n_samples, sample_weight,
                                           binary_only="family='binomial'" if family == "binomial" else None)
     n_classes = classes.size if family == "multinomial" or classes.size > 2 else None
@@ -716,7 +1039,12 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
     path = solve_path(problem, path_alphas(problem, grid), settings, coef_init=coef_init,
                       return_n_iter=return_n_iter)
     path.classes = classes
-    return path
+    return _described(path, names, Refit(logistic_path, dict(
+        l1_ratio=l1_ratio, fit_intercept=fit_intercept, standardize=standardize, tol=tol, max_iter=max_iter,
+        positive=positive, penalty_factor=penalty_factor, selection=selection, random_state=random_state,
+        screening=screening, working_set=working_set, anderson=anderson, lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds, family="multinomial" if n_classes is not None else "binomial"),
+        weighted=sample_weight is not None))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ __all__ = [
     "check_shift",
     "seed_from_random_state",
     "feature_names_of",
+    "check_query_alphas",
+    "check_gamma",
+    "check_gammas",
+    "check_which",
+    "check_new_data",
     "warn_alpha_zero",
     "caller_stacklevel",
 ]
@@ -924,6 +929,70 @@ def check_alphas(alphas):
         value = alphas[i] if isinstance(alphas, (list, tuple)) else arr[i]
         raise ValueError(f"alphas[{i}] == {value!r}, must be >= 0.0. (alphas are penalty strengths)")
     return arr
+
+
+def check_query_alphas(alpha):
+    """The alphas a path is evaluated at (`Path.coef`, `Path.predict`): one number or a 1-D sequence of
+    finite numbers > 0. Returns (the float64 array, whether one number was given)."""
+    if isinstance(alpha, (str, bytes, bool, np.bool_)) or alpha is None:
+        raise TypeError(f"alpha must be a number > 0 or a sequence of them, got {alpha!r}.")
+    try:
+        arr = np.asarray(alpha, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"alpha must be a number > 0 or a sequence of them, got {alpha!r}.") from exc
+    if arr.ndim > 1 or arr.size == 0:
+        raise ValueError(f"alpha must be a number or a non-empty 1-D sequence of numbers, got shape {arr.shape}.")
+    if not np.isfinite(arr).all() or (arr <= 0).any():
+        bad = arr[~(np.isfinite(arr) & (arr > 0))].ravel()[0]
+        raise ValueError(f"alpha must be > 0 and finite (a penalty strength on the path's scale), got {bad!r}.")
+    return np.atleast_1d(arr), arr.ndim == 0
+
+
+def check_gamma(gamma):
+    """One relaxed-lasso blend: a number in [0, 1] (1 the lasso, 0 the fully relaxed fit)."""
+    if (not isinstance(gamma, numbers.Real) or isinstance(gamma, (bool, np.bool_))
+            or not 0.0 <= float(gamma) <= 1.0):
+        raise ValueError(f"gamma must be a number in [0, 1] (1: the lasso, 0: the fully relaxed fit), got {gamma!r}.")
+    return float(gamma)
+
+
+def check_gammas(gamma):
+    """The blends a relaxed CV tries: a non-empty 1-D sequence of numbers in [0, 1], returned sorted and
+    unique."""
+    try:
+        arr = None if isinstance(gamma, (str, bytes)) else np.atleast_1d(np.asarray(gamma, dtype=np.float64))
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != 1 or arr.size == 0 or not np.isfinite(arr).all():
+        raise ValueError(f"gamma must be a non-empty 1-D sequence of numbers in [0, 1], got {gamma!r}.")
+    if (arr < 0).any() or (arr > 1).any():
+        raise ValueError(f"gamma values must be in [0, 1] (1: the lasso, 0: the fully relaxed fit), got {gamma!r}.")
+    return np.unique(arr)
+
+
+def check_which(which):
+    """A CV choice: 'min' (alpha_min) or '1se' (alpha_1se)."""
+    if not isinstance(which, str) or which not in ("min", "1se"):
+        raise ValueError(f"which must be 'min' (the smallest mean CV error) or '1se' (glmnet's one-standard-error "
+                         f"choice), got {which!r}.")
+    return which
+
+
+def check_new_data(X, n_features, feature_names=None, what="X"):
+    """New data for a fitted path's predictions: validated as a design matrix (dense or sparse), with
+    the path's number of columns and, when both are known, its feature names in the same order."""
+    names = None
+    try:
+        names = feature_names_of(X)
+    except TypeError:  # (mixed column types: no names to compare)
+        pass
+    X = as_design_matrix(X, what, accept_sparse=True)
+    if X.shape[1] != n_features:
+        raise ValueError(f"{what} has {X.shape[1]} features (columns), but the path was fitted with {n_features}.")
+    if names is not None and feature_names is not None and not np.array_equal(names, feature_names):
+        raise ValueError(f"{what}'s column names differ from the feature names the path was fitted with "
+                         f"({list(feature_names)[:5]}...); reorder or rename the columns.")
+    return X
 
 
 def check_random_state(random_state):

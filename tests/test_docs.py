@@ -8,9 +8,11 @@ import fastreg._path
 import fastreg._ridge
 import fastreg._stats
 import fastreg.linear_model
+import fastreg.plot
 
 
-@pytest.mark.parametrize("module", [fastreg._cv, fastreg._path, fastreg._ridge, fastreg._stats, fastreg.linear_model],
+@pytest.mark.parametrize("module", [fastreg._cv, fastreg._path, fastreg._ridge, fastreg._stats, fastreg.linear_model,
+                                    fastreg.plot],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)

@@ -98,12 +98,13 @@ BAD = {
     "Cs": ["3", 0, -1, [-1.0], [], [np.nan], True, [[1.0]]],
     "l1_ratios": [[-0.1], [1.1], "abc", [np.nan]],
     "family": ["ovr", 1, None, Bad("binomial", y=np.arange(N) % 3)],  # (binomial: two classes only)
+    "gamma": ["abc", [], [1.5], -0.1, [np.nan], [[0.5]], None],  # (cv_path's relaxed blends)
     "other": [3, fastreg.SufficientStats.from_arrays(X[:, :3], Y),
               fastreg.SufficientStats.from_arrays(X[:10], Y[:10])],  # another width, another shift
 }
 for _flag in ("fit_intercept", "positive", "standardize", "copy_X", "check_input", "warm_start", "return_n_iter",
               "screening", "working_set", "anderson", "newton", "early_stopping", "return_path", "store_cv_results",
-              "alpha_per_target", "dual", "refit", "use_legacy_attributes"):
+              "alpha_per_target", "dual", "refit", "use_legacy_attributes", "relax"):
     BAD[_flag] = NOT_BOOL
 
 # the Gram matrix of X centered is accepted with an intercept (scikit-learn's preprocessing), not without
@@ -138,7 +139,8 @@ EXEMPT = {
     # results, built by fastreg, not by users
     *(("Path", name) for name in ("alphas", "coefs", "intercepts", "dual_gaps", "n_iters", "converged", "solver",
                                   "l1_ratio", "tol", "return_n_iter")),
-    *(("CVPath", name) for name in ("alphas", "l1_ratios", "mse_path", "folds", "solver", "path")),
+    *(("CVPath", name) for name in ("alphas", "l1_ratios", "mse_path", "folds", "solver", "path", "relaxed_mse",
+                                    "gammas")),
 }
 
 
