@@ -273,7 +273,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     if any_dask(X, y, sample_weight, cv):
         result = _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args,
                           fit_intercept, standardize, return_path, _refit, gammas)
-        return _described(result, None, _refit_of(result, penalty_args, fit_intercept, standardize, precompute,
+        return _described(result, result.feature_names, _refit_of(result, penalty_args, fit_intercept, standardize, precompute,
                                                   settings, tol, max_iter, selection, random_state, False))
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)
     n_samples, n_features = X.shape
@@ -457,8 +457,10 @@ def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precomp
     grids = _grids(full, grid, l1_ratios)
     mse = _cv_from_statistics(lambda k: problem_of(_with_weight(total - tests[k], k)), tests, l1_ratios, grids,
                               settings, gammas)
-    return _cv_result(grids, l1_ratios, mse, None if rule is None else rule.folds(), "statistics", full, penalty,
-                      settings, return_path, refit, gammas)
+    result = _cv_result(grids, l1_ratios, mse, None if rule is None else rule.folds(), "statistics", full, penalty,
+                        settings, return_path, refit, gammas)
+    result.feature_names = data.feature_names  # (a dataframe's columns; _described copies them to the path)
+    return result
 
 
 def _cv_residual(data, folds, l1_ratios, grids, precompute, workers, gammas=None):

@@ -479,8 +479,10 @@ def dask_path(X, y, sample_weight, settings, grid, l1_ratio, *, precompute, Xy, 
         l1_ratio=l1_ratio, positive=positive, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
         upper_bounds=upper_bounds), what="enet_path")
     stats = statistics(data)
-    return path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
+    path = path_from_stats(stats, settings, grid, penalty, fit_intercept=fit_intercept, standardize=standardize,
                            coef_init=coef_init, return_n_iter=return_n_iter, out_dtype=data.dtype)
+    path.feature_names = data.feature_names  # (a dataframe's columns)
+    return path
 
 
 def fold_statistics(data, cv):
