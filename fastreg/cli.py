@@ -50,7 +50,7 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 # the progress line appears once a fit has run this long (seconds), refreshed every PROGRESS_TICK
 PROGRESS_AFTER = 1.0
 PROGRESS_TICK = 0.25
-RULES = {"bic": "BIC", "aic": "AIC", "min": "the minimum CV error", "1se": "the 1-SE rule"}
+RULES = {"min": "the minimum CV error", "1se": "the 1-SE rule", "bic": "BIC", "aic": "AIC"}
 
 
 def _fail(message):
