@@ -249,13 +249,16 @@ def _mixed(table, field):
                    f"leave it empty (missing).")
     i = int(np.argmax(numbers))
     return i, (f"{where}, {table.rows[i]}: {field.cell(i)!r} is a number in a column of text labels: a "
-               f"categorical column's levels must all be words; fix the cell or leave it empty (missing).")
+               f"categorical column's levels cannot be numbers; fix the cell or leave it empty (missing).")
 
 
-def _kind_error(table, field, numeric_target):
-    """(row, message) of the first cell of `field` the fit cannot use as its kind, or None."""
+def _kind_error(table, field, numeric_target, labels):
+    """(row, message) of the first cell of `field` the fit cannot use as its kind, or None; a column of
+    class `labels` may hold anything but a refused type."""
     if field.refusal:
         return -1, field.refusal
+    if labels:
+        return None
     if field.text:
         if field.raw is not None and any(_number(v) is not None for v in field.values[~field.missing]):
             return _mixed(table, field)
@@ -275,7 +278,7 @@ def _kind_error(table, field, numeric_target):
 
 def _labels(field):
     """A target column of class labels: floats when the column is numeric, else the stripped strings."""
-    return field.values if not field.text else np.array([str(v) for v in field.values])
+    return field.values.astype(str) if field.text else field.values
 
 
 def _missing_message(table, fields, counts):
@@ -311,7 +314,7 @@ def encode(table, target, *, labels=False, dropna=False):
         raise TableError(f"{source}: no data rows below the header: add one row per sample.")
     k = names.index(target)
     errors = [error for j, f in enumerate(fields)
-              if not (labels and j == k) and (error := _kind_error(table, f, numeric_target=j == k))]
+              if (error := _kind_error(table, f, numeric_target=j == k, labels=labels and j == k))]
     if errors:
         raise TableError(min(errors, key=lambda e: e[0])[1])
     lacking = [(f, int(f.missing.sum())) for f in fields if f.missing.any()]
@@ -348,8 +351,7 @@ def encode(table, target, *, labels=False, dropna=False):
     _check_unique(source, feature_names)
     encoding = {"rule": "glmnet makeX: one indicator column per level, no reference level, levels sorted; "
                         "named column=level",
-                "categorical": categorical, "dropped_one_level": single,
-                "dropna": bool(dropna), "rows_dropped": dropped_rows}
+                "categorical": categorical, "dropped_one_level": single, "rows_dropped": dropped_rows}
     return Dataset(X, y, feature_names, target, table.note, notes, encoding)
 
 

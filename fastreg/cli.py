@@ -353,9 +353,6 @@ class RidgeMode(Gaussian):
     RidgeCV's exact leave-one-out errors, or K-fold (contiguous folds, as `cv_path`) with --cv K.
     Columns: the effective degrees of freedom sum d^2 / (d^2 + alpha) and the training R^2."""
 
-    path_name = "path"
-    tol_unit = None
-
     def eps(self, args, n, p):
         return RIDGE_EPS if args.eps is None else args.eps
 
@@ -404,14 +401,19 @@ class RidgeMode(Gaussian):
 FAMILIES = {"gaussian": Gaussian, "binomial": Binomial}
 
 
+def _clip(text, width=60):
+    """A long value shortened for a one-line message."""
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def _alphas(text):
     """--alphas: comma-separated penalties > 0, solved from the largest down."""
     try:
         values = np.array([float(v) for v in text.split(",") if v.strip()])
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+        raise argparse.ArgumentTypeError(f"{_clip(text)!r} is not a comma-separated list of numbers") from None
     if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values <= 0):
-        raise argparse.ArgumentTypeError(f"{text!r}: give finite penalties > 0, comma-separated")
+        raise argparse.ArgumentTypeError(f"{_clip(text)!r}: give finite penalties > 0, comma-separated")
     return np.unique(values)[::-1].copy()
 
 
@@ -441,7 +443,8 @@ def build_parser():
     parser.add_argument("--n-alphas", type=int, help="number of penalties on the path (>= 1; default 100)")
     parser.add_argument("--eps", type=float, help=f"alpha_min / alpha_max, in (0, 1) (default {GAUSSIAN_EPS:g}; "
                         "binomial: 0.001 when n > p, else 0.01, as fastreg.logistic_path; --ridge: "
-                        f"{RIDGE_EPS:g} below {RIDGE_TOP:g} x the mean eigenvalue of X^T X)")
+                        f"{RIDGE_EPS:g}, from alpha_max = {RIDGE_TOP:g} x the mean eigenvalue of the centered "
+                        "X^T X)")
     parser.add_argument("--alphas", type=_alphas, metavar="A,B,...",
                         help="the penalties, comma-separated (instead of --n-alphas and --eps)")
     parser.add_argument("--tol", type=float, default=1e-7,
@@ -481,13 +484,12 @@ def build_parser():
 
 def _check_options(args, family):
     """Option values the fit cannot use end the program, naming the option and its range."""
-    tol_unit = "||y - mean y||^2/n" if family is RidgeMode else family.tol_unit
     checks = [
         ("--l1-ratio", args.l1_ratio, args.l1_ratio is None or 0 < args.l1_ratio <= 1,
          "in (0, 1]; 1 is the Lasso (for l1_ratio 0 use --ridge)"),
         ("--n-alphas", args.n_alphas, args.n_alphas is None or args.n_alphas >= 1, "at least 1"),
         ("--eps", args.eps, args.eps is None or 0 < args.eps < 1, "in (0, 1), the ratio alpha_min / alpha_max"),
-        ("--tol", args.tol, 0 < args.tol < 1, f"in (0, 1), a fraction of {tol_unit}"),
+        ("--tol", args.tol, 0 < args.tol < 1, f"in (0, 1), a fraction of {family.tol_unit}"),
         ("--max-iter", args.max_iter, args.max_iter >= 1, "at least 1"),
         ("--every", args.every, args.every is None or args.every >= 1, "at least 1"),
         ("--cv", args.cv, args.cv is None or args.cv >= 2, "at least 2 folds"),
@@ -603,7 +605,7 @@ def _model_json(data, source, model, path, cv, best, rule, args, df):
     ridge = args.ridge
     kind = "ridge" if ridge else "lasso" if args.l1_ratio == 1 else "elasticnet"
     binomial = isinstance(model, Binomial)
-    result = {
+    return {
         "fastreg_version": __version__,
         "input": source,
         "target": data.target,
@@ -641,7 +643,6 @@ def _model_json(data, source, model, path, cv, best, rule, args, df):
             "dropna": bool(args.dropna)},
         "encoding": data.encoding,
     }
-    return result
 
 
 def _write_path_csv(f, names, path, cv, df, dev_pct, ridge):
