@@ -348,7 +348,10 @@ def encode(table, target, *, labels=False, dropna=False):
         notes.append("dropped, one level only: " + ", ".join(f"{name} ({level!r})" for name, level in single.items()))
     if not feature_names:
         raise TableError(f"{source}: no feature column is left: every feature column has one level only.")
-    _check_unique(source, feature_names)
+    clash = [name for k, name in enumerate(feature_names) if name in feature_names[:k]]
+    if clash:
+        raise TableError(f"{source}: the one-hot column {clash[0]!r} (a level of a categorical column) has the name "
+                         f"of another column: rename one of them.")
     encoding = {"rule": "glmnet makeX: one indicator column per level, no reference level, levels sorted; "
                         "named column=level",
                 "categorical": categorical, "dropped_one_level": single, "rows_dropped": dropped_rows}

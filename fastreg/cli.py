@@ -541,13 +541,12 @@ def _plotting():
         importlib.import_module("matplotlib")
     except ImportError:
         _fail("--plot needs matplotlib: pip install 'fastreg[plot]' (or matplotlib).")
-    try:  # until fastreg.plot (issue 18, items 1-3) is merged; then this helper is `from . import plot`
-        from . import plot
+    try:  # until fastreg.plot (issue 18, items 1-3) is merged; then: `from . import plot; return plot`
+        return importlib.import_module(f"{__package__}.plot")
     except ModuleNotFoundError as exc:
         if exc.name != f"{__package__}.plot":
             raise
         _fail("--plot needs fastreg.plot, which this build of fastreg does not have yet.")
-    return plot
 
 
 def _print_table(alphas, columns, marks, every):

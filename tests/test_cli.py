@@ -1,5 +1,6 @@
 """The `fastreg` command line, in-process (fastreg.cli.main) and as a subprocess."""
 import csv
+import importlib
 import json
 import os
 import re
@@ -1018,6 +1019,10 @@ def test_dropna_leaves_out_rows_with_a_missing_value(tmp_path, capsys, mixed_fra
     np.testing.assert_allclose(np.array(list(model["coefficients"].values())), ref.coefs[:, i], rtol=1e-13, atol=1e-300)
 
 
+def test_one_hot_name_clash(tmp_path, capsys):
+    _user_error(capsys, [_write(tmp_path, "a=b,a,y\n1,b,3\n2,c,5\n3,b,4\n")], "one-hot column 'a=b'", "rename")
+
+
 def test_dropna_of_every_row(tmp_path, capsys):
     _user_error(capsys, [_write(tmp_path, "a,b,y\nNA,2,3\n1,,4\n"), "--dropna"], "every row", "--dropna")
 
@@ -1148,6 +1153,17 @@ def test_plot_renders_with_fastreg_plot(tmp_path, capsys, suffix, magic):
     figure = tmp_path / f"fit{suffix}"
     assert main(["--cv", "4", "--n-alphas", "30", "--plot", str(figure)]) == 0
     assert figure.read_bytes().startswith(magic) and figure.stat().st_size > 5000
+
+
+def test_plot_before_fastreg_plot_is_merged(capsys, tmp_path):
+    """(Goes with the guard in fastreg.cli._plotting.) One line, before the fit."""
+    pytest.importorskip("matplotlib")
+    try:
+        importlib.import_module("fastreg.plot")
+    except ModuleNotFoundError:
+        _user_error(capsys, ["--plot", tmp_path / "fit.png"], "--plot needs fastreg.plot")
+    else:
+        pytest.skip("fastreg.plot is merged: the guard can go")
 
 
 def test_plot_without_matplotlib(monkeypatch, capsys, tmp_path):
