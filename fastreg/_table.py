@@ -91,10 +91,12 @@ def read_table(path):
     .parquet / .pq, else UTF-8 CSV with a header row."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            head = f.read(len(PARQUET_MAGIC))
+            parquet = head == PARQUET_MAGIC or str(path).lower().endswith(PARQUET_SUFFIXES)
+            raw = None if parquet else head + f.read()  # (a Parquet file is read by pyarrow, not into memory)
     except OSError as exc:
         raise TableError(f"cannot read {path}: {exc.strerror}.") from None
-    if raw.startswith(PARQUET_MAGIC) or str(path).lower().endswith(PARQUET_SUFFIXES):
+    if parquet:
         return _read_parquet(path)
     return _read_csv(path, raw)
 
