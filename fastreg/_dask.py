@@ -258,24 +258,27 @@ class KFoldRule(NamedTuple):
 
 def _block_statistics(X, y, w, block, first_row, n_splits, labels):
     """Worker side: the statistics of one block, or a list of each fold's (None: no rows of it)."""
+    if X.shape[0] == 0:  # (filtered rows leave empty blocks)
+        return None if n_splits is None else [None] * n_splits
     if n_splits is None:
         return chunk_statistics(X, y, w, block=block, first_row=first_row)
+    where = f"block {block}" + ("" if first_row is None else f" (rows {first_row} to {first_row + X.shape[0] - 1})")
     labels = np.asarray(labels).reshape(-1)
     if labels.shape[0] != X.shape[0]:
-        raise ValueError(f"block {block}: {labels.shape[0]} fold labels for {X.shape[0]} rows.")
+        raise ValueError(f"{where}: {labels.shape[0]} fold labels for {X.shape[0]} rows.")
     bad = (labels < 0) | (labels >= n_splits) | (labels != np.round(labels))
     if bad.any():
-        rows = "" if first_row is None else f" (rows {first_row} to {first_row + X.shape[0] - 1})"
-        raise ValueError(f"block {block}{rows}: fold labels must be integers in 0 .. {n_splits - 1}, got "
-                         f"{labels[bad][0]!r}.")
+        raise ValueError(f"{where}: fold labels must be integers in 0 .. {n_splits - 1}, got {labels[bad][0]!r}.")
     out = []
     for k in range(n_splits):
         rows = np.flatnonzero(labels == k)
         if rows.size == 0:
             out.append(None)
             continue
-        out.append(chunk_statistics(X[rows], y[rows], None if w is None else w[rows], block=block,
-                                    first_row=first_row, what=f"fold {k} of block"))
+        try:  # (the fold's rows are not contiguous: the error names the block's)
+            out.append(chunk_statistics(X[rows], y[rows], None if w is None else w[rows], block=k, what="fold"))
+        except ValueError as err:
+            raise ValueError(f"{where}, {err}") from None
     return out
 
 
