@@ -257,12 +257,16 @@ class KFoldRule(NamedTuple):
 
 
 def _block_statistics(X, y, w, block, first_row, n_splits, labels):
-    """Worker side: the statistics of one block, or a list of each fold's (None: no rows of it)."""
+    """Worker side: the statistics of one block, or a list of each fold's (None: no rows of it).
+    `labels`: the block's fold labels, or the `KFoldRule` that gives them (a few numbers in the graph,
+    not one label per row)."""
     if X.shape[0] == 0:  # (filtered rows leave empty blocks)
         return None if n_splits is None else [None] * n_splits
     if n_splits is None:
         return chunk_statistics(X, y, w, block=block, first_row=first_row)
     where = f"block {block}" + ("" if first_row is None else f" (rows {first_row} to {first_row + X.shape[0] - 1})")
+    if isinstance(labels, KFoldRule):  # (KFold: the rows' positions are known)
+        labels = labels.labels(first_row, first_row + X.shape[0])
     labels = np.asarray(labels).reshape(-1)
     if labels.shape[0] != X.shape[0]:
         raise ValueError(f"{where}: {labels.shape[0]} fold labels for {X.shape[0]} rows.")
@@ -335,13 +339,8 @@ def statistics(data, *, rule=None, labels=None, n_splits=None):
     # (a dataframe's partition lengths may be unknown: then the errors name the block only)
     starts = np.concatenate(([0], np.cumsum(X.chunks[0]))).astype(np.int64) if _known(X) else [None] * (len(xs) + 1)
     block_stats = dask.delayed(_block_statistics, pure=True)
-    parts = []
-    for i in range(len(xs)):
-        fold_labels = ls[i]
-        if rule is not None:
-            fold_labels = rule.labels(int(starts[i]), int(starts[i + 1]))
-        parts.append(block_stats(xs[i], ys[i], ws[i], i, starts[i] if starts[i] is None else int(starts[i]),
-                                 n_splits, fold_labels))
+    parts = [block_stats(xs[i], ys[i], ws[i], i, None if starts[i] is None else int(starts[i]), n_splits,
+                         ls[i] if rule is None else rule) for i in range(len(xs))]
     combine = dask.delayed(_merged, pure=True)
     while len(parts) > 1:  # a balanced binary tree, fixed by the chunking
         parts = [combine(parts[j], parts[j + 1]) if j + 1 < len(parts) else parts[j]
