@@ -527,7 +527,7 @@ def enet_fit(X, y, sample_weight, alpha, settings, penalty_args, *, fit_intercep
         raise ValueError("positive=True is not supported with several targets; fit one target at a time.")
     stats = statistics(data)
     n_targets = 1 if data.y.ndim == 1 else data.y.shape[1]
-    previous = warm(n_targets, data.n_features)
+    previous = warm(n_targets, penalty.n_features)  # (the user's features; data.X holds the kept ones)
     coef = np.empty((n_targets, penalty.n_features), dtype=data.dtype)
     intercept, gaps, n_iters, solver = np.empty(n_targets), np.empty(n_targets), [], None
     for k in range(n_targets):
