@@ -442,10 +442,14 @@ def _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precomp
     folds in memory for KFold (``cv`` an int), None for fold labels."""
     from ._dask import _check_route_options, fold_statistics, prepared
 
+    if not any_dask(X, y, sample_weight):
+        raise TypeError("cv_path: cv is a dask array of fold labels but X is not; pass X (and y) as dask arrays "
+                        "chunked like the labels, or the folds of in-memory data as cv=[(train, test), ...].")
     if groups is not None:
         raise ValueError("cv_path: groups are not used with dask data; pass the folds as cv=an array of fold labels.")
     _check_route_options(precompute, None, "cv_path")
-    data, penalty = prepared(X, y, sample_weight, dict(l1_ratio=l1_ratios[0], **penalty_args), what="cv_path")
+    data, penalty = prepared(X, y, sample_weight, dict(l1_ratio=l1_ratios[0], **penalty_args), what="cv_path",
+                             squeeze=True)
     check_relax(gammas is not None, penalty, what="cv_path")
     tests, total, rule = fold_statistics(data, cv)
 

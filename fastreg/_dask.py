@@ -120,6 +120,10 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
         raise TypeError(f"{what}: y or sample_weight is a dask collection but X is not; pass X as a dask array "
                         f"too (dask.array.from_array(X, chunks=...)), or every input in memory.")
     feature_names, aligned = None, False
+    for name, a in (("y", y), ("sample_weight", sample_weight)):
+        if isinstance(a, str) and not _is_frame(X):
+            raise ValueError(f"{what}: {name}={a!r} names a column, but X is not a dataframe; pass {name} as an "
+                             f"array (a dask array chunked like X's rows, or a NumPy array).")
     if _is_frame(X):
         X, y, sample_weight, feature_names, aligned = _frame_arrays(X, y, sample_weight, what)
     X = _as_array(X, "X", da)
@@ -457,12 +461,14 @@ def _check_route_options(precompute, Xy, what):
         raise ValueError(f"{what}: Xy is not used with dask data (the statistics hold X^T y); pass Xy=None.")
 
 
-def prepared(X, y, sample_weight, penalty_args, *, what, allow_2d=False, rule_of=None):
+def prepared(X, y, sample_weight, penalty_args, *, what, allow_2d=False, squeeze=False):
     """(DaskData, Penalty) of dask inputs checked for the statistics route, X restricted to the
-    penalty's kept columns."""
+    penalty's kept columns. Without `allow_2d` a 2-D y is refused (`squeeze`: but for one column,
+    raveled), as the in-memory front end treats it: `enet_path`'s multi-task problem, `cv_path`'s
+    raveled column."""
     from ._settings import check_penalty
 
-    data = dask_data(X, y, sample_weight, allow_2d=allow_2d, what=what)
+    data = dask_data(X, y, sample_weight, allow_2d=allow_2d or not squeeze, what=what)
     if data.y.ndim == 2 and not allow_2d:
         raise ValueError(f"{what}: a 2-D y (the multi-task models) is not supported with dask data; fit one "
                          f"column of y at a time.")
