@@ -29,6 +29,8 @@ from fastreg import (  # noqa: E402
     RidgeCV, SufficientStats, cv_path, enet_path, lasso_path, logistic_path,
 )
 
+# a cluster that breaks can hang a test: CI stops it instead (pytest-timeout)
+pytestmark = pytest.mark.timeout(120)
 
 N, P = 6007, 20
 CHUNKS = (1500, 1500, 1500, 1507)
@@ -650,7 +652,6 @@ def _x_with_nan(block_id=None):
     return block
 
 
-@pytest.mark.timeout(120)
 def test_error_nan_on_a_worker(on_processes):
     Xd = da.map_blocks(_x_with_nan, chunks=((1500,) * 4, (P,)), dtype=np.float64, meta=np.empty((0, 0)))
     yd = da.ones(N - 7, chunks=((1500,) * 4,))
@@ -771,7 +772,6 @@ def _fit_cv(Xd, yd):
     return cv_path(Xd, yd, cv=5, l1_ratio=[0.5, 1.0], n_alphas=10, tol=TOL)
 
 
-@pytest.mark.timeout(120)
 @pytest.mark.parametrize("fit", [_fit_path, _fit_cv], ids=["enet_path", "cv_path"])
 def test_worker_killed_mid_computation(on_processes, fit):
     """A worker process killed while it computes blocks (its nanny restarts it): the blocks it held or
@@ -806,7 +806,6 @@ def _failing_block(block_id=None):
     return _slow_block(block_id, delay=0.05)
 
 
-@pytest.mark.timeout(120)
 def test_failing_block_raises_promptly(scheduler):
     """The block's own error reaches the caller (distributed re-raises it), without retries or a hang."""
     rows = (FAULT_ROWS,) * FAULT_BLOCKS
