@@ -182,9 +182,10 @@ def test_plot_cv_error_bars_choice_lines_and_top_axis():
         plot_path(cv)
 
 
-def test_import_fastreg_does_not_import_matplotlib():
+def test_import_fastreg_does_not_import_matplotlib(tmp_path):
     code = "import sys, fastreg, fastreg.plot; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    # (not from the repository's root: `python -c` would import its uncompiled fastreg/, not the installed one)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
 
 
 def test_missing_matplotlib_says_how_to_install(monkeypatch):
