@@ -32,7 +32,7 @@ from scipy import sparse
 from . import _plan
 from . import _ridge
 from . import _validation as v
-from ._path import feature_names_for_path, path_alphas, prepare, prepare_from_stats, solve_path
+from ._path import path_alphas, prepare, prepare_from_stats, solve_path
 from ._plan import make_plan
 from ._settings import check_grid, check_penalty, check_settings
 from ._folds import (
@@ -269,7 +269,7 @@ def cv_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None, cv=None,
     gammas = gammas if relax else None
     penalty_args = dict(positive=positive, penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                         upper_bounds=upper_bounds)
-    names = feature_names_for_path(X)
+    names = v.lenient_feature_names(X)
     if any_dask(X, y, sample_weight, cv):
         result = _cv_dask(X, y, sample_weight, l1_ratios, settings, grid, cv, groups, precompute, penalty_args,
                           fit_intercept, standardize, return_path, _refit, gammas)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._plan import GRAM_MAX_BYTES
-from ._stats import chunk_statistics, merge
+from ._stats import chunk_statistics, merge, normal_equations_of
 
 
 def is_dask(obj):
@@ -63,6 +63,7 @@ class DaskData(NamedTuple):
     y: object
     sample_weight: object
     feature_names: object  # ndarray of str, or None
+    what: str = "fit"  # the caller, for the errors found after the pass
 
     @property
     def n_samples(self):
@@ -170,7 +171,7 @@ def dask_data(X, y, sample_weight=None, *, allow_2d=True, what="fit"):
                 f"{what}: the row blocks of X and {name} differ ({detail}); chunk them alike, e.g. "
                 f"{name} = {name}.rechunk({{0: X.chunks[0]}})."
             )
-    return DaskData(X, y, weights, feature_names)
+    return DaskData(X, y, weights, feature_names, what)
 
 
 _Y_COLUMN, _W_COLUMN = "__fastreg_y__", "__fastreg_sample_weight__"
@@ -186,13 +187,7 @@ def _frame_arrays(X, y, sample_weight, what):
     the frame converted once, so the three share one partitioning ("aligned"; dask may fuse or split
     a projection's partitions differently when each is converted alone) and no pass computes the
     partitions' lengths: the statistics do not need them (a K-fold CV computes them)."""
-    for name, value in (("y", y), ("sample_weight", sample_weight)):
-        if isinstance(value, str) and value not in X.columns:
-            raise ValueError(f"{what}: {name}={value!r} is not a column of X (columns: {list(X.columns)}).")
-    drop = [value for value in (y, sample_weight) if isinstance(value, str)]
-    y = X[y] if isinstance(y, str) else y
-    sample_weight = X[sample_weight] if isinstance(sample_weight, str) else sample_weight
-    X = X.drop(columns=drop) if drop else X
+    X, y, sample_weight = split_target(X, y, sample_weight, what)
     names = list(X.columns)
     feature_names = np.asarray(names, dtype=object) if names and all(isinstance(c, str) for c in names) else None
     bad = [str(c) for c, t in X.dtypes.items() if not (np.issubdtype(t, np.number) or t == bool)]
@@ -355,9 +350,9 @@ def statistics(data, *, rule=None, labels=None, n_splits=None):
         if stats is not None:
             stats.check_range()
             n_rows, weight = n_rows + stats.n_rows, weight + stats.weight_sum
-    check_statistics_route(n_rows, data.n_features)  # (rows unknown before: a dataframe's)
+    check_statistics_route(n_rows, data.n_features, data.what)  # (rows unknown before: a dataframe's)
     if not weight > 0:
-        raise ValueError("sample_weight: every weight is 0; at least one row needs a positive weight.")
+        raise ValueError(f"{data.what}: sample_weight: every weight is 0; at least one row needs a positive weight.")
     return result
 
 
@@ -508,13 +503,13 @@ def fold_statistics(data, cv):
     return [stats.about(*total.shift) for stats in tests], total, rule
 
 
-def split_target(X, y, sample_weight=None):
+def split_target(X, y, sample_weight=None, what="fit"):
     """A dataframe X with y (and sample_weight) named as its columns: (features, target, weights)."""
     if _is_frame(X) and is_dask(X):
-        drop = [name for name in (y, sample_weight) if isinstance(name, str)]
-        for name in drop:
-            if name not in X.columns:
-                raise ValueError(f"{name!r} is not a column of X (columns: {list(X.columns)}).")
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if isinstance(value, str) and value not in X.columns:
+                raise ValueError(f"{what}: {name}={value!r} is not a column of X (columns: {list(X.columns)}).")
+        drop = [value for value in (y, sample_weight) if isinstance(value, str)]
         if drop:
             y = X[y] if isinstance(y, str) else y
             sample_weight = X[sample_weight] if isinstance(sample_weight, str) else sample_weight
@@ -547,17 +542,6 @@ def enet_fit(X, y, sample_weight, alpha, settings, penalty_args, *, fit_intercep
     return coef, intercept, gaps, n_iters, solver, data.y.ndim, penalty.n_features
 
 
-def _normal_equations(stats, fit_intercept):
-    from ._stats import NormalEquations
-
-    if fit_intercept:
-        G, XtY, _, x_mean, y_mean = stats.centered()
-    else:
-        G, XtY, _ = stats.raw()
-        x_mean, y_mean = np.zeros(stats.n_features), np.zeros(np.shape(stats.Xty)[1])
-    return NormalEquations(G, XtY, x_mean, np.atleast_1d(y_mean), stats.weight_sum)
-
-
 def _ridge_solutions(stats, alphas, fit_intercept):
     """(k, p, a) coefficients and (k, a) intercepts of Ridge at every alpha from statistics with a 2-D y
     (one eigendecomposition); a warning for alphas the statistics cannot resolve (no X to solve on)."""
@@ -565,7 +549,7 @@ def _ridge_solutions(stats, alphas, fit_intercept):
 
     from . import _ridge
 
-    spec = _ridge.spectrum_of(_normal_equations(stats, fit_intercept))
+    spec = _ridge.spectrum_of(normal_equations_of(stats, None, fit_intercept))
     unresolved = spec.unresolved(alphas)
     if unresolved.any():
         warnings.warn(

@@ -418,15 +418,6 @@ class Refit(NamedTuple):
     from_stats: bool = False
 
 
-def feature_names_for_path(X):
-    """A DataFrame's column names for a path (None for other inputs, non-string or mixed names: a path
-    function, unlike an estimator, does not refuse them)."""
-    try:
-        return v.feature_names_of(X)
-    except TypeError:
-        return None
-
-
 def alpha_grid(design, l1_ratio, eps, n_alphas, positive, Xy=None):
     """Log-spaced alphas from alpha_max = ||X^T (y - mean y)||_inf / (n l1_ratio) down to eps * alpha_max."""
     return _log_grid(GAUSSIAN, design, l1_ratio, eps, n_alphas, positive, Xy)
@@ -709,7 +700,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None, precom
                          coef_init=coef_init, return_n_iter=return_n_iter, positive=positive,
                          fit_intercept=fit_intercept, standardize=standardize, penalty_factor=penalty_factor,
                          lower_bounds=lower_bounds, upper_bounds=upper_bounds)
-    names = feature_names_for_path(X)
+    names = v.lenient_feature_names(X)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see build_design
     n_samples, n_features = X.shape
     y = v.as_target(y, n_samples, X.dtype, allow_2d=True)
@@ -1010,7 +1001,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=None, n_alphas=100, alphas=None, fi
         raise refuse("logistic_path (a logistic regression)")
     family = v.check_choice(family, "family", {"auto", "binomial", "multinomial"})
     check_relax(relax, what="logistic_path", family="binomial or multinomial")
-    names = feature_names_for_path(X)
+    names = v.lenient_feature_names(X)
     X = v.as_design_matrix(X, check_finite=False, accept_sparse=True)  # finiteness: see logistic_data
     n_samples, n_features = X.shape
     sample_weight = v.as_sample_weight(sample_weight, n_samples, np.float64)

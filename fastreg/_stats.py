@@ -846,15 +846,18 @@ class NormalEquations(NamedTuple):
 
 
 def normal_equations_of(stats, X, fit_intercept):
-    """`NormalEquations` from `SufficientStats` (2-D y): centered (`SufficientStats.centered`), or the
-    sums themselves without an intercept (they must then be about a zero shift). X: the data they
-    came from, checked for NaN/inf by G's diagonal (`check_gram_diagonal`)."""
+    """`NormalEquations` from `SufficientStats` (2-D y): centered (`SufficientStats.centered`), or about
+    the origin without an intercept (`SufficientStats.raw`; the sums themselves when taken about a zero
+    shift). X: the data they came from, checked for NaN/inf by G's diagonal (`check_gram_diagonal`), or
+    None for statistics validated block by block (`chunk_statistics`)."""
     if fit_intercept:
         G, XtY, _, x_mean, y_mean = stats.centered()
     else:
-        G, XtY = stats.XtX, stats.Xty
+        about_zero = not (np.any(stats.x_shift) or np.any(stats.y_shift))
+        G, XtY = (stats.XtX, stats.Xty) if about_zero else stats.raw()[:2]
         x_mean, y_mean = np.zeros(stats.n_features), np.zeros(np.shape(stats.Xty)[1])
-    v.check_gram_diagonal(np.diag(G), X)
+    if X is not None:
+        v.check_gram_diagonal(np.diag(G), X)
     return NormalEquations(G, XtY, x_mean, y_mean, stats.weight_sum)
 
 

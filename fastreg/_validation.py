@@ -51,6 +51,7 @@ __all__ = [
     "check_shift",
     "seed_from_random_state",
     "feature_names_of",
+    "lenient_feature_names",
     "check_query_alphas",
     "check_gamma",
     "check_gammas",
@@ -109,6 +110,15 @@ def feature_names_of(X):
             "X.columns = X.columns.astype(str)."
         )
     return None
+
+
+def lenient_feature_names(X):
+    """`feature_names_of`, but None for mixed or non-string column names (a path function, unlike an
+    estimator, does not refuse them)."""
+    try:
+        return feature_names_of(X)
+    except TypeError:
+        return None
 
 
 def _as_float_array(a, name, dtype=None):
@@ -981,11 +991,7 @@ def check_which(which):
 def check_new_data(X, n_features, feature_names=None, what="X"):
     """New data for a fitted path's predictions: validated as a design matrix (dense or sparse), with
     the path's number of columns and, when both are known, its feature names in the same order."""
-    names = None
-    try:
-        names = feature_names_of(X)
-    except TypeError:  # (mixed column types: no names to compare)
-        pass
+    names = lenient_feature_names(X)
     X = as_design_matrix(X, what, accept_sparse=True)
     if X.shape[1] != n_features:
         raise ValueError(f"{what} has {X.shape[1]} features (columns), but the path was fitted with {n_features}.")
