@@ -278,7 +278,9 @@ def _block_statistics(X, y, w, block, first_row, n_splits, labels):
         if rows.size == 0:
             out.append(None)
             continue
-        try:  # (the fold's rows are not contiguous: the error names the block's)
+        if rows[-1] - rows[0] + 1 == rows.size:  # (KFold's rows in a block are a range: views, no copy)
+            rows = slice(int(rows[0]), int(rows[-1]) + 1)
+        try:  # (the error names the block's rows, which the fold's are among)
             out.append(chunk_statistics(X[rows], y[rows], None if w is None else w[rows], block=k, what="fold"))
         except ValueError as err:
             raise ValueError(f"{where}, {err}") from None
