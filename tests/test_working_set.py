@@ -108,3 +108,34 @@ def test_unreachable_float32_target_does_not_starve_the_working_set():
     full = _path(X, y, False, **dict(kw))
     assert not ws.converged[0] and not full.converged[0]
     assert ws.dual_gaps[0] <= 10 * full.dual_gaps[0]
+
+
+@pytest.mark.parametrize("l1_ratio,positive", [(1.0, False), (0.5, False), (1.0, True)])
+def test_bounded_checks_certify_without_passes_over_X(oracle, dtype, monkeypatch, l1_ratio, positive):
+    # features outside the working set certified by |x_j^T R| <= |x_j^T R_k| + ||x_j|| ||R - R_k||: the
+    # same certified solutions as a pass over X at every check, with fewer passes
+    from fastreg import _solvers
+
+    X, y = oracle.make_regression(60, 1500, dtype=dtype, rho=0.6, seed=311, n_informative=30, intercept=1.0)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, len(y))
+    tol = oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, positive=positive, fit_intercept=True, eps=1e-2,
+              n_alphas=25, sample_weight=sw)
+    passes = []
+    full_gap = _solvers._full_gap
+    monkeypatch.setattr(_solvers, "_full_gap", lambda *a: passes.append(1) or full_gap(*a))
+    bounded = _path(X, y, True, **kw)
+    n_bounded = len(passes)
+    monkeypatch.setattr(_solvers, "BOUNDED_CHECKS", False)
+    passes.clear()
+    exact = _path(X, y, True, **kw)
+    assert bounded.converged.all() and exact.converged.all()
+    assert len(passes) == len(bounded.alphas) and n_bounded < 0.8 * len(passes)
+    floor = oracle.rounding_floor(dtype, y)
+    for k, alpha in enumerate(bounded.alphas):
+        oracle.assert_certified(X, y, bounded.coefs[:, k], bounded.intercepts[k], bounded.dual_gaps[k], alpha,
+                                l1_ratio, tol=tol, dtype=dtype, fit_intercept=True, positive=positive,
+                                sample_weight=sw, what=f"alpha #{k}")
+        oracle.assert_same_solution(X, y, bounded.coefs[:, k], bounded.dual_gaps[k], exact.coefs[:, k],
+                                    exact.dual_gaps[k], alpha, l1_ratio, fit_intercept=True, positive=positive,
+                                    floor=floor, sample_weight=sw, what=f"alpha #{k}")
