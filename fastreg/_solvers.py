@@ -24,6 +24,9 @@ GAP_EVERY = 10
 ANDERSON = 5
 # first working-set size for p > n (doubled until the full duality gap reaches its target)
 MIN_WORKING_SET = 100
+# ... and at least this many times the warm start's support (celer takes 2: measured on a 500 x 20000
+# path, 1.5 cost 0.72 times as much, the epochs on the set's zeros being most of an epoch near nnz = n)
+WS_FACTOR = 1.5
 # the working-set solver certifies features outside its set by bounds where they suffice (False: a pass
 # over X for every check, the reference the tests compare against)
 BOUNDED_CHECKS = True
@@ -251,7 +254,7 @@ class WorkingSetSolver:
         # epochs are counted in full-epoch equivalents (an epoch on a working set of size s counts
         # s / p), so that max_iter bounds the same work as without working sets
         work = 0.0
-        size = max(MIN_WORKING_SET, 2 * int(np.count_nonzero(w)))
+        size = max(MIN_WORKING_SET, int(WS_FACTOR * np.count_nonzero(w)))
         p = w.size
         while gap > self.tol_gap and work < self.max_iter:
             corr = _dual_correlation(d, self.XtR, w, l2_reg)
