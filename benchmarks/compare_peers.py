@@ -322,15 +322,18 @@ def run_python_glmnet(data, alphas, tol, deadline, repeat=1):
     return _run_worker("python-glmnet", data, alphas, tol, deadline, repeat)
 
 
-DECADES = tuple(10.0 ** -k for k in range(7, 16))  # 1e-7 ... 1e-15
+# loosest first, loose enough that the first setting misses the target; glmnet's and adelie's criteria
+# (coefficient changes) need far tighter values than the gap-based ones: half-decades 1e-7 ... 1e-15
+FINE = tuple(float(f"{10.0 ** (-k / 2):.0e}") for k in range(14, 31))
+GAPS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 1e-12)
 LIBRARIES = {
-    "fastreg": Library("fastreg", prepare_plain, run_fastreg, (1e-6, 1e-7, 1e-8, 1e-10), "tol"),
-    "glmnet": Library("", prepare_r_glmnet, run_r_glmnet, DECADES, "thresh"),
-    "python-glmnet": Library("", prepare_worker, run_python_glmnet, DECADES, "tol"),
-    "adelie": Library("", prepare_worker, run_adelie, DECADES, "tol"),
-    "sklearn": Library("sklearn", prepare_plain, run_sklearn, (1e-6, 1e-7, 1e-8, 1e-10, 1e-12), "tol"),
-    "celer": Library("celer", prepare_plain, run_celer, (1e-6, 1e-7, 1e-8, 1e-10, 1e-12), "tol", gram=False),
-    "skglm": Library("skglm", prepare_plain, run_skglm, (1e-5, 1e-6, 1e-8, 1e-10, 1e-12), "tol", gram=False),
+    "fastreg": Library("fastreg", prepare_plain, run_fastreg, GAPS, "tol"),
+    "glmnet": Library("", prepare_r_glmnet, run_r_glmnet, FINE, "thresh"),
+    "python-glmnet": Library("", prepare_worker, run_python_glmnet, FINE, "tol"),
+    "adelie": Library("", prepare_worker, run_adelie, FINE, "tol"),
+    "sklearn": Library("sklearn", prepare_plain, run_sklearn, GAPS, "tol"),
+    "celer": Library("celer", prepare_plain, run_celer, GAPS, "tol", gram=False),
+    "skglm": Library("skglm", prepare_plain, run_skglm, GAPS, "tol", gram=False),
 }
 SELF_TIMED = (run_r_glmnet, run_adelie, run_python_glmnet)  # repeat and time themselves
 
