@@ -10,9 +10,10 @@ One grid per problem, computed here: 100 alphas (10 on sparse-onehot) from alpha
 expression, eps 1e-2), wide (correlated_design(500, 20000, rho=0.6, seed=3), eps 1e-2), tall
 (correlated_design(20000, 2000, rho=0.6, seed=0), eps 1e-3), diamonds-poly (real 53940 x 240, eps 1e-3),
 all centered and fitted without intercept, and sparse-onehot (300000 rows, up to 3972 one-hot levels of 8 Zipf
-categorical variables and 3 standardized dense numeric columns, CSC, `sparse_data.onehot_design`), fitted
-with an intercept. tall and diamonds-poly are Gram problems: every library that has one runs its
-covariance mode, the Gram matrix computed inside the timing.
+categorical variables and 3 standardized dense numeric columns, CSC, `sparse_data.onehot_design`; y from a
+fifth of the levels, `sparse_onehot`; its 10-alpha path ends with 75 non-zeros), fitted with an intercept.
+tall and diamonds-poly are Gram problems: every library that has one runs its covariance mode, the Gram
+matrix computed inside the timing.
 
 How each library gets that problem (its setting is the one tolerance it is given; `LIBRARIES` holds the
 ladders, tightest last):
@@ -110,16 +111,26 @@ def _centered(X, y):
     return np.asfortranarray(X - X.mean(axis=0)), y - y.mean()
 
 
-def sparse_onehot(quick):
-    """`onehot_design`'s 8 Zipf categorical variables (every observed level a column), no flags, and 3
-    dense numeric columns standardized (mean 0, variance 1: dense in the CSC); y not centered."""
-    X, y = onehot_design(**SIZES["quick" if quick else "full"], n_binary=0, n_numeric=3, seed=5)
+def sparse_onehot(quick, seed=5):
+    """`onehot_design`'s X: 8 Zipf categorical variables (every observed level a column), no flags, 3 dense
+    numeric columns standardized here (mean 0, variance 1: dense in the CSC). y is drawn here, not
+    onehot_design's (whose numeric effects dominate: at eps 1e-2 its path keeps 4 columns): a fifth of the
+    levels get a Laplace(1) effect, the numeric columns 0.3, -0.2, 0.1, plus an intercept of 3 and
+    Gaussian noise (std(X w) / 2)."""
+    X = onehot_design(**SIZES["quick" if quick else "full"], n_binary=0, n_numeric=3, seed=seed)[0]
     X = sp.csc_matrix(X, dtype=np.float64)
-    for j in range(X.shape[1] - 3, X.shape[1]):
+    n_samples, n_levels = X.shape[0], X.shape[1] - 3
+    for j in range(n_levels, X.shape[1]):
         column = X.data[X.indptr[j]:X.indptr[j + 1]]  # a view: the numeric columns have every row
         column -= column.mean()
         column /= column.std()
-    return X, y
+    rng = np.random.default_rng(seed)
+    w = np.zeros(X.shape[1])
+    effects = np.flatnonzero(rng.random(n_levels) < 0.2)
+    w[effects] = rng.laplace(size=len(effects))
+    w[n_levels:] = (0.3, -0.2, 0.1)
+    signal = X @ w
+    return X, 3.0 + signal + rng.standard_normal(n_samples) * (np.std(signal) / 2)
 
 
 @dataclass
@@ -256,7 +267,8 @@ def _gaussian_r(type_gaussian):
     replacements = {
         'family = "binomial"': f'family = "gaussian", type.gaussian = "{type_gaussian}"',
         # the full data as is: X[rows, ] would copy X inside the timed call
-        "glmnet(X[rows, , drop = FALSE], y[rows]": "glmnet(if (length(rows) == n) X else X[rows, , drop = FALSE], y[rows]",
+        "glmnet(X[rows, , drop = FALSE], y[rows]":
+            "glmnet(if (length(rows) == n) X else X[rows, , drop = FALSE], y[rows]",
     }
     text = GLMNET_R
     for old, new in replacements.items():
