@@ -334,7 +334,8 @@ def run_python_glmnet(data, alphas, tol, deadline, repeat=1):
     return _run_worker("python-glmnet", data, alphas, tol, deadline, repeat)
 
 
-# loosest first, meant to miss the target at the first setting (sparse-onehot does not: all reach it); glmnet's and adelie's criteria
+# loosest first, meant to miss the target at the first setting (on sparse-onehot all reach it there);
+# glmnet's and adelie's criteria
 # (coefficient changes) need far tighter values than the gap-based ones: half-decades 1e-7 ... 1e-15
 FINE = tuple(float(f"{10.0 ** (-k / 2):.0e}") for k in range(14, 31))
 GAPS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 1e-12)
