@@ -98,7 +98,7 @@ import scipy.sparse as sp
 
 from benchmarks.datasets import correlated_design, diamonds_poly, nci60
 from benchmarks.sparse_data import SIZES, onehot_design
-from compare import print_table
+from compare import _best, print_table
 from compare_logistic import (GLMNET_R, Run, _cpu_seconds, _e, _g, _nan_path, _worst, glmnet_version,
                               prepare_glmnet, run_glmnet)
 
@@ -466,21 +466,12 @@ def time_run(lib, data, alphas, tol, repeat, budget):
     return best
 
 
-def _best_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def blas_unit(X, y, problem):
     """(what, seconds): 100 x one X.T @ r on the wide problems, one X.T @ X on the Gram ones."""
     if problem.gram:
-        return "X.T @ X", _best_of(lambda: X.T @ X, 3)
+        return "X.T @ X", _best(lambda: X.T @ X, 3)
     r = np.asarray(y, dtype=np.float64).copy()
-    return "100 x X.T @ r", 100 * _best_of(lambda: X.T @ r, 20)
+    return "100 x X.T @ r", 100 * _best(lambda: X.T @ r, 20)
 
 
 @dataclass

@@ -331,9 +331,8 @@ class WorkingSetSolver:
         fresh = np.concatenate((ws, unsure))
         self.reference_of[fresh] = key
         self.exact[fresh] = self.XtR[fresh]
-        for k in keys:  # points no feature refers to any more
-            if not np.any(self.reference_of == k):
-                del self.references[k]
+        for k in np.setdiff1d(keys, self.reference_of):  # points no feature refers to any more
+            del self.references[int(k)]
         return enet_gap_cached(w, l1_reg, l2_reg, d.y, R, self.XtR, self.positive, **d.penalty.kwargs())
 
     residual_norm2 = ResidualSolver.residual_norm2
