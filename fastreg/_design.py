@@ -344,6 +344,18 @@ def dense_design(X, y, sample_weight=None, fit_intercept=True, standardize=False
             # (weighted) standard deviation about the mean, or about 0 without intercept, as glmnet
             total = n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
             sd = _column_norms(Xw, sample_weight) / np.sqrt(total)
+            if fit_intercept:
+                # a constant column's (weighted) mean is rounded, so centering leaves a rounding-level
+                # constant that the division would blow up to unit variance: columns whose spread is
+                # at rounding level are checked exactly, and the constant ones centered to exact zeros
+                tiny = np.flatnonzero((sd > 0) & (sd <= 1e-12 * np.abs(x_offset)))
+                # (on the centered copy, which may be X itself: a constant column centers to equal
+                # values, a column that is not to unequal ones)
+                constant = tiny[[bool((Xw[:, j] == Xw[0, j]).all()) for j in tiny]]
+                if constant.size:
+                    x_offset[constant] += Xw[0, constant]
+                    Xw[:, constant] = 0
+                    sd[constant] = 0
             col_scale = np.where(sd > 0, sd, 1.0).astype(dtype)
             Xw /= col_scale
         if sqrt_sw is not None:

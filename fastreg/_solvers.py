@@ -8,6 +8,7 @@ survives between penalties (residual and X^T r, q = X^T y - G w, the Cholesky fa
 cached Gram columns) and the rules around the kernels (strong sets, working sets, certification).
 """
 import contextlib
+import math
 import threading
 from typing import NamedTuple
 
@@ -55,15 +56,19 @@ class _SingleThreadedBlas:
     def __init__(self):
         self._lock = threading.Lock()
         self._depth = 0
-        self._controller = None
-        self._limiter = None
+        self._blas = None
+        self._saved = None
 
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
-                if self._controller is None:  # inspects the loaded libraries once (~0.3 ms)
-                    self._controller = ThreadpoolController()
-                self._limiter = self._controller.limit(limits=1, user_api="blas")
+                if self._blas is None:  # inspects the loaded libraries once (~0.3 ms)
+                    self._blas = ThreadpoolController().select(user_api="blas").lib_controllers
+                # each library's own get/set (microseconds; threadpoolctl's `limit` inspects every
+                # loaded library again, ~50 us, which a path of fast penalties paid once per penalty)
+                self._saved = [lib.get_num_threads() for lib in self._blas]
+                for lib in self._blas:
+                    lib.set_num_threads(1)
             self._depth += 1
         return self
 
@@ -71,8 +76,9 @@ class _SingleThreadedBlas:
         with self._lock:
             self._depth -= 1
             if self._depth == 0:
-                self._limiter.restore_original_limits()
-                self._limiter = None
+                for lib, n_threads in zip(self._blas, self._saved):
+                    lib.set_num_threads(n_threads)
+                self._saved = None
         return False
 
 
@@ -416,7 +422,8 @@ def statistics_rounding(design, w, sums_dtype):
     Coefficients returned in a narrower dtype than the solve's add their own rounding, about
     1/2 ||X dw||^2 = 1/2 (u_out ||w o d||)^2. O(p), from diag(G).
     """
-    size = float(np.sqrt(np.einsum("j,j,j->", w, w, design.norm2_cols, dtype=np.float64)))
+    w = w.astype(np.float64, copy=False)
+    size = math.sqrt(float(np.dot(w * w, design.norm2_cols)))
     rho = 0.5 * np.finfo(sums_dtype).eps * (np.sqrt(design.y_norm2) + size) ** 2
     if design.result_dtype != design.dtype:
         rho += 0.5 * (0.5 * np.finfo(design.result_dtype).eps * size) ** 2

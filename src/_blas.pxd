@@ -3,7 +3,7 @@
 # scipy's declarations take non-const pointers; the casts below never write through a const input.
 from cython cimport floating
 from scipy.linalg.cython_blas cimport (
-    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy, strsv, dtrsv, strsm, dtrsm, ssyrk, dsyrk,
+    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy, strsv, dtrsv, strmv, dtrmv, strsm, dtrsm, ssyrk, dsyrk,
 )
 from scipy.linalg.cython_lapack cimport spotrf, dpotrf
 
@@ -55,6 +55,17 @@ cdef inline void _trsv(char uplo, char trans, int n, const floating* A, int lda,
         strsv(&uplo, &trans, &diag, &n, <float*> A, &lda, x, &one)
     else:
         dtrsv(&uplo, &trans, &diag, &n, <double*> A, &lda, x, &one)
+
+
+cdef inline void _trmv(char uplo, char trans, int n, const floating* A, int lda,
+                       floating* x) noexcept nogil:
+    """x = op(A) x for a triangular A (non-unit diagonal)"""
+    cdef int one = 1
+    cdef char diag = c'N'
+    if floating is float:
+        strmv(&uplo, &trans, &diag, &n, <float*> A, &lda, x, &one)
+    else:
+        dtrmv(&uplo, &trans, &diag, &n, <double*> A, &lda, x, &one)
 
 
 cdef inline void _trsm_left(char uplo, char trans, int m, int n, const floating* A, int lda,

@@ -24,7 +24,12 @@ stays fixed during the step. A step that would raise P (rounding on nearly singu
 When to try a step is a rent-or-buy rule: a Newton step is attempted once the coordinate-descent work
 done since the last attempt exceeds the step's own cost (factor updates, two triangular solves and the
 O(p |S|) update of q), so it can at most double the work of plain coordinate descent, and on a path, where
-the support changes by a few features between penalties, it usually ends a penalty in one or two steps.
+the support changes by a few features between penalties, it usually ends a penalty in one or two steps:
+a warm start's first step is on the previous support at the new penalty (already factored), and only the
+features that violate optimality after it enter. (Letting in every violator of the warm start first
+entered the many features that sit near the boundary at the previous penalty and that the step would
+leave out: chains of partial steps, 5x the iterations on degree-2 products.) A shortened step is tried
+at scales 1, 1/2, 1/4 first, each judged from the factor in O(|S|^2) before it is applied in O(p |S|).
 After a full (unshortened) step, features that violate optimality enter by one coordinate update each and
 the next step follows at once (glmnet's active-set iteration, with the step solved exactly). The factor
 persists across the penalties of a path (the `NewtonWorkspace` belongs to the driver) while l2_reg is
@@ -37,7 +42,7 @@ from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, fmax, hypot, INFINITY
 from libc.stdint cimport uint32_t, int64_t
 
-from _blas cimport _dot, _axpy, _trsv, _trsm_left, _syrk, _potrf
+from _blas cimport _dot, _axpy, _trsv, _trmv, _trsm_left, _syrk, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _should_stop, _propagate_pending, _rand_below, _enet_gap, _screen, _primal,
@@ -183,6 +188,26 @@ cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w,
     return moved
 
 
+cdef floating _step_change(int m, const floating[::1, :] U, const floating[::1] w, const floating[::1] q,
+                           const int[::1] order, const floating[::1] d, floating t, floating l1_reg,
+                           floating l2_reg, const Penalty* pen, floating* s) noexcept nogil:
+    """P(w + s) - P(w) for the projected step s of `_apply_step` at scale t, from the factor alone:
+    -s^T (q_F - l2 w_F) + 1/2 ||U s||^2 + l1 (||w_F + s||_1 - ||w_F||_1), with U^T U = G_FF + l2 I.
+    O(m^2) (a triangular product) instead of the O(m p) of applying the step. s: scratch of length m."""
+    cdef int k, j
+    cdef floating step, change = 0
+    for k in range(m):
+        j = order[k]
+        if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
+            step = -w[j] if -w[j] / d[k] <= t else t * d[k]
+        else:
+            step = t * d[k]
+        s[k] = step
+        change += l1_reg * (fabs(w[j] + step) - fabs(w[j])) - step * (q[j] - _l2_of(pen, j, l2_reg) * w[j])
+    _trmv(c'U', c'N', m, &U[0, 0], U.shape[0], s)
+    return change + 0.5 * _dot(m, s, s)
+
+
 cdef void _save_point(int n_features, const floating[::1] w, const floating[::1] q, const int[::1] order,
                       int m, floating* saved) noexcept nogil:
     """saved[:n_features] = q, saved[n_features:n_features + m] = w_F (see `_undo_step`)."""
@@ -274,12 +299,15 @@ cdef int _newton(
     _save_point(n_features, w, q, order, m, &d[2 * n_features])
     # first projected steps, scale 1, 1/2, 1/4 (a coordinate that changes sign within the scale is
     # set to 0, so that all the features that must leave go at once), kept if one descends
+    # (each scale is first judged from the factor, in O(m^2); only a step predicted to descend is
+    # applied, in O(m p), and then checked on the statistics themselves)
     scale = 1
     while t < scale and scale >= 0.25:
-        if _apply_step(n_features, G, w, q, order, m, d, scale) and \
-                _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
-            return NEWTON_PARTIAL
-        _undo_step(n_features, w, q, order, m, &d[2 * n_features])
+        if _step_change(m, U, w, q, order, d, scale, l1_reg, l2_reg, pen, &d[n_features]) < 0:
+            if _apply_step(n_features, G, w, q, order, m, d, scale) and \
+                    _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) <= before:
+                return NEWTON_PARTIAL
+            _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         scale /= 2
     # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
     _apply_step(n_features, G, w, q, order, m, d, t)
@@ -464,8 +492,7 @@ def enet_cd_gram(
             if credit > 0 and gap > tol:
                 # a warm start on a path: the features that violate optimality at this penalty enter
                 # first, and a Newton step follows at once if it costs at most a few epochs
-                _enter_violators(n_features, G, w, q, l1_reg, l2_reg, &pen, active, n_active)
-                credit *= 4 * n_features
+                credit = INFINITY
         while gap > tol and n_iter < max_iter:
             if newton and credit >= _newton_cost(n_features, w, order, n_factored[0],
                                                  factor_l2[0] == l2_reg):
@@ -543,6 +570,19 @@ def enet_gap_gram(const floating[::1] w, const floating[::1] Xty, floating yty, 
     return float(_gram_gap(w.shape[0], w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale))
 
 
+cdef extern from *:
+    """
+    #define FASTREG_PREFETCH(address) __builtin_prefetch((const void*) (address))
+    """
+    void _prefetch "FASTREG_PREFETCH"(const void* address) noexcept nogil
+
+# sparse_gram_into: the rows of entries this many ahead are prefetched (their row pointers twice as far
+# ahead, since the row's start is needed to prefetch the row); tiles of the final mirroring
+cdef enum:
+    PREFETCH_AHEAD = 16
+    MIRROR_TILE = 64
+
+
 def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,
                      const int64_t[::1] col_ptr, const floating[::1] row_data, const int[::1] row_cols,
                      const int64_t[::1] row_ptr, const floating[::1] col_factor, const floating[::1] center,
@@ -553,16 +593,19 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     Row j of G is sum over the rows i stored in column j of x_ij times row i of X, from column j on
     (rows with sorted column indices, canonical CSR): sum over rows of nnz_row (nnz_row + 1) / 2
     multiply-adds in all (one-hot data: O(n k^2) for k categorical variables, whatever p),
-    scattered into one row of G at a time, which stays in cache. Only the upper triangle is formed,
-    then scaled by the column factors f (X's column j is f_j times the stored one; empty: ones),
-    centered (m: the scaled columns' means, or empty for none) and mirrored. G must be zero on entry.
-    Releases the GIL.
+    scattered into one row of G at a time, which stays in cache. The rows are visited in the
+    column's order, i.e. at random in memory: each visit is a few cache misses, so the rows a few
+    entries ahead are prefetched (measured 2-3x faster on one-hot data with 300000 rows). Only the
+    upper triangle is formed, then scaled by the column factors f (X's column j is f_j times the
+    stored one; empty: ones), centered (m: the scaled columns' means, or empty for none) and
+    mirrored, by tiles (a column-by-column mirror writes a new cache line per entry). G must be
+    zero on entry. Releases the GIL.
     """
     cdef int p = G.shape[0]
     cdef int n_rows = row_ptr.shape[0] - 1
-    cdef int j, k, i
-    cdef int64_t a, b
-    cdef floating v, c
+    cdef int j, k, i, ahead, jb, kb, j_end, k_end
+    cdef int64_t a, b, a_end, nnz
+    cdef floating v, c, g
     cdef floating* G_j
     # next[i]: the first stored entry of row i in a column not yet processed (rows sorted by column:
     # when column j reaches row i, the entries of row i before next[i] are in columns < j)
@@ -573,23 +616,44 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
             (col_factor.shape[0] != 0 and not scaled):
         raise ValueError("G must be p x p, col_ptr of length p + 1, center and col_factor of length p "
                          "(or empty)")
+    nnz = col_ptr[p]
     with nogil:
         for i in range(n_rows):
             next_entry[i] = row_ptr[i]
         for j in range(p):
             G_j = &G[j, 0]
-            for a in range(col_ptr[j], col_ptr[j + 1]):
+            a_end = col_ptr[j + 1]
+            for a in range(col_ptr[j], a_end):
+                if a + 2 * PREFETCH_AHEAD < nnz:
+                    ahead = col_rows[a + 2 * PREFETCH_AHEAD]
+                    _prefetch(&next_entry[ahead])
+                    _prefetch(&row_ptr[ahead + 1])
+                if a + PREFETCH_AHEAD < nnz:
+                    # (a hint only: the row's next entry may still move before it is visited)
+                    ahead = col_rows[a + PREFETCH_AHEAD]
+                    _prefetch(&row_cols[next_entry[ahead]])
+                    _prefetch(&row_data[next_entry[ahead]])
                 i = col_rows[a]
                 v = col_data[a]
                 # row i's entries from column j on (the first is (i, j) itself): the upper triangle
                 for b in range(next_entry[i], row_ptr[i + 1]):
                     G_j[row_cols[b]] += v * row_data[b]
                 next_entry[i] += 1
-        for j in range(p):
-            c = <floating> sw_sum * center[j] if centered else 0
-            for k in range(j, p):
-                if scaled:
-                    G[j, k] *= col_factor[j] * col_factor[k]
-                if centered:
-                    G[j, k] -= c * center[k]
-                G[k, j] = G[j, k]
+        jb = 0
+        while jb < p:
+            j_end = min(jb + MIRROR_TILE, p)
+            kb = jb
+            while kb < p:
+                k_end = min(kb + MIRROR_TILE, p)
+                for j in range(jb, j_end):
+                    c = <floating> sw_sum * center[j] if centered else 0
+                    for k in range(max(kb, j), k_end):
+                        g = G[j, k]
+                        if scaled:
+                            g *= col_factor[j] * col_factor[k]
+                        if centered:
+                            g -= c * center[k]
+                        G[j, k] = g
+                        G[k, j] = g
+                kb += MIRROR_TILE
+            jb += MIRROR_TILE

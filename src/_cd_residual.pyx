@@ -299,7 +299,13 @@ cdef object _solve(
                 w[j] = 0
                 XtR_valid = False
 
-        if XtR_valid:
+        if n_active == 0:
+            # every column is zero: w = 0 is the exact minimizer, and its gap is exactly 0 (computed,
+            # it would be the rounding of ||R||^2 - R^T y after the centering fold)
+            for j in range(n_features):
+                XtR[j] = 0
+            gap = 0
+        elif XtR_valid:
             # X^T R of this residual is known (the previous penalty's last gap): no pass over X
             gap = _gap_from_XtR(c, y, R, S, w, XtR, l1_reg, l2_reg, pen, &gap_screen, &dual_scale)
         else:

@@ -164,6 +164,27 @@ def test_newton_converges_where_coordinate_descent_stalls(oracle):
                                 tol=1e-10, dtype=np.float64, what=f"alpha #{k}")
 
 
+def test_warm_started_penalties_take_a_newton_step_on_the_warm_support_first(oracle):
+    # degree-2 products of shifted, correlated inputs (cond ~2e5), a fine path: at each new penalty
+    # the step on the previous support comes first, then the features that violate optimality there
+    # enter; entering every violator of the warm start first (features near the boundary that the
+    # step would have left out) made ~5 iterations per penalty here, chains of partial steps
+    rng = np.random.default_rng(229)
+    base = rng.standard_normal((3000, 8)) @ (np.eye(8) + 2.0) + 3.0
+    i, j = np.triu_indices(8)
+    X = np.column_stack([base, base[:, i] * base[:, j]])
+    X = (X - X.mean(0)) / X.std(0)
+    y = X @ (rng.standard_normal(X.shape[1]) * (rng.random(X.shape[1]) < 0.3)) + rng.standard_normal(3000)
+    y -= y.mean()
+    path = fastreg.enet_path(X, y, l1_ratio=1.0, n_alphas=100, eps=1e-4, precompute=True, tol=1e-10,
+                             fit_intercept=False)
+    assert path.solver == "cd-gram" and path.converged.all()
+    assert path.n_iters.mean() < 2.5
+    for k, alpha in enumerate(path.alphas):
+        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, 1.0,
+                                tol=1e-10, dtype=np.float64, what=f"alpha #{k}")
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.8])
 def test_newton_with_duplicated_and_dependent_columns(oracle, dtype, l1_ratio):
     # exact duplicates and a column that is the sum of two others: G is singular, the factor must

@@ -179,12 +179,14 @@ def test_lazy_gram_columns_on_sparse_X(oracle, monkeypatch):
                                 1.0, tol=1e-10, dtype=np.float64, fit_intercept=True, what=f"alpha #{k}")
 
 
+# (150 columns: the product's mirroring runs by 64 x 64 tiles, ragged at the edge)
+@pytest.mark.parametrize("shape", [(70, 25), (300, 150)])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_sparse_gram_matrix_equals_the_centered_dense_one(dtype, weighted):
+def test_sparse_gram_matrix_equals_the_centered_dense_one(dtype, weighted, shape):
     from fastreg._design import dense_design, sparse_design
 
-    X, y = sparse_regression(70, 25, seed=412, dtype=dtype)
-    sw = np.random.default_rng(413).uniform(0.1, 2.0, 70).astype(dtype) if weighted else None
+    X, y = sparse_regression(*shape, seed=412, dtype=dtype)
+    sw = np.random.default_rng(413).uniform(0.1, 2.0, shape[0]).astype(dtype) if weighted else None
     sp_design = sparse_design(X, y, sw, fit_intercept=True, standardize=True)
     de_design = dense_design(X.toarray(), y, sw, fit_intercept=True, standardize=True)
     rtol = 1e-4 if dtype == np.float32 else 1e-11
