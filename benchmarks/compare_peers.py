@@ -216,7 +216,7 @@ def run_fastreg(data, alphas, tol, deadline):
     import fastreg
 
     path = fastreg.enet_path(data["X"], data["y"], l1_ratio=1.0, alphas=alphas, tol=tol, max_iter=100_000,
-                             fit_intercept=data["fit_intercept"], precompute=data["gram"])
+                             fit_intercept=data["fit_intercept"], precompute=True if data["gram"] else "auto")
     info = path.solver + ("" if path.converged.all() else f", {np.sum(~path.converged)} α not converged")
     return Run(path.coefs, path.intercepts, info)
 
