@@ -167,6 +167,14 @@ cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :
     return kept
 
 
+cdef inline floating _projected_step(floating w_j, floating d_k, floating t) noexcept nogil:
+    """The move of w_j in the projected step t d: t d_k, or -w_j when w_j + s d_k changes sign for some
+    s <= t (the coordinate is set to 0)."""
+    if (w_j > 0 and w_j + d_k <= 0) or (w_j < 0 and w_j + d_k >= 0):
+        return -w_j if -w_j / d_k <= t else t * d_k
+    return t * d_k
+
+
 cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
                       const int[::1] order, int m, const floating[::1] d, floating t) noexcept nogil:
     """w_F += t d with every coordinate that changes sign within the step set to 0 (the projected
@@ -176,10 +184,7 @@ cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w,
     cdef bint moved = False
     for k in range(m):
         j = order[k]
-        if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
-            step = -w[j] if -w[j] / d[k] <= t else t * d[k]
-        else:
-            step = t * d[k]
+        step = _projected_step(w[j], d[k], t)
         if step != 0:
             moved = True
             w[j] = 0 if step == -w[j] else w[j] + step
@@ -198,10 +203,7 @@ cdef floating _step_change(int m, const floating[::1, :] U, const floating[::1] 
     cdef floating step, change = 0
     for k in range(m):
         j = order[k]
-        if (w[j] > 0 and w[j] + d[k] <= 0) or (w[j] < 0 and w[j] + d[k] >= 0):
-            step = -w[j] if -w[j] / d[k] <= t else t * d[k]
-        else:
-            step = t * d[k]
+        step = _projected_step(w[j], d[k], t)
         s[k] = step
         change += l1_reg * (fabs(w[j] + step) - fabs(w[j])) - step * (q[j] - _l2_of(pen, j, l2_reg) * w[j])
     _trmv(c'U', c'N', m, &U[0, 0], U.shape[0], s)
