@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
-from ._cd_residual import enet_gap_cached
+from ._cd_residual import dense_column_dots, enet_gap_cached
 from ._design import DenseDesign
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -34,7 +34,13 @@ BOUNDED_CHECKS = True
 # a full pass instead, once more than this fraction of the bounds fail or this many reference points live
 BOUND_FAILURES_MAX = 0.25
 MAX_REFERENCES = 8
-UNSURE_BLOCK_BYTES = 1 << 21
+# the working-set solver's Gram of its members (`MemberGram`): on, and its limits
+MEMBER_GRAM = True
+MEMBER_GRAM_BYTES = 1 << 28
+MEMBER_GRAM_ROWS = 4
+MEMBER_GRAM_EPOCHS = 50
+MEMBER_ROUNDS = 4
+MEMBER_CD_EPOCHS = 10
 # times the Gram kernel is run again on a penalty whose gap, recomputed from q = X^T y - G w as w
 # gives it, is above the target although the kernel's running q said it was not (`GramSolver`)
 VERIFY_ROUNDS = 3
@@ -249,6 +255,11 @@ class WorkingSetSolver:
         # each feature's reference point (a residual R_k where x_j^T R_k is known exactly, `exact`)
         self.references = self.reference_of = self.exact = None
         self.n_full_passes = 0
+        # the working set's columns for the kernel (`_columns`)
+        self._buffer, self._held = None, np.empty(0, dtype=np.intp)
+        self._in_buffer = np.zeros(design.n_features, dtype=bool)
+        self.members = (MemberGram(design, o) if MEMBER_GRAM and isinstance(design, DenseDesign) and o.newton
+                        else None)
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
@@ -272,24 +283,93 @@ class WorkingSetSolver:
             size = min(size, w.size)
             ws = np.sort(np.argpartition(distance, size - 1)[:size]) if size < w.size else np.arange(w.size)
             inner_tol = d.dtype.type(min(0.3 * gap, self.tol_gap))
-            w_ws = np.ascontiguousarray(w[ws])
             # a round on a partial set gets half the epochs left: an inner target below what the
             # dtype can certify (float32) must not starve the rounds that add the missing features
             share = 1.0 if size == p else 0.5
             budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
-            columns = d.kernel_columns(ws)
-            _, it, _ = d.cd_kernel(
-                w_ws, l1_reg, l2_reg, columns, d.y, self.R,
-                np.ascontiguousarray(d.norm2_cols[ws]), dict(self.kernel_options, max_iter=budget, tol=inner_tol),
-                **d.penalty.kwargs(ws),
-            )
-            w[ws] = w_ws
-            work += it * size / p
+            if self.members is not None and self.members.wanted:
+                ws, columns, it = self._newton_rounds(w, ws, l1_reg, l2_reg, budget, inner_tol)
+                work += it
+            else:
+                ws, columns = self._columns(ws)
+                w_ws = np.ascontiguousarray(w[ws])
+                _, it, _ = d.cd_kernel(
+                    w_ws, l1_reg, l2_reg, columns, d.y, self.R, np.ascontiguousarray(d.norm2_cols[ws]),
+                    dict(self.kernel_options, max_iter=budget, tol=inner_tol), **d.penalty.kwargs(ws),
+                )
+                w[ws] = w_ws
+                work += it * size / p
+                if self.members is not None and it >= MEMBER_GRAM_EPOCHS:
+                    self.members.wanted = True
             gap = self.bounded_gap(w, l1_reg, l2_reg, ws, columns[0]) if self.bounds else None
             if gap is None:
                 gap = self.full_gap(w, l1_reg, l2_reg)
             size *= 2
         return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
+
+    def _newton_rounds(self, w, ws, l1_reg, l2_reg, budget, inner_tol):
+        """The working-set problem solved by alternating Newton steps on the supports' members (the Gram
+        kernel on M, `MemberGram`) with a few epochs of the residual kernel on ws (which lets features
+        enter and verifies from the explicit residual). Returns the working set (ws and every non-zero
+        member), its columns and the work in full epochs."""
+        d, m, p = self.design, self.members, w.size
+        work = 0.0
+        for rounds in range(MEMBER_ROUNDS):
+            m.admit(np.flatnonzero(w))
+            M = m.features
+            w_M = np.ascontiguousarray(w[M])
+            it = m.solve(w_M, l1_reg, l2_reg, self.R, budget, inner_tol)
+            w[M] = w_M
+            work += it * M.size / p
+            ws, columns = self._columns(np.union1d(ws, M[w_M != 0]))
+            w_ws = np.ascontiguousarray(w[ws])
+            last = rounds == MEMBER_ROUNDS - 1
+            _, it, status = d.cd_kernel(
+                w_ws, l1_reg, l2_reg, columns, d.y, self.R, np.ascontiguousarray(d.norm2_cols[ws]),
+                dict(self.kernel_options, max_iter=budget if last else min(budget, MEMBER_CD_EPOCHS),
+                     tol=inner_tol), **d.penalty.kwargs(ws),
+            )
+            w[ws] = w_ws
+            work += it * ws.size / p
+            budget = max(1, budget - it)
+            if status == 0:
+                break
+        return ws, columns, work
+
+    def _columns(self, ws):
+        """(ws reordered, its columns for the kernel). A dense design's columns live in one buffer kept
+        across rounds and penalties, in which only the features that join the set are copied (into
+        the slots of those that left): consecutive working sets share most of their features, and
+        copying every set afresh moved several times X's bytes along a path."""
+        d = self.design
+        if not isinstance(d, DenseDesign):
+            return ws, d.kernel_columns(ws)
+        if ws.size == d.n_features:  # every feature: X itself, no copy
+            return np.arange(ws.size), d.kernel_columns()
+        held, size = self._held, ws.size  # held: the features of the buffer's first held.size columns
+        if self._buffer is None or self._buffer.shape[1] < size:
+            capacity = 0 if self._buffer is None else self._buffer.shape[1]
+            grown = np.empty((d.n_samples, min(max(size, capacity + capacity // 4), d.n_features)), dtype=d.dtype, order="F")
+            grown[:, :held.size] = self._buffer[:, :held.size] if held.size else 0
+            self._buffer = grown
+        kept = np.flatnonzero(np.isin(held, ws, assume_unique=True))
+        below, movers = kept[kept < size], kept[kept >= size]
+        joining = ws[~self._in_buffer[ws]]
+        # the holes of [0, size) take the kept features held beyond it, then the joining ones
+        holes = np.setdiff1d(np.arange(size), below, assume_unique=True)
+        order = np.empty(size, dtype=np.intp)
+        order[below] = held[below]
+        moved, new = holes[:movers.size], holes[movers.size:]
+        if movers.size:
+            self._buffer[:, moved] = self._buffer[:, movers]
+            order[moved] = held[movers]
+        if joining.size:
+            self._buffer[:, new] = d.X[:, joining]
+            order[new] = joining
+        self._in_buffer[held] = False
+        self._in_buffer[order] = True
+        self._held = order
+        return order, (self._buffer[:, :size],)
 
     def full_gap(self, w, l1_reg, l2_reg):
         """The gap from one pass over X (X^T R exact for every feature); R becomes every feature's
@@ -326,11 +406,10 @@ class WorkingSetSolver:
             return None
         self.XtR[:] = bound.astype(d.dtype)
         self.XtR[ws] = X_ws.T @ R
-        # (copies of a few columns at a time: no sizeable part of X is ever copied)
-        step = max(1, UNSURE_BLOCK_BYTES // (R.size * R.itemsize))
-        for start in range(0, unsure.size, step):
-            block = unsure[start:start + step]
-            self.XtR[block] = d.kernel_columns(block)[0].T @ R
+        if unsure.size:  # (bounds are for dense designs) each column read once where it lies
+            products = np.empty(unsure.size, dtype=d.dtype)
+            dense_column_dots(d.X, unsure, R, products)
+            self.XtR[unsure] = products
         # R is the reference point of the features just computed exactly
         key = int(keys.max()) + 1
         self.references[key] = R.copy()
@@ -342,6 +421,87 @@ class WorkingSetSolver:
         return enet_gap_cached(w, l1_reg, l2_reg, d.y, R, self.XtR, self.positive, **d.penalty.kwargs())
 
     residual_norm2 = ResidualSolver.residual_norm2
+
+
+class MemberGram:
+    """The Gram matrix of a growing set of members M for the working-set solver (p > n).
+
+    Near the end of a p > n path the support approaches n features and X_S^T X_S becomes
+    ill-conditioned: coordinate descent on the working set then needs hundreds of epochs per penalty
+    (measured: 100-180 on a 500 x 20000 correlated design). The Gram kernel's Newton steps on the support
+    end such a penalty in a few steps. M only grows, by appending (the Newton factor, indexed by
+    position, survives across penalties), and holds every working set's features: its columns X_M are
+    copied once (Fortran, with room), G_MM = X_M^T X_M grows by one product per block of newcomers,
+    topped up with the next features by the working set's ranking so that blocks come rarely. The
+    solution is always verified by the residual kernel on the same columns from the explicit residual,
+    so the rounding of G_MM never reaches a certificate. Off for good (`admit` returns False) once G_MM
+    would exceed MEMBER_GRAM_BYTES or M more than MEMBER_GRAM_ROWS times the rows.
+    """
+
+    def __init__(self, design, options):
+        self.design, self.dtype = design, design.dtype
+        n = design.n_samples
+        self.features = np.empty(0, dtype=np.intp)
+        self.is_member = np.zeros(design.n_features, dtype=bool)
+        self._X = np.empty((n, 0), dtype=self.dtype, order="F")
+        self.G = np.empty((0, 0), dtype=self.dtype)
+        self.Xty = np.empty(0, dtype=self.dtype)
+        self.yty = self.dtype.type(design.y_norm2)
+        self.workspace = NewtonWorkspace(0, self.dtype)
+        o = options
+        self.kernel_options = dict(seed=o.seed, random=o.random, positive=o.positive, screening=o.screening,
+                                   newton=True)
+        self.enabled = True
+        self.wanted = False  # set by the solver once coordinate descent needs many epochs
+
+    @property
+    def columns(self):
+        return self._X[:, :self.features.size]
+
+    def admit(self, features):
+        """Make M a superset of `features` (G_MM grown by one product); False when the Gram is off."""
+        if not self.enabled:
+            return False
+        m = self.features.size
+        new = features[~self.is_member[features]]
+        if new.size == 0:
+            return True
+        total = m + new.size
+        d = self.design
+        if total * total * self.dtype.itemsize > MEMBER_GRAM_BYTES or total > MEMBER_GRAM_ROWS * d.n_samples:
+            self.enabled = False
+            return False
+        if total > self._X.shape[1]:
+            grown = np.empty((d.n_samples, max(total, self._X.shape[1] + self._X.shape[1] // 4)), dtype=self.dtype, order="F")
+            grown[:, :m] = self._X[:, :m]
+            self._X = grown
+        self._X[:, m:total] = d.X[:, new]
+        X_M = self._X[:, :total]
+        block = X_M.T @ self._X[:, m:total]  # (total, b): G[:, new]
+        G = np.empty((total, total), dtype=self.dtype)
+        G[:m, :m] = self.G
+        G[:, m:] = block
+        G[m:, :m] = block[:m].T
+        self.G = G
+        self.Xty = np.concatenate((self.Xty, self._X[:, m:total].T @ d.y))
+        self.features = np.concatenate((self.features, new))
+        self.is_member[new] = True
+        self.workspace.reserve(total)
+        return True
+
+    def solve(self, w_M, l1_reg, l2_reg, R, max_iter, tol):
+        """The Gram kernel on M from w_M (in place); R = y - X_M w_M on return. Epochs run."""
+        d, X_M = self.design, self.columns
+        q = X_M.T @ R
+        with single_threaded_blas():
+            _, it, _ = enet_cd_gram(w_M, l1_reg, l2_reg, self.G, self.Xty, self.yty, q,
+                                    dict(self.kernel_options, max_iter=max_iter, tol=tol), self.workspace,
+                                    **d.penalty.kwargs(self.features))
+        support = np.flatnonzero(w_M)
+        R[:] = d.y
+        if support.size:
+            R -= X_M[:, support] @ w_M[support]
+        return it
 
 
 def _gram_residual_norm2(Xty, yty, q, w):

@@ -589,3 +589,19 @@ def enet_gap_cached(const floating[::1] w, floating l1_reg, floating l2_reg, con
     with nogil:
         gap = _gap_from_XtR(&c, y, R, 0, w, XtR, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
     return float(gap)
+
+
+def dense_column_dots(const floating[::1, :] X, const Py_ssize_t[::1] columns, const floating[::1] R,
+                      floating[::1] out):
+    """out[k] = X[:, columns[k]]^T R for a dense Fortran X, reading each column once in place (no
+    copy of X[:, columns]: the working-set solver's products with features whose bounds fail)."""
+    cdef Py_ssize_t k, j, n = X.shape[0], p = X.shape[1]
+    if R.shape[0] != n or out.shape[0] != columns.shape[0]:
+        raise ValueError("R needs X's rows and out one entry per column")
+    for k in range(columns.shape[0]):
+        if columns[k] < 0 or columns[k] >= p:
+            raise IndexError("column index out of range")
+    with nogil:
+        for k in range(columns.shape[0]):
+            j = columns[k]
+            out[k] = _dot(<int> n, &X[0, j], &R[0])

@@ -200,7 +200,7 @@ def test_threads_give_the_same_curves_and_restore_blas_threads():
 
 def test_residual_folds_copy_x_once_each():
     # 200 x 20000 (32 MB): a fold holds one Fortran copy of its training rows, centered in place; the
-    # full design is built only after the folds are done
+    # full design is built only after the folds are done (both at once would be 1.75 x X)
     import tracemalloc
 
     rng = np.random.default_rng(515)
@@ -213,4 +213,6 @@ def test_residual_folds_copy_x_once_each():
     finally:
         tracemalloc.stop()
     assert res.solver == "residual"
-    assert peak < 1.2 * X.nbytes, f"peak {peak / X.nbytes:.2f} x X"
+    # (plus the working-set solver's own columns: its set's and its members', each O(n x set), about 5%
+    # of X apiece here)
+    assert peak < 1.3 * X.nbytes, f"peak {peak / X.nbytes:.2f} x X"

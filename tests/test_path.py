@@ -585,4 +585,6 @@ def test_gaps_stay_true_when_max_iter_stops_a_path(oracle, kind):
     assert not path.converged.all()
     for k, alpha in enumerate(path.alphas):
         true_gap = oracle.duality_gap(X, y, path.coefs[:, k], alpha, 0.9, None, True)
-        assert path.dual_gaps[k] <= true_gap * (1 + 1e-9) + 1e-13, f"alpha #{k}: gap under-reported"
+        # (a gap at the rounding level differs from the oracle's by rounding: the slack scales with y)
+        assert path.dual_gaps[k] <= true_gap * (1 + 1e-9) + oracle.rounding_floor(np.float64, y), \
+            f"alpha #{k}: gap over-reported (not the returned solution's)"

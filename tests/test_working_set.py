@@ -139,3 +139,131 @@ def test_bounded_checks_certify_without_passes_over_X(oracle, dtype, monkeypatch
         oracle.assert_same_solution(X, y, bounded.coefs[:, k], bounded.dual_gaps[k], exact.coefs[:, k],
                                     exact.dual_gaps[k], alpha, l1_ratio, fit_intercept=True, positive=positive,
                                     floor=floor, sample_weight=sw, what=f"alpha #{k}")
+
+
+def _member_spy(monkeypatch):
+    """Counts the Newton solves on the members' Gram (`MemberGram.solve`) and their epochs."""
+    from fastreg import _solvers
+
+    calls = []
+    solve = _solvers.MemberGram.solve
+
+    def spy(self, *args):
+        calls.append(solve(self, *args))
+        return calls[-1]
+
+    monkeypatch.setattr(_solvers.MemberGram, "solve", spy)
+    return calls
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("options", [dict(l1_ratio=1.0), dict(l1_ratio=0.5), dict(l1_ratio=1.0, positive=True),
+                                     dict(l1_ratio=0.8, penalty="factors"), dict(l1_ratio=1.0, penalty="bounds")])
+def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, dtype, monkeypatch, fit_intercept,
+                                                                       options):
+    # the Gram of the supports' members from the first penalty on (MEMBER_GRAM_EPOCHS = 0): the same
+    # certified solutions as coordinate descent alone, whatever the penalty's options
+    from fastreg import _solvers
+
+    options = dict(options)
+    X, y = oracle.make_regression(50, 700, dtype=dtype, rho=0.9, seed=331, n_informative=45, intercept=1.5)
+    rng = np.random.default_rng(4)
+    sw = rng.uniform(0.5, 2.0, len(y))
+    penalty = options.pop("penalty", None)
+    if penalty == "factors":
+        # (positive factors: a factor 0 projects its feature out, a design without the members' Gram)
+        options["penalty_factor"] = rng.uniform(0.5, 2.0, X.shape[1])
+    elif penalty == "bounds":
+        options["lower_bounds"] = np.full(X.shape[1], -0.5)
+        options["upper_bounds"] = np.full(X.shape[1], 2.0)
+    tol = oracle.tight_tol(dtype)
+    kw = dict(options, tol=tol, max_iter=100_000, fit_intercept=fit_intercept, eps=1e-3, n_alphas=30,
+              sample_weight=sw)
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_EPOCHS", 0)
+    calls = _member_spy(monkeypatch)
+    newton = _path(X, y, True, **kw)
+    assert len(calls) > 0, "the members' Gram was never used"
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM", False)
+    calls.clear()
+    plain = _path(X, y, True, **kw)
+    assert not calls
+    # (coordinate descent alone may stall short of a tight target at the end of the path)
+    assert newton.converged.all() and plain.converged[:-3].all()
+    floor = oracle.rounding_floor(dtype, y, sw)
+    l1_ratio, positive = kw["l1_ratio"], kw.get("positive", False)
+    for k, alpha in enumerate(newton.alphas):
+        if penalty is None:  # (the oracle's gap is the plain ElasticNet's)
+            oracle.assert_certified(X, y, newton.coefs[:, k], newton.intercepts[k], newton.dual_gaps[k], alpha,
+                                    l1_ratio, tol=tol, dtype=dtype, fit_intercept=fit_intercept,
+                                    positive=positive, sample_weight=sw, what=f"alpha #{k}")
+        if plain.converged[k]:
+            assert newton.dual_gaps[k] <= 2 * tol * np.average(y * y, weights=sw) + floor
+        if penalty == "bounds":
+            assert (newton.coefs[:, k] >= -0.5).all() and (newton.coefs[:, k] <= 2.0).all()
+        if penalty is None and plain.converged[k]:
+            oracle.assert_same_solution(X, y, newton.coefs[:, k], newton.dual_gaps[k], plain.coefs[:, k],
+                                        plain.dual_gaps[k], alpha, l1_ratio, fit_intercept=fit_intercept,
+                                        positive=positive, floor=floor, sample_weight=sw, what=f"alpha #{k}")
+
+
+def test_newton_steps_start_where_coordinate_descent_stalls(oracle, monkeypatch):
+    # supports near n on a correlated p >> n design: coordinate descent needs many epochs per penalty,
+    # the members' Gram takes over and the path needs far fewer epochs, with the same solutions
+    from fastreg import _solvers
+
+    X, y = oracle.make_regression(120, 2000, rho=0.9, seed=337, n_informative=110)
+    kw = dict(l1_ratio=1.0, tol=1e-10, max_iter=100_000, eps=1e-3, n_alphas=40)
+    calls = _member_spy(monkeypatch)
+    newton = _path(X, y, True, **kw)
+    assert calls, "coordinate descent never stalled: the design is too easy for this test"
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM", False)
+    plain = _path(X, y, True, **kw)
+    # coordinate descent alone stalls short of the target at the end of the path
+    assert newton.converged.all() and plain.converged[:-3].all()
+    assert newton.n_iters.sum() < 0.7 * plain.n_iters.sum()
+    for k, alpha in enumerate(newton.alphas):
+        oracle.assert_certified(X, y, newton.coefs[:, k], 0.0, newton.dual_gaps[k], alpha, 1.0, tol=1e-10,
+                                dtype=np.float64, what=f"alpha #{k}")
+
+
+def test_working_set_columns_buffer_holds_each_set(oracle):
+    # the buffer of the working set's columns, updated by copying only the features that join
+    from fastreg import _solvers
+
+    X, _ = oracle.make_regression(20, 300, seed=341)
+    rng = np.random.default_rng(5)
+    # a solver with only what `_columns` reads: a dense design's X and rows
+    d = _solvers.DenseDesign.__new__(_solvers.DenseDesign)
+    object.__setattr__(d, "X", np.asfortranarray(X))
+    object.__setattr__(d, "n_samples", X.shape[0])
+    object.__setattr__(d, "norm2_cols", np.ones(X.shape[1]))
+    solver = _solvers.WorkingSetSolver.__new__(_solvers.WorkingSetSolver)
+    solver.design = d
+    solver._buffer, solver._held = None, np.empty(0, dtype=np.intp)
+    solver._in_buffer = np.zeros(X.shape[1], dtype=bool)
+    ws = np.sort(rng.choice(300, 40, replace=False))
+    for step in range(60):
+        size = int(rng.integers(1, 200))
+        keep = rng.choice(ws, min(ws.size, int(rng.integers(0, ws.size + 1))), replace=False)
+        fresh = rng.choice(300, size, replace=False)
+        ws = np.union1d(keep, fresh)[:size] if step % 7 else np.sort(rng.choice(300, size, replace=False))
+        order, (columns,) = solver._columns(ws)
+        assert np.array_equal(np.sort(order), ws), f"step {step}: not the working set"
+        assert columns.flags.f_contiguous and np.array_equal(columns, X[:, order]), f"step {step}: wrong columns"
+        assert np.flatnonzero(solver._in_buffer).tolist() == ws.tolist()
+
+
+def test_dense_column_dots_read_the_columns_in_place(dtype):
+    from fastreg._cd_residual import dense_column_dots
+
+    rng = np.random.default_rng(6)
+    X = np.asfortranarray(rng.standard_normal((30, 50)).astype(dtype))
+    R = rng.standard_normal(30).astype(dtype)
+    columns = np.array([7, 0, 49, 7, 12], dtype=np.intp)
+    out = np.empty(columns.size, dtype=dtype)
+    dense_column_dots(X, columns, R, out)
+    np.testing.assert_allclose(out, X[:, columns].T @ R, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    with pytest.raises(IndexError, match="out of range"):
+        dense_column_dots(X, np.array([50], dtype=np.intp), R, out[:1])
+    with pytest.raises(ValueError, match="one entry per column"):
+        dense_column_dots(X, columns, R, out[:2])
