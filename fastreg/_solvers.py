@@ -258,6 +258,7 @@ class WorkingSetSolver:
         # the working set's columns for the kernel (`_columns`)
         self._buffer, self._held = None, np.empty(0, dtype=np.intp)
         self._in_buffer = np.zeros(design.n_features, dtype=bool)
+        self._mark = np.zeros(design.n_features, dtype=bool)
         self.members = (MemberGram(design, o) if MEMBER_GRAM and isinstance(design, DenseDesign) and o.newton
                         else None)
 
@@ -321,7 +322,11 @@ class WorkingSetSolver:
             it = m.solve(w_M, l1_reg, l2_reg, self.R, budget, inner_tol)
             w[M] = w_M
             work += it * M.size / p
-            ws, columns = self._columns(np.union1d(ws, M[w_M != 0]))
+            support = M[w_M != 0]
+            self._mark[ws] = True
+            ws = np.concatenate((ws, support[~self._mark[support]]))  # (non-zero members join the set)
+            self._mark[ws] = False
+            ws, columns = self._columns(ws)
             w_ws = np.ascontiguousarray(w[ws])
             last = rounds == MEMBER_ROUNDS - 1
             _, it, status = d.cd_kernel(
@@ -352,11 +357,16 @@ class WorkingSetSolver:
             grown = np.empty((d.n_samples, min(max(size, capacity + capacity // 4), d.n_features)), dtype=d.dtype, order="F")
             grown[:, :held.size] = self._buffer[:, :held.size] if held.size else 0
             self._buffer = grown
-        kept = np.flatnonzero(np.isin(held, ws, assume_unique=True))
+        mark = self._mark  # (all False between calls: boolean masks instead of sorted set operations)
+        mark[ws] = True
+        kept = np.flatnonzero(mark[held])
+        mark[ws] = False
         below, movers = kept[kept < size], kept[kept >= size]
         joining = ws[~self._in_buffer[ws]]
         # the holes of [0, size) take the kept features held beyond it, then the joining ones
-        holes = np.setdiff1d(np.arange(size), below, assume_unique=True)
+        free = np.ones(size, dtype=bool)
+        free[below] = False
+        holes = np.flatnonzero(free)
         order = np.empty(size, dtype=np.intp)
         order[below] = held[below]
         moved, new = holes[:movers.size], holes[movers.size:]
@@ -416,7 +426,8 @@ class WorkingSetSolver:
         fresh = np.concatenate((ws, unsure))
         self.reference_of[fresh] = key
         self.exact[fresh] = self.XtR[fresh]
-        for k in np.setdiff1d(keys, self.reference_of):  # points no feature refers to any more
+        referred = np.bincount(self.reference_of, minlength=key + 1) > 0
+        for k in keys[~referred[keys]]:  # points no feature refers to any more
             del self.references[int(k)]
         return enet_gap_cached(w, l1_reg, l2_reg, d.y, R, self.XtR, self.positive, **d.penalty.kwargs())
 

@@ -59,6 +59,10 @@ cdef inline uint32_t _rand_below(uint32_t end, uint32_t* state) noexcept nogil:
 cdef extern from "_fused.h" nogil:
     double fr_axpy_dot_d(int n, double a, const double* x, double* r, const double* z)
     float fr_axpy_dot_s(int n, float a, const float* x, float* r, const float* z)
+    void fr_gather_dots_d(int n, const double* X, const Py_ssize_t* cols, Py_ssize_t m, const double* r,
+                          double* out)
+    void fr_gather_dots_s(int n, const float* X, const Py_ssize_t* cols, Py_ssize_t m, const float* r,
+                          float* out)
 
 
 cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
@@ -404,3 +408,12 @@ cdef inline int _screen(
             _col_axpy(c, j, w[j], state, S)
             w[j] = 0
     return kept
+
+
+cdef inline void _gather_dots(int n, const floating* X, const Py_ssize_t* cols, Py_ssize_t m,
+                              const floating* r, floating* out) noexcept nogil:
+    """out[k] = X[:, cols[k]] @ r, the columns read in place with prefetching (see _fused.h)."""
+    if floating is float:
+        fr_gather_dots_s(n, X, cols, m, r, out)
+    else:
+        fr_gather_dots_d(n, X, cols, m, r, out)

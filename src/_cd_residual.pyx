@@ -33,7 +33,7 @@ from libc.stdint cimport uint32_t, int64_t
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
-    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _enet_gap, _screen, _primal,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _gather_dots, _enet_gap, _screen, _primal,
     Penalty, _penalty, _l2_of, _has_sphere, _magnitude, _coord_update,
     Cols, _dense_columns, _col_dot, _col_axpy,
 )
@@ -594,14 +594,18 @@ def enet_gap_cached(const floating[::1] w, floating l1_reg, floating l2_reg, con
 def dense_column_dots(const floating[::1, :] X, const Py_ssize_t[::1] columns, const floating[::1] R,
                       floating[::1] out):
     """out[k] = X[:, columns[k]]^T R for a dense Fortran X, reading each column once in place (no
-    copy of X[:, columns]: the working-set solver's products with features whose bounds fail)."""
-    cdef Py_ssize_t k, j, n = X.shape[0], p = X.shape[1]
+    copy of X[:, columns]: the working-set solver's products with features whose bounds fail),
+    prefetched two columns ahead."""
+    cdef Py_ssize_t k, n = X.shape[0], p = X.shape[1]
     if R.shape[0] != n or out.shape[0] != columns.shape[0]:
         raise ValueError("R needs X's rows and out one entry per column")
     for k in range(columns.shape[0]):
         if columns[k] < 0 or columns[k] >= p:
             raise IndexError("column index out of range")
+    if columns.shape[0] == 0:
+        return
+    if n == 0:
+        out[:] = 0
+        return
     with nogil:
-        for k in range(columns.shape[0]):
-            j = columns[k]
-            out[k] = _dot(<int> n, &X[0, j], &R[0])
+        _gather_dots(<int> n, &X[0, 0], &columns[0], columns.shape[0], &R[0], &out[0])

@@ -1,4 +1,5 @@
-/* Fused residual update + dot product for the coordinate-descent kernels (see _cd_common.pxd).
+/* Fused residual update + dot product for the coordinate-descent kernels (see _cd_common.pxd), and
+ * dot products with scattered columns (the working-set solver's bounds).
  *
  * r += a * x; return z @ r -- one sweep over r instead of BLAS axpy followed by dot. Written in C for
  * `restrict` (x, r and z never alias) and an OpenMP SIMD reduction, so the compiler vectorizes it; on
@@ -29,5 +30,32 @@
 
 FASTREG_DEFINE_AXPY_DOT(fr_axpy_dot_d, double)
 FASTREG_DEFINE_AXPY_DOT(fr_axpy_dot_s, float)
+
+/* out[k] = X[:, cols[k]] @ r for a column-major X (leading dimension n): columns scattered in memory,
+ * each read once. The column two ahead is prefetched while one is summed: a lone column is too short
+ * for the hardware prefetcher to reach full bandwidth (measured 3.6x slower per column than a gemv
+ * over all of X without it). */
+#define FASTREG_DEFINE_GATHER_DOTS(name, T)                                                    \
+    FASTREG_CLONES static void name(int n, const T *restrict X, const Py_ssize_t *restrict cols, \
+                                    Py_ssize_t m, const T *restrict r, T *restrict out)        \
+    {                                                                                        \
+        const Py_ssize_t ahead = 2, line = 64 / (Py_ssize_t) sizeof(T);                       \
+        for (Py_ssize_t k = 0; k < m; k++) {                                                 \
+            if (k + ahead < m) {                                                             \
+                const T *next = X + (size_t) cols[k + ahead] * (size_t) n;                    \
+                for (int i = 0; i < n; i += line)                                            \
+                    __builtin_prefetch(next + i);                                            \
+            }                                                                                \
+            const T *x = X + (size_t) cols[k] * (size_t) n;                                   \
+            T s = 0;                                                                         \
+            _Pragma("omp simd reduction(+ : s)")                                             \
+            for (int i = 0; i < n; i++)                                                      \
+                s += x[i] * r[i];                                                            \
+            out[k] = s;                                                                      \
+        }                                                                                    \
+    }
+
+FASTREG_DEFINE_GATHER_DOTS(fr_gather_dots_d, double)
+FASTREG_DEFINE_GATHER_DOTS(fr_gather_dots_s, float)
 
 #endif
