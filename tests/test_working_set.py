@@ -241,6 +241,7 @@ def test_working_set_columns_buffer_holds_each_set(oracle):
     solver.design = d
     solver._buffer, solver._held = None, np.empty(0, dtype=np.intp)
     solver._in_buffer = np.zeros(X.shape[1], dtype=bool)
+    solver._mark = np.zeros(X.shape[1], dtype=bool)
     ws = np.sort(rng.choice(300, 40, replace=False))
     for step in range(60):
         size = int(rng.integers(1, 200))
@@ -250,7 +251,7 @@ def test_working_set_columns_buffer_holds_each_set(oracle):
         order, (columns,) = solver._columns(ws)
         assert np.array_equal(np.sort(order), ws), f"step {step}: not the working set"
         assert columns.flags.f_contiguous and np.array_equal(columns, X[:, order]), f"step {step}: wrong columns"
-        assert np.flatnonzero(solver._in_buffer).tolist() == ws.tolist()
+        assert np.flatnonzero(solver._in_buffer).tolist() == ws.tolist() and not solver._mark.any()
 
 
 def test_dense_column_dots_read_the_columns_in_place(dtype):
