@@ -37,10 +37,11 @@ MAX_REFERENCES = 8
 # the working-set solver's Gram of its members (`MemberGram`): on, and its limits
 MEMBER_GRAM = True
 MEMBER_GRAM_BYTES = 1 << 28
-MEMBER_GRAM_ROWS = 4
+MEMBER_GRAM_ROWS = 2
 MEMBER_GRAM_EPOCHS = 50
 MEMBER_ROUNDS = 4
 MEMBER_CD_EPOCHS = 10
+MEMBER_TOP_UP = 16
 # times the Gram kernel is run again on a penalty whose gap, recomputed from q = X^T y - G w as w
 # gives it, is above the target although the kernel's running q said it was not (`GramSolver`)
 VERIFY_ROUNDS = 3
@@ -288,8 +289,8 @@ class WorkingSetSolver:
             # dtype can certify (float32) must not starve the rounds that add the missing features
             share = 1.0 if size == p else 0.5
             budget = max(1, int(np.ceil(share * (self.max_iter - work) * p / size)))
-            if self.members is not None and self.members.wanted:
-                ws, columns, it = self._newton_rounds(w, ws, l1_reg, l2_reg, budget, inner_tol)
+            if self.members is not None and self.members.wanted and self.members.enabled:
+                ws, columns, it = self._newton_rounds(w, ws, distance, l1_reg, l2_reg, budget, inner_tol)
                 work += it
             else:
                 ws, columns = self._columns(ws)
@@ -308,27 +309,31 @@ class WorkingSetSolver:
             size *= 2
         return gap, int(np.ceil(work)), 0 if gap <= self.tol_gap else 1
 
-    def _newton_rounds(self, w, ws, l1_reg, l2_reg, budget, inner_tol):
+    def _newton_rounds(self, w, ws, distance, l1_reg, l2_reg, budget, inner_tol):
         """The working-set problem solved by alternating Newton steps on the supports' members (the Gram
         kernel on M, `MemberGram`) with a few epochs of the residual kernel on ws (which lets features
         enter and verifies from the explicit residual). Returns the working set (ws and every non-zero
         member), its columns and the work in full epochs."""
         d, m, p = self.design, self.members, w.size
+        zeros = ws[w[ws] == 0]
+        ranked = zeros[np.argsort(distance[zeros])]  # the set's zeros, nearest to entering first
         work = 0.0
         for rounds in range(MEMBER_ROUNDS):
-            m.admit(np.flatnonzero(w))
-            M = m.features
-            w_M = np.ascontiguousarray(w[M])
-            it = m.solve(w_M, l1_reg, l2_reg, self.R, budget, inner_tol)
-            w[M] = w_M
-            work += it * M.size / p
-            support = M[w_M != 0]
-            self._mark[ws] = True
-            ws = np.concatenate((ws, support[~self._mark[support]]))  # (non-zero members join the set)
-            self._mark[ws] = False
+            # (M must hold the whole support: once the Gram is off, coordinate descent alone)
+            newton = m.admit(np.flatnonzero(w), ranked)
+            if newton:
+                M = m.features
+                w_M = np.ascontiguousarray(w[M])
+                it = m.solve(w_M, l1_reg, l2_reg, self.R, budget, inner_tol)
+                w[M] = w_M
+                work += it * M.size / p
+                support = M[w_M != 0]
+                self._mark[ws] = True
+                ws = np.concatenate((ws, support[~self._mark[support]]))  # (non-zero members join the set)
+                self._mark[ws] = False
             ws, columns = self._columns(ws)
             w_ws = np.ascontiguousarray(w[ws])
-            last = rounds == MEMBER_ROUNDS - 1
+            last = rounds == MEMBER_ROUNDS - 1 or not newton
             _, it, status = d.cd_kernel(
                 w_ws, l1_reg, l2_reg, columns, d.y, self.R, np.ascontiguousarray(d.norm2_cols[ws]),
                 dict(self.kernel_options, max_iter=budget if last else min(budget, MEMBER_CD_EPOCHS),
@@ -337,7 +342,7 @@ class WorkingSetSolver:
             w[ws] = w_ws
             work += it * ws.size / p
             budget = max(1, budget - it)
-            if status == 0:
+            if status == 0 or last:
                 break
         return ws, columns, work
 
@@ -469,19 +474,34 @@ class MemberGram:
     def columns(self):
         return self._X[:, :self.features.size]
 
-    def admit(self, features):
-        """Make M a superset of `features` (G_MM grown by one product); False when the Gram is off."""
+    def admit(self, features, candidates=()):
+        """Make M a superset of `features` (G_MM grown by one product), topped up with the first
+        non-members among `candidates` (the features nearest to entering, best first) to an eighth of
+        M: thin products are slow per multiply-add, and the next penalties' entrants are usually among
+        them. False when the Gram is off."""
         if not self.enabled:
             return False
         m = self.features.size
         new = features[~self.is_member[features]]
         if new.size == 0:
             return True
-        total = m + new.size
         d = self.design
-        if total * total * self.dtype.itemsize > MEMBER_GRAM_BYTES or total > MEMBER_GRAM_ROWS * d.n_samples:
+
+        def fits(size):
+            return size * size * self.dtype.itemsize <= MEMBER_GRAM_BYTES and size <= MEMBER_GRAM_ROWS * d.n_samples
+
+        if not fits(m + new.size):
             self.enabled = False
             return False
+        candidates = np.asarray(candidates, dtype=np.intp)
+        room = max(MEMBER_TOP_UP, m // 8)
+        if candidates.size and room > new.size:
+            fresh = candidates[~self.is_member[candidates]]
+            fresh = fresh[~np.isin(fresh, new)][:room - new.size]
+            fresh = fresh[:max(0, MEMBER_GRAM_ROWS * d.n_samples - m - new.size)]
+            if fits(m + new.size + fresh.size):
+                new = np.concatenate((new, fresh))
+        total = m + new.size
         if total > self._X.shape[1]:
             grown = np.empty((d.n_samples, max(total, self._X.shape[1] + self._X.shape[1] // 4)), dtype=self.dtype, order="F")
             grown[:, :m] = self._X[:, :m]
@@ -508,10 +528,8 @@ class MemberGram:
             _, it, _ = enet_cd_gram(w_M, l1_reg, l2_reg, self.G, self.Xty, self.yty, q,
                                     dict(self.kernel_options, max_iter=max_iter, tol=tol), self.workspace,
                                     **d.penalty.kwargs(self.features))
-        support = np.flatnonzero(w_M)
         R[:] = d.y
-        if support.size:
-            R -= X_M[:, support] @ w_M[support]
+        R -= X_M @ w_M  # (one pass over the stored columns: cheaper than gathering the support's)
         return it
 
 

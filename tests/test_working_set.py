@@ -183,12 +183,16 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
     calls = _member_spy(monkeypatch)
     newton = _path(X, y, True, **kw)
     assert len(calls) > 0, "the members' Gram was never used"
+    # members capped at n: the Gram is switched off along the path, coordinate descent finishes
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_ROWS", 1)
+    capped = _path(X, y, True, **kw)
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_ROWS", 2)
     monkeypatch.setattr(_solvers, "MEMBER_GRAM", False)
     calls.clear()
     plain = _path(X, y, True, **kw)
     assert not calls
     # (coordinate descent alone may stall short of a tight target at the end of the path)
-    assert newton.converged.all() and plain.converged[:-3].all()
+    assert newton.converged.all() and capped.converged.all() and plain.converged[:-3].all()
     floor = oracle.rounding_floor(dtype, y, sw)
     l1_ratio, positive = kw["l1_ratio"], kw.get("positive", False)
     for k, alpha in enumerate(newton.alphas):
@@ -198,6 +202,10 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
                                     positive=positive, sample_weight=sw, what=f"alpha #{k}")
         if plain.converged[k]:
             assert newton.dual_gaps[k] <= 2 * tol * np.average(y * y, weights=sw) + floor
+        if penalty is None:
+            oracle.assert_certified(X, y, capped.coefs[:, k], capped.intercepts[k], capped.dual_gaps[k], alpha,
+                                    l1_ratio, tol=tol, dtype=dtype, fit_intercept=fit_intercept,
+                                    positive=positive, sample_weight=sw, what=f"capped, alpha #{k}")
         if penalty == "bounds":
             assert (newton.coefs[:, k] >= -0.5).all() and (newton.coefs[:, k] <= 2.0).all()
         if penalty is None and plain.converged[k]:
