@@ -124,6 +124,10 @@ def test_bounded_checks_certify_without_passes_over_X(oracle, dtype, monkeypatch
     passes = []
     full_gap = _solvers._full_gap
     monkeypatch.setattr(_solvers, "_full_gap", lambda *a: passes.append(1) or full_gap(*a))
+    small = _path(X, y, True, **kw)  # below BOUNDED_MIN_ELEMENTS: a full pass per check, no bounds
+    assert small.converged.all() and len(passes) >= len(small.alphas)
+    passes.clear()
+    monkeypatch.setattr(_solvers, "BOUNDED_MIN_ELEMENTS", 0)
     bounded = _path(X, y, True, **kw)
     n_bounded = len(passes)
     monkeypatch.setattr(_solvers, "BOUNDED_CHECKS", False)
@@ -176,7 +180,9 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
     elif penalty == "bounds":
         options["lower_bounds"] = np.full(X.shape[1], -0.5)
         options["upper_bounds"] = np.full(X.shape[1], 2.0)
-    tol = oracle.tight_tol(dtype)
+    # (float32: 1e-5; at rho 0.9 the end of the path sits at float32's rounding floor near 1e-6, where
+    # whether a variant converges is luck: any of the three may stall there)
+    tol = 1e-5 if dtype == np.float32 else oracle.tight_tol(dtype)
     kw = dict(options, tol=tol, max_iter=100_000, fit_intercept=fit_intercept, eps=1e-3, n_alphas=30,
               sample_weight=sw)
     monkeypatch.setattr(_solvers, "MEMBER_GRAM_EPOCHS", 0)
