@@ -372,7 +372,8 @@ class WorkingSetSolver:
         if self._buffer is None or self._buffer.shape[1] < size:
             capacity = 0 if self._buffer is None else self._buffer.shape[1]
             grown = np.empty((d.n_samples, min(max(size, capacity + capacity // 4), d.n_features)), dtype=d.dtype, order="F")
-            grown[:, :held.size] = self._buffer[:, :held.size] if held.size else 0
+            if held.size:
+                grown[:, :held.size] = self._buffer[:, :held.size]
             self._buffer = grown
         mark = self._mark  # (all False between calls: boolean masks instead of sorted set operations)
         mark[ws] = True
@@ -464,8 +465,8 @@ class MemberGram:
     are copied once (Fortran, with room) and G_MM = X_M^T X_M grows by one product per block of
     newcomers. The working-set solver verifies every Newton round by the residual kernel on the working
     set from the explicit residual y - X_M w_M, so the rounding of G_MM never reaches a certificate.
-    Off for good (`admit` returns False) once G_MM
-    would exceed MEMBER_GRAM_BYTES or M more than MEMBER_GRAM_ROWS times the rows.
+    Off for good (`admit` returns False) once G_MM would exceed MEMBER_GRAM_BYTES or M more than
+    MEMBER_GRAM_ROWS times the rows.
     """
 
     def __init__(self, design, options):
@@ -500,21 +501,16 @@ class MemberGram:
         if new.size == 0:
             return True
         d = self.design
-
-        def fits(size):
-            return size * size * self.dtype.itemsize <= MEMBER_GRAM_BYTES and size <= MEMBER_GRAM_ROWS * d.n_samples
-
-        if not fits(m + new.size):
+        limit = min(MEMBER_GRAM_ROWS * d.n_samples, math.isqrt(MEMBER_GRAM_BYTES // self.dtype.itemsize))
+        if m + new.size > limit:
             self.enabled = False
             return False
         candidates = np.asarray(candidates, dtype=np.intp)
-        room = max(MEMBER_TOP_UP, m // 8)
-        if candidates.size and room > new.size:
+        room = min(max(MEMBER_TOP_UP, m // 8), limit - m) - new.size
+        if candidates.size and room > 0:
             fresh = candidates[~self.is_member[candidates]]
-            fresh = fresh[~np.isin(fresh, new)][:room - new.size]
-            fresh = fresh[:max(0, MEMBER_GRAM_ROWS * d.n_samples - m - new.size)]
-            if fits(m + new.size + fresh.size):
-                new = np.concatenate((new, fresh))
+            # (a candidate of the round's start may have become non-zero, i.e. one of `new`)
+            new = np.concatenate((new, fresh[~np.isin(fresh, new)][:room]))
         total = m + new.size
         if total > self._X.shape[1]:
             grown = np.empty((d.n_samples, max(total, self._X.shape[1] + self._X.shape[1] // 4)), dtype=self.dtype, order="F")

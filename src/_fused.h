@@ -33,8 +33,8 @@ FASTREG_DEFINE_AXPY_DOT(fr_axpy_dot_s, float)
 
 /* out[k] = X[:, cols[k]] @ r for a column-major X (leading dimension n): columns scattered in memory,
  * each read once. The column two ahead is prefetched while one is summed: a lone column is too short
- * for the hardware prefetcher to reach full bandwidth (measured 3.6x slower per column than a gemv
- * over all of X without it). */
+ * for the hardware prefetcher (measured on 500 x 20000: 0.6 us per column without prefetching, against
+ * 0.17 us in a gemv over all of X; prefetching saves about 15% of it). */
 #define FASTREG_DEFINE_GATHER_DOTS(name, T)                                                    \
     FASTREG_CLONES static void name(int n, const T *restrict X, const Py_ssize_t *restrict cols, \
                                     Py_ssize_t m, const T *restrict r, T *restrict out)        \
