@@ -63,6 +63,10 @@ cdef extern from "_fused.h" nogil:
                           double* out)
     void fr_gather_dots_s(int n, const float* X, const Py_ssize_t* cols, Py_ssize_t m, const float* r,
                           float* out)
+    Py_ssize_t fr_ws_distance_d(Py_ssize_t p, const double* XtR, const double* w, double l1, const double* inv,
+                                int positive, double* dist)
+    Py_ssize_t fr_ws_distance_s(Py_ssize_t p, const float* XtR, const float* w, double l1, const double* inv,
+                                int positive, double* dist)
 
 
 cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
@@ -207,6 +211,13 @@ cdef inline bint _has_sphere(floating l1_reg, const Penalty* pen) noexcept nogil
     return l1_reg > 0 and not _boxed(pen)
 
 
+cdef inline floating _max(floating m, floating v) noexcept nogil:
+    """The larger of a running maximum m and v (v NaN leaves m, as fmax does): a comparison, not libm's
+    fmax, which is a function call in a loop (gcc does not inline it without -ffinite-math-only) and
+    keeps the loop's floating-point state in memory."""
+    return v if v > m else m
+
+
 cdef inline floating _magnitude(floating v, bint positive) noexcept nogil:
     """The part of a correlation v (x_j^T R, or its dual-point version) that the l1 penalty bounds:
     v when w >= 0 is imposed, |v| otherwise (feature j violates optimality at w_j = 0 when this
@@ -339,12 +350,28 @@ cdef inline floating _enet_gap(
         return t
     if _boxed(pen):
         return _boxed_gap(n_features, w, XtR, l1_reg, l2_reg, R_norm2, Ry, pen)
+    if pen.l2_factor == NULL:
+        # one l2 for every feature: no branch in the loop (B is valid iff l2_reg > 0; its excess
+        # is sum_j (|X_j^T R| - l1_reg)_+^2 / l2_reg). A path's gaps run this over all p features
+        # once or twice per penalty, so it must cost a fraction of the pass over X that precedes it
+        # (measured 8.5 ns per feature with branches and fmax, against a 30 ns gemv column on 64 rows)
+        for j in range(n_features):
+            w_l1 += fabs(w[j])
+            w_l2 += w[j] * w[j]
+            dual_norm = _max(dual_norm, _magnitude(XtR[j] - l2_reg * w[j], positive))
+            t = _magnitude(XtR[j], positive) - l1_reg
+            t = t if t > 0 else 0
+            excess2 += t * t
+        w_l2 *= l2_reg
+        excess2 = excess2 / l2_reg if b_valid else 0
+        return _two_point_gap(R_norm2, Ry, w_l1, w_l2, l1_reg, dual_norm, b_valid, excess2, gap_screen,
+                              dual_scale)
     for j in range(n_features):
         l2_j = _l2_of(pen, j, l2_reg)
         w_l1 += fabs(w[j])
         w_l2 += l2_j * w[j] * w[j]
         xta = XtR[j] - l2_j * w[j]
-        dual_norm = fmax(dual_norm, _magnitude(xta, positive))
+        dual_norm = _max(dual_norm, _magnitude(xta, positive))
         t = _magnitude(XtR[j], positive) - l1_reg
         if t > 0:
             if l2_j > 0:
@@ -408,6 +435,16 @@ cdef inline int _screen(
             _col_axpy(c, j, w[j], state, S)
             w[j] = 0
     return kept
+
+
+cdef inline Py_ssize_t _ws_distance(Py_ssize_t p, const floating* XtR, const floating* w, double l1_reg,
+                                    const double* inv_norm, bint positive, double* distance) noexcept nogil:
+    """The working-set solver's distances, vectorized (see rank_working_set and _fused.h); returns the
+    support's size."""
+    if floating is float:
+        return fr_ws_distance_s(p, XtR, w, l1_reg, inv_norm, positive, distance)
+    else:
+        return fr_ws_distance_d(p, XtR, w, l1_reg, inv_norm, positive, distance)
 
 
 cdef inline void _gather_dots(int n, const floating* X, const Py_ssize_t* cols, Py_ssize_t m,

@@ -35,7 +35,7 @@ from scipy.linalg.cython_blas cimport sgemm, dgemm, sger, dger
 from _blas cimport _dot, _copy, _gemv, _potrf, _trsv
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
-    _should_stop, _propagate_pending, _rand_below,
+    _should_stop, _propagate_pending, _rand_below, _max,
     Cols, _dense_columns, _col_dot, _col_axpy, _two_point_gap,
 )
 
@@ -117,7 +117,7 @@ cdef floating _mt_gap(
         for t in range(T):
             d = XtR[<size_t> j * T + t] - l2_j * W[<size_t> j * T + t]
             acc += d * d
-        dual_norm = fmax(dual_norm, sqrt(acc))
+        dual_norm = _max(dual_norm, sqrt(acc))
         ex = _norm(T, XtR + <size_t> j * T) - l1_reg
         if ex > 0:
             if l2_j > 0:
@@ -265,7 +265,7 @@ cdef int _screen_rows(const Cols* c, int T, floating* R, floating* S, floating* 
             d = 0
             for t in range(T):
                 tmp[t] = W[<size_t> j * T + t]
-                d = fmax(d, fabs(tmp[t]))
+                d = _max(d, fabs(tmp[t]))
                 W[<size_t> j * T + t] = 0
             if d != 0:
                 _row_axpy(c, T, j, tmp, R, S)
@@ -506,8 +506,8 @@ cdef object _solve(const Cols* c, floating[:, ::1] W, floating l1_reg, floating 
                     step[t] = Wp[<size_t> j * T + t] - new[t]
                     if step[t] != 0:
                         moved = True
-                        d_w_max = fmax(d_w_max, fabs(step[t]))
-                    w_max = fmax(w_max, fabs(new[t]))
+                        d_w_max = _max(d_w_max, fabs(step[t]))
+                    w_max = _max(w_max, fabs(new[t]))
                     Wp[<size_t> j * T + t] = new[t]
                 if moved:
                     _row_axpy(c, T, j, &step[0], Rp, &S[0])
@@ -842,8 +842,8 @@ def mt_cd_gram(floating[:, ::1] W, floating l1_reg, floating l2_reg, const float
                 for t in range(T):
                     step[t] = new[t] - W[j, t]
                     moved = moved or step[t] != 0
-                    d_w_max = fmax(d_w_max, fabs(step[t]))
-                    w_max = fmax(w_max, fabs(new[t]))
+                    d_w_max = _max(d_w_max, fabs(step[t]))
+                    w_max = _max(w_max, fabs(new[t]))
                     W[j, t] = new[t]
                 if moved:
                     # Q -= G[:, j] step^T: Q row-major (p, T) is column-major (T, p); G[j, :] = G[:, j]

@@ -27,14 +27,15 @@ so the caller always gets the true residual back.
 import numpy as np
 
 from cython cimport floating
-from libc.math cimport fabs, fmax, fmin
+from libc.math cimport fabs, fmax, fmin, INFINITY
+from libc.stdlib cimport qsort
 from libc.stdint cimport uint32_t, int64_t
 
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED,
-    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _gather_dots, _enet_gap, _screen, _primal,
-    Penalty, _penalty, _l2_of, _has_sphere, _magnitude, _coord_update,
+    _should_stop, _propagate_pending, _rand_below, _axpy_dot, _gather_dots, _ws_distance, _enet_gap, _screen, _primal,
+    Penalty, _penalty, _l2_of, _has_sphere, _magnitude, _coord_update, _max,
     Cols, _dense_columns, _col_dot, _col_axpy,
 )
 
@@ -347,8 +348,8 @@ cdef object _solve(
                         # xr = X[:, j_next] @ R
                         xr = _col_dot(c, j_next, &R[0], S)
                 w[j] = w_new
-                d_w_max = fmax(d_w_max, fabs(w_new - w_j))
-                w_max = fmax(w_max, fabs(w_new))
+                d_w_max = _max(d_w_max, fabs(w_new - w_j))
+                w_max = _max(w_max, fabs(w_new))
                 work += _col_work(c, j)
                 if _should_stop(&work):
                     status = INTERRUPTED
@@ -609,3 +610,78 @@ def dense_column_dots(const floating[::1, :] X, const Py_ssize_t[::1] columns, c
         return
     with nogil:
         _gather_dots(<int> n, &X[0, 0], &columns[0], columns.shape[0], &R[0], &out[0])
+
+
+
+cdef inline void _sift_down(double* hd, Py_ssize_t* hj, Py_ssize_t m, Py_ssize_t i) noexcept nogil:
+    """Restore the max-heap (by distance, then index) below position i of hd/hj[:m]."""
+    cdef Py_ssize_t c
+    cdef double d = hd[i]
+    cdef Py_ssize_t j = hj[i]
+    while True:
+        c = 2 * i + 1
+        if c >= m:
+            break
+        if c + 1 < m and (hd[c + 1] > hd[c] or (hd[c + 1] == hd[c] and hj[c + 1] > hj[c])):
+            c += 1
+        if hd[c] > d or (hd[c] == d and hj[c] > j):
+            hd[i], hj[i] = hd[c], hj[c]
+            i = c
+        else:
+            break
+    hd[i], hj[i] = d, j
+
+
+cdef int _compare_index(const void* a, const void* b) noexcept nogil:
+    cdef Py_ssize_t x = (<const Py_ssize_t*> a)[0], y = (<const Py_ssize_t*> b)[0]
+    return (x > y) - (x < y)
+
+
+def rank_working_set(const floating[::1] XtR, const floating[::1] w, double l1_reg, const double[::1] inv_norm,
+                     bint positive, double[::1] distance, double[::1] scratch, Py_ssize_t[::1] out):
+    """The working-set solver's ranking in one pass: distance[j] = (l1_reg - |x_j^T R|) * inv_norm[j]
+    for w_j = 0 (the gap-safe distance of feature j's constraint to the dual point, where the l2 term
+    l2_j w_j vanishes; x_j^T R without the absolute value when positive), -inf on the support
+    (w_j != 0), +inf where inv_norm[j] is 0 (a zero column) or the distance is NaN. Fills out with
+    the out.shape[0] features of smallest distance (ties to the lowest index) in increasing index
+    order, and returns the support's size. scratch: p doubles of workspace.
+
+    The support comes first; the zeros nearest to their constraints are kept in a max-heap of the
+    remaining size, which most features leave at one comparison with its top (a partial sort over
+    all p distances cost twice as much)."""
+    cdef Py_ssize_t j, a_i, p = w.shape[0], k = out.shape[0], n_support = 0, m, taken = 0, filled = 0
+    cdef double d, a, inf = INFINITY
+    if XtR.shape[0] != p or inv_norm.shape[0] != p or distance.shape[0] != p or scratch.shape[0] < p:
+        raise ValueError("XtR, inv_norm, distance and scratch need one entry per feature")
+    if k > p:
+        raise ValueError("out cannot hold more features than there are")
+    cdef Py_ssize_t[::1] heap_index = np.empty(max(k, 1), dtype=np.intp)
+    with nogil:
+        n_support = _ws_distance(p, &XtR[0], &w[0], l1_reg, &inv_norm[0], positive, &distance[0])
+        if k == p:
+            for j in range(p):
+                out[j] = j
+        else:
+            m = k - n_support  # the zeros to add (the support first: fewer than k when k < its size)
+            for j in range(p):
+                if w[j] != 0:
+                    if taken < k:
+                        out[taken] = j
+                        taken += 1
+                elif m <= 0:
+                    continue
+                elif filled < m:  # (heap in scratch[:m] / heap_index[:m], built as it fills)
+                    scratch[filled], heap_index[filled] = distance[j], j
+                    filled += 1
+                    if filled == m:
+                        for a_i in range(m // 2 - 1, -1, -1):
+                            _sift_down(&scratch[0], &heap_index[0], m, a_i)
+                elif distance[j] < scratch[0]:  # (ties keep the earlier, lower index)
+                    scratch[0], heap_index[0] = distance[j], j
+                    _sift_down(&scratch[0], &heap_index[0], m, 0)
+            for j in range(filled):
+                out[taken + j] = heap_index[j]
+            taken += filled
+            if taken > 1:
+                qsort(&out[0], taken, sizeof(Py_ssize_t), _compare_index)
+    return n_support

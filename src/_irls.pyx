@@ -17,7 +17,7 @@ from libc.math cimport exp, log1p, fabs, fmax
 from libc.stdint cimport int64_t
 
 from _blas cimport _dot, _axpy
-from _cd_common cimport _should_stop, _propagate_pending
+from _cd_common cimport _should_stop, _propagate_pending, _max
 
 
 ctypedef struct SubCols:
@@ -272,10 +272,10 @@ def weighted_cd_sparse(const double[::1] data, const int[::1] indices, const int
                     csh += d * mj
                     b -= mj * d
                     w[j] = w_new
-                    best = fmax(best, hj * fabs(d))
-                    dmax = fmax(dmax, fabs(d))
+                    best = _max(best, hj * fabs(d))
+                    dmax = _max(dmax, fabs(d))
                 wnorm += fabs(w[j])
-                wmax = fmax(wmax, fabs(w[j]))
+                wmax = _max(wmax, fabs(w[j]))
             epochs += 1
             if best * wnorm <= tol or dmax <= 1e-15 * wmax:  # (or converged to rounding)
                 break
