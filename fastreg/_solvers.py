@@ -17,7 +17,7 @@ import scipy.linalg
 from threadpoolctl import ThreadpoolController
 
 from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
-from ._cd_residual import dense_column_dots, enet_gap_cached, rank_working_set
+from ._cd_residual import dense_column_dots, enet_gap_cached, rank_working_set, refill_columns
 from ._design import DenseDesign
 
 # epochs between two duality-gap evaluations when coordinates are still moving
@@ -82,8 +82,9 @@ class _SingleThreadedBlas:
                 # each library's own get/set (microseconds; threadpoolctl's `limit` inspects every
                 # loaded library again, ~50 us, which a path of fast penalties paid once per penalty)
                 self._saved = [lib.get_num_threads() for lib in self._blas]
-                for lib in self._blas:
-                    lib.set_num_threads(1)
+                for lib, n_threads in zip(self._blas, self._saved):
+                    if n_threads != 1:  # (a library already on one thread is left alone)
+                        lib.set_num_threads(1)
             self._depth += 1
         return self
 
@@ -92,7 +93,8 @@ class _SingleThreadedBlas:
             self._depth -= 1
             if self._depth == 0:
                 for lib, n_threads in zip(self._blas, self._saved):
-                    lib.set_num_threads(n_threads)
+                    if n_threads != 1:
+                        lib.set_num_threads(n_threads)
                 self._saved = None
         return False
 
@@ -378,27 +380,8 @@ class WorkingSetSolver:
             if held.size:
                 grown[:, :held.size] = self._buffer[:, :held.size]
             self._buffer = grown
-        mark = self._mark  # (all False between calls: boolean masks instead of sorted set operations)
-        mark[ws] = True
-        kept = np.flatnonzero(mark[held])
-        mark[ws] = False
-        below, movers = kept[kept < size], kept[kept >= size]
-        joining = ws[~self._in_buffer[ws]]
-        # the holes of [0, size) take the kept features held beyond it, then the joining ones
-        free = np.ones(size, dtype=bool)
-        free[below] = False
-        holes = np.flatnonzero(free)
         order = np.empty(size, dtype=np.intp)
-        order[below] = held[below]
-        moved, new = holes[:movers.size], holes[movers.size:]
-        if movers.size:
-            self._buffer[:, moved] = self._buffer[:, movers]
-            order[moved] = held[movers]
-        if joining.size:
-            self._buffer[:, new] = d.X[:, joining]
-            order[new] = joining
-        self._in_buffer[held] = False
-        self._in_buffer[order] = True
+        refill_columns(d.X, self._buffer, held, ws, self._in_buffer.view(np.uint8), self._mark.view(np.uint8), order)
         self._held = order
         return order, (self._buffer[:, :size],)
 

@@ -29,6 +29,7 @@ import numpy as np
 from cython cimport floating
 from libc.math cimport fabs, fmax, fmin, INFINITY
 from libc.stdlib cimport qsort
+from libc.string cimport memcpy
 from libc.stdint cimport uint32_t, int64_t
 
 from _blas cimport _dot, _axpy, _copy, _gemv, _trsv, _potrf
@@ -685,3 +686,57 @@ def rank_working_set(const floating[::1] XtR, const floating[::1] w, double l1_r
             if taken > 1:
                 qsort(&out[0], taken, sizeof(Py_ssize_t), _compare_index)
     return n_support
+
+
+def refill_columns(const floating[::1, :] X, floating[::1, :] buffer, const Py_ssize_t[::1] held,
+                   const Py_ssize_t[::1] ws, unsigned char[::1] in_buffer, unsigned char[::1] mark,
+                   Py_ssize_t[::1] order):
+    """The working-set solver's column buffer made to hold the features ws in its first ws.shape[0]
+    columns, copying as few columns as possible: held lists the features of its first held.shape[0]
+    columns (in_buffer marks them); a kept feature below ws.shape[0] stays where it is, one beyond
+    moves into a hole (a dropped feature's column), and the joining features are copied from X into
+    the remaining holes. Fills order with the features of columns [0, ws.shape[0]) and updates
+    in_buffer; mark (p bytes, all 0) is workspace and is left all 0. Returns the columns copied from X."""
+    cdef Py_ssize_t k, f, h = 0, s = ws.shape[0], m = held.shape[0], n = X.shape[0], p = X.shape[1]
+    cdef Py_ssize_t copied = 0
+    if buffer.shape[0] != n or buffer.shape[1] < max(s, m) or order.shape[0] != s:
+        raise ValueError("buffer needs X's rows and room for the held and wanted columns; order one slot per feature")
+    if in_buffer.shape[0] != p or mark.shape[0] != p:
+        raise ValueError("in_buffer and mark need one entry per feature")
+    for k in range(s):
+        if ws[k] < 0 or ws[k] >= p:
+            raise IndexError("feature index out of range")
+    for k in range(m):
+        if held[k] < 0 or held[k] >= p:
+            raise IndexError("feature index out of range")
+    for k in range(s):
+        if mark[ws[k]]:
+            for f in range(k):
+                mark[ws[f]] = 0
+            raise ValueError("ws lists a feature twice")
+        mark[ws[k]] = 1
+    with nogil:
+        for k in range(s):
+            order[k] = held[k] if k < m and mark[held[k]] else -1
+        for k in range(s, m):  # kept features beyond s move into the holes
+            if mark[held[k]]:
+                while order[h] != -1:
+                    h += 1
+                if n:
+                    memcpy(&buffer[0, h], &buffer[0, k], n * sizeof(floating))
+                order[h] = held[k]
+        for k in range(s):  # the joining features fill the rest
+            f = ws[k]
+            if not in_buffer[f]:
+                while order[h] != -1:
+                    h += 1
+                if n:
+                    memcpy(&buffer[0, h], &X[0, f], n * sizeof(floating))
+                order[h] = f
+                copied += 1
+        for k in range(m):
+            in_buffer[held[k]] = 0
+        for k in range(s):
+            in_buffer[order[k]] = 1
+            mark[ws[k]] = 0
+    return copied

@@ -282,3 +282,63 @@ def test_dense_column_dots_read_the_columns_in_place(dtype):
         dense_column_dots(X, np.array([50], dtype=np.intp), R, out[:1])
     with pytest.raises(ValueError, match="one entry per column"):
         dense_column_dots(X, columns, R, out[:2])
+
+
+def test_ranking_kernel_matches_numpy(dtype):
+    # the compiled ranking against its definition: the support, then the zeros of smallest gap-safe
+    # distance (ties to the lowest index), in index order; zero columns and NaN distances never chosen
+    from fastreg._cd_residual import rank_working_set
+
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        p = int(rng.integers(1, 80))
+        XtR = rng.standard_normal(p).astype(dtype)
+        if trial % 2:
+            XtR = np.round(XtR, 1)  # ties
+        if trial % 5 == 0:
+            XtR[rng.integers(p)] = np.nan
+        w = np.where(rng.random(p) < 0.2, rng.standard_normal(p), 0).astype(dtype)
+        norm = np.where(rng.random(p) < 0.1, 0.0, rng.random(p) + 0.5)
+        inv = np.divide(1.0, norm, out=np.zeros(p), where=norm > 0)
+        positive, l1 = bool(trial % 3 == 0), float(rng.random() * 2)
+        k = int(rng.integers(0, p + 1))
+        distance, out = np.empty(p), np.empty(k, dtype=np.intp)
+        n_support = rank_working_set(XtR, w, l1, inv, positive, distance, np.empty(p), out)
+        magnitude = XtR.astype(np.float64) if positive else np.abs(XtR.astype(np.float64))
+        with np.errstate(invalid="ignore"):
+            ref = (l1 - magnitude) * inv
+        ref = np.where(np.isnan(ref) | (norm == 0), np.inf, ref)
+        ref[w != 0] = -np.inf
+        np.testing.assert_array_equal(distance, ref)
+        assert n_support == np.count_nonzero(w)
+        np.testing.assert_array_equal(out, np.sort(np.argsort(ref, kind="stable")[:k]))
+
+
+def test_column_buffer_kernel_keeps_and_copies_the_right_columns(dtype):
+    # the buffer after a refill holds exactly the wanted features' columns; kept features below the
+    # new size stay in place, and only the joining ones are copied from X
+    from fastreg._cd_residual import refill_columns
+
+    rng = np.random.default_rng(8)
+    for trial in range(300):
+        n, p = int(rng.integers(0, 6)), int(rng.integers(1, 40))
+        X = np.asfortranarray(rng.standard_normal((n, p)).astype(dtype))
+        capacity = int(rng.integers(1, p + 1))
+        held = rng.choice(p, int(rng.integers(0, capacity + 1)), replace=False).astype(np.intp)
+        buffer = np.asfortranarray(rng.standard_normal((n, capacity)).astype(dtype))
+        buffer[:, :held.size] = X[:, held]
+        in_buffer = np.zeros(p, np.uint8)
+        in_buffer[held] = 1
+        ws = np.sort(rng.choice(p, int(rng.integers(0, capacity + 1)), replace=False)).astype(np.intp)
+        mark, order = np.zeros(p, np.uint8), np.empty(ws.size, np.intp)
+        copied = refill_columns(X, buffer, held, ws, in_buffer, mark, order)
+        np.testing.assert_array_equal(np.sort(order), ws)
+        np.testing.assert_array_equal(buffer[:, :ws.size], X[:, order])
+        assert not mark.any() and copied == np.setdiff1d(ws, held).size
+        np.testing.assert_array_equal(np.flatnonzero(in_buffer), ws)
+        for k in range(min(held.size, ws.size)):
+            if held[k] in ws:
+                assert order[k] == held[k]
+    with pytest.raises(ValueError, match="twice"):
+        refill_columns(X, np.empty((n, 2), dtype, order="F"), held[:0], np.zeros(2, np.intp),
+                       np.zeros(p, np.uint8), np.zeros(p, np.uint8), np.empty(2, np.intp))
