@@ -613,7 +613,6 @@ def dense_column_dots(const floating[::1, :] X, const Py_ssize_t[::1] columns, c
         _gather_dots(<int> n, &X[0, 0], &columns[0], columns.shape[0], &R[0], &out[0])
 
 
-
 cdef inline void _sift_down(double* hd, Py_ssize_t* hj, Py_ssize_t m, Py_ssize_t i) noexcept nogil:
     """Restore the max-heap (by distance, then index) below position i of hd/hj[:m]."""
     cdef Py_ssize_t c
@@ -647,23 +646,23 @@ def rank_working_set(const floating[::1] XtR, const floating[::1] w, double l1_r
     the out.shape[0] features of smallest distance (ties to the lowest index) in increasing index
     order, and returns the support's size. scratch: p doubles of workspace.
 
-    The support comes first; the zeros nearest to their constraints are kept in a max-heap of the
-    remaining size, which most features leave at one comparison with its top (a partial sort over
-    all p distances cost twice as much)."""
+    The support comes first (out[:|support|]); the zeros nearest to their constraints are kept in a
+    max-heap of the remaining size (indices in out itself, distances in scratch), which most features
+    leave at one comparison with its top (a partial sort over all p distances cost twice as much)."""
     cdef Py_ssize_t j, a_i, p = w.shape[0], k = out.shape[0], n_support = 0, m, taken = 0, filled = 0
-    cdef double d, a, inf = INFINITY
+    cdef Py_ssize_t* heap
     if XtR.shape[0] != p or inv_norm.shape[0] != p or distance.shape[0] != p or scratch.shape[0] < p:
         raise ValueError("XtR, inv_norm, distance and scratch need one entry per feature")
     if k > p:
         raise ValueError("out cannot hold more features than there are")
-    cdef Py_ssize_t[::1] heap_index = np.empty(max(k, 1), dtype=np.intp)
     with nogil:
         n_support = _ws_distance(p, &XtR[0], &w[0], l1_reg, &inv_norm[0], positive, &distance[0])
         if k == p:
             for j in range(p):
                 out[j] = j
-        else:
+        elif k > 0:
             m = k - n_support  # the zeros to add (the support first: fewer than k when k < its size)
+            heap = &out[0] + n_support if m > 0 else NULL
             for j in range(p):
                 if w[j] != 0:
                     if taken < k:
@@ -671,20 +670,16 @@ def rank_working_set(const floating[::1] XtR, const floating[::1] w, double l1_r
                         taken += 1
                 elif m <= 0:
                     continue
-                elif filled < m:  # (heap in scratch[:m] / heap_index[:m], built as it fills)
-                    scratch[filled], heap_index[filled] = distance[j], j
+                elif filled < m:  # (the heap is built once it is full)
+                    scratch[filled], heap[filled] = distance[j], j
                     filled += 1
                     if filled == m:
                         for a_i in range(m // 2 - 1, -1, -1):
-                            _sift_down(&scratch[0], &heap_index[0], m, a_i)
+                            _sift_down(&scratch[0], heap, m, a_i)
                 elif distance[j] < scratch[0]:  # (ties keep the earlier, lower index)
-                    scratch[0], heap_index[0] = distance[j], j
-                    _sift_down(&scratch[0], &heap_index[0], m, 0)
-            for j in range(filled):
-                out[taken + j] = heap_index[j]
-            taken += filled
-            if taken > 1:
-                qsort(&out[0], taken, sizeof(Py_ssize_t), _compare_index)
+                    scratch[0], heap[0] = distance[j], j
+                    _sift_down(&scratch[0], heap, m, 0)
+            qsort(&out[0], taken + filled, sizeof(Py_ssize_t), _compare_index)
     return n_support
 
 
