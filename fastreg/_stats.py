@@ -28,6 +28,7 @@ from scipy import sparse
 from scipy.linalg import blas
 
 from . import _validation as v
+from ._cd_gram import shifted_rows_into
 
 
 # rows per block of `from_arrays`: the shifted block is its only copy of data (as many rows as fit in
@@ -36,6 +37,8 @@ CHUNK_BYTES = 1 << 25
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 1024, 8192
 # rows that predict which columns are far off center for the fast route (`_far_columns_from_head`)
 HEAD_ROWS = 1024
+# dtypes of the compiled shifted copy (`shifted_rows_into`)
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # rows per block of the float64 passes over X that hold `width` values per row (weighted means, the
 # leave-one-out pass), and the largest such block or column block (the dual Gram matrix), in bytes
 BLOCK_ROWS = 4096
@@ -187,12 +190,14 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     # as X is (a C-ordered X copied into a Fortran buffer would be a strided transpose, 3x slower)
     order = "C" if not sparse.issparse(X) and X.flags.c_contiguous and not X.flags.f_contiguous else "F"
     buf = np.empty((min(chunk_rows, n_rows), width), dtype=dtype, order=order)
+    compiled = (type(X) is np.ndarray or isinstance(X, np.memmap)) and X.ndim == 2 and \
+        X.dtype in _FLOATS and dtype in _FLOATS
+    no_scale = np.empty(0, dtype=dtype)
     for start in range(0, n_rows, chunk_rows):
         block = slice(start, min(start + chunk_rows, n_rows))
         m = block.stop - start
         B = buf if m == len(buf) else np.empty((m, width), dtype=dtype, order=order)  # (a last, shorter one)
         Xc = B[:, :n_features]
-        np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
         yc = y[block].astype(np.float64) - y_shift
         if sw is None:
             s = np.ones(len(yc))
@@ -200,9 +205,15 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
         else:
             s = sw[block].astype(np.float64)
             sqrt_s = np.sqrt(s)
-            Xc *= sqrt_s.astype(dtype)[:, None]
+        if compiled:  # the shifted, scaled copy and its largest |entry| in one pass
+            block_amax = shifted_rows_into(Xc, X, start, x_shift, no_scale if sw is None else sqrt_s.astype(dtype))
+        else:
+            np.subtract(X[block], x_shift, out=Xc, dtype=dtype)
+            if sw is not None:
+                Xc *= sqrt_s.astype(dtype)[:, None]
+            block_amax = max(float(Xc.max()), -float(Xc.min())) if bounds else 0.0
         if bounds:
-            x_amax = max(x_amax, float(Xc.max()), -float(Xc.min()))
+            x_amax = max(x_amax, block_amax)
         ys = yc * _per_row(sqrt_s, yc)
         if bordered:
             B[:, n_features:n_features + k] = ys.reshape(m, k)

@@ -659,3 +659,96 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
                         G[k, j] = g
                 kb += MIRROR_TILE
             jb += MIRROR_TILE
+
+
+ctypedef fused data_t:
+    float
+    double
+
+
+cdef extern from "_fused.h" nogil:
+    double fr_shift_column_dd(Py_ssize_t m, const double* x, double shift, const double* scale, double* out,
+                              double* poison)
+    double fr_shift_row_dd(Py_ssize_t p, const double* x, const double* shift, double scale, double* out,
+                           double* poison)
+    float fr_shift_column_ss(Py_ssize_t m, const float* x, float shift, const float* scale, float* out,
+                             float* poison)
+    float fr_shift_row_ss(Py_ssize_t p, const float* x, const float* shift, float scale, float* out,
+                          float* poison)
+    double fr_shift_column_sd(Py_ssize_t m, const float* x, double shift, const double* scale, double* out,
+                              double* poison)
+    double fr_shift_row_sd(Py_ssize_t p, const float* x, const double* shift, double scale, double* out,
+                           double* poison)
+
+
+cdef inline floating _shift_column(Py_ssize_t m, const data_t* x, floating shift, const floating* scale,
+                                   floating* out, floating* poison) noexcept nogil:
+    """One column's run of `shifted_rows_into` (vectorized in _fused.h); -1 for a pair of dtypes it has
+    no loop for (float64 data into float32)."""
+    if data_t is double and floating is double:
+        return fr_shift_column_dd(m, x, shift, scale, out, poison)
+    elif data_t is float and floating is float:
+        return fr_shift_column_ss(m, x, shift, scale, out, poison)
+    elif data_t is float and floating is double:
+        return fr_shift_column_sd(m, x, shift, scale, out, poison)
+    else:
+        return -1
+
+
+cdef inline floating _shift_row(Py_ssize_t p, const data_t* x, const floating* shift, floating scale,
+                                floating* out, floating* poison) noexcept nogil:
+    """One row's run of `shifted_rows_into` (see `_shift_column`)."""
+    if data_t is double and floating is double:
+        return fr_shift_row_dd(p, x, shift, scale, out, poison)
+    elif data_t is float and floating is float:
+        return fr_shift_row_ss(p, x, shift, scale, out, poison)
+    elif data_t is float and floating is double:
+        return fr_shift_row_sd(p, x, shift, scale, out, poison)
+    else:
+        return -1
+
+
+def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, const floating[::1] shift,
+                      const floating[::1] row_scale):
+    """B[i, j] = (X[start + i, j] - shift[j]) * row_scale[i] for the rows of B and the columns of X
+    (row_scale empty: no scaling), each entry rounded to B's dtype as NumPy's subtract and multiply
+    would; returns the largest |B[i, j]|, +inf if some entry is NaN or infinite. One pass over the
+    block, along the unit stride X and B share (vectorized), instead of NumPy's four (subtract, scale,
+    max and min): the copy the shifted statistics make of every row block
+    (`fastreg._stats._shifted_sums`). Releases the GIL."""
+    cdef Py_ssize_t m = B.shape[0], p = X.shape[1], i, j
+    cdef bint scaled = row_scale.shape[0] != 0
+    cdef floating v, r, run, amax = 0, poison = 0
+    cdef const floating* scale = &row_scale[0] if scaled else NULL
+    cdef bint columns = X.strides[0] == sizeof(data_t) and B.strides[0] == sizeof(floating)
+    cdef bint rows = X.strides[1] == sizeof(data_t) and B.strides[1] == sizeof(floating)
+    if B.shape[1] < p or shift.shape[0] != p or start < 0 or start + m > X.shape[0] or \
+            (scaled and row_scale.shape[0] != m):
+        raise ValueError("B must have at least X's columns and at most its rows after start; shift one "
+                         "entry per column, row_scale one per row of B (or none)")
+    if data_t is double and floating is float:
+        columns = rows = False
+    if m == 0 or p == 0:
+        return 0.0
+    with nogil:
+        if columns:
+            for j in range(p):
+                run = _shift_column(m, &X[start, 0] + j * (X.strides[1] // sizeof(data_t)), shift[j], scale,
+                                    &B[0, 0] + j * (B.strides[1] // sizeof(floating)), &poison)
+                amax = run if run > amax else amax
+        elif rows:
+            for i in range(m):
+                r = row_scale[i] if scaled else 1
+                run = _shift_row(p, &X[start, 0] + i * (X.strides[0] // sizeof(data_t)), &shift[0], r,
+                                 &B[0, 0] + i * (B.strides[0] // sizeof(floating)), &poison)
+                amax = run if run > amax else amax
+        else:  # no common unit stride (or no vectorized loop for the dtypes)
+            for i in range(m):
+                r = row_scale[i] if scaled else 1
+                for j in range(p):
+                    v = (<floating> X[start + i, j] - shift[j]) * r
+                    B[i, j] = v
+                    v = fabs(v)
+                    amax = v if v > amax else amax
+                    poison += v * 0  # NaN once an entry is NaN or infinite
+    return float(amax) if poison == 0 else float("inf")

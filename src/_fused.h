@@ -90,4 +90,55 @@ FASTREG_DEFINE_GATHER_DOTS(fr_gather_dots_s, float)
 FASTREG_DEFINE_WS_DISTANCE(fr_ws_distance_d, double)
 FASTREG_DEFINE_WS_DISTANCE(fr_ws_distance_s, float)
 
+/* The shifted copy of a row block of X for the sufficient statistics (shifted_rows_into in
+ * _cd_gram.pyx): out[k] = ((TB) x[k] - shift) * scale over one contiguous run of X, a column's run
+ * (one shift, a scale per row, or none: scale NULL) or a row's run (a shift per column, one scale), with
+ * the run's largest |out[k]| returned and *poison set to NaN when an entry is NaN or infinite. */
+#define FASTREG_DEFINE_SHIFT_RUNS(column_name, row_name, TX, TB)                                    \
+    FASTREG_CLONES static TB column_name(Py_ssize_t m, const TX *restrict x, TB shift,              \
+                                         const TB *restrict scale, TB *restrict out, TB *poison)    \
+    {                                                                                        \
+        TB amax = 0, bad = 0;                                                                \
+        if (scale) {                                                                         \
+            _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                     \
+            for (Py_ssize_t k = 0; k < m; k++) {                                             \
+                TB v = ((TB) x[k] - shift) * scale[k];                                       \
+                out[k] = v;                                                                  \
+                v = __builtin_fabs(v);                                                       \
+                amax = v > amax ? v : amax;                                                  \
+                bad += v * 0;                                                                \
+            }                                                                                \
+        } else {                                                                             \
+            _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                     \
+            for (Py_ssize_t k = 0; k < m; k++) {                                             \
+                TB v = (TB) x[k] - shift;                                                    \
+                out[k] = v;                                                                  \
+                v = __builtin_fabs(v);                                                       \
+                amax = v > amax ? v : amax;                                                  \
+                bad += v * 0;                                                                \
+            }                                                                                \
+        }                                                                                    \
+        *poison += bad;                                                                      \
+        return amax;                                                                         \
+    }                                                                                        \
+    FASTREG_CLONES static TB row_name(Py_ssize_t p, const TX *restrict x, const TB *restrict shift, \
+                                      TB scale, TB *restrict out, TB *poison)                \
+    {                                                                                        \
+        TB amax = 0, bad = 0;                                                                \
+        _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                         \
+        for (Py_ssize_t k = 0; k < p; k++) {                                                 \
+            TB v = ((TB) x[k] - shift[k]) * scale;                                           \
+            out[k] = v;                                                                      \
+            v = __builtin_fabs(v);                                                           \
+            amax = v > amax ? v : amax;                                                      \
+            bad += v * 0;                                                                    \
+        }                                                                                    \
+        *poison += bad;                                                                      \
+        return amax;                                                                         \
+    }
+
+FASTREG_DEFINE_SHIFT_RUNS(fr_shift_column_dd, fr_shift_row_dd, double, double)
+FASTREG_DEFINE_SHIFT_RUNS(fr_shift_column_ss, fr_shift_row_ss, float, float)
+FASTREG_DEFINE_SHIFT_RUNS(fr_shift_column_sd, fr_shift_row_sd, float, double)
+
 #endif

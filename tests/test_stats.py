@@ -128,3 +128,38 @@ def test_two_dimensional_y_is_every_column_at_once(dtype, weighted, fast):
         np.testing.assert_allclose(got, want, rtol=rtol * 10, atol=rtol * 10 * np.abs(want).max())
     for got, want in zip(((first + rest) - first).centered(), rest.centered()):
         np.testing.assert_allclose(got, want, rtol=rtol * 100, atol=rtol * 100 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("order", ["F", "C", "strided"])
+@pytest.mark.parametrize("pair", [(np.float64, np.float64), (np.float32, np.float32), (np.float32, np.float64),
+                                  (np.float64, np.float32)])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_shifted_copy_kernel_is_its_numpy_definition(order, pair, scaled):
+    """The compiled shifted copy of a row block (`_shifted_sums`) is NumPy's subtract and multiply bit for
+    bit, in every layout (vectorized along a shared unit stride, a plain loop otherwise), with the
+    block's largest |entry|, and +inf once an entry is NaN or infinite."""
+    from fastreg._cd_gram import shifted_rows_into
+
+    data, out = pair
+    rng = np.random.default_rng(211)
+    X = (rng.standard_normal((60, 9)) * 3 + 7).astype(data)
+    if order == "F":
+        X = np.asfortranarray(X)
+    elif order == "strided":
+        X = np.asfortranarray(np.repeat(X, 2, axis=1))[:, ::2]  # no unit stride along either axis
+    shift = rng.standard_normal(9).astype(out)
+    scale = rng.uniform(0.5, 2.0, 25).astype(out) if scaled else np.empty(0, dtype=out)
+    B = np.full((25, 11), -1.0, dtype=out, order="C" if order == "C" else "F")
+    amax = shifted_rows_into(B[:, :9], X, 20, shift, scale)
+    expected = np.subtract(X[20:45], shift, dtype=out)
+    if scaled:
+        expected *= scale[:, None]
+    np.testing.assert_array_equal(B[:, :9], expected)
+    assert (B[:, 9:] == -1).all()  # nothing beyond the columns of X is written
+    assert amax == np.abs(expected).max()
+    for bad in (np.nan, np.inf):
+        Y = X.copy()
+        Y[33, 4] = bad
+        assert shifted_rows_into(B[:, :9], Y, 20, shift, scale) == np.inf
+    with pytest.raises(ValueError, match="row_scale"):
+        shifted_rows_into(B[:, :9], X, 50, shift, scale)  # past the last row
