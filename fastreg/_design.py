@@ -717,7 +717,9 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
 
     Without intercept or weights: X^T X (syrk) and X^T y, nothing else touches X (X is checked for
     NaN/inf through the diagonal of X^T X). Otherwise the statistics are accumulated over shifted row
-    blocks (`SufficientStats`), which stays accurate when columns have large means. `G`: the user's
+    blocks (`SufficientStats`), which stays accurate when columns have large means; an unweighted
+    float64 X whose columns all sit near their center is summed about 0 without a copy
+    (`SufficientStats._accumulate_near`). `G`: the user's
     X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
     """
     dtype = X.dtype
@@ -735,7 +737,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
     if fit_intercept or sample_weight is not None:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats.of_validated(X, y, sample_weight)
+            stats = SufficientStats.of_validated(X, y, sample_weight, near=True)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
         if any(pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):

@@ -37,6 +37,8 @@ CHUNK_BYTES = 1 << 25
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 1024, 8192
 # rows that predict which columns are far off center for the fast route (`_far_columns_from_head`)
 HEAD_ROWS = 1024
+# rows that predict whether a dense X sits near its center (`_spread_rows`: runs of rows spread over X)
+SPREAD_SLABS, SPREAD_ROWS = 16, 64
 # dtypes of the compiled shifted copy (`shifted_rows_into`)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # rows per block of the float64 passes over X that hold `width` values per row (weighted means, the
@@ -239,6 +241,17 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
         yty = np.diag(upper[p:p + k, p:p + k]).reshape(yty.shape).copy()
         upper = np.asfortranarray(upper[:p, :p])
     return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
+
+
+def _spread_rows(X, slabs=SPREAD_SLABS, rows=SPREAD_ROWS):
+    """About slabs * rows rows of X in `slabs` runs of consecutive rows spread evenly over it (a run is
+    contiguous in each column of a Fortran X: a few cache lines per column and run, where rows picked
+    one by one would cost one line each), as a float64 array."""
+    n = X.shape[0]
+    if n <= slabs * rows:
+        return np.asarray(X, dtype=np.float64)
+    starts = np.linspace(0, n - rows, slabs).astype(np.intp)
+    return np.concatenate([np.asarray(X[a:a + rows], dtype=np.float64) for a in starts])
 
 
 def _far_columns_from_head(X, dtype):
@@ -460,7 +473,7 @@ class SufficientStats:
         return statistics(dask_data(X, y, sample_weight, what="SufficientStats.from_dask"))
 
     @classmethod
-    def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None, fast=False):
+    def of_validated(cls, X, y, sw, *, shift=None, chunk_rows=None, dtype=None, fast=False, near=False):
         """The statistics of arrays the caller validated already (dense, or CSC; no checks, no copy of
         X beyond a row block): the one accumulation the path functions, the CV folds and Ridge share.
         y may be 2-D (one column per target).
@@ -474,6 +487,12 @@ class SufficientStats:
         dense X in the sums' dtype is then summed without a copy (`_accumulate_fast`), and otherwise,
         when the first rows' mean turns out a poor shift, the sums are taken once more about the exact
         means; ``amax`` is not computed (None).
+
+        near: for the certified Gram mode (shift=None): an unweighted, contiguous float64 X whose
+        columns all sit near their center (centering sums about 0 loses at most FAR_FROM_CENTER, as
+        the sparse route allows) is summed about a zero shift without a copy (`_accumulate_near`),
+        with ``amax`` bounded from the squared sums; otherwise, or when the first rows mispredicted a
+        column, the shifted row blocks as without it.
         """
         if sparse.issparse(X):
             if dtype is not None:
@@ -486,6 +505,11 @@ class SufficientStats:
                 stats = cls._accumulate_fast(X, y, centered=shift is None)
                 if stats is not None:
                     return stats
+        if near and not fast and shift is None and sw is None and chunk_rows is None and X.dtype == dtype \
+                and dtype == np.float64 and (X.flags.f_contiguous or X.flags.c_contiguous):
+            stats = cls._accumulate_near(X, y)
+            if stats is not None:
+                return stats
         stats = cls._accumulate(X, y, sw, shift, chunk_rows, dtype=dtype, bounds=not fast)
         if fast and shift is None and _poor_shift(stats):
             # the first rows' mean was a poor shift: once more about the exact means
@@ -560,6 +584,69 @@ class SufficientStats:
         upper, Xty, yty, sx, sy, weight_sum, n_rows, amax = _shifted_sums(X, y, sw, x_shift, y_shift, dtype,
                                                                         chunk_rows, bounds=bounds)
         return cls(upper, Xty, yty, sx, sy, weight_sum, n_rows, x_shift, y_shift, amax=amax)
+
+    @classmethod
+    def _accumulate_near(cls, X, y):
+        """The statistics of an unweighted, contiguous float64 X about a zero x shift, without a copy of X:
+        X^T X (one syrk) and X^T [y - d, 1] (one product), or None when some column is far from its
+        center (the raw sum of squares over the centered one above FAR_FROM_CENTER, predicted from the
+        first rows, then checked on the exact sums) or the squared sums leave no certain range for
+        ``amax``; the caller then takes the shifted row blocks.
+
+        A zero shift is an ordinary shift of `SufficientStats`: the rounding bounds of the certified
+        Gram mode are taken from the stored (raw) squared sums, so the sums lose at most
+        FAR_FROM_CENTER of relative accuracy and the certificate knows it. ``amax`` for X is the bound
+        sqrt(max_j sum_i x_ij^2) >= max |x_ij| (>= that bound / sqrt(n)): only accepted when both ends are
+        in the range `check_range` and `pow2_scale` allow, where the exact value would pass as well."""
+        n, p = X.shape
+        if n == 0:
+            return None
+        # the prediction from rows spread over X (sorted data: the first rows can misrepresent a column)
+        sample = _spread_rows(X)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            mean, var = sample.mean(axis=0), sample.var(axis=0)
+            ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)  # (constant there: left to the check)
+        if not np.all(ratio <= FAR_FROM_CENTER / 4):
+            return None
+        Y = y[:, None] if y.ndim == 1 else y
+        k = Y.shape[1]
+        head = slice(0, min(n, HEAD_ROWS))
+        y_shift = Y[head].mean(axis=0, dtype=np.float64)
+        rhs = np.empty((n, k + 1), order="F")
+        np.subtract(Y, y_shift, out=rhs[:, :k], casting="unsafe")
+        rhs[:, k] = 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            G = X.T @ X  # (NumPy's syrk, mirrored)
+            both = X.T @ rhs
+        raw = np.diag(G).copy()
+        sx = both[:, k].copy()
+        if not (np.isfinite(raw).all() and np.isfinite(sx).all()):
+            return None  # NaN, inf or overflow: the shifted route judges and reports it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centered = raw - sx**2 / n
+            lost = np.where(raw > 0, raw / np.maximum(centered, 0.0), 1.0)
+        if not np.all(lost <= FAR_FROM_CENTER):
+            return None
+        # a column whose squares all underflowed looks like a zero column: the few with a tiny sum are
+        # looked at (as `fastreg._design.gram_design` does without an intercept)
+        suspicious = np.flatnonzero(raw < float(np.finfo(np.float64).tiny) ** 0.5)
+        if any(np.any(X[:, j] != 0) for j in suspicious):
+            return None
+        x_bound = float(np.sqrt(raw.max())) if p else 0.0
+        lower = x_bound / np.sqrt(n)
+        info = np.finfo(np.float64)
+        largest = min(float(np.sqrt(info.max / (16.0 * n))), 2.0**220)
+        if x_bound > largest or 0 < lower < 2.0**-220 or pow2_scale(x_bound, np.float64) != 1.0 or \
+                pow2_scale(lower, np.float64) != 1.0:
+            return None
+        Yc = rhs[:, :k]
+
+        def squeezed(a):  # per-target statistics of a 1-D y
+            return a[..., 0] if y.ndim == 1 else a
+
+        return cls(G, squeezed(both[:, :k]), squeezed(np.einsum("ik,ik->k", Yc, Yc)), sx,
+                   squeezed(Yc.sum(axis=0)), float(n), n, np.zeros(p), squeezed(y_shift),
+                   amax=(x_bound, float(np.max(np.abs(Yc)))))
 
     @classmethod
     def _accumulate_fast(cls, X, y, centered):

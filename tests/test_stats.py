@@ -163,3 +163,50 @@ def test_shifted_copy_kernel_is_its_numpy_definition(order, pair, scaled):
         assert shifted_rows_into(B[:, :9], Y, 20, shift, scale) == np.inf
     with pytest.raises(ValueError, match="row_scale"):
         shifted_rows_into(B[:, :9], X, 50, shift, scale)  # past the last row
+
+
+def test_near_center_statistics_skip_the_shifted_copy_and_stay_exact(monkeypatch):
+    """The certified Gram mode's statistics of an unweighted float64 X near its center are summed about a
+    zero shift without a copy (`_accumulate_near`); a column far from its center, or weights, take the
+    shifted row blocks. Either way the centered sums are the explicitly centered ones, and ``amax``
+    bounds the largest |x| from above within sqrt(n)."""
+    from fastreg._stats import SufficientStats
+
+    rng = np.random.default_rng(213)
+    n, p = 4000, 7
+    X = rng.standard_normal((n, p)) * np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 1.0]) + 0.5
+    y = X @ rng.standard_normal(p) + 3.0 + rng.standard_normal(n)
+    for data in (X, np.asfortranarray(X)):
+        stats = SufficientStats.of_validated(data, y, None, near=True)
+        assert not np.any(stats.x_shift)  # the zero shift: no copy of X was taken
+        G, Xty, yty, _, _ = stats.centered()
+        G_ref, Xty_ref, yty_ref, _, _ = _centered_reference(X, y)
+        np.testing.assert_allclose(G, G_ref, rtol=0, atol=1e-11 * np.abs(G_ref).max())
+        np.testing.assert_allclose(Xty, Xty_ref, rtol=0, atol=1e-11 * np.abs(Xty_ref).max())
+        assert yty == pytest.approx(yty_ref, rel=1e-12)
+        largest = np.abs(X).max()
+        assert largest <= stats.amax[0] <= np.sqrt(n) * largest
+        assert stats.amax[1] == pytest.approx(np.abs(y - stats.y_shift).max())
+    # a column far from its center, in the rows the prediction samples or only after them (sorted data)
+    far = X.copy()
+    far[:, 2] += 1e3
+    late = X.copy()
+    late[n // 2:, 4] = 1e3 + np.sort(late[n // 2:, 4]) * 1e-3
+    for data in (far, late):
+        stats = SufficientStats.of_validated(data, y, None, near=True)
+        assert np.any(stats.x_shift)  # the shifted row blocks
+        G, _, _, _, _ = stats.centered()
+        G_ref = _centered_reference(data, y)[0]
+        np.testing.assert_allclose(G, G_ref, rtol=0, atol=1e-10 * np.abs(G_ref).max())
+    assert np.any(SufficientStats.of_validated(X, y, np.full(n, 2.0), near=True).x_shift)
+    # rows that mispredict a column (near in the sample, far in the exact sums): the check after the
+    # products sends it to the shifted row blocks
+    import fastreg._stats
+
+    monkeypatch.setattr(fastreg._stats, "_spread_rows", lambda X: np.asarray(X[:100], dtype=np.float64))
+    hidden = X.copy()
+    hidden[100:, 1] += 1e3
+    assert SufficientStats._accumulate_near(hidden, y) is None
+    stats = SufficientStats.of_validated(hidden, y, None, near=True)
+    G_ref = _centered_reference(hidden, y)[0]
+    np.testing.assert_allclose(stats.centered()[0], G_ref, rtol=0, atol=1e-10 * np.abs(G_ref).max())
