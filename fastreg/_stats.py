@@ -491,8 +491,8 @@ class SufficientStats:
         near: for the certified Gram mode (shift=None): an unweighted, contiguous float64 X whose
         columns all sit near their center (centering sums about 0 loses at most FAR_FROM_CENTER, as
         the sparse route allows) is summed about a zero shift without a copy (`_accumulate_near`),
-        with ``amax`` bounded from the squared sums; otherwise, or when the first rows mispredicted a
-        column, the shifted row blocks as without it.
+        with ``amax`` bounded from the squared sums; otherwise, or when the prediction missed a column
+        (a second pass over X then), the shifted row blocks as without it.
         """
         if sparse.issparse(X):
             if dtype is not None:
@@ -589,8 +589,8 @@ class SufficientStats:
     def _accumulate_near(cls, X, y):
         """The statistics of an unweighted, contiguous float64 X about a zero x shift, without a copy of X:
         X^T X (one syrk) and X^T [y - d, 1] (one product), or None when some column is far from its
-        center (the raw sum of squares over the centered one above FAR_FROM_CENTER, predicted from the
-        first rows, then checked on the exact sums) or the squared sums leave no certain range for
+        center (the raw sum of squares over the centered one above FAR_FROM_CENTER, predicted from rows
+        spread over X, `_spread_rows`, then checked on the exact sums) or the squared sums leave no certain range for
         ``amax``; the caller then takes the shifted row blocks.
 
         A zero shift is an ordinary shift of `SufficientStats`: the rounding bounds of the certified
