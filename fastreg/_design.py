@@ -26,7 +26,7 @@ from . import _plan
 from . import _validation as v
 from ._cd_gram import sparse_gram_into
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
-from ._stats import SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns
+from ._stats import SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, underflowed_columns
 
 
 
@@ -755,9 +755,7 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         return None
     # squared sums that overflow or vanish need the dense design's rescaling; a column whose squares
     # all underflowed looks like a zero column, so the few columns with a tiny diagonal are looked at
-    info = np.finfo(dtype)
-    suspicious = np.flatnonzero(diag < float(info.tiny) ** 0.5)
-    if (diag > float(info.max) ** 0.5).any() or any(np.any(X[:, j] != 0) for j in suspicious):
+    if (diag > float(np.finfo(dtype).max) ** 0.5).any() or underflowed_columns(X, diag):
         return None
     if pow2_scale(float(np.max(np.abs(y))), dtype) != 1.0:
         return None

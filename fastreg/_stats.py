@@ -192,8 +192,7 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     # as X is (a C-ordered X copied into a Fortran buffer would be a strided transpose, 3x slower)
     order = "C" if not sparse.issparse(X) and X.flags.c_contiguous and not X.flags.f_contiguous else "F"
     buf = np.empty((min(chunk_rows, n_rows), width), dtype=dtype, order=order)
-    compiled = (type(X) is np.ndarray or isinstance(X, np.memmap)) and X.ndim == 2 and \
-        X.dtype in _FLOATS and dtype in _FLOATS
+    compiled = isinstance(X, np.ndarray) and X.dtype in _FLOATS and dtype in _FLOATS
     no_scale = np.empty(0, dtype=dtype)
     for start in range(0, n_rows, chunk_rows):
         block = slice(start, min(start + chunk_rows, n_rows))
@@ -241,6 +240,22 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
         yty = np.diag(upper[p:p + k, p:p + k]).reshape(yty.shape).copy()
         upper = np.asfortranarray(upper[:p, :p])
     return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
+
+
+def _amax_range(dtype, n_rows):
+    """(smallest, largest) non-zero largest |entry| of data whose squared sums over n_rows rows, and
+    the kernels' products of them, stay normal and finite in dtype (`SufficientStats.check_range`)."""
+    largest = float(np.sqrt(np.finfo(dtype).max / (16.0 * max(n_rows, 1))))
+    if np.dtype(dtype) == np.float64:
+        return 2.0**-220, min(largest, 2.0**220)
+    return 2.0**-40, largest
+
+
+def underflowed_columns(X, diag):
+    """Whether a column of dense X whose squared sum `diag` is tiny (below sqrt(tiny)) has a non-zero
+    entry: its squares underflowed, and it would pass for a zero column."""
+    tiny = float(np.finfo(X.dtype).tiny) ** 0.5
+    return any(np.any(X[:, j] != 0) for j in np.flatnonzero(diag < tiny))
 
 
 def _spread_rows(X, slabs=SPREAD_SLABS, rows=SPREAD_ROWS):
@@ -448,11 +463,7 @@ class SufficientStats:
         summed cannot be."""
         if self.amax is None:
             return
-        info = np.finfo(self.dtype)
-        largest = float(np.sqrt(info.max / (16.0 * max(self.n_rows, 1))))
-        smallest = 2.0**-40
-        if self.dtype == np.float64:
-            largest, smallest = min(largest, 2.0**220), 2.0**-220
+        smallest, largest = _amax_range(self.dtype, self.n_rows)
         for name, amax in zip(("X", "y"), self.amax):
             if amax > largest or 0 < amax < smallest:
                 raise ValueError(
@@ -627,17 +638,12 @@ class SufficientStats:
             lost = np.where(raw > 0, raw / np.maximum(centered, 0.0), 1.0)
         if not np.all(lost <= FAR_FROM_CENTER):
             return None
-        # a column whose squares all underflowed looks like a zero column: the few with a tiny sum are
-        # looked at (as `fastreg._design.gram_design` does without an intercept)
-        suspicious = np.flatnonzero(raw < float(np.finfo(np.float64).tiny) ** 0.5)
-        if any(np.any(X[:, j] != 0) for j in suspicious):
+        if underflowed_columns(X, raw):
             return None
         x_bound = float(np.sqrt(raw.max())) if p else 0.0
-        lower = x_bound / np.sqrt(n)
-        info = np.finfo(np.float64)
-        largest = min(float(np.sqrt(info.max / (16.0 * n))), 2.0**220)
-        if x_bound > largest or 0 < lower < 2.0**-220 or pow2_scale(x_bound, np.float64) != 1.0 or \
-                pow2_scale(lower, np.float64) != 1.0:
+        # (within this range `pow2_scale` is 1 as well)
+        smallest, largest = _amax_range(np.float64, n)
+        if x_bound > largest or 0 < x_bound / np.sqrt(n) < smallest:
             return None
         Yc = rhs[:, :k]
 

@@ -94,29 +94,25 @@ FASTREG_DEFINE_WS_DISTANCE(fr_ws_distance_s, float)
  * _cd_gram.pyx): out[k] = ((TB) x[k] - shift) * scale over one contiguous run of X, a column's run
  * (one shift, a scale per row, or none: scale NULL) or a row's run (a shift per column, one scale), with
  * the run's largest |out[k]| returned and *poison set to NaN when an entry is NaN or infinite. */
+#define FASTREG_SHIFT_LOOP(T, n, VALUE)                                                          \
+    _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                             \
+    for (Py_ssize_t k = 0; k < n; k++) {                                                     \
+        T v = VALUE;                                                                         \
+        out[k] = v;                                                                          \
+        v = __builtin_fabs(v);                                                               \
+        amax = v > amax ? v : amax;                                                          \
+        bad += v * 0;                                                                        \
+    }
+
 #define FASTREG_DEFINE_SHIFT_RUNS(column_name, row_name, TX, TB)                                    \
     FASTREG_CLONES static TB column_name(Py_ssize_t m, const TX *restrict x, TB shift,              \
                                          const TB *restrict scale, TB *restrict out, TB *poison)    \
     {                                                                                        \
         TB amax = 0, bad = 0;                                                                \
         if (scale) {                                                                         \
-            _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                     \
-            for (Py_ssize_t k = 0; k < m; k++) {                                             \
-                TB v = ((TB) x[k] - shift) * scale[k];                                       \
-                out[k] = v;                                                                  \
-                v = __builtin_fabs(v);                                                       \
-                amax = v > amax ? v : amax;                                                  \
-                bad += v * 0;                                                                \
-            }                                                                                \
+            FASTREG_SHIFT_LOOP(TB, m, ((TB) x[k] - shift) * scale[k])                        \
         } else {                                                                             \
-            _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                     \
-            for (Py_ssize_t k = 0; k < m; k++) {                                             \
-                TB v = (TB) x[k] - shift;                                                    \
-                out[k] = v;                                                                  \
-                v = __builtin_fabs(v);                                                       \
-                amax = v > amax ? v : amax;                                                  \
-                bad += v * 0;                                                                \
-            }                                                                                \
+            FASTREG_SHIFT_LOOP(TB, m, (TB) x[k] - shift)                                     \
         }                                                                                    \
         *poison += bad;                                                                      \
         return amax;                                                                         \
@@ -125,14 +121,7 @@ FASTREG_DEFINE_WS_DISTANCE(fr_ws_distance_s, float)
                                       TB scale, TB *restrict out, TB *poison)                \
     {                                                                                        \
         TB amax = 0, bad = 0;                                                                \
-        _Pragma("omp simd reduction(max : amax) reduction(+ : bad)")                         \
-        for (Py_ssize_t k = 0; k < p; k++) {                                                 \
-            TB v = ((TB) x[k] - shift[k]) * scale;                                           \
-            out[k] = v;                                                                      \
-            v = __builtin_fabs(v);                                                           \
-            amax = v > amax ? v : amax;                                                      \
-            bad += v * 0;                                                                    \
-        }                                                                                    \
+        FASTREG_SHIFT_LOOP(TB, p, ((TB) x[k] - shift[k]) * scale)                            \
         *poison += bad;                                                                      \
         return amax;                                                                         \
     }
