@@ -451,8 +451,9 @@ class MemberGram:
     are copied once (Fortran, with room) and G_MM = X_M^T X_M grows by one product per block of
     newcomers. The working-set solver verifies every Newton round by the residual kernel on the working
     set from the explicit residual y - X_M w_M, so the rounding of G_MM never reaches a certificate.
-    Off for good (`admit` returns False) once G_MM would exceed MEMBER_GRAM_BYTES or M more than
-    MEMBER_GRAM_ROWS times the rows.
+    At the cap (G_MM over MEMBER_GRAM_BYTES or M over MEMBER_GRAM_ROWS times the rows) M first drops
+    the members outside the support and the Newton factor (`_compact`); off for good (`admit` returns
+    False) when the support and the factor alone exceed it.
     """
 
     def __init__(self, design, options):
@@ -489,8 +490,10 @@ class MemberGram:
         d = self.design
         limit = min(MEMBER_GRAM_ROWS * d.n_samples, math.isqrt(MEMBER_GRAM_BYTES // self.dtype.itemsize))
         if m + new.size > limit:
-            self.enabled = False
-            return False
+            m = self._compact(features)
+            if m + new.size > limit:
+                self.enabled = False
+                return False
         candidates = np.asarray(candidates, dtype=np.intp)
         room = min(max(MEMBER_TOP_UP, m // 8), limit - m) - new.size
         if candidates.size and room > 0:
@@ -515,6 +518,34 @@ class MemberGram:
         self.is_member[new] = True
         self.workspace.reserve(total)
         return True
+
+    def _compact(self, features):
+        """Drop the members that are neither among `features` (the support, which M must hold) nor in
+        the Newton factor (whose positions are remapped, so the factor survives): members that left
+        the support long ago and top-ups that never entered. Returns the members' count left.
+
+        M accumulates every feature that was once in a support; near the end of a p > n path the
+        support approaches n while M reaches its cap, and switching the Gram off there left coordinate
+        descent 150-280 epochs per penalty (a 500 x 20000 correlated design: 20% of its path)."""
+        m, ws = self.features.size, self.workspace
+        k = ws.n_factored
+        position = np.full(self.design.n_features, -1, dtype=np.intp)
+        position[self.features] = np.arange(m)
+        keep = np.zeros(m, dtype=bool)
+        held = position[features]
+        keep[held[held >= 0]] = True
+        order = ws.order  # (the workspace's own array: remapped in place)
+        keep[order[:k]] = True
+        if keep.all():
+            return m
+        kept = np.flatnonzero(keep)
+        order[:k] = (np.cumsum(keep) - 1)[order[:k]]
+        self.G = np.ascontiguousarray(self.G[np.ix_(kept, kept)])
+        self.Xty = self.Xty[kept]
+        self._X[:, :kept.size] = self._X[:, kept]
+        self.is_member[self.features[~keep]] = False
+        self.features = self.features[kept]
+        return kept.size
 
     def solve(self, w_M, l1_reg, l2_reg, R, max_iter, tol):
         """The Gram kernel on M from w_M (in place); R = y - X_M w_M on return. Epochs run."""

@@ -220,6 +220,57 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
                                         positive=positive, floor=floor, sample_weight=sw, what=f"alpha #{k}")
 
 
+def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monkeypatch):
+    # members capped at 150 on a design whose supports come near n = 120: M reaches the cap, drops the
+    # members outside the support and the Newton factor (`_compact`) and the Gram stays on; after
+    # every admission G_MM and X_M^T y are the members' own and the factor (positions remapped) is
+    # the Cholesky factor of the factored members' G
+    from fastreg import _solvers
+
+    X, y = oracle.make_regression(120, 2000, rho=0.9, seed=337, n_informative=110)
+    compactions, checked = [], []
+    compact, admit = _solvers.MemberGram._compact, _solvers.MemberGram.admit
+
+    def spy_compact(self, features):
+        before = self.features.size
+        left = compact(self, features)
+        compactions.append((before, left))
+        return left
+
+    def spy_admit(self, features, candidates=()):
+        ok = admit(self, features, candidates)
+        if ok:
+            d, M = self.design, self.features
+            assert self.is_member.sum() == M.size and self.is_member[M].all()
+            assert self.is_member[features].all(), "the support must be held by M"
+            X_M = d.X[:, M].astype(np.float64)
+            np.testing.assert_allclose(self.G, X_M.T @ X_M, rtol=1e-12, atol=1e-12 * np.abs(self.G).max())
+            np.testing.assert_allclose(self.Xty, X_M.T @ d.y, rtol=1e-12, atol=1e-12 * np.abs(self.Xty).max())
+            np.testing.assert_array_equal(self.columns, d.X[:, M])
+            ws = self.workspace
+            k = ws.n_factored
+            if k and ws.factor_l2 == 0:
+                order, U = ws.order[:k], np.triu(ws.U[:k, :k])
+                np.testing.assert_allclose(U.T @ U, self.G[np.ix_(order, order)], rtol=1e-9,
+                                           atol=1e-9 * np.abs(self.G).max())
+                checked.append(len(compactions))
+        return ok
+
+    monkeypatch.setattr(_solvers.MemberGram, "_compact", spy_compact)
+    monkeypatch.setattr(_solvers.MemberGram, "admit", spy_admit)
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_BYTES", 150 * 150 * X.itemsize)
+    calls = _member_spy(monkeypatch)
+    kw = dict(l1_ratio=1.0, tol=1e-10, max_iter=100_000, eps=1e-3, n_alphas=40)
+    path = _path(X, y, True, **kw)
+    assert any(left < before for before, left in compactions), "M never reached its cap: an easy design"
+    assert any(checked), "no factor was checked after a compaction"
+    # the Gram stayed on to the end (coordinate descent alone stalls short of the last penalties)
+    assert len(calls) > 0 and path.converged.all()
+    for k, alpha in enumerate(path.alphas):
+        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, 1.0, tol=1e-10,
+                                dtype=np.float64, what=f"alpha #{k}")
+
+
 def test_newton_steps_start_where_coordinate_descent_stalls(oracle, monkeypatch):
     # supports near n on a correlated p >> n design: coordinate descent needs many epochs per penalty,
     # the members' Gram takes over and the path needs far fewer epochs, with the same solutions
