@@ -683,6 +683,46 @@ def rank_working_set(const floating[::1] XtR, const floating[::1] w, double l1_r
     return n_support
 
 
+def reference_bounds(const double[::1] exact, const double[::1] norm, const Py_ssize_t[::1] reference_of,
+                     const double[:, ::1] moved, const double[:, ::1] scale, bint positive,
+                     const unsigned char[::1] skip, double l1_reg, Py_ssize_t max_unsure, floating[::1] XtR,
+                     Py_ssize_t[::1] unsure, Py_ssize_t[::1] referred):
+    """The working-set solver's bounds on x_j^T R from each feature's reference point R_k, k =
+    reference_of[j], where x_j^T R_k = exact[j] is known: for each of the two rows r of moved and
+    scale, x_j^T R <= scale[r, k] exact[j] + norm[j] moved[r, k] (|x_j^T R|, |exact[j]| unless
+    positive), the smaller taken (see `WorkingSetSolver.bounded_gap`). Features marked in skip are left
+    alone. A feature whose bound is below l1_reg gets it in XtR and counts for its reference point in
+    referred; the others (NaN included) are listed in unsure, in increasing order. Returns their count,
+    or max_unsure + 1 as soon as there are more than max_unsure (XtR then partly written)."""
+    cdef Py_ssize_t j, k, p = exact.shape[0], count = 0, n_refs = moved.shape[1]
+    cdef double start, bound
+    if norm.shape[0] != p or reference_of.shape[0] != p or skip.shape[0] != p or XtR.shape[0] != p \
+            or unsure.shape[0] < min(p, max_unsure + 1):
+        raise ValueError("exact, norm, reference_of, skip and XtR need one entry per feature, unsure room for max_unsure + 1")
+    if moved.shape[0] != 2 or scale.shape[0] != 2 or scale.shape[1] != n_refs or referred.shape[0] != n_refs:
+        raise ValueError("moved and scale need two rows, one column per reference point; referred one entry each")
+    with nogil:
+        for j in range(p):
+            if skip[j]:
+                continue
+            k = reference_of[j]
+            if k < 0 or k >= n_refs:
+                with gil:
+                    raise IndexError(f"reference_of[{j}] = {k} is not a reference point")
+            start = exact[j] if positive else fabs(exact[j])
+            bound = fmin(scale[0, k] * start + norm[j] * moved[0, k], scale[1, k] * start + norm[j] * moved[1, k])
+            if bound < l1_reg:
+                XtR[j] = <floating> bound
+                referred[k] += 1
+            else:
+                if count == max_unsure:
+                    count += 1
+                    break
+                unsure[count] = j
+                count += 1
+    return count
+
+
 def refill_columns(const floating[::1, :] X, floating[::1, :] buffer, const Py_ssize_t[::1] held,
                    const Py_ssize_t[::1] ws, unsigned char[::1] in_buffer, unsigned char[::1] mark,
                    Py_ssize_t[::1] order):

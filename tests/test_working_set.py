@@ -393,3 +393,73 @@ def test_column_buffer_kernel_keeps_and_copies_the_right_columns(dtype):
     with pytest.raises(ValueError, match="twice"):
         refill_columns(X, np.empty((n, 2), dtype, order="F"), held[:0], np.zeros(2, np.intp),
                        np.zeros(p, np.uint8), np.zeros(p, np.uint8), np.empty(2, np.intp))
+
+
+def test_reference_bounds_kernel_matches_numpy(dtype):
+    # the compiled bounds against their definition: the smaller of the two per reference point, into
+    # XtR below l1_reg (counted for the point), the others listed; skipped features untouched
+    from fastreg._cd_residual import reference_bounds
+
+    rng = np.random.default_rng(9)
+    for trial in range(300):
+        p, refs = int(rng.integers(1, 60)), int(rng.integers(1, 5))
+        exact = rng.standard_normal(p)
+        if trial % 7 == 0:
+            exact[rng.integers(p)] = np.nan
+        norm = rng.random(p) + 0.1
+        reference_of = rng.integers(0, refs, p).astype(np.intp)
+        moved = np.vstack((rng.random(refs), 0.5 * rng.random(refs)))
+        scale = np.vstack((np.ones(refs), rng.uniform(-1.2, 1.2, refs)))
+        positive, l1 = bool(trial % 3 == 0), float(rng.random() * 2)
+        skip = (rng.random(p) < 0.2).astype(np.uint8)
+        max_unsure = int(rng.integers(0, p + 1))
+        XtR = np.full(p, 7.0, dtype=dtype)
+        unsure, referred = np.empty(p, np.intp), np.zeros(refs, np.intp)
+        count = reference_bounds(exact, norm, reference_of, moved, scale, positive, skip, l1, max_unsure, XtR,
+                                 unsure, referred)
+        start = exact if positive else np.abs(exact)
+        k = reference_of
+        bound = np.fmin(scale[0, k] * start + norm * moved[0, k], scale[1, k] * start + norm * moved[1, k])
+        sure = (skip == 0) & (bound < l1)
+        listed = np.flatnonzero((skip == 0) & ~(bound < l1))
+        if listed.size > max_unsure:
+            assert count == max_unsure + 1
+            continue
+        assert count == listed.size
+        np.testing.assert_array_equal(unsure[:count], listed)
+        np.testing.assert_array_equal(XtR[sure], bound[sure].astype(dtype))
+        assert (XtR[~sure] == 7.0).all()
+        np.testing.assert_array_equal(referred, np.bincount(k[sure], minlength=refs))
+    with pytest.raises(IndexError, match="reference point"):
+        reference_bounds(np.zeros(2), np.ones(2), np.array([0, 3], np.intp), np.zeros((2, 1)), np.ones((2, 1)),
+                         False, np.zeros(2, np.uint8), 1.0, 2, np.zeros(2, dtype), np.empty(2, np.intp),
+                         np.zeros(1, np.intp))
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_bounds_outside_the_working_set_bound_the_exact_products(oracle, dtype, monkeypatch, positive):
+    # every value bounded_gap leaves in XtR outside the features it computed is at least the exact
+    # x_j^T R (|x_j^T R|); checks of a path are settled by the bounds
+    from fastreg import _solvers
+
+    X, y = oracle.make_regression(60, 1500, dtype=dtype, rho=0.6, seed=313, n_informative=30)
+    checks, bounded_gap = [], _solvers.WorkingSetSolver.bounded_gap
+
+    def spy(self, w, l1_reg, l2_reg, ws, X_ws):
+        gap = bounded_gap(self, w, l1_reg, l2_reg, ws, X_ws)
+        if gap is not None:
+            d = self.design
+            exact = d.X.astype(np.float64).T @ self.R.astype(np.float64)
+            magnitude = exact if self.positive else np.abs(exact)
+            slack = 64 * np.finfo(dtype).eps * self.norm * np.linalg.norm(self.R.astype(np.float64))
+            got = self.XtR.astype(np.float64)
+            # (the features computed hold x_j^T R itself, signed)
+            assert ((got >= magnitude - slack) | (np.abs(got - exact) <= slack)).all()
+            checks.append(gap)
+        return gap
+
+    monkeypatch.setattr(_solvers, "BOUNDED_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_solvers.WorkingSetSolver, "bounded_gap", spy)
+    path = _path(X, y, True, l1_ratio=1.0, tol=oracle.tight_tol(dtype), max_iter=100_000, positive=positive,
+                 fit_intercept=False, eps=1e-2, n_alphas=25)
+    assert path.converged.all() and len(checks) >= 10
