@@ -539,7 +539,7 @@ class SufficientStats:
         sums stays exact); blocks to combine with must use the same shift (``shift=stats.shift``), and
         a column given a non-zero shift is stored in full for the sums.
         """
-        from ._cd_gram import sparse_gram_into
+        from ._cd_gram import csc_to_csr, sparse_gram_into
 
         n_rows, n_features = X.shape
         dtype = X.dtype
@@ -559,12 +559,11 @@ class SufficientStats:
         if sw is not None:  # rows weighted by sqrt(s): X^T S X = (S^1/2 X)^T (S^1/2 X)
             values = (X.data * np.sqrt(s)[X.indices]).astype(dtype)
         Xw = sparse.csc_matrix((values, X.indices, X.indptr), shape=X.shape)
-        rows = Xw.tocsr()
-        rows.sort_indices()  # (scipy's conversion already sorts; sparse_gram_into relies on it)
+        col_rows, col_ptr = Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64)
         G = np.zeros((n_features, n_features), dtype=dtype)
-        sparse_gram_into(G, Xw.data, Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64),
-                         rows.data, rows.indices.astype(np.int32, copy=False), rows.indptr.astype(np.int64),
-                         np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
+        row_data, row_cols, _, tail, length = csc_to_csr(Xw.data, col_rows, col_ptr, n_rows, tails=True)
+        sparse_gram_into(G, Xw.data, col_ptr, tail, length, row_data, row_cols, np.empty(0, dtype=dtype),
+                         np.empty(0, dtype=dtype), 0.0)
         X64 = X.astype(np.float64)
         ys = yc * _per_row(np.sqrt(s), yc)
         yty = ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)

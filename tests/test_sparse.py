@@ -199,6 +199,39 @@ def test_sparse_gram_matrix_equals_the_centered_dense_one(dtype, weighted, shape
     np.testing.assert_allclose(sp_design.col_scale, de_design.col_scale, rtol=rtol)
 
 
+def test_csc_to_csr_kernel_is_scipys_conversion(dtype):
+    # the blocked transpose against scipy's: rows and columns empty or full, more rows than one block
+    # (4096), the tails linking each stored entry to its row, and the check of its input (row indices
+    # in range and increasing within each column)
+    from fastreg._cd_gram import csc_to_csr
+
+    rng = np.random.default_rng(419)
+    for n, p, density in [(0, 3, 0.0), (5, 0, 0.0), (1, 1, 1.0), (37, 11, 0.3), (9000, 40, 0.05), (5000, 7, 1.0)]:
+        X = sparse.random(n, p, density=density, format="csc", random_state=rng, dtype=dtype)
+        if n and p:
+            X[:, p // 2] = 0  # (an empty column; rows of zeros come with the density)
+            X.eliminate_zeros()
+        data, cols, ptr = csc_to_csr(X.data, X.indices.astype(np.int32), X.indptr.astype(np.int64), n)
+        ref = X.tocsr()
+        ref.sort_indices()
+        assert data.dtype == dtype and cols.dtype == np.intc and ptr.dtype == np.int64
+        np.testing.assert_array_equal(ptr, ref.indptr)
+        np.testing.assert_array_equal(cols, ref.indices)
+        np.testing.assert_array_equal(data, ref.data)
+        # tails: the a-th stored entry (i, j) sits at tail[a] in the CSR arrays, its row ending length[a] later
+        *same, tail, length = csc_to_csr(X.data, X.indices.astype(np.int32), X.indptr.astype(np.int64), n, tails=True)
+        for got, want in zip(same, (data, cols, ptr)):
+            np.testing.assert_array_equal(got, want)
+        columns = np.repeat(np.arange(p), np.diff(X.indptr))
+        np.testing.assert_array_equal(cols[tail], columns)
+        np.testing.assert_array_equal(np.searchsorted(ptr, tail, side="right") - 1, X.indices)
+        np.testing.assert_array_equal(tail + length, ptr[X.indices + 1])
+    ptr = np.array([0, 2], dtype=np.int64)
+    for rows in ([3, 1], [1, 1], [0, 5], [-1, 0]):
+        with pytest.raises(ValueError, match="increase within each column"):
+            csc_to_csr(np.ones(2, dtype), np.array(rows, dtype=np.int32), ptr, 5)
+
+
 def test_positive_standardize_and_random_order_on_sparse_X(oracle):
     X, y = sparse_regression(80, 30, seed=414)
     for kw in (dict(positive=True), dict(standardize=True), dict(selection="random", random_state=3)):
