@@ -419,14 +419,13 @@ class WorkingSetSolver:
         # minimizing it: along a path R shrinks mostly along R_k, which the plain distance counts)
         size = int(keys.max()) + 1
         moved, scale = np.zeros((2, size)), np.ones((2, size))
-        for k in keys:
-            R_k = self.references[k].astype(np.float64)
-            norm2_k = float(R_k @ R_k)
-            rounding = unit * max(norm_R, math.sqrt(norm2_k))
-            moved[0, k] = float(np.linalg.norm(R64 - R_k)) + rounding
-            c = float(R64 @ R_k) / norm2_k if norm2_k > 0 else 1.0
-            scale[1, k] = c if self.positive else abs(c)
-            moved[1, k] = float(np.linalg.norm(R64 - c * R_k)) + abs(c) * rounding
+        points = np.array([self.references[k] for k in keys], dtype=np.float64)  # (one row per point)
+        norm2 = np.einsum("kn,kn->k", points, points)
+        rounding = unit * np.maximum(norm_R, np.sqrt(norm2))
+        moved[0, keys] = np.linalg.norm(R64 - points, axis=1) + rounding
+        c = np.divide(points @ R64, norm2, out=np.ones_like(norm2), where=norm2 > 0)
+        scale[1, keys] = c if self.positive else np.abs(c)
+        moved[1, keys] = np.linalg.norm(R64 - c[:, None] * points, axis=1) + np.abs(c) * rounding
         # bounds on x_j^T R (|x_j^T R|) outside ws, x_j^T R = c x_j^T R_k + x_j^T (R - c R_k) whatever c:
         # into XtR where below l1_reg, the features where not listed (unsure)
         referred = np.zeros(size, dtype=np.intp)
