@@ -220,15 +220,16 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
                                         positive=positive, floor=floor, sample_weight=sw, what=f"alpha #{k}")
 
 
-def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monkeypatch):
-    # members capped at 150 on a design whose supports come near n = 120: M reaches the cap, drops the
-    # members outside the support and the Newton factor (`_compact`) and the Gram stays on; after
-    # every admission G_MM and X_M^T y are the members' own and the factor (positions remapped) is
-    # the Cholesky factor of the factored members' G
+@pytest.mark.parametrize("l1_ratio,cap", [(1.0, 150), (0.7, 240)])
+def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monkeypatch, l1_ratio, cap):
+    # members capped on a design whose supports come near n = 120 (past it with an l2 part): M
+    # reaches the cap, drops the members outside the support and the Newton factor (`_compact`) and
+    # the Gram stays on; after every admission G_MM and X_M^T y are the members' own and the factor
+    # (positions remapped) is the Cholesky factor of the factored members' G + l2 I
     from fastreg import _solvers
 
     X, y = oracle.make_regression(120, 2000, rho=0.9, seed=337, n_informative=110)
-    compactions, checked = [], []
+    compactions, checked, offs = [], [], []
     compact, admit = _solvers.MemberGram._compact, _solvers.MemberGram.admit
 
     def spy_compact(self, features):
@@ -239,6 +240,7 @@ def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monk
 
     def spy_admit(self, features, candidates=()):
         ok = admit(self, features, candidates)
+        offs.append(not ok)
         if ok:
             d, M = self.design, self.features
             assert self.is_member.sum() == M.size and self.is_member[M].all()
@@ -249,25 +251,25 @@ def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monk
             np.testing.assert_array_equal(self.columns, d.X[:, M])
             ws = self.workspace
             k = ws.n_factored
-            if k and ws.factor_l2 == 0:
+            if k and ws.factor_l2 >= 0:  # (the factor of G_FF + l2 I; -1: none built yet)
                 order, U = ws.order[:k], np.triu(ws.U[:k, :k])
-                np.testing.assert_allclose(U.T @ U, self.G[np.ix_(order, order)], rtol=1e-9,
-                                           atol=1e-9 * np.abs(self.G).max())
+                np.testing.assert_allclose(U.T @ U, self.G[np.ix_(order, order)] + ws.factor_l2 * np.eye(k),
+                                           rtol=1e-9, atol=1e-9 * np.abs(self.G).max())
                 checked.append(len(compactions))
         return ok
 
     monkeypatch.setattr(_solvers.MemberGram, "_compact", spy_compact)
     monkeypatch.setattr(_solvers.MemberGram, "admit", spy_admit)
-    monkeypatch.setattr(_solvers, "MEMBER_GRAM_BYTES", 150 * 150 * X.itemsize)
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_BYTES", cap * cap * X.itemsize)
     calls = _member_spy(monkeypatch)
-    kw = dict(l1_ratio=1.0, tol=1e-10, max_iter=100_000, eps=1e-3, n_alphas=40)
+    kw = dict(l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000, eps=1e-3, n_alphas=40)
     path = _path(X, y, True, **kw)
     assert any(left < before for before, left in compactions), "M never reached its cap: an easy design"
     assert any(checked), "no factor was checked after a compaction"
-    # the Gram stayed on to the end (coordinate descent alone stalls short of the last penalties)
-    assert len(calls) > 0 and path.converged.all()
+    # the Gram stayed on to the end
+    assert len(calls) > 0 and not any(offs) and path.converged.all()
     for k, alpha in enumerate(path.alphas):
-        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, 1.0, tol=1e-10,
+        oracle.assert_certified(X, y, path.coefs[:, k], 0.0, path.dual_gaps[k], alpha, l1_ratio, tol=1e-10,
                                 dtype=np.float64, what=f"alpha #{k}")
 
 
