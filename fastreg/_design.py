@@ -476,8 +476,8 @@ class SparseDesign(_DataDesign):
         row_data, row_cols, _, tail, length = csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples,
                                                          tails=True)
         G = np.zeros((self.n_features, self.n_features), dtype=self.dtype)
-        sparse_gram_into(G, self.Xt.data, self.indptr, tail, length, row_data, row_cols, self.col_factor, self.center,
-                         self.sw_sum)
+        sparse_gram_into(G, self.Xt.data, self.indices, self.indptr, self.n_samples, tail, length, row_data, row_cols,
+                         self.col_factor, self.center, self.sw_sum)
         constant = np.flatnonzero(self.norm2_cols == 0)  # centered away: exactly 0, not rounding
         G[constant, :] = 0
         G[:, constant] = 0

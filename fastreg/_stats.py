@@ -562,8 +562,8 @@ class SufficientStats:
         col_rows, col_ptr = Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64)
         G = np.zeros((n_features, n_features), dtype=dtype)
         row_data, row_cols, _, tail, length = csc_to_csr(Xw.data, col_rows, col_ptr, n_rows, tails=True)
-        sparse_gram_into(G, Xw.data, col_ptr, tail, length, row_data, row_cols, np.empty(0, dtype=dtype),
-                         np.empty(0, dtype=dtype), 0.0)
+        sparse_gram_into(G, Xw.data, col_rows, col_ptr, n_rows, tail, length, row_data, row_cols,
+                         np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
         X64 = X.astype(np.float64)
         ys = yc * _per_row(np.sqrt(s), yc)
         yty = ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)

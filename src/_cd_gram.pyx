@@ -583,6 +583,9 @@ cdef extern from *:
 cdef enum:
     PREFETCH_AHEAD = 16
     MIRROR_TILE = 64
+# sparse_gram_into: a visit of a row's tail costs about this many entries read in order
+cdef enum:
+    DENSE_VISIT_COST = 16
 # csc_to_csr: rows per block of the transpose (their output fits in cache)
 cdef enum:
     TRANSPOSE_BLOCK_ROWS = 4096
@@ -655,14 +658,14 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
     return row_data_a, row_cols_a, row_ptr_a
 
 
-def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int64_t[::1] col_ptr,
-                     const int64_t[::1] tail, const int[::1] length, const floating[::1] row_data,
-                     const int[::1] row_cols, const floating[::1] col_factor, const floating[::1] center,
-                     double sw_sum):
-    """G = X^T X - sw_sum m m^T for a sparse X given by columns (CSC: col_data, col_ptr) and by rows
-    (CSR: row_data, row_cols, with sorted columns), linked by `csc_to_csr`'s tails: the a-th stored
-    entry (i, j) in the column order continues row i at tail[a] in the CSR arrays, for length[a]
-    entries (itself, then the row's later columns).
+def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,
+                     const int64_t[::1] col_ptr, int n_rows, const int64_t[::1] tail, const int[::1] length,
+                     const floating[::1] row_data, const int[::1] row_cols, const floating[::1] col_factor,
+                     const floating[::1] center, double sw_sum):
+    """G = X^T X - sw_sum m m^T for a sparse X with n_rows rows given by columns (CSC: col_data,
+    col_rows, col_ptr) and by rows (CSR: row_data, row_cols, with sorted columns), linked by
+    `csc_to_csr`'s tails: the a-th stored entry (i, j) in the column order continues row i at tail[a]
+    in the CSR arrays, for length[a] entries (itself, then the row's later columns).
 
     Row j of G is sum over the rows i stored in column j of x_ij times row i of X, from column j on:
     sum over rows of nnz_row (nnz_row + 1) / 2 multiply-adds in all (one-hot data: O(n k^2) for k
@@ -670,7 +673,12 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     The rows are visited in the column's order, i.e. at random in memory, so a visit reads the row's
     tail only (found from tail and length, read in order) and is prefetched a few entries ahead;
     cursors per row and the row pointers cost two more cache misses per visit (measured 1.5x slower on
-    one-hot data with 300000 rows). Only the upper triangle is formed, then scaled by the column
+    one-hot data with 300000 rows). A nearly dense column late in the order (a numeric column among
+    one-hot levels) would pay a visit per row for a short tail each: when its entries times
+    DENSE_VISIT_COST exceed n_rows plus the stored entries from it on, its row of G is instead the
+    products of the later columns with it, scattered into a dense vector once (read in order: the 3
+    numeric columns of that one-hot problem cost a third of its product as visits). Only the upper
+    triangle is formed, then scaled by the column
     factors f (X's column j is f_j times the stored one; empty: ones), centered (m: the scaled
     columns' means, or empty for none) and mirrored, by tiles (a column-by-column mirror writes a new
     cache line per entry). G must be zero on entry. Releases the GIL.
@@ -687,12 +695,33 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
         raise ValueError("G must be p x p, col_ptr of length p + 1, center and col_factor of length p "
                          "(or empty)")
     nnz = col_ptr[p]
-    if col_data.shape[0] < nnz or tail.shape[0] < nnz or length.shape[0] < nnz or \
-            row_cols.shape[0] < nnz or row_data.shape[0] < nnz:
-        raise ValueError("col_data, tail, length, row_cols and row_data need an entry per stored value")
+    if col_data.shape[0] < nnz or col_rows.shape[0] < nnz or tail.shape[0] < nnz or length.shape[0] < nnz \
+            or row_cols.shape[0] < nnz or row_data.shape[0] < nnz:
+        raise ValueError("col_data, col_rows, tail, length, row_cols and row_data need an entry per stored value")
+    # the columns whose row of G is computed from a dense copy of them (see above)
+    cdef bint any_dense = False
+    for j in range(p):
+        if (col_ptr[j + 1] - col_ptr[j]) * DENSE_VISIT_COST > n_rows + (nnz - col_ptr[j]):
+            any_dense = True
+            break
+    cdef floating[::1] dense = np.zeros(n_rows if any_dense else 0, dtype=np.float32 if floating is float else np.float64)
+    for a in range(nnz if any_dense else 0):
+        if col_rows[a] < 0 or col_rows[a] >= n_rows:
+            raise ValueError("the CSC row indices must lie in [0, n_rows)")
     with nogil:
         for j in range(p):
             G_j = &G[j, 0]
+            if any_dense and (col_ptr[j + 1] - col_ptr[j]) * DENSE_VISIT_COST > n_rows + (nnz - col_ptr[j]):
+                for a in range(col_ptr[j], col_ptr[j + 1]):
+                    dense[col_rows[a]] = col_data[a]
+                for k in range(j, p):
+                    g = 0
+                    for a in range(col_ptr[k], col_ptr[k + 1]):
+                        g += col_data[a] * dense[col_rows[a]]
+                    G_j[k] += g
+                for a in range(col_ptr[j], col_ptr[j + 1]):
+                    dense[col_rows[a]] = 0
+                continue
             for a in range(col_ptr[j], col_ptr[j + 1]):
                 if a + PREFETCH_AHEAD < nnz:
                     _prefetch(&row_cols[tail[a + PREFETCH_AHEAD]])
@@ -704,6 +733,22 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
                 while b < e:
                     G_j[row_cols[b]] += v * row_data[b]
                     b += 1
+        # the scaling and centering row by row (contiguous, one loop per case: vectorized), then the
+        # mirroring alone by tiles
+        if scaled or centered:
+            for j in range(p):
+                G_j = &G[j, 0]
+                v = col_factor[j] if scaled else 1
+                c = <floating> sw_sum * center[j] if centered else 0
+                if scaled and centered:
+                    for k in range(j, p):
+                        G_j[k] = G_j[k] * (v * col_factor[k]) - c * center[k]
+                elif scaled:
+                    for k in range(j, p):
+                        G_j[k] = G_j[k] * (v * col_factor[k])
+                else:
+                    for k in range(j, p):
+                        G_j[k] = G_j[k] - c * center[k]
         jb = 0
         while jb < p:
             j_end = min(jb + MIRROR_TILE, p)
@@ -711,15 +756,8 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
             while kb < p:
                 k_end = min(kb + MIRROR_TILE, p)
                 for j in range(jb, j_end):
-                    c = <floating> sw_sum * center[j] if centered else 0
-                    for k in range(max(kb, j), k_end):
-                        g = G[j, k]
-                        if scaled:
-                            g *= col_factor[j] * col_factor[k]
-                        if centered:
-                            g -= c * center[k]
-                        G[j, k] = g
-                        G[k, j] = g
+                    for k in range(max(kb, j + 1), k_end):
+                        G[k, j] = G[j, k]
                 kb += MIRROR_TILE
             jb += MIRROR_TILE
 

@@ -232,6 +232,42 @@ def test_csc_to_csr_kernel_is_scipys_conversion(dtype):
             csc_to_csr(np.ones(2, dtype), np.array(rows, dtype=np.int32), ptr, 5)
 
 
+def test_sparse_gram_kernel_is_its_definition_with_dense_columns(dtype):
+    # G = f f^T o (X^T X) - sw_sum m m^T from the compiled product, for one-hot-like columns with
+    # nearly dense ones first, in the middle and last (their rows of G come from dense copies of
+    # them, the others' from the rows' tails), with and without factors and centering
+    from fastreg._cd_gram import csc_to_csr, sparse_gram_into
+
+    rng = np.random.default_rng(421)
+    n, p = 3000, 90
+    X = sparse.random(n, p, density=0.03, format="lil", random_state=rng, dtype=np.float64)
+    for j in (0, 40, 41, p - 2, p - 1):
+        X[:, j] = rng.standard_normal((n, 1))
+    X = sparse.csc_matrix(X, dtype=dtype)
+    data, rows, ptr = X.data, X.indices.astype(np.int32), X.indptr.astype(np.int64)
+    row_data, row_cols, _, tail, length = csc_to_csr(data, rows, ptr, n, tails=True)
+    dense = X.toarray().astype(np.float64)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    for factor, center, sw_sum in [(np.empty(0), np.empty(0), 0.0),
+                                   (rng.uniform(0.5, 2.0, p), rng.standard_normal(p) * 0.1, 7.0),
+                                   (np.empty(0), rng.standard_normal(p) * 0.1, 3.0),
+                                   (rng.uniform(0.5, 2.0, p), np.empty(0), 0.0)]:
+        G = np.zeros((p, p), dtype=dtype)
+        sparse_gram_into(G, data, rows, ptr, n, tail, length, row_data, row_cols, factor.astype(dtype),
+                         center.astype(dtype), sw_sum)
+        f = factor if factor.size else np.ones(p)
+        ref = np.outer(f, f) * (dense.T @ dense)
+        if center.size:
+            ref -= sw_sum * np.outer(center, center)
+        np.testing.assert_allclose(G, ref, rtol=rtol, atol=rtol * np.abs(ref).max())
+        np.testing.assert_array_equal(G, G.T)
+    with pytest.raises(ValueError, match="lie in"):
+        bad = rows.copy()
+        bad[ptr[1] - 1] = n  # (the dense first column's last row: out of range)
+        sparse_gram_into(np.zeros((p, p), dtype=dtype), data, bad, ptr, n, tail, length, row_data, row_cols,
+                         np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
+
+
 def test_positive_standardize_and_random_order_on_sparse_X(oracle):
     X, y = sparse_regression(80, 30, seed=414)
     for kw in (dict(positive=True), dict(standardize=True), dict(selection="random", random_state=3)):
