@@ -678,10 +678,10 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     DENSE_VISIT_COST exceed n_rows plus the stored entries from it on, its row of G is instead the
     products of the later columns with it, scattered into a dense vector once (read in order: the 3
     numeric columns of that one-hot problem cost a third of its product as visits). Only the upper
-    triangle is formed, then scaled by the column
-    factors f (X's column j is f_j times the stored one; empty: ones), centered (m: the scaled
-    columns' means, or empty for none) and mirrored, by tiles (a column-by-column mirror writes a new
-    cache line per entry). G must be zero on entry. Releases the GIL.
+    triangle is formed, then scaled by the column factors f (X's column j is f_j times the stored one;
+    empty: ones), centered (m: the scaled columns' means, or empty for none) and mirrored, by tiles (a
+    column-by-column mirror writes a new cache line per entry). G must be zero on entry. Releases the
+    GIL.
     """
     cdef int p = G.shape[0]
     cdef int j, k, jb, kb, j_end, k_end
