@@ -24,9 +24,9 @@ from scipy.linalg import blas
 
 from . import _plan
 from . import _validation as v
-from ._cd_gram import csc_to_csr, sparse_gram_into
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
-from ._stats import SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, underflowed_columns
+from ._stats import (SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, sparse_gram,
+                     underflowed_columns)
 
 
 
@@ -473,11 +473,8 @@ class SparseDesign(_DataDesign):
     def gram(self):
         """X_w^T X_w as a dense, C-contiguous p x p matrix (`sparse_gram_into`: O(sum of nnz_row^2)
         with a row-major copy of X~ made for it, then the rank-one centering, in place)."""
-        row_data, row_cols, _, tail, length = csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples,
-                                                         tails=True)
-        G = np.zeros((self.n_features, self.n_features), dtype=self.dtype)
-        sparse_gram_into(G, self.Xt.data, self.indices, self.indptr, self.n_samples, tail, length, row_data, row_cols,
-                         self.col_factor, self.center, self.sw_sum)
+        G = sparse_gram(np.zeros((self.n_features, self.n_features), dtype=self.dtype), self.Xt.data, self.indices,
+                        self.indptr, self.n_samples, self.col_factor, self.center, self.sw_sum)
         constant = np.flatnonzero(self.norm2_cols == 0)  # centered away: exactly 0, not rounding
         G[constant, :] = 0
         G[:, constant] = 0

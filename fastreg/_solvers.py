@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.linalg
-from threadpoolctl import ThreadpoolController
 
 from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
 from ._cd_residual import dense_column_dots, enet_gap_cached, rank_working_set, reference_bounds, refill_columns
 from ._design import DenseDesign
+from ._stats import blas_libraries
 
 # epochs between two duality-gap evaluations when coordinates are still moving
 GAP_EVERY = 10
@@ -77,8 +77,8 @@ class _SingleThreadedBlas:
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
-                if self._blas is None:  # inspects the loaded libraries once (~0.3 ms)
-                    self._blas = ThreadpoolController().select(user_api="blas").lib_controllers
+                if self._blas is None:
+                    self._blas = blas_libraries()
                 # each library's own get/set (microseconds; threadpoolctl's `limit` inspects every
                 # loaded library again, ~50 us, which a path of fast penalties paid once per penalty)
                 self._saved = [lib.get_num_threads() for lib in self._blas]

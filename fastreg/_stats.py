@@ -21,14 +21,16 @@ columns far off center are recomputed from centered copies carried along the sam
 (`_shifted_sums`), once more about the exact means when the first rows' mean turns out a poor shift.
 """
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from scipy.linalg import blas
+from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
-from ._cd_gram import shifted_rows_into
+from ._cd_gram import SPARSE_VISIT_COST, csc_to_csr, shifted_rows_into, sparse_gram_into
 
 
 # rows per block of `from_arrays`: the shifted block is its only copy of data (as many rows as fit in
@@ -137,6 +139,56 @@ def _symmetrized(upper):
         block = upper[start:stop, start:stop]
         np.copyto(block, block.T.copy(), where=np.tri(stop - start, k=-1, dtype=bool))  # strict lower
     return upper.T
+
+
+_BLAS_LIBRARIES = []
+# the sparse Gram product shares its rows between threads from this many stored values on
+SPARSE_GRAM_THREADED_NNZ = 1 << 18
+
+
+def blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries, inspected once (~0.3 ms)."""
+    if not _BLAS_LIBRARIES:
+        _BLAS_LIBRARIES.append(ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _BLAS_LIBRARIES[0]
+
+
+def blas_threads():
+    """The threads BLAS may use at this moment (threadpoolctl's limits apply): the budget of the
+    compiled products that share their work the way BLAS does (`sparse_gram`)."""
+    return max([1] + [lib.get_num_threads() for lib in blas_libraries()])
+
+
+def sparse_gram(G, data, rows, ptr, n_rows, col_factor, center, sw_sum):
+    """G = the scaled, centered X^T X of a CSC X (data, int32 rows, int64 ptr; n_rows rows) by
+    `csc_to_csr` and `sparse_gram_into` (G zero on entry; see there for col_factor, center, sw_sum).
+
+    The rows of G are formed independently, each from its own column, so with more than one BLAS
+    thread allowed (`blas_threads`, threadpoolctl's limits included) and SPARSE_GRAM_THREADED_NNZ
+    stored values or more, the columns are split into contiguous ranges of about equal work (visits
+    of row tails, or the dense copies of nearly dense columns, as the kernel chooses) and formed on
+    threads, then finished (scaled, centered, mirrored) once. Each row's sums are the same either
+    way: the result does not depend on the number of threads."""
+    row_data, row_cols, _, tail, length = csc_to_csr(data, rows, ptr, n_rows, tails=True)
+    p = G.shape[0]
+    args = (G, data, rows, ptr, n_rows, tail, length, row_data, row_cols, col_factor, center, sw_sum)
+    n_threads = min(blas_threads(), p)
+    if n_threads < 2 or ptr[-1] < SPARSE_GRAM_THREADED_NNZ:
+        sparse_gram_into(*args)
+        return G
+    nnz_col = np.diff(ptr)
+    suffix = ptr[-1] - ptr[:-1]
+    visits = np.concatenate(([0], np.cumsum(length, dtype=np.int64)))
+    dense = nnz_col * SPARSE_VISIT_COST > n_rows + suffix
+    work = np.where(dense, n_rows + suffix, nnz_col * SPARSE_VISIT_COST + visits[ptr[1:]] - visits[ptr[:-1]])
+    bounds = np.searchsorted(np.cumsum(work, dtype=np.float64), np.arange(1, n_threads) * (work.sum() / n_threads))
+    edges = np.unique(np.concatenate(([0], np.minimum(bounds + 1, p), [p])))
+    with ThreadPoolExecutor(max_workers=edges.size - 1) as pool:
+        # (list: an exception in a thread is raised here)
+        list(pool.map(lambda r: sparse_gram_into(*args, start=int(r[0]), stop=int(r[1]), finish=False),
+                      zip(edges[:-1], edges[1:])))
+    sparse_gram_into(*args, start=0, stop=0, finish=True)
+    return G
 
 
 def _chunk_rows(n_features, dtype):
@@ -539,8 +591,6 @@ class SufficientStats:
         sums stays exact); blocks to combine with must use the same shift (``shift=stats.shift``), and
         a column given a non-zero shift is stored in full for the sums.
         """
-        from ._cd_gram import csc_to_csr, sparse_gram_into
-
         n_rows, n_features = X.shape
         dtype = X.dtype
         if shift is None:
@@ -561,9 +611,7 @@ class SufficientStats:
         Xw = sparse.csc_matrix((values, X.indices, X.indptr), shape=X.shape)
         col_rows, col_ptr = Xw.indices.astype(np.int32, copy=False), Xw.indptr.astype(np.int64)
         G = np.zeros((n_features, n_features), dtype=dtype)
-        row_data, row_cols, _, tail, length = csc_to_csr(Xw.data, col_rows, col_ptr, n_rows, tails=True)
-        sparse_gram_into(G, Xw.data, col_rows, col_ptr, n_rows, tail, length, row_data, row_cols,
-                         np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
+        sparse_gram(G, Xw.data, col_rows, col_ptr, n_rows, np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
         X64 = X.astype(np.float64)
         ys = yc * _per_row(np.sqrt(s), yc)
         yty = ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)

@@ -586,6 +586,7 @@ cdef enum:
 # sparse_gram_into: a visit of a row's tail costs about this many entries read in order
 cdef enum:
     DENSE_VISIT_COST = 16
+SPARSE_VISIT_COST = DENSE_VISIT_COST  # (the same, for the threads' split in `fastreg._stats.sparse_gram`)
 # csc_to_csr: rows per block of the transpose (their output fits in cache)
 cdef enum:
     TRANSPOSE_BLOCK_ROWS = 4096
@@ -661,7 +662,7 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
 def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int[::1] col_rows,
                      const int64_t[::1] col_ptr, int n_rows, const int64_t[::1] tail, const int[::1] length,
                      const floating[::1] row_data, const int[::1] row_cols, const floating[::1] col_factor,
-                     const floating[::1] center, double sw_sum):
+                     const floating[::1] center, double sw_sum, int start=0, int stop=-1, bint finish=True):
     """G = X^T X - sw_sum m m^T for a sparse X with n_rows rows given by columns (CSC: col_data,
     col_rows, col_ptr) and by rows (CSR: row_data, row_cols, with sorted columns), linked by
     `csc_to_csr`'s tails: the a-th stored entry (i, j) in the column order continues row i at tail[a]
@@ -682,6 +683,10 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     empty: ones), centered (m: the scaled columns' means, or empty for none) and mirrored, by tiles (a
     column-by-column mirror writes a new cache line per entry). G must be zero on entry. Releases the
     GIL.
+
+    start, stop (-1: p): only rows [start, stop) of the upper triangle are formed, each from its own
+    column, so that threads can share the product (`fastreg._design.sparse_gram`); finish: then the
+    scaling, centering and mirroring of the whole matrix (once every row is formed).
     """
     cdef int p = G.shape[0]
     cdef int j, k, jb, kb, j_end, k_end
@@ -698,18 +703,22 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
     if col_data.shape[0] < nnz or col_rows.shape[0] < nnz or tail.shape[0] < nnz or length.shape[0] < nnz \
             or row_cols.shape[0] < nnz or row_data.shape[0] < nnz:
         raise ValueError("col_data, col_rows, tail, length, row_cols and row_data need an entry per stored value")
+    if stop < 0:
+        stop = p
+    if not 0 <= start <= stop <= p:
+        raise ValueError("the rows [start, stop) must lie in [0, p)")
     # the columns whose row of G is computed from a dense copy of them (see above)
     cdef bint any_dense = False
-    for j in range(p):
+    for j in range(start, stop):
         if (col_ptr[j + 1] - col_ptr[j]) * DENSE_VISIT_COST > n_rows + (nnz - col_ptr[j]):
             any_dense = True
             break
     cdef floating[::1] dense = np.zeros(n_rows if any_dense else 0, dtype=np.float32 if floating is float else np.float64)
-    for a in range(nnz if any_dense else 0):
+    for a in range(col_ptr[start] if any_dense else 0, nnz if any_dense else 0):
         if col_rows[a] < 0 or col_rows[a] >= n_rows:
             raise ValueError("the CSC row indices must lie in [0, n_rows)")
     with nogil:
-        for j in range(p):
+        for j in range(start, stop):
             G_j = &G[j, 0]
             if any_dense and (col_ptr[j + 1] - col_ptr[j]) * DENSE_VISIT_COST > n_rows + (nnz - col_ptr[j]):
                 for a in range(col_ptr[j], col_ptr[j + 1]):
@@ -733,33 +742,34 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
                 while b < e:
                     G_j[row_cols[b]] += v * row_data[b]
                     b += 1
-        # the scaling and centering row by row (contiguous, one loop per case: vectorized), then the
-        # mirroring alone by tiles
-        if scaled or centered:
-            for j in range(p):
-                G_j = &G[j, 0]
-                v = col_factor[j] if scaled else 1
-                c = <floating> sw_sum * center[j] if centered else 0
-                if scaled and centered:
-                    for k in range(j, p):
-                        G_j[k] = G_j[k] * (v * col_factor[k]) - c * center[k]
-                elif scaled:
-                    for k in range(j, p):
-                        G_j[k] = G_j[k] * (v * col_factor[k])
-                else:
-                    for k in range(j, p):
-                        G_j[k] = G_j[k] - c * center[k]
-        jb = 0
-        while jb < p:
-            j_end = min(jb + MIRROR_TILE, p)
-            kb = jb
-            while kb < p:
-                k_end = min(kb + MIRROR_TILE, p)
-                for j in range(jb, j_end):
-                    for k in range(max(kb, j + 1), k_end):
-                        G[k, j] = G[j, k]
-                kb += MIRROR_TILE
-            jb += MIRROR_TILE
+        if finish:
+            # the scaling and centering row by row (contiguous, one loop per case: vectorized), then the
+            # mirroring alone by tiles
+            if scaled or centered:
+                for j in range(p):
+                    G_j = &G[j, 0]
+                    v = col_factor[j] if scaled else 1
+                    c = <floating> sw_sum * center[j] if centered else 0
+                    if scaled and centered:
+                        for k in range(j, p):
+                            G_j[k] = G_j[k] * (v * col_factor[k]) - c * center[k]
+                    elif scaled:
+                        for k in range(j, p):
+                            G_j[k] = G_j[k] * (v * col_factor[k])
+                    else:
+                        for k in range(j, p):
+                            G_j[k] = G_j[k] - c * center[k]
+            jb = 0
+            while jb < p:
+                j_end = min(jb + MIRROR_TILE, p)
+                kb = jb
+                while kb < p:
+                    k_end = min(kb + MIRROR_TILE, p)
+                    for j in range(jb, j_end):
+                        for k in range(max(kb, j + 1), k_end):
+                            G[k, j] = G[j, k]
+                    kb += MIRROR_TILE
+                jb += MIRROR_TILE
 
 
 ctypedef fused data_t:

@@ -268,6 +268,31 @@ def test_sparse_gram_kernel_is_its_definition_with_dense_columns(dtype):
                          np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
 
 
+@pytest.mark.parametrize("n_threads", [2, 3])
+def test_sparse_gram_on_threads_is_the_single_threaded_one(dtype, monkeypatch, n_threads):
+    # the rows of G split between threads by work (dense columns and tails): bit for bit the
+    # single-threaded matrix, with factors and centering, through the design and the statistics
+    from fastreg import _stats
+    from fastreg._design import sparse_design
+
+    rng = np.random.default_rng(423)
+    X = sparse.random(4000, 120, density=0.04, format="lil", random_state=rng, dtype=np.float64)
+    for j in (0, 60, 119):
+        X[:, j] = rng.standard_normal((4000, 1))
+    X = sparse.csc_matrix(X, dtype=dtype)
+    y = rng.standard_normal(4000).astype(dtype)
+    design = sparse_design(X, y, None, fit_intercept=True, standardize=True)
+    monkeypatch.setattr(_stats, "blas_threads", lambda: 1)
+    one, stats_one = design.gram(), _stats.SufficientStats.of_validated(X, y, None)
+    calls = []
+    monkeypatch.setattr(_stats, "blas_threads", lambda: calls.append(1) or n_threads)
+    monkeypatch.setattr(_stats, "SPARSE_GRAM_THREADED_NNZ", 0)
+    threaded, stats_threaded = design.gram(), _stats.SufficientStats.of_validated(X, y, None)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(threaded, one)
+    np.testing.assert_array_equal(stats_threaded.XtX, stats_one.XtX)
+
+
 def test_positive_standardize_and_random_order_on_sparse_X(oracle):
     X, y = sparse_regression(80, 30, seed=414)
     for kw in (dict(positive=True), dict(standardize=True), dict(selection="random", random_state=3)):
