@@ -714,7 +714,8 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
             any_dense = True
             break
     cdef floating[::1] dense = np.zeros(n_rows if any_dense else 0, dtype=np.float32 if floating is float else np.float64)
-    for a in range(col_ptr[start] if any_dense else 0, nnz if any_dense else 0):
+    # (the dense route indexes the dense copy by the row indices of the first such column and every later one)
+    for a in range(col_ptr[j] if any_dense else 0, nnz if any_dense else 0):
         if col_rows[a] < 0 or col_rows[a] >= n_rows:
             raise ValueError("the CSC row indices must lie in [0, n_rows)")
     with nogil:
