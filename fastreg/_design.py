@@ -26,7 +26,7 @@ from . import _plan
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
 from ._stats import (SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, sparse_gram,
-                     underflowed_columns)
+                     syrk_with_product, underflowed_columns)
 
 
 
@@ -711,11 +711,11 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     """The working problem of the Gram kernel straight from arrays, without a copy of X and with as few
     passes over X as possible; None when the data need the dense design's exact rescaling.
 
-    Without intercept or weights: X^T X (syrk) and X^T y, nothing else touches X (X is checked for
-    NaN/inf through the diagonal of X^T X). Otherwise the statistics are accumulated over shifted row
-    blocks (`SufficientStats`), which stays accurate when columns have large means; an unweighted
-    float64 X whose columns all sit near their center is summed about 0 without a copy
-    (`SufficientStats._accumulate_near`). `G`: the user's
+    Without intercept or weights: X^T X and X^T y in one pass over a contiguous X
+    (`syrk_with_product`), nothing else touches X (X is checked for NaN/inf through the diagonal of
+    X^T X). Otherwise the statistics are accumulated over shifted row blocks (`SufficientStats`), which
+    stays accurate when columns have large means; an unweighted float64 X whose columns all sit near
+    their center is summed about 0 without a copy (`SufficientStats._accumulate_near`). `G`: the user's
     X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
     """
     dtype = X.dtype
@@ -742,8 +742,12 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
             design = stats_design(stats, fit_intercept, standardize)
         return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
 
+    Xty = None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if G is None:
+        if G is None and (X.flags.f_contiguous or X.flags.c_contiguous):
+            G, Xty = syrk_with_product(X, y.reshape(-1, 1))  # one pass over X for both
+            Xty = Xty[:, 0]
+        elif G is None:
             G = X.T @ X  # NumPy calls syrk for this product and mirrors the triangle
         diag = np.diag(G).astype(np.float64)
     if not np.isfinite(diag).all():
@@ -755,7 +759,8 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         return None
     if pow2_scale(float(np.max(np.abs(y))), dtype) != 1.0:
         return None
-    Xty = X.T @ y
+    if Xty is None:
+        Xty = X.T @ y
     y64 = y.astype(np.float64)
     return _from_products(G, Xty, float(y64 @ y64), np.zeros(X.shape[1]), 0.0, X.shape[0], False,
                           standardize, dtype)

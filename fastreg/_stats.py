@@ -30,7 +30,7 @@ from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
-from ._cd_gram import SPARSE_VISIT_COST, csc_to_csr, shifted_rows_into, sparse_gram_into
+from ._cd_gram import SPARSE_VISIT_COST, csc_to_csr, shifted_rows_into, sparse_gram_into, syrk_product_into
 
 
 # rows per block of `from_arrays`: the shifted block is its only copy of data (as many rows as fit in
@@ -41,6 +41,13 @@ MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 1024, 8192
 HEAD_ROWS = 1024
 # rows that predict whether a dense X sits near its center (`_spread_rows`: runs of rows spread over X)
 SPREAD_SLABS, SPREAD_ROWS = 16, 64
+# rows per block of `syrk_with_product`: PRODUCT_BLOCK_ROWS (a block still in cache for its product
+# with the right-hand sides after its syrk; on 53940 x 299 and 20000 x 300 larger blocks were slower),
+# or 2 p once G is larger than PRODUCT_CACHE_BYTES: each block's syrk reads and writes all of G, which
+# then comes from memory, and must do enough work to hide it (20000 x 2000: 1.07 X^T X with 256 rows,
+# 1.02 with 4096)
+PRODUCT_BLOCK_ROWS = 256
+PRODUCT_CACHE_BYTES = 1 << 21
 # dtypes of the compiled shifted copy (`shifted_rows_into`)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # rows per block of the float64 passes over X that hold `width` values per row (weighted means, the
@@ -292,6 +299,19 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
         yty = np.diag(upper[p:p + k, p:p + k]).reshape(yty.shape).copy()
         upper = np.asfortranarray(upper[:p, :p])
     return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
+
+
+def syrk_with_product(X, R):
+    """(X^T X, X^T R) of a C- or F-contiguous X, in X's dtype, from one pass over X (`syrk_product_into`:
+    each row block's syrk, then its product with R while the block is in cache). X^T X is C-contiguous
+    and symmetric, as NumPy's X.T @ X; R: (n, k), copied to a Fortran array of X's dtype if needed."""
+    n, p = X.shape
+    R = np.asarray(R, dtype=X.dtype, order="F")
+    G = np.empty((p, p), dtype=X.dtype)
+    XtR = np.empty((p, R.shape[1]), dtype=X.dtype, order="F")
+    in_cache = p * p * X.itemsize <= PRODUCT_CACHE_BYTES
+    syrk_product_into(G, XtR, X, R, PRODUCT_BLOCK_ROWS if in_cache else max(PRODUCT_BLOCK_ROWS, 2 * p))
+    return G, XtR
 
 
 def _amax_range(dtype, n_rows):
@@ -646,10 +666,10 @@ class SufficientStats:
     @classmethod
     def _accumulate_near(cls, X, y):
         """The statistics of an unweighted, contiguous float64 X about a zero x shift, without a copy of X:
-        X^T X (one syrk) and X^T [y - d, 1] (one product), or None when some column is far from its
-        center (the raw sum of squares over the centered one above FAR_FROM_CENTER, predicted from rows
-        spread over X, `_spread_rows`, then checked on the exact sums) or the squared sums leave no certain range for
-        ``amax``; the caller then takes the shifted row blocks.
+        X^T X and X^T [y - d, 1] in one pass over X (`syrk_with_product`), or None when some column is
+        far from its center (the raw sum of squares over the centered one above FAR_FROM_CENTER,
+        predicted from rows spread over X, `_spread_rows`, then checked on the exact sums) or the
+        squared sums leave no certain range for ``amax``; the caller then takes the shifted row blocks.
 
         A zero shift is an ordinary shift of `SufficientStats`: the rounding bounds of the certified
         Gram mode are taken from the stored (raw) squared sums, so the sums lose at most
@@ -674,8 +694,7 @@ class SufficientStats:
         np.subtract(Y, y_shift, out=rhs[:, :k], casting="unsafe")
         rhs[:, k] = 1.0
         with np.errstate(over="ignore", invalid="ignore"):
-            G = X.T @ X  # (NumPy's syrk, mirrored)
-            both = X.T @ rhs
+            G, both = syrk_with_product(X, rhs)
         raw = np.diag(G).copy()
         sx = both[:, k].copy()
         if not (np.isfinite(raw).all() and np.isfinite(sx).all()):
@@ -706,10 +725,10 @@ class SufficientStats:
         """The statistics of an unweighted, contiguous dense X in its own dtype without a copy of X, or
         None when too many columns are far off center for it (then `_accumulate` runs).
 
-        One syrk over X and one product X^T [Y - ybar, 1, D], D = the centered copies of the columns
-        `_far_columns_from_head` predicts to be far off center; then, for `centered` statistics,
-        X^T X - n xbar xbar^T, which loses at most FAST_CANCELLATION for every other column, those
-        columns patched from D (`_patch_columns`), and any column the first rows hid (found with the
+        X^T X and X^T [Y - ybar, 1, D] in one pass over X (`syrk_with_product`), D = the centered
+        copies of the columns `_far_columns_from_head` predicts to be far off center; then, for
+        `centered` statistics, X^T X - n xbar xbar^T, which loses at most FAST_CANCELLATION for every
+        other column, those columns patched from D (`_patch_columns`), and any column the first rows hid (found with the
         exact means) patched from one more pass over its own entries. Centered statistics are sums
         about the exact (float64) means: sx = 0, sy = 0; otherwise sums about the origin (a zero shift).
         At most p / 8 columns are patched."""
@@ -717,8 +736,6 @@ class SufficientStats:
         Y = y[:, None] if y.ndim == 1 else y
         k = Y.shape[1]
         dtype = X.dtype
-        syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
-        gemm = blas.sgemm if dtype == np.float32 else blas.dgemm
         far, far_shift = _far_columns_from_head(X, dtype) if centered else (np.zeros(0, dtype=int), None)
         if len(far) > p // 8:
             return None
@@ -728,12 +745,8 @@ class SufficientStats:
         rhs[:, k] = 1.0
         if len(far):
             np.subtract(X[:, far], far_shift.astype(dtype), out=rhs[:, k + 1:])
-        if X.flags.f_contiguous:
-            G = syrk(1.0, X, trans=1)
-            both = gemm(1.0, X, rhs, trans_a=1)
-        else:  # a C-ordered X is the transpose of a Fortran one
-            G = syrk(1.0, X.T, trans=0)
-            both = gemm(1.0, X.T, rhs)
+        G, both = syrk_with_product(X, rhs)
+        G = G.T  # (symmetric: the Fortran view, whose upper triangle the updates below work on)
         both = both.astype(np.float64, copy=False)
         Yc = rhs[:, :k]
         yty = np.einsum("ik,ik->k", Yc, Yc, dtype=np.float64)

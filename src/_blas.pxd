@@ -3,7 +3,8 @@
 # scipy's declarations take non-const pointers; the casts below never write through a const input.
 from cython cimport floating
 from scipy.linalg.cython_blas cimport (
-    sdot, ddot, saxpy, daxpy, sgemv, dgemv, scopy, dcopy, strsv, dtrsv, strmv, dtrmv, strsm, dtrsm, ssyrk, dsyrk,
+    sdot, ddot, saxpy, daxpy, sgemv, dgemv, sgemm, dgemm, scopy, dcopy, strsv, dtrsv, strmv, dtrmv, strsm, dtrsm,
+    ssyrk, dsyrk,
 )
 from scipy.linalg.cython_lapack cimport spotrf, dpotrf
 
@@ -87,6 +88,15 @@ cdef inline void _syrk(char uplo, char trans, int n, int k, floating a, const fl
         ssyrk(&uplo, &trans, &n, &k, &a, <float*> A, &lda, &b, C, &ldc)
     else:
         dsyrk(&uplo, &trans, &n, &k, &a, <double*> A, &lda, &b, C, &ldc)
+
+
+cdef inline void _gemm(char trans_a, char trans_b, int m, int n, int k, floating a, const floating* A,
+                       int lda, const floating* B, int ldb, floating b, floating* C, int ldc) noexcept nogil:
+    """C = a * op(A) op(B) + b * C for the (m, n) C; op(A) is (m, k), op(B) is (k, n)"""
+    if floating is float:
+        sgemm(&trans_a, &trans_b, &m, &n, &k, &a, <float*> A, &lda, <float*> B, &ldb, &b, C, &ldc)
+    else:
+        dgemm(&trans_a, &trans_b, &m, &n, &k, &a, <double*> A, &lda, <double*> B, &ldb, &b, C, &ldc)
 
 
 cdef inline int _potrf(char uplo, int n, floating* A, int lda) noexcept nogil:

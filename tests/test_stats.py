@@ -165,6 +165,42 @@ def test_shifted_copy_kernel_is_its_numpy_definition(order, pair, scaled):
         shifted_rows_into(B[:, :9], X, 50, shift, scale)  # past the last row
 
 
+@pytest.mark.parametrize("order", ["F", "C"])
+@pytest.mark.parametrize("shape", [(700, 13, 2), (700, 13, 0), (5, 3, 1), (0, 4, 2), (1, 1, 1), (300, 0, 1)])
+@pytest.mark.parametrize("block", [1, 64, 256, 10000])
+def test_syrk_with_product_is_both_products_from_one_pass(dtype, order, shape, block):
+    """`syrk_product_into` (the Gram mode's X^T X and X^T [y, 1] from one pass over X): the full
+    symmetric X^T X and X^T R for either layout, any number of row blocks (one row, one partial, one
+    spanning all), no right-hand side, no rows or no columns, to the rounding of sums of n products;
+    whatever G and XtR held before is overwritten. Bad layouts and shapes are refused."""
+    from fastreg._cd_gram import syrk_product_into
+
+    n, p, k = shape
+    rng = np.random.default_rng(215)
+    X = np.asarray(rng.standard_normal((n, p)) * 3 + 1, dtype=dtype, order=order)
+    R = np.asfortranarray(rng.standard_normal((n, k)), dtype=dtype)
+    G = np.full((p, p), np.nan, dtype=dtype)
+    XtR = np.full((p, k), np.nan, dtype=dtype, order="F")
+    syrk_product_into(G, XtR, X, R, block)
+    X64, R64 = X.astype(np.float64), R.astype(np.float64)
+    u = np.finfo(dtype).eps
+    G_ref, XtR_ref = X64.T @ X64, X64.T @ R64
+    bound = 2 * max(n, 1) * u * (np.abs(X64.T) @ np.abs(X64)).max() if p else 0.0
+    np.testing.assert_allclose(G, G_ref, rtol=0, atol=bound)
+    assert np.array_equal(G, G.T)  # mirrored exactly
+    if p and k:
+        bound = 2 * max(n, 1) * u * (np.abs(X64.T) @ np.abs(R64)).max()
+        np.testing.assert_allclose(XtR, XtR_ref, rtol=0, atol=bound)
+    assert np.isfinite(G).all() and np.isfinite(XtR).all()
+    if n and p > 1:
+        with pytest.raises(ValueError, match="contiguous"):
+            syrk_product_into(G, XtR, np.asfortranarray(np.repeat(X, 2, axis=1))[:, ::2], R, block)
+        with pytest.raises(ValueError, match="XtR"):
+            syrk_product_into(G, np.zeros((p, k + 1), dtype=dtype, order="F"), X, R, block)
+    with pytest.raises(ValueError, match="block_rows"):
+        syrk_product_into(G, XtR, X, R, 0)
+
+
 def test_near_center_statistics_skip_the_shifted_copy_and_stay_exact(monkeypatch):
     """The certified Gram mode's statistics of an unweighted float64 X near its center are summed about a
     zero shift without a copy (`_accumulate_near`); a column far from its center, or weights, take the
