@@ -7,6 +7,7 @@ design (`fastreg._design`) -> solve (`solve_path`: `fastreg._solvers` and the ke
 ``alphas, coefs, dual_gaps`` and, with ``return_n_iter=True``, ``n_iters``) and return a `Path` that also
 carries the intercepts and the solver used.
 """
+import contextlib
 import copy
 import numbers
 import sys
@@ -25,7 +26,7 @@ from ._settings import Penalty, check_grid, check_penalty, check_settings
 from ._datafit import BINOMIAL, GAUSSIAN
 from ._multinomial import MULTINOMIAL
 from ._dask import any_dask
-from ._solvers import UNCERTIFIED, solve_options
+from ._solvers import UNCERTIFIED, single_threaded_blas, solve_options
 from ._stats import SufficientStats
 from ._relax import blend, check_relax, relaxed_path
 
@@ -485,33 +486,35 @@ def solve_path(problem, alphas, settings, *, coef_init=None, return_n_iter=False
     solver = datafit.solver(problem.plan, design, w, options)
     dev_ratios = np.empty(n_alphas)
     stop_reason, n_done = None, n_alphas
-    for i, alpha in enumerate(alphas):
-        l1_reg, l2_reg = penalty.working(design, alpha)
-        gap, n_iter, status = solver(w, l1_reg, l2_reg)
-        if dfmax is not None and _n_nonzero_features(w) > dfmax:
-            stop_reason, n_done = "dfmax", i
-            break
-        dev_ratios[i] = 1.0 - datafit.deviance(solver, w) / null_deviance if null_deviance > 0 else 0.0
-        coef = design.coef_to_user(w)
-        coefs[..., i] = coef
-        intercepts[i] = datafit.intercept(design, solver, coef)
-        gaps[i] = design.gap_to_user(gap)
-        n_iters[i] = n_iter
-        converged[i] = status == 0
-        if status != 0:
-            _warn_unconverged(problem, solver, settings, alpha, gaps[i], float(tol_gap), status)
-        if settings.verbose:
-            msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
-                  f"{_n_nonzero_features(coef)} non-zero"
-            print(msg, file=sys.stderr)
-        if i + 1 >= MIN_ALPHAS_BEFORE_STOP and i + 1 < n_alphas:
-            if devmax is not None and dev_ratios[i] > devmax:
-                stop_reason, n_done = "devmax", i + 1
+    # (a solver whose every kernel runs on one BLAS thread has that limit set once for the whole path)
+    with single_threaded_blas() if getattr(solver, "single_threaded", False) else contextlib.nullcontext():
+        for i, alpha in enumerate(alphas):
+            l1_reg, l2_reg = penalty.working(design, alpha)
+            gap, n_iter, status = solver(w, l1_reg, l2_reg)
+            if dfmax is not None and _n_nonzero_features(w) > dfmax:
+                stop_reason, n_done = "dfmax", i
                 break
-            # an alpha the warm start already solves to tol (0 epochs) has not moved: not a sign
-            if fdev is not None and n_iter > 0 and dev_ratios[i] - dev_ratios[i - 1] < fdev * dev_ratios[i]:
-                stop_reason, n_done = "fdev", i + 1
-                break
+            dev_ratios[i] = 1.0 - datafit.deviance(solver, w) / null_deviance if null_deviance > 0 else 0.0
+            coef = design.coef_to_user(w)
+            coefs[..., i] = coef
+            intercepts[i] = datafit.intercept(design, solver, coef)
+            gaps[i] = design.gap_to_user(gap)
+            n_iters[i] = n_iter
+            converged[i] = status == 0
+            if status != 0:
+                _warn_unconverged(problem, solver, settings, alpha, gaps[i], float(tol_gap), status)
+            if settings.verbose:
+                msg = f"alpha {i + 1}/{n_alphas} = {alpha:.4g}: gap {gaps[i]:.3e}, {n_iter} epochs, " \
+                      f"{_n_nonzero_features(coef)} non-zero"
+                print(msg, file=sys.stderr)
+            if i + 1 >= MIN_ALPHAS_BEFORE_STOP and i + 1 < n_alphas:
+                if devmax is not None and dev_ratios[i] > devmax:
+                    stop_reason, n_done = "devmax", i + 1
+                    break
+                # an alpha the warm start already solves to tol (0 epochs) has not moved: not a sign
+                if fdev is not None and n_iter > 0 and dev_ratios[i] - dev_ratios[i - 1] < fdev * dev_ratios[i]:
+                    stop_reason, n_done = "fdev", i + 1
+                    break
     done = slice(0, n_done)
     path = Path(np.asarray(alphas)[done], coefs[..., done], intercepts[done], gaps[done], n_iters[done],
                 converged[done], solver.name, l1_ratio, settings.tol, return_n_iter)
