@@ -50,6 +50,33 @@ def test_auto_chooses_gram_when_n_exceeds_p(oracle):
     assert fastreg.lasso_path(X, y, n_alphas=3, precompute=False).solver == "cd-dense-residual"
 
 
+def test_gram_path_sets_blas_to_one_thread_once(oracle, monkeypatch):
+    """A Gram path holds BLAS on one thread for all its penalties (`GramSolver.single_threaded`): the
+    limit is set once for the path, not per penalty, and every kernel call runs under it."""
+    from threadpoolctl import threadpool_info
+    import fastreg._solvers as S
+
+    X, y = oracle.make_regression(200, 12, seed=109)
+    guard = type(S._SINGLE_THREADED_BLAS)
+    entries, seen = [], []
+    enter, kernel = guard.__enter__, S.GramSolver._kernel
+
+    def counted(self):
+        entries.append(self._depth == 0)  # an outermost entry sets the limit
+        return enter(self)
+
+    def spy(self, *args):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return kernel(self, *args)
+
+    monkeypatch.setattr(guard, "__enter__", counted)
+    monkeypatch.setattr(S.GramSolver, "_kernel", spy)
+    path = fastreg.lasso_path(X, y, n_alphas=20, precompute=True)
+    assert path.solver == "cd-gram"
+    assert len(seen) >= 20 and all(threads == {1} for threads in seen)
+    assert sum(entries) == 1 and len(entries) >= 20
+
+
 def test_user_gram_is_used_as_given(oracle, dtype):
     X, y = oracle.make_regression(60, 8, dtype=dtype, seed=107, offsets=False)
     # float32 data: fastreg's own statistics are summed in float64; a user matrix in float64 is the same
