@@ -728,10 +728,10 @@ class SufficientStats:
         X^T X and X^T [Y - ybar, 1, D] in one pass over X (`syrk_with_product`), D = the centered
         copies of the columns `_far_columns_from_head` predicts to be far off center; then, for
         `centered` statistics, X^T X - n xbar xbar^T, which loses at most FAST_CANCELLATION for every
-        other column, those columns patched from D (`_patch_columns`), and any column the first rows hid (found with the
-        exact means) patched from one more pass over its own entries. Centered statistics are sums
-        about the exact (float64) means: sx = 0, sy = 0; otherwise sums about the origin (a zero shift).
-        At most p / 8 columns are patched."""
+        other column, those columns patched from D (`_patch_columns`), and any column the first rows
+        hid (found with the exact means) patched from one more pass over its own entries. Centered
+        statistics are sums about the exact (float64) means: sx = 0, sy = 0; otherwise sums about the
+        origin (a zero shift). At most p / 8 columns are patched."""
         n, p = X.shape
         Y = y[:, None] if y.ndim == 1 else y
         k = Y.shape[1]
