@@ -71,18 +71,17 @@ class _SingleThreadedBlas:
     def __init__(self):
         self._lock = threading.Lock()
         self._depth = 0
-        self._blas = None
         self._saved = None
 
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
-                if self._blas is None:
-                    self._blas = blas_libraries()
-                # each library's own get/set (microseconds; threadpoolctl's `limit` inspects every
-                # loaded library again, ~50 us, which a path of fast penalties paid once per penalty)
-                self._saved = [lib.get_num_threads() for lib in self._blas]
-                for lib, n_threads in zip(self._blas, self._saved):
+                # each library's own get/set on controllers inspected once (`blas_libraries`):
+                # microseconds, where threadpoolctl's `limit` inspects every loaded library again
+                # (~50 us, which a path of fast penalties paid once per penalty)
+                libraries = blas_libraries()
+                self._saved = [lib.get_num_threads() for lib in libraries]
+                for lib, n_threads in zip(libraries, self._saved):
                     if n_threads != 1:  # (a library already on one thread is left alone)
                         lib.set_num_threads(1)
             self._depth += 1
@@ -92,7 +91,7 @@ class _SingleThreadedBlas:
         with self._lock:
             self._depth -= 1
             if self._depth == 0:
-                for lib, n_threads in zip(self._blas, self._saved):
+                for lib, n_threads in zip(blas_libraries(), self._saved):
                     if n_threads != 1:
                         lib.set_num_threads(n_threads)
                 self._saved = None

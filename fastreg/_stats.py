@@ -20,6 +20,7 @@ columns far off center are recomputed from centered copies carried along the sam
 (`_patch_columns`). Weights, many such columns, or another precision take the shifted row blocks
 (`_shifted_sums`), once more about the exact means when the first rows' mean turns out a poor shift.
 """
+import functools
 import numbers
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -148,16 +149,14 @@ def _symmetrized(upper):
     return upper.T
 
 
-_BLAS_LIBRARIES = []
 # the sparse Gram product shares its rows between threads from this many stored values on
 SPARSE_GRAM_THREADED_NNZ = 1 << 18
 
 
+@functools.cache
 def blas_libraries():
     """threadpoolctl's controllers of the loaded BLAS libraries, inspected once (~0.3 ms)."""
-    if not _BLAS_LIBRARIES:
-        _BLAS_LIBRARIES.append(ThreadpoolController().select(user_api="blas").lib_controllers)
-    return _BLAS_LIBRARIES[0]
+    return ThreadpoolController().select(user_api="blas").lib_controllers
 
 
 def blas_threads():
