@@ -67,6 +67,14 @@ cdef extern from "_fused.h" nogil:
                                 int positive, double* dist)
     Py_ssize_t fr_ws_distance_s(Py_ssize_t p, const float* XtR, const float* w, double l1, const double* inv,
                                 int positive, double* dist)
+    void fr_gap_sums_d(Py_ssize_t p, const double* w, const double* XtR, double l1, double l2, int positive,
+                       double* out)
+    void fr_rank_zeros_d(Py_ssize_t p, const double* w, const double* dist, Py_ssize_t n_support, Py_ssize_t k,
+                         double* scratch, Py_ssize_t* out)
+    void fr_rank_zeros_s(Py_ssize_t p, const float* w, const double* dist, Py_ssize_t n_support, Py_ssize_t k,
+                         double* scratch, Py_ssize_t* out)
+    void fr_gap_sums_s(Py_ssize_t p, const float* w, const float* XtR, float l1, float l2, int positive,
+                       float* out)
 
 
 cdef inline floating _axpy_dot(int n, floating a, const floating* x, floating* r,
@@ -338,6 +346,7 @@ cdef inline floating _enet_gap(
     """
     cdef int j
     cdef floating w_l1 = 0, w_l2 = 0, dual_norm = 0, excess2 = 0, xta, t, l2_j
+    cdef floating sums[4]
     cdef floating inf = 1.0 / 0.0
     cdef bint b_valid = l2_reg > 0
     cdef bint positive = pen.positive
@@ -354,14 +363,13 @@ cdef inline floating _enet_gap(
         # one l2 for every feature: no branch in the loop (B is valid iff l2_reg > 0; its excess
         # is sum_j (|X_j^T R| - l1_reg)_+^2 / l2_reg). A path's gaps run this over all p features
         # once or twice per penalty, so it must cost a fraction of the pass over X that precedes it
-        # (measured 8.5 ns per feature with branches and fmax, against a 30 ns gemv column on 64 rows)
-        for j in range(n_features):
-            w_l1 += fabs(w[j])
-            w_l2 += w[j] * w[j]
-            dual_norm = _max(dual_norm, _magnitude(XtR[j] - l2_reg * w[j], positive))
-            t = _magnitude(XtR[j], positive) - l1_reg
-            t = t if t > 0 else 0
-            excess2 += t * t
+        # (measured 8.5 ns per feature with branches and fmax, 3 ns with four serial reductions, against
+        # a 30 ns gemv column on 64 rows: vectorized in C, `fr_gap_sums_d`)
+        if floating is float:
+            fr_gap_sums_s(n_features, w, XtR, l1_reg, l2_reg, positive, sums)
+        else:
+            fr_gap_sums_d(n_features, w, XtR, l1_reg, l2_reg, positive, sums)
+        w_l1, w_l2, dual_norm, excess2 = sums[0], sums[1], sums[2], sums[3]
         w_l2 *= l2_reg
         excess2 = excess2 / l2_reg if b_valid else 0
         return _two_point_gap(R_norm2, Ry, w_l1, w_l2, l1_reg, dual_norm, b_valid, excess2, gap_screen,
