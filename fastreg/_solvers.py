@@ -16,7 +16,7 @@ import numpy as np
 import scipy.linalg
 
 from ._cd_gram import NewtonWorkspace, enet_cd_gram, enet_gap_gram
-from ._cd_residual import dense_column_dots, enet_gap_cached, rank_working_set, reference_bounds, refill_columns
+from ._cd_residual import bounded_products, enet_gap_cached, rank_working_set, refill_columns
 from ._design import DenseDesign
 from ._stats import blas_libraries
 
@@ -35,9 +35,10 @@ BOUNDED_CHECKS = True
 # a full pass instead, once more than this fraction of the bounds fail or this many reference points live
 BOUND_FAILURES_MAX = 0.25
 # ... on designs of this many elements at least: below, a pass over X costs less than the bounds' own
-# bookkeeping (measured, 100-alpha correlated paths with bounds / without: 100 x 5000 1.92, 200 x 5000
-# 1.60, 500 x 5000 1.00, 500 x 20000 0.90)
-BOUNDED_MIN_ELEMENTS = 1 << 22
+# bookkeeping (measured, 100-alpha correlated paths with bounds / without, since the check is one
+# compiled call: 20 x 500 1.11, 50 x 1000 1.11, 64 x 3000 0.83, 100 x 2000 0.85, 200 x 5000 0.74,
+# 30 x 20000 0.71, NCI60's 64 x 6829 0.85; with the check in NumPy 100 x 5000 had been 1.92)
+BOUNDED_MIN_ELEMENTS = 1 << 17
 MAX_REFERENCES = 8
 # the working-set solver's Gram of its members (`MemberGram`): on, and its limits
 MEMBER_GRAM = True
@@ -273,7 +274,7 @@ class WorkingSetSolver:
         self.bounds = (BOUNDED_CHECKS and isinstance(design, DenseDesign) and pen.lower is None
                        and pen.upper is None and design.n_samples * design.n_features >= BOUNDED_MIN_ELEMENTS)
         # each feature's reference point (a residual R_k where x_j^T R_k is known exactly, `exact`)
-        self.references = self.reference_of = self.exact = None
+        self.points = self.alive = self.reference_of = self.exact = None
         self.n_full_passes = 0
         # the working set's columns for the kernel (`_columns`)
         self._buffer, self._held = None, np.empty(0, dtype=np.intp)
@@ -330,8 +331,10 @@ class WorkingSetSolver:
         ranked = zeros[np.argsort(distance[zeros])]  # the set's zeros, nearest to entering first
         work = 0.0
         for rounds in range(MEMBER_ROUNDS):
-            # (M must hold the whole support: once the Gram is off, coordinate descent alone)
-            newton = m.admit(np.flatnonzero(w), ranked)
+            # (M must hold the whole support: once the Gram is off, coordinate descent alone; ws holds
+            # it, since the ranking puts the support first and the set only grows by non-zero members,
+            # and np.flatnonzero(w) would cost 30 us over 6829 features)
+            newton = m.admit(np.sort(ws[w[ws] != 0]), ranked)
             if newton:
                 M = m.features
                 w_M = np.ascontiguousarray(w[M])
@@ -394,61 +397,34 @@ class WorkingSetSolver:
         gap = _full_gap(self.design, w, l1_reg, l2_reg, self.R, self.XtR, self.positive)
         self.n_full_passes += 1
         if self.bounds:
-            self.references = {0: self.R.copy()}
-            self.reference_of = np.zeros(w.size, dtype=np.intp)
-            self.exact = self.XtR.astype(np.float64)
+            if self.points is None:
+                self.points = np.empty((MAX_REFERENCES, self.design.n_samples))
+                self.alive = np.zeros(MAX_REFERENCES, dtype=np.uint8)
+                self.reference_of = np.zeros(w.size, dtype=np.intp)
+                self.exact = np.empty(w.size)
+            self.alive[:] = 0
+            self.alive[0] = 1
+            self.points[0] = self.R
+            self.reference_of[:] = 0
+            self.exact[:] = self.XtR
         return gap
 
     def bounded_gap(self, w, l1_reg, l2_reg, ws, X_ws):
         """The gap over every feature with X^T R exact on the working set `ws` (one product with its
         columns X_ws) and on the features whose bound reaches l1_reg (one product with theirs), bounded
-        elsewhere (see the class docstring); fills XtR (the bounds outside, which certify the next
-        penalty's warm start as well). None when too many bounds fail or too many reference points
-        are alive: then a full pass is cheaper."""
-        if self.references is None or len(self.references) >= MAX_REFERENCES:
+        elsewhere (see the class docstring; `bounded_products` forms them and keeps the reference
+        points); fills XtR (the bounds outside, which certify the next penalty's warm start as well).
+        None when too many bounds fail or every reference slot is taken: then a full pass is cheaper."""
+        if self.points is None:
             return None
         d, R = self.design, self.R
-        R64 = R.astype(np.float64)
         # (the rounding of a product x_j^T R_k is at most ||x_j|| times this, R_k's norm for R's)
         unit = 4 * np.sqrt(R.size) * float(np.finfo(d.dtype).eps)
-        norm_R = float(np.linalg.norm(R64))
-        keys = np.fromiter(self.references, dtype=np.intp, count=len(self.references))
-        # per reference point R_k: the scale c of its best multiple and the distance ||R - c R_k||, plus
-        # the rounding of the exact products there (c = 1 for the plain distance, and the one
-        # minimizing it: along a path R shrinks mostly along R_k, which the plain distance counts)
-        size = int(keys.max()) + 1
-        moved, scale = np.zeros((2, size)), np.ones((2, size))
-        points = np.array([self.references[k] for k in keys], dtype=np.float64)  # (one row per point)
-        norm2 = np.einsum("kn,kn->k", points, points)
-        rounding = unit * np.maximum(norm_R, np.sqrt(norm2))
-        moved[0, keys] = np.linalg.norm(R64 - points, axis=1) + rounding
-        c = np.divide(points @ R64, norm2, out=np.ones_like(norm2), where=norm2 > 0)
-        scale[1, keys] = c if self.positive else np.abs(c)
-        moved[1, keys] = np.linalg.norm(R64 - c[:, None] * points, axis=1) + np.abs(c) * rounding
-        # bounds on x_j^T R (|x_j^T R|) outside ws, x_j^T R = c x_j^T R_k + x_j^T (R - c R_k) whatever c:
-        # into XtR where below l1_reg, the features where not listed (unsure)
-        referred = np.zeros(size, dtype=np.intp)
-        self._mark[ws] = True
-        count = reference_bounds(self.exact, self.norm, self.reference_of, moved, scale, self.positive,
-                                 self._mark.view(np.uint8), float(l1_reg), int(BOUND_FAILURES_MAX * w.size),
-                                 self.XtR, self._unsure, referred)
-        self._mark[ws] = False
-        if count > BOUND_FAILURES_MAX * w.size:
+        count = bounded_products(d.X, X_ws, ws, R, self.points, self.alive, self.exact, self.norm,
+                                 self.reference_of, self._mark.view(np.uint8), self.positive, float(l1_reg), unit,
+                                 int(BOUND_FAILURES_MAX * w.size), self.XtR, self._unsure)
+        if count < 0:
             return None  # (XtR partly overwritten: the full pass that follows fills it)
-        unsure = self._unsure[:count]
-        self.XtR[ws] = X_ws.T @ R
-        if unsure.size:  # (bounds are for dense designs) each column read once where it lies
-            products = np.empty(unsure.size, dtype=d.dtype)
-            dense_column_dots(d.X, unsure, R, products)
-            self.XtR[unsure] = products
-        # R is the reference point of the features just computed exactly
-        key = int(keys.max()) + 1
-        self.references[key] = R.copy()
-        fresh = np.concatenate((ws, unsure))
-        self.reference_of[fresh] = key
-        self.exact[fresh] = self.XtR[fresh]
-        for k in keys[referred[keys] == 0]:  # points no feature refers to any more
-            del self.references[int(k)]
         return enet_gap_cached(w, l1_reg, l2_reg, d.y, R, self.XtR, self.positive, **d.penalty.kwargs())
 
     residual_norm2 = ResidualSolver.residual_norm2
@@ -478,7 +454,11 @@ class MemberGram:
         self.features = np.empty(0, dtype=np.intp)
         self.is_member = np.zeros(design.n_features, dtype=bool)
         self._X = np.empty((n, 0), dtype=self.dtype, order="F")
-        self.G = np.empty((0, 0), dtype=self.dtype)
+        # G_MM is the leading block of _G (C order, room to grow: appending a block of newcomers then
+        # writes its rows and columns only, where a fresh array copied all of G_MM, 17 of the 85 ms a
+        # 500 x 20000 path spent admitting)
+        self._G = np.empty((0, 0), dtype=self.dtype)
+        self.G = self._G
         self.Xty = np.empty(0, dtype=self.dtype)
         self.yty = self.dtype.type(design.y_norm2)
         self.workspace = NewtonWorkspace(0, self.dtype)
@@ -512,26 +492,30 @@ class MemberGram:
                 return False
         candidates = np.asarray(candidates, dtype=np.intp)
         room = min(max(MEMBER_TOP_UP, m // 8), limit - m) - new.size
+        self.is_member[new] = True
         if candidates.size and room > 0:
-            fresh = candidates[~self.is_member[candidates]]
-            # (a candidate of the round's start may have become non-zero, i.e. one of `new`)
-            new = np.concatenate((new, fresh[~np.isin(fresh, new)][:room]))
+            # (marked first: a candidate of the round's start may have become non-zero, i.e. one of `new`)
+            fresh = candidates[~self.is_member[candidates]][:room]
+            new = np.concatenate((new, fresh))
+            self.is_member[fresh] = True
         total = m + new.size
-        if total > self._X.shape[1]:
-            grown = np.empty((d.n_samples, max(total, self._X.shape[1] + self._X.shape[1] // 4)), dtype=self.dtype, order="F")
+        if total > self._X.shape[1]:  # (both grow by half, within the cap)
+            capacity = min(max(total, self._X.shape[1] + self._X.shape[1] // 2), max(total, limit))
+            grown = np.empty((d.n_samples, capacity), dtype=self.dtype, order="F")
             grown[:, :m] = self._X[:, :m]
             self._X = grown
+            grown = np.empty((capacity, capacity), dtype=self.dtype)
+            grown[:m, :m] = self.G
+            self._G = grown
         self._X[:, m:total] = d.X[:, new]
         X_M = self._X[:, :total]
         block = X_M.T @ self._X[:, m:total]  # (total, b): G[:, new]
-        G = np.empty((total, total), dtype=self.dtype)
-        G[:m, :m] = self.G
+        G = self._G[:total, :total]
         G[:, m:] = block
         G[m:, :m] = block[:m].T
         self.G = G
         self.Xty = np.concatenate((self.Xty, self._X[:, m:total].T @ d.y))
         self.features = np.concatenate((self.features, new))
-        self.is_member[new] = True
         self.workspace.reserve(total)
         return True
 
@@ -556,7 +540,8 @@ class MemberGram:
             return m
         kept = np.flatnonzero(keep)
         order[:k] = (np.cumsum(keep) - 1)[order[:k]]
-        self.G = np.ascontiguousarray(self.G[np.ix_(kept, kept)])
+        self._G[:kept.size, :kept.size] = self.G[np.ix_(kept, kept)]
+        self.G = self._G[:kept.size, :kept.size]
         self.Xty = self.Xty[kept]
         self._X[:, :kept.size] = self._X[:, kept]
         self.is_member[self.features[~keep]] = False

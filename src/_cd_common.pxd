@@ -99,6 +99,7 @@ ctypedef struct Cols:
     int n_features
     bint sparse
     const void* X             # dense only
+    int ld                    # dense: the distance between consecutive columns (n_samples, or more for a view)
     const void* data          # CSC only: values, row indices, column pointers
     const int* indices
     const int64_t* indptr
@@ -109,12 +110,13 @@ ctypedef struct Cols:
 
 
 cdef inline Cols _dense_columns(const void* X, int n_samples, int n_features) noexcept nogil:
-    """The Cols of a dense Fortran (n_samples, n_features) matrix X."""
+    """The Cols of a dense Fortran (n_samples, n_features) matrix X (leading dimension n_samples)."""
     cdef Cols c
     c.n_samples = n_samples
     c.n_features = n_features
     c.sparse = False
     c.X = X
+    c.ld = n_samples
     c.data = NULL
     c.indices = NULL
     c.indptr = NULL
@@ -132,7 +134,7 @@ cdef inline floating _col_dot(const Cols* c, int j, const floating* R, floating 
     cdef floating acc = 0
     cdef int64_t k, start, end
     if not c.sparse:
-        return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.n_samples, R)
+        return _dot(c.n_samples, <const floating*> c.X + <size_t> j * c.ld, R)
     # the column's arrays in locals: nothing in the loop can then be taken to alias them
     data = <const floating*> c.data
     rows = c.indices
@@ -154,7 +156,7 @@ cdef inline void _col_axpy(const Cols* c, int j, floating a, floating* R, floati
     cdef int64_t k, start, end
     cdef floating af = a
     if not c.sparse:
-        _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.n_samples, R)
+        _axpy(c.n_samples, a, <const floating*> c.X + <size_t> j * c.ld, R)
         return
     data = <const floating*> c.data
     rows = c.indices

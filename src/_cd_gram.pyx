@@ -142,7 +142,7 @@ cdef double _newton_cost(int n_features, const floating[::1] w, const int[::1] o
         + 2 * nnz * nnz + nnz * n_features
 
 
-cdef int _append_block(int n_features, const floating[:, ::1] G, floating[::1, :] U,
+cdef int _append_block(int n_features, const floating[:, :] G, floating[::1, :] U,
                        const int[::1] order, int m, int b, floating l2_reg,
                        const Penalty* pen) noexcept nogil:
     """Extend the factor U (of the features order[:m]) by the block order[m:m + b]; returns how many
@@ -184,7 +184,7 @@ cdef inline floating _projected_step(floating w_j, floating d_k, floating t) noe
     return t * d_k
 
 
-cdef bint _apply_step(int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
+cdef bint _apply_step(int n_features, const floating[:, :] G, floating[::1] w, floating[::1] q,
                       const int[::1] order, int m, const floating[::1] d, floating t) noexcept nogil:
     """w_F += t d with every coordinate that changes sign within the step set to 0 (the projected
     step); q updated. Returns whether w moved."""
@@ -241,7 +241,7 @@ cdef void _undo_step(int n_features, floating[::1] w, floating[::1] q, const int
 
 
 cdef int _newton(
-    int n_features, const floating[:, ::1] G, const floating[::1] Xty, floating yty,
+    int n_features, const floating[:, :] G, const floating[::1] Xty, floating yty,
     floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg, const Penalty* pen,
     floating[::1, :] U, int[::1] order, int* n_factored, double* factor_l2,
     floating[::1] d, int[::1] mark, bint* saturated,
@@ -329,7 +329,7 @@ cdef int _newton(
 
 
 cdef int _enter_violators(
-    int n_features, const floating[:, ::1] G, floating[::1] w, floating[::1] q,
+    int n_features, const floating[:, :] G, floating[::1] w, floating[::1] q,
     floating l1_reg, floating l2_reg, const Penalty* pen, const int[::1] active, int n_active,
 ) noexcept nogil:
     """One coordinate update of every zero feature among active[:n_active]; returns how many moved."""
@@ -421,7 +421,7 @@ def enet_cd_gram(
     floating[::1] w,
     floating l1_reg,
     floating l2_reg,
-    const floating[:, ::1] G,
+    const floating[:, :] G,
     const floating[::1] Xty,
     floating yty,
     floating[::1] q,
@@ -438,7 +438,8 @@ def enet_cd_gram(
     ----------
     w : (n_features,) warm start, overwritten with the solution.
     l1_reg, l2_reg : penalties of the n-scaled objective P(w).
-    G : (n_features, n_features) symmetric Gram matrix, C-contiguous (row j = column j).
+    G : (n_features, n_features) symmetric Gram matrix with contiguous rows (row j = column j): C order,
+        or the leading block of a larger C array (the working-set solver's G_MM grows in one).
     Xty, yty : X^T y and y^T y.
     q : (n_features,) X^T y - G w on entry, kept equal to it on exit.
     options : a dict with the keys of `GramOptions` (max_iter, tol, seed, random, positive, screening,
@@ -452,6 +453,10 @@ def enet_cd_gram(
     gap, n_iter, status : as the dense kernel.
     """
     cdef int n_features = G.shape[0]
+    if G.shape[1] != n_features or (n_features > 1 and (
+            G.strides[1] != sizeof(floating) or G.strides[0] < n_features * G.strides[1]
+            or G.strides[0] % G.strides[1])):
+        raise ValueError("G must be square with contiguous rows (C order, or a leading block of a C array)")
     if workspace is None:
         workspace = NewtonWorkspace(n_features, np.float32 if floating is float else np.float64)
     elif workspace.capacity < n_features:
@@ -466,6 +471,8 @@ def enet_cd_gram(
     cdef double* factor_l2 = &workspace.factor_l2
     # G's rows as the columns q moves along (G is symmetric): q -= a G[:, j]
     cdef Cols g = _dense_columns(&G[0, 0] if n_features else NULL, n_features, n_features)
+    # (G may be the leading block of a larger C array, whose rows lie G.strides[0] bytes apart)
+    g.ld = <int> (G.strides[0] // sizeof(floating)) if n_features else 0
     cdef int n_active = 0
     cdef int f, j, n_iter = 0, status = MAX_ITER, outcome, chain = 0
     cdef int max_iter = options.max_iter
@@ -540,7 +547,7 @@ def enet_cd_gram(
             chain = 0
             if screening:
                 # q is this kernel's X^T R: the test of each feature sees the earlier discards (q += w_j G[:, j])
-                n_active = _screen(&g, &q[0], &S, &w[0], &q[0], &G[0, 0], n_features + 1, l1_reg, l2_reg,
+                n_active = _screen(&g, &q[0], &S, &w[0], &q[0], &G[0, 0], g.ld + 1, l1_reg, l2_reg,
                                    &pen, dual_scale, gap_screen, &active[0], n_active)
             for f in range(n_active):
                 j = active[_rand_below(n_active, &rng_state) if random else f]

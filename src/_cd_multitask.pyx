@@ -602,6 +602,7 @@ cdef Cols _sparse_of(int n_samples, const floating[::1] data, const int[::1] ind
     c.n_features = indptr.shape[0] - 1
     c.sparse = True
     c.X = NULL
+    c.ld = 0
     c.data = &data[0] if data.shape[0] else NULL
     c.indices = &indices[0] if indices.shape[0] else NULL
     c.indptr = &indptr[0]

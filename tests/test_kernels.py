@@ -57,6 +57,34 @@ def test_gram_workspace_is_checked():
         NewtonWorkspace(3, np.float64).n_factored = 2
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("screening", [True, False])
+def test_gram_kernel_on_a_leading_block_equals_it_on_a_copy(dtype, screening):
+    # the working-set solver's G_MM is the leading block of a larger C array (rows G.strides[0] bytes
+    # apart): the kernel must step along rows by that stride, in the updates of q and in screening
+    X, y, G, Xty, yty = _problem(n=200, p=30, seed=4)
+    G, Xty, yty = G.astype(dtype), Xty.astype(dtype), dtype(yty)
+    big = np.full((45, 41), np.nan, dtype=dtype)  # (NaN around the block: a read outside it shows)
+    big[:30, :30] = G
+    l1 = dtype(0.02 * np.abs(Xty).max())
+    runs = []
+    for matrix in (G, big[:30, :30]):
+        w, q = np.zeros(30, dtype=dtype), Xty.copy()
+        out = enet_cd_gram(w, l1, dtype(0.0), matrix, Xty, yty, q, dict(GRAM_OPTIONS, screening=screening,
+                                                                      tol=1e-5 * float(yty)), NewtonWorkspace(30, dtype))
+        runs.append((out, w, q))
+    (out_c, w_c, q_c), (out_b, w_b, q_b) = runs
+    assert out_c[2] == 0 and out_b == out_c and np.count_nonzero(w_c) > 3
+    np.testing.assert_array_equal(w_b, w_c)
+    np.testing.assert_array_equal(q_b, q_c)
+    # rows that are not contiguous, or overlap, are refused
+    for bad in (np.asfortranarray(G), big[:30, :60:2][:, :30], np.lib.stride_tricks.as_strided(
+            big, (30, 30), (dtype(0).itemsize * 10, dtype(0).itemsize))):
+        with pytest.raises(ValueError, match="contiguous rows"):
+            enet_cd_gram(np.zeros(30, dtype=dtype), l1, dtype(0.0), bad, Xty, yty, Xty.copy(),
+                         GRAM_OPTIONS, NewtonWorkspace(30, dtype))
+
+
 @pytest.mark.parametrize("kernel", ["gram", "dense", "sparse"])
 def test_every_option_is_required(kernel):
     from scipy import sparse

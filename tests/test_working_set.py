@@ -321,22 +321,6 @@ def test_working_set_columns_buffer_holds_each_set(oracle):
         assert np.flatnonzero(solver._in_buffer).tolist() == ws.tolist() and not solver._mark.any()
 
 
-def test_dense_column_dots_read_the_columns_in_place(dtype):
-    from fastreg._cd_residual import dense_column_dots
-
-    rng = np.random.default_rng(6)
-    X = np.asfortranarray(rng.standard_normal((30, 50)).astype(dtype))
-    R = rng.standard_normal(30).astype(dtype)
-    columns = np.array([7, 0, 49, 7, 12], dtype=np.intp)
-    out = np.empty(columns.size, dtype=dtype)
-    dense_column_dots(X, columns, R, out)
-    np.testing.assert_allclose(out, X[:, columns].T @ R, rtol=1e-5 if dtype == np.float32 else 1e-12)
-    with pytest.raises(IndexError, match="out of range"):
-        dense_column_dots(X, np.array([50], dtype=np.intp), R, out[:1])
-    with pytest.raises(ValueError, match="one entry per column"):
-        dense_column_dots(X, columns, R, out[:2])
-
-
 def test_ranking_kernel_matches_numpy(dtype):
     # the compiled ranking against its definition: the support, then the zeros of smallest gap-safe
     # distance (ties to the lowest index), in index order; zero columns and NaN distances never chosen
@@ -399,45 +383,100 @@ def test_column_buffer_kernel_keeps_and_copies_the_right_columns(dtype):
                        np.zeros(p, np.uint8), np.zeros(p, np.uint8), np.empty(2, np.intp))
 
 
-def test_reference_bounds_kernel_matches_numpy(dtype):
-    # the compiled bounds against their definition: the smaller of the two per reference point, into
-    # XtR below l1_reg (counted for the point), the others listed; skipped features untouched
-    from fastreg._cd_residual import reference_bounds
+def test_bounded_products_kernel_matches_numpy(dtype):
+    # the compiled check against its definition: per live reference point the two bounds (c = 1, and
+    # the c nearest R), the smaller per feature outside ws into XtR below l1_reg, the others and ws
+    # computed exactly; then the points nobody refers to freed, R stored in the first free slot and
+    # the computed features referring to it. -1 (nothing but XtR changed) past max_unsure or with no
+    # free slot
+    from fastreg._cd_residual import bounded_products
 
     rng = np.random.default_rng(9)
+    eps = np.finfo(dtype).eps
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    n_checked = 0
     for trial in range(300):
-        p, refs = int(rng.integers(1, 60)), int(rng.integers(1, 5))
+        n, p, K = int(rng.integers(1, 12)), int(rng.integers(1, 60)), int(rng.integers(1, 6))
+        X = np.asfortranarray(rng.standard_normal((n, p)).astype(dtype))
+        R = rng.standard_normal(n).astype(dtype)
+        points = rng.standard_normal((K, n))
+        alive = (rng.random(K) < 0.6).astype(np.uint8)
+        alive[0] = 1
+        if trial % 6 == 0:
+            alive[:] = 1
+        if trial % 9 == 0:
+            points[0] = 0  # (a zero point: c = 1)
+        reference_of = rng.choice(np.flatnonzero(alive), p).astype(np.intp)
         exact = rng.standard_normal(p)
         if trial % 7 == 0:
             exact[rng.integers(p)] = np.nan
         norm = rng.random(p) + 0.1
-        reference_of = rng.integers(0, refs, p).astype(np.intp)
-        moved = np.vstack((rng.random(refs), 0.5 * rng.random(refs)))
-        scale = np.vstack((np.ones(refs), rng.uniform(-1.2, 1.2, refs)))
-        positive, l1 = bool(trial % 3 == 0), float(rng.random() * 2)
-        skip = (rng.random(p) < 0.2).astype(np.uint8)
-        max_unsure = int(rng.integers(0, p + 1))
-        XtR = np.full(p, 7.0, dtype=dtype)
-        unsure, referred = np.empty(p, np.intp), np.zeros(refs, np.intp)
-        count = reference_bounds(exact, norm, reference_of, moved, scale, positive, skip, l1, max_unsure, XtR,
-                                 unsure, referred)
-        start = exact if positive else np.abs(exact)
-        k = reference_of
-        bound = np.fmin(scale[0, k] * start + norm * moved[0, k], scale[1, k] * start + norm * moved[1, k])
-        sure = (skip == 0) & (bound < l1)
-        listed = np.flatnonzero((skip == 0) & ~(bound < l1))
-        if listed.size > max_unsure:
-            assert count == max_unsure + 1
+        ws = rng.choice(p, int(rng.integers(0, p + 1)), replace=False).astype(np.intp)
+        X_ws = np.asfortranarray(X[:, ws])
+        positive, l1 = bool(trial % 3 == 0), float(rng.random() * 3)
+        unit, max_unsure = 4 * np.sqrt(n) * float(eps), int(rng.integers(0, p + 1))
+        XtR, unsure, mark = np.full(p, 7.0, dtype=dtype), np.empty(p, np.intp), np.zeros(p, np.uint8)
+        before = [a.copy() for a in (points, alive, exact, reference_of)]
+        count = bounded_products(X, X_ws, ws, R, points, alive, exact, norm, reference_of, mark, positive, l1,
+                                 unit, max_unsure, XtR, unsure)
+        assert not mark.any()
+        R64 = R.astype(np.float64)
+        moved, scale = np.full((2, K), np.inf), np.ones((2, K))
+        for k in np.flatnonzero(before[1]):
+            P = before[0][k]
+            p2 = P @ P
+            c = (P @ R64) / p2 if p2 > 0 else 1.0
+            rounding = unit * max(np.linalg.norm(R64), np.sqrt(p2))
+            moved[:, k] = np.linalg.norm(R64 - P) + rounding, np.linalg.norm(R64 - c * P) + abs(c) * rounding
+            scale[1, k] = c if positive else abs(c)
+        k = before[3]
+        start = before[2] if positive else np.abs(before[2])
+        b0, b1 = scale[0, k] * start + norm * moved[0, k], scale[1, k] * start + norm * moved[1, k]
+        with np.errstate(invalid="ignore"):
+            bound = np.where(b0 <= b1, b0, b1)  # (a NaN in the second bound makes it NaN: unsure)
+        outside = ~np.isin(np.arange(p), ws)
+        sure = outside & (bound < l1)
+        listed = np.flatnonzero(outside & ~(bound < l1))
+        if before[1].all() or listed.size > max_unsure:
+            assert count == -1
+            for a, b in zip((points, alive, exact, reference_of), before):
+                np.testing.assert_array_equal(a, b)
             continue
+        n_checked += 1
         assert count == listed.size
         np.testing.assert_array_equal(unsure[:count], listed)
-        np.testing.assert_array_equal(XtR[sure], bound[sure].astype(dtype))
-        assert (XtR[~sure] == 7.0).all()
-        np.testing.assert_array_equal(referred, np.bincount(k[sure], minlength=refs))
+        np.testing.assert_allclose(XtR[sure], bound[sure].astype(dtype), rtol=rtol)
+        computed = np.concatenate((ws, listed))
+        np.testing.assert_allclose(XtR[computed], X[:, computed].T @ R, rtol=rtol, atol=rtol * n)
+        slot = int(np.flatnonzero(before[1] == 0)[0])
+        kept = before[1].astype(bool) & (np.bincount(k[sure], minlength=K) > 0)
+        kept[slot] = True
+        np.testing.assert_array_equal(alive, kept.astype(np.uint8))
+        np.testing.assert_array_equal(points[slot], R64)
+        others = before[1].astype(bool)
+        others[slot] = False
+        np.testing.assert_array_equal(points[others], before[0][others])
+        np.testing.assert_array_equal(reference_of[computed], slot)
+        np.testing.assert_array_equal(exact[computed], XtR[computed].astype(np.float64))
+        rest = np.setdiff1d(np.arange(p), computed)
+        np.testing.assert_array_equal(reference_of[rest], before[3][rest])
+        np.testing.assert_array_equal(exact[rest], before[2][rest])
+    assert n_checked > 100
+    X = np.asfortranarray(np.ones((2, 3), dtype=dtype))
+    args = lambda **kw: {**dict(X=X, X_ws=np.asfortranarray(X[:, :1]), ws=np.array([0], np.intp),
+                               R=np.ones(2, dtype), points=np.zeros((2, 2)), alive=np.array([1, 0], np.uint8),
+                               exact=np.zeros(3), norm=np.ones(3), reference_of=np.zeros(3, np.intp),
+                               mark=np.zeros(3, np.uint8), positive=False, l1_reg=10.0, unit=0.0, max_unsure=3,
+                               XtR=np.zeros(3, dtype), unsure=np.empty(3, np.intp)), **kw}
+    assert bounded_products(**args()) == 0
     with pytest.raises(IndexError, match="reference point"):
-        reference_bounds(np.zeros(2), np.ones(2), np.array([0, 3], np.intp), np.zeros((2, 1)), np.ones((2, 1)),
-                         False, np.zeros(2, np.uint8), 1.0, 2, np.zeros(2, dtype), np.empty(2, np.intp),
-                         np.zeros(1, np.intp))
+        bounded_products(**args(reference_of=np.array([0, 0, 2], np.intp)))
+    with pytest.raises(IndexError, match="out of range"):
+        bounded_products(**args(ws=np.array([3], np.intp)))
+    with pytest.raises(ValueError, match="one column per feature of ws"):
+        bounded_products(**args(X_ws=np.asfortranarray(X[:, :2])))
+    with pytest.raises(ValueError, match="one entry per feature"):
+        bounded_products(**args(exact=np.zeros(2)))
 
 
 @pytest.mark.parametrize("positive", [False, True])
