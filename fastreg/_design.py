@@ -69,6 +69,8 @@ class WorkingPenalty:
 
     def kwargs(self, columns=None):
         """The kernels' optional penalty arrays (of `columns` only when given)."""
+        if self.l2_factor is None and self.lower is None and self.upper is None:
+            return {}  # (the common case, several times per penalty of a path)
         out = {}
         for name in ("l2_factor", "lower", "upper"):
             arr = getattr(self, name)

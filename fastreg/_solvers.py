@@ -275,6 +275,8 @@ class WorkingSetSolver:
                        and pen.upper is None and design.n_samples * design.n_features >= BOUNDED_MIN_ELEMENTS)
         # each feature's reference point (a residual R_k where x_j^T R_k is known exactly, `exact`)
         self.points = self.alive = self.reference_of = self.exact = None
+        # (the rounding of a product x_j^T R_k is at most ||x_j|| times this, R_k's norm for R's)
+        self._rounding_unit = 4 * math.sqrt(design.n_samples) * float(np.finfo(design.dtype).eps)
         self.n_full_passes = 0
         # the working set's columns for the kernel (`_columns`)
         self._buffer, self._held = None, np.empty(0, dtype=np.intp)
@@ -327,8 +329,11 @@ class WorkingSetSolver:
         enter and verifies from the explicit residual). Returns the working set (ws and every non-zero
         member), its columns and the work in full epochs."""
         m, p = self.members, w.size
-        zeros = ws[w[ws] == 0]
-        ranked = zeros[np.argsort(distance[zeros])]  # the set's zeros, nearest to entering first
+
+        def ranked():  # the set's zeros, nearest to entering first (only needed when M grows)
+            zeros = ws[w[ws] == 0]
+            return zeros[np.argsort(distance[zeros])]
+
         work = 0.0
         for rounds in range(MEMBER_ROUNDS):
             # (M must hold the whole support: once the Gram is off, coordinate descent alone; ws holds
@@ -418,10 +423,9 @@ class WorkingSetSolver:
         if self.points is None:
             return None
         d, R = self.design, self.R
-        # (the rounding of a product x_j^T R_k is at most ||x_j|| times this, R_k's norm for R's)
-        unit = 4 * np.sqrt(R.size) * float(np.finfo(d.dtype).eps)
         count = bounded_products(d.X, X_ws, ws, R, self.points, self.alive, self.exact, self.norm,
-                                 self.reference_of, self._mark.view(np.uint8), self.positive, float(l1_reg), unit,
+                                 self.reference_of, self._mark.view(np.uint8), self.positive, float(l1_reg),
+                                 self._rounding_unit,
                                  int(BOUND_FAILURES_MAX * w.size), self.XtR, self._unsure)
         if count < 0:
             return None  # (XtR partly overwritten: the full pass that follows fills it)
@@ -474,9 +478,10 @@ class MemberGram:
 
     def admit(self, features, candidates=()):
         """Make M a superset of `features` (G_MM grown by one product), topped up with the first
-        non-members among `candidates` (the features nearest to entering, best first) to an eighth of
-        M: thin products are slow per multiply-add, and the next penalties' entrants are usually among
-        them. False when the Gram is off."""
+        non-members among `candidates` (the features nearest to entering, best first; or a function
+        returning them, called only when M grows) to an eighth of M: thin products are slow per
+        multiply-add, and the next penalties' entrants are usually among them. False when the Gram is
+        off."""
         if not self.enabled:
             return False
         m = self.features.size
@@ -490,7 +495,7 @@ class MemberGram:
             if m + new.size > limit:
                 self.enabled = False
                 return False
-        candidates = np.asarray(candidates, dtype=np.intp)
+        candidates = np.asarray(candidates() if callable(candidates) else candidates, dtype=np.intp)
         room = min(max(MEMBER_TOP_UP, m // 8), limit - m) - new.size
         self.is_member[new] = True
         if candidates.size and room > 0:
