@@ -1,5 +1,6 @@
-/* Fused residual update + dot product for the coordinate-descent kernels (see _cd_common.pxd), and
- * dot products with scattered columns (the working-set solver's bounds).
+/* Fused residual update + dot product for the coordinate-descent kernels (see _cd_common.pxd), dot
+ * products with scattered columns (the working-set solver's bounds), the duality gap's sums over all
+ * features, the working-set ranking and the statistics' shifted copies of row blocks.
  *
  * r += a * x; return z @ r -- one sweep over r instead of BLAS axpy followed by dot. Written in C for
  * `restrict` (x, r and z never alias) and an OpenMP SIMD reduction, so the compiler vectorizes it; on
