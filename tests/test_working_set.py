@@ -220,6 +220,52 @@ def test_newton_steps_on_the_members_gram_give_the_certified_solutions(oracle, d
                                         positive=positive, floor=floor, sample_weight=sw, what=f"alpha #{k}")
 
 
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_newton_rounds_verified_by_the_check_alone(oracle, dtype, monkeypatch, fit_intercept, l1_ratio):
+    # with bounds, a first Newton round that reaches its target on M is verified by the check over every
+    # feature alone (no epochs of the residual kernel first); a check that fails runs the skipped epochs,
+    # then the rounds: the same certified solutions as with the epochs always run
+    from fastreg import _solvers
+
+    X, y = oracle.make_regression(50, 700, dtype=dtype, rho=0.9, seed=331, n_informative=45, intercept=1.5)
+    tol = 1e-5 if dtype == np.float32 else oracle.tight_tol(dtype)
+    kw = dict(l1_ratio=l1_ratio, tol=tol, max_iter=100_000, fit_intercept=fit_intercept, eps=1e-3, n_alphas=30)
+    monkeypatch.setattr(_solvers, "MEMBER_GRAM_EPOCHS", 0)
+    monkeypatch.setattr(_solvers, "BOUNDED_MIN_ELEMENTS", 0)
+    events, W = [], _solvers.WorkingSetSolver
+    newton_rounds, check = W._newton_rounds, W.check
+
+    def rounds_spy(self, *args, **kwargs):
+        out = newton_rounds(self, *args, **kwargs)
+        events.append("verified" if out[3] else "unverified")
+        return out
+
+    def check_spy(self, *args):
+        gap = check(self, *args)
+        events.append("passed" if gap <= self.tol_gap else "failed")
+        return gap
+
+    monkeypatch.setattr(W, "_newton_rounds", rounds_spy)
+    monkeypatch.setattr(W, "check", check_spy)
+    short = _path(X, y, True, **kw)
+    after = list(zip(events, events[1:]))
+    assert ("unverified", "passed") in after, "no Newton round was verified by the check alone"
+    assert ("unverified", "failed") in after, "no check failed after a Newton round"
+    monkeypatch.setattr(_solvers, "NEWTON_CHECKED_BY_GAP", False)
+    events.clear()
+    always = _path(X, y, True, **kw)
+    assert "unverified" not in events
+    assert short.converged.all() and always.converged.all()
+    floor = oracle.rounding_floor(dtype, y)
+    for k, alpha in enumerate(short.alphas):
+        oracle.assert_certified(X, y, short.coefs[:, k], short.intercepts[k], short.dual_gaps[k], alpha,
+                                l1_ratio, tol=tol, dtype=dtype, fit_intercept=fit_intercept, what=f"alpha #{k}")
+        oracle.assert_same_solution(X, y, short.coefs[:, k], short.dual_gaps[k], always.coefs[:, k],
+                                    always.dual_gaps[k], alpha, l1_ratio, fit_intercept=fit_intercept,
+                                    floor=floor, what=f"alpha #{k}")
+
+
 @pytest.mark.parametrize("l1_ratio,cap", [(1.0, 150), (0.7, 240)])
 def test_members_at_their_cap_drop_the_old_ones_and_keep_the_factor(oracle, monkeypatch, l1_ratio, cap):
     # members capped on a design whose supports come near n = 120 (past it with an l2 part): M
