@@ -531,8 +531,8 @@ class MemberGram:
             new = np.concatenate((new, fresh))
             self.is_member[fresh] = True
         total = m + new.size
-        if total > self._X.shape[1]:  # (both grow by half, within the cap)
-            capacity = min(max(total, self._X.shape[1] + self._X.shape[1] // 2), max(total, limit))
+        if total > self._X.shape[1]:  # (both grow by half, within the cap, which total respects)
+            capacity = min(max(total, self._X.shape[1] + self._X.shape[1] // 2), limit)
             grown = np.empty((d.n_samples, capacity), dtype=self.dtype, order="F")
             grown[:, :m] = self._X[:, :m]
             self._X = grown

@@ -685,7 +685,7 @@ def bounded_products(const floating[::1, :] X, const floating[::1, :] X_ws, cons
 
     The reference points are the rows of points whose alive flag is set; feature j's is row
     reference_of[j], at which x_j^T R_k = exact[j] is known. Per point k the two bounds of
-    `reference_bounds` are formed from R (in float64): c = 1 and the c minimizing ||R - c R_k||, each
+    `_bound_features` are formed from R (in float64): c = 1 and the c minimizing ||R - c R_k||, each
     distance plus its share of the products' rounding, unit times ||R|| or ||R_k|| (the larger), times
     |c|. Afterwards the points no feature refers to any more are freed, R becomes a point, and the
     features computed exactly (ws and the unsure) refer to it. mark: p bytes, all 0 (left so)."""
@@ -750,30 +750,26 @@ def bounded_products(const floating[::1, :] X, const floating[::1, :] X_ws, cons
     if products == NULL:
         raise MemoryError()
     with nogil:
-        if s:  # x_j^T R on the working set, from its columns
-            if n:
-                _gemv(c'T', n, s, 1, &X_ws[0, 0], n, &R[0], 0, products)
-            for i in range(s):
-                XtR[ws[i]] = products[i] if n else 0
-        if count:  # and on the features whose bounds failed, each column read in place
-            if n:
-                _gather_dots(<int> n, &X[0, 0], &unsure[0], count, &R[0], products)
-            for i in range(count):
-                XtR[unsure[i]] = products[i] if n else 0
+        # x_j^T R on the working set from its columns, then on the features whose bounds failed (each
+        # column read in place): exact at R, which becomes their reference point
+        if s and n:
+            _gemv(c'T', n, s, 1, &X_ws[0, 0], n, &R[0], 0, products)
+        for i in range(s):
+            j = ws[i]
+            XtR[j] = products[i] if n else 0
+            reference_of[j], exact[j] = slot, XtR[j]
+        if count and n:
+            _gather_dots(<int> n, &X[0, 0], &unsure[0], count, &R[0], products)
+        for i in range(count):
+            j = unsure[i]
+            XtR[j] = products[i] if n else 0
+            reference_of[j], exact[j] = slot, XtR[j]
         for k in range(n_refs):  # points no feature refers to any more
             if alive[k] and referred[k] == 0:
                 alive[k] = 0
         alive[slot] = 1
         for i in range(n):
             points[slot, i] = R[i]
-        for i in range(s):
-            j = ws[i]
-            reference_of[j] = slot
-            exact[j] = XtR[j]
-        for i in range(count):
-            j = unsure[i]
-            reference_of[j] = slot
-            exact[j] = XtR[j]
     free(products)
     return count
 
