@@ -724,16 +724,18 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     Without intercept or weights: X^T X and X^T y in one pass over a contiguous X
     (`syrk_with_product`), nothing else touches X (X is checked for NaN/inf through the diagonal of
     X^T X). Otherwise the statistics are accumulated over shifted row blocks (`SufficientStats`), which
-    stays accurate when columns have large means; an unweighted float64 X whose columns all sit near
-    their center is summed about 0 without a copy (`SufficientStats._accumulate_near`). `G`: the user's
-    X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
+    stays accurate when columns have large means; an unweighted X whose columns all sit near their
+    center is summed about 0 without a copy (`SufficientStats._accumulate_near`). float32 data take the
+    same routes with float64 sums (each row block widened in cache), and the Gram kernel runs in
+    float64: sums of many float32 products, and gaps from differences of them, could not be certified.
+    `G`: the user's X^T X for the untransformed case (X must then be checked for NaN/inf by the caller).
     """
     dtype = X.dtype
-    if dtype == np.float32 and G is None:
-        # float32 data: the statistics are summed in float64 and the Gram kernel runs in float64 (sums
-        # of many float32 products, and gaps from differences of them, could not be certified)
+    sums = np.dtype(np.float64) if G is None else dtype
+    contiguous = X.flags.f_contiguous or X.flags.c_contiguous
+    if fit_intercept or sample_weight is not None or (G is None and sums != dtype and not contiguous):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats.of_validated(X, y, sample_weight, dtype=np.float64)
+            stats = SufficientStats.of_validated(X, y, sample_weight, near=True, dtype=sums)
         if not np.isfinite(stats.amax[0]):
             v.check_finite(X)
         if any(pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
@@ -741,21 +743,11 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             design = stats_design(stats, fit_intercept, standardize, out_dtype=dtype)
         return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
-    if fit_intercept or sample_weight is not None:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            stats = SufficientStats.of_validated(X, y, sample_weight, near=True)
-        if not np.isfinite(stats.amax[0]):
-            v.check_finite(X)
-        if any(pow2_scale(amax, dtype) != 1.0 for amax in stats.amax):
-            return None
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            design = stats_design(stats, fit_intercept, standardize)
-        return design if np.isfinite(design.G).all() and np.isfinite(design.Xty_w).all() else None
 
     Xty = None
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if G is None and (X.flags.f_contiguous or X.flags.c_contiguous):
-            G, Xty = syrk_with_product(X, y.reshape(-1, 1))  # one pass over X for both
+        if G is None and contiguous:
+            G, Xty = syrk_with_product(X, y.reshape(-1, 1), sums)  # one pass over X for both
             Xty = Xty[:, 0]
         elif G is None:
             G = X.T @ X  # NumPy calls syrk for this product and mirrors the triangle
@@ -772,8 +764,8 @@ def gram_design(X, y, sample_weight=None, fit_intercept=True, standardize=False,
     if Xty is None:
         Xty = X.T @ y
     y64 = y.astype(np.float64)
-    return _from_products(G, Xty, float(y64 @ y64), np.zeros(X.shape[1]), 0.0, X.shape[0], False,
-                          standardize, dtype)
+    return _from_products(G, Xty.astype(sums, copy=False), float(y64 @ y64), np.zeros(X.shape[1]), 0.0,
+                          X.shape[0], False, standardize, sums, out_dtype=dtype)
 
 
 # ----------------------------------------------------------------------------------------------------

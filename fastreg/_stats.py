@@ -49,6 +49,8 @@ SPREAD_SLABS, SPREAD_ROWS = 16, 64
 # 1.02 with 4096)
 PRODUCT_BLOCK_ROWS = 256
 PRODUCT_CACHE_BYTES = 1 << 21
+# the float64 buffer a float32 X's row blocks are widened into (`syrk_with_product`)
+WIDEN_BUFFER_BYTES = 1 << 25
 # dtypes of the compiled shifted copy (`shifted_rows_into`)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # rows per block of the float64 passes over X that hold `width` values per row (weighted means, the
@@ -69,10 +71,13 @@ FAST_CANCELLATION = {np.dtype(np.float32): 16.0, np.dtype(np.float64): 1024.0}
 FAR_FROM_CENTER = 8.0
 
 
+# squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
+POW2_LIMIT = {np.dtype(np.float32): 28, np.dtype(np.float64): 220}
+
+
 def pow2_scale(amax, dtype):
     """A power of two s with amax / s near 1 when amax is outside the safe range for squared sums, else 1."""
-    # squares of values in [2^-lim, 2^lim], summed over up to 2^31 rows, stay normal and finite
-    lim = 28 if dtype == np.float32 else 220
+    lim = POW2_LIMIT[np.dtype(dtype)]
     if amax == 0 or 2.0**-lim <= amax <= 2.0**lim:
         return 1.0
     # (capped below 2^1024, which overflows: amax near float64's largest value)
@@ -300,16 +305,21 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
 
 
-def syrk_with_product(X, R):
-    """(X^T X, X^T R) of a C- or F-contiguous X, in X's dtype, from one pass over X (`syrk_product_into`:
-    each row block's syrk, then its product with R while the block is in cache). X^T X is C-contiguous
-    and symmetric, as NumPy's X.T @ X; R: (n, k), copied to a Fortran array of X's dtype if needed."""
+def syrk_with_product(X, R, dtype=None):
+    """(X^T X, X^T R) of a C- or F-contiguous X from one pass over X (`syrk_product_into`: each row
+    block's syrk, then its product with R while the block is in cache), in `dtype` (default X's;
+    float64 for a float32 X: each block is widened exactly to float64 in cache first, no copy of X).
+    X^T X is C-contiguous and symmetric, as NumPy's X.T @ X; R: (n, k), copied to a Fortran array of
+    `dtype` if needed."""
     n, p = X.shape
-    R = np.asarray(R, dtype=X.dtype, order="F")
-    G = np.empty((p, p), dtype=X.dtype)
-    XtR = np.empty((p, R.shape[1]), dtype=X.dtype, order="F")
-    in_cache = p * p * X.itemsize <= PRODUCT_CACHE_BYTES
-    syrk_product_into(G, XtR, X, R, PRODUCT_BLOCK_ROWS if in_cache else max(PRODUCT_BLOCK_ROWS, 2 * p))
+    dtype = X.dtype if dtype is None else np.dtype(dtype)
+    R = np.asarray(R, dtype=dtype, order="F")
+    G = np.empty((p, p), dtype=dtype)
+    XtR = np.empty((p, R.shape[1]), dtype=dtype, order="F")
+    rows = PRODUCT_BLOCK_ROWS if p * p * dtype.itemsize <= PRODUCT_CACHE_BYTES else max(PRODUCT_BLOCK_ROWS, 2 * p)
+    if dtype != X.dtype:  # (the widened block's buffer: at most WIDEN_BUFFER_BYTES beyond 256 rows)
+        rows = min(rows, max(PRODUCT_BLOCK_ROWS, WIDEN_BUFFER_BYTES // max(1, p * dtype.itemsize)))
+    syrk_product_into(G, XtR, X, R, rows)
     return G, XtR
 
 
@@ -570,7 +580,7 @@ class SufficientStats:
         when the first rows' mean turns out a poor shift, the sums are taken once more about the exact
         means; ``amax`` is not computed (None).
 
-        near: for the certified Gram mode (shift=None): an unweighted, contiguous float64 X whose
+        near: for the certified Gram mode (shift=None, float64 sums): an unweighted, contiguous X whose
         columns all sit near their center (centering sums about 0 loses at most FAR_FROM_CENTER, as
         the sparse route allows) is summed about a zero shift without a copy (`_accumulate_near`),
         with ``amax`` bounded from the squared sums; otherwise, or when the prediction missed a column
@@ -587,8 +597,8 @@ class SufficientStats:
                 stats = cls._accumulate_fast(X, y, centered=shift is None)
                 if stats is not None:
                     return stats
-        if near and not fast and shift is None and sw is None and chunk_rows is None and X.dtype == dtype \
-                and dtype == np.float64 and (X.flags.f_contiguous or X.flags.c_contiguous):
+        if near and not fast and shift is None and sw is None and chunk_rows is None and dtype == np.float64 \
+                and X.dtype in _FLOATS and (X.flags.f_contiguous or X.flags.c_contiguous):
             stats = cls._accumulate_near(X, y)
             if stats is not None:
                 return stats
@@ -664,7 +674,8 @@ class SufficientStats:
 
     @classmethod
     def _accumulate_near(cls, X, y):
-        """The statistics of an unweighted, contiguous float64 X about a zero x shift, without a copy of X:
+        """The float64 statistics of an unweighted, contiguous X about a zero x shift, without a copy of X
+        (a float32 X is widened in cache, block by block):
         X^T X and X^T [y - d, 1] in one pass over X (`syrk_with_product`), or None when some column is
         far from its center (the raw sum of squares over the centered one above FAR_FROM_CENTER,
         predicted from rows spread over X, `_spread_rows`, then checked on the exact sums) or the
@@ -693,7 +704,7 @@ class SufficientStats:
         np.subtract(Y, y_shift, out=rhs[:, :k], casting="unsafe")
         rhs[:, k] = 1.0
         with np.errstate(over="ignore", invalid="ignore"):
-            G, both = syrk_with_product(X, rhs)
+            G, both = syrk_with_product(X, rhs, np.float64)  # (a float32 X: widened block by block)
         raw = np.diag(G).copy()
         sx = both[:, k].copy()
         if not (np.isfinite(raw).all() and np.isfinite(sx).all()):
@@ -708,7 +719,8 @@ class SufficientStats:
         x_bound = float(np.sqrt(raw.max())) if p else 0.0
         # (within this range `pow2_scale` is 1 as well)
         smallest, largest = _amax_range(np.float64, n)
-        if x_bound > largest or 0 < x_bound / np.sqrt(n) < smallest:
+        limit = 2.0**POW2_LIMIT[X.dtype]  # (float32 data: the range `pow2_scale` leaves alone for them)
+        if x_bound > min(largest, limit) or 0 < x_bound / np.sqrt(n) < max(smallest, 1 / limit):
             return None
         Yc = rhs[:, :k]
 

@@ -41,6 +41,7 @@ from cython cimport floating
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, fmax, hypot, INFINITY
 from libc.stdint cimport uint32_t, int64_t
+from libc.stdlib cimport malloc, free
 
 from _blas cimport _dot, _axpy, _trsv, _trmv, _trsm_left, _syrk, _gemm, _potrf
 from _cd_common cimport (
@@ -606,6 +607,9 @@ SPARSE_VISIT_COST = DENSE_VISIT_COST  # (the same, for the threads' split in `fa
 # csc_to_csr: rows per block of the transpose (their output fits in cache)
 cdef enum:
     TRANSPOSE_BLOCK_ROWS = 4096
+# syrk_product_into: the column whose run is prefetched while one is widened to float64, this many ahead
+cdef enum:
+    WIDEN_AHEAD = 16
 
 
 cdef void _mirror_upper(floating* G, Py_ssize_t p) noexcept nogil:
@@ -888,7 +892,26 @@ def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, 
     return float(amax) if poison == 0 else float("inf")
 
 
-def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const floating[:, :] X, const floating[::1, :] R,
+cdef void _widen_block(double* out, const float* x, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t ld) noexcept nogil:
+    """out (rows x cols, leading dimension rows) = the float32 block x (leading dimension ld), each
+    entry exact in float64. The run of the column WIDEN_AHEAD ahead is prefetched while one is
+    widened: a column's run in a block of a Fortran X is too short for the hardware prefetcher."""
+    cdef Py_ssize_t i, j
+    cdef const float* col
+    cdef const float* ahead
+    cdef double* dst
+    for j in range(cols):
+        col = x + j * ld
+        dst = out + j * rows
+        if cols > 1 and j + WIDEN_AHEAD < cols:
+            ahead = col + WIDEN_AHEAD * ld
+            for i in range(0, rows, 16):  # (a cache line holds 16 floats)
+                _prefetch(ahead + i)
+        for i in range(rows):
+            dst[i] = col[i]
+
+
+def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, :] X, const floating[::1, :] R,
                       Py_ssize_t block_rows):
     """G = X^T X and XtR = X^T R in one pass over the rows of X: for every block of block_rows rows, a
     syrk accumulates the block's X_b^T X_b into a triangle of G and a gemm its X_b^T R_b into XtR while
@@ -896,13 +919,21 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const floating[:
     the second read costs a sixth of the syrk). G is then mirrored, as NumPy's X.T @ X is (whose
     triangle this is, the faster one for OpenBLAS).
 
-    X : (n, p), C- or F-contiguous; R : (n, k) Fortran, k >= 0; G : (p, p) C-contiguous and
-    XtR : (p, k) Fortran, overwritten. Releases the GIL."""
+    X : (n, p), C- or F-contiguous, float64 or float32; R : (n, k) Fortran, k >= 0; G : (p, p)
+    C-contiguous and XtR : (p, k) Fortran, overwritten, in float64 or in X's float32. float32 X into
+    float64 sums: each block is widened (exactly) into a float64 buffer of block_rows x p first, so the
+    sums are float64 BLAS sums of the float32 data's exact values, for half the bytes read from X.
+    Releases the GIL."""
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1], k = R.shape[1], start, b, j
-    cdef bint f_order = X.strides[0] == sizeof(floating) and (p <= 1 or X.strides[1] == n * sizeof(floating))
-    cdef bint c_order = X.strides[1] == sizeof(floating) and (n <= 1 or X.strides[0] == p * sizeof(floating))
-    cdef int ld_x, ld_r = max(n, 1), ld_g = max(p, 1)
+    cdef bint f_order = X.strides[0] == sizeof(data_t) and (p <= 1 or X.strides[1] == n * sizeof(data_t))
+    cdef bint c_order = X.strides[1] == sizeof(data_t) and (n <= 1 or X.strides[0] == p * sizeof(data_t))
+    cdef int ld_x, ld_r = max(n, 1), ld_g = max(p, 1), ld_b
     cdef floating beta
+    cdef const floating* X_b
+    cdef floating* buf = NULL
+    cdef bint widen = data_t is float and floating is double
+    if data_t is double and floating is float:
+        raise TypeError("float64 X needs float64 G, XtR and R")
     if not (f_order or c_order):
         raise ValueError("X must be C- or F-contiguous")
     if R.shape[0] != n or G.shape[0] != p or G.shape[1] != p or XtR.shape[0] != p or XtR.shape[1] != k:
@@ -914,25 +945,44 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const floating[:
     ld_x = max(n, 1) if f_order else max(p, 1)
     if p == 0:
         return
-    with nogil:
-        if n == 0:
-            for j in range(p):
-                for b in range(p):
-                    G[j, b] = 0
-                for b in range(k):
-                    XtR[j, b] = 0
-        start = 0
-        while start < n:
-            b = min(block_rows, n - start)
-            beta = 0 if start == 0 else 1
-            # G's memory as a Fortran matrix: its lower triangle is the upper one of the C-ordered G
-            if f_order:  # the block is X[start:start + b] (b x p, leading dimension n)
-                _syrk(c'L', c'T', p, b, 1, &X[start, 0], ld_x, beta, &G[0, 0], ld_g)
-                if k:
-                    _gemm(c'T', c'N', p, k, b, 1, &X[start, 0], ld_x, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
-            else:  # a C-ordered block is the Fortran (p x b) X_b^T, leading dimension p
-                _syrk(c'L', c'N', p, b, 1, &X[start, 0], ld_x, beta, &G[0, 0], ld_g)
-                if k:
-                    _gemm(c'N', c'N', p, k, b, 1, &X[start, 0], ld_x, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
-            start += b
-        _mirror_upper(&G[0, 0], p)
+    if widen and n > 0:
+        block_rows = min(block_rows, n)
+        buf = <floating*> malloc(block_rows * p * sizeof(floating))
+        if buf == NULL:
+            raise MemoryError()
+    try:
+        with nogil:
+            if n == 0:
+                for j in range(p):
+                    for b in range(p):
+                        G[j, b] = 0
+                    for b in range(k):
+                        XtR[j, b] = 0
+            start = 0
+            while start < n:
+                b = min(block_rows, n - start)
+                beta = 0 if start == 0 else 1
+                if widen:  # the block in float64, Fortran (b x p) or C-ordered (the Fortran p x b)
+                    if f_order:
+                        _widen_block(<double*> buf, <const float*> &X[start, 0], b, p, ld_x)
+                        ld_b = b
+                    else:
+                        _widen_block(<double*> buf, <const float*> &X[start, 0], b * p, 1, b * p)
+                        ld_b = p
+                    X_b = buf
+                else:
+                    X_b = <const floating*> &X[start, 0]
+                    ld_b = ld_x
+                # G's memory as a Fortran matrix: its lower triangle is the upper one of the C-ordered G
+                if f_order:  # the block is X[start:start + b] (b x p)
+                    _syrk(c'L', c'T', p, b, 1, X_b, ld_b, beta, &G[0, 0], ld_g)
+                    if k:
+                        _gemm(c'T', c'N', p, k, b, 1, X_b, ld_b, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
+                else:  # a C-ordered block is the Fortran (p x b) X_b^T
+                    _syrk(c'L', c'N', p, b, 1, X_b, ld_b, beta, &G[0, 0], ld_g)
+                    if k:
+                        _gemm(c'N', c'N', p, k, b, 1, X_b, ld_b, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
+                start += b
+            _mirror_upper(&G[0, 0], p)
+    finally:
+        free(buf)

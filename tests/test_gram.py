@@ -312,10 +312,12 @@ def test_lazy_gram_adds_features_the_strong_rule_missed(oracle, monkeypatch):
                             dtype=np.float64, what="small alpha")
 
 
-@pytest.mark.parametrize("kind", ["dense", "sparse"])
-def test_float32_gram_paths_are_certified_in_float64(oracle, kind):
+@pytest.mark.parametrize("kind", ["dense", "fortran", "sparse"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_float32_gram_paths_are_certified_in_float64(oracle, kind, fit_intercept):
     # many rows of float32 data: the Gram mode sums its statistics and runs its kernel in float64, so
-    # the gaps it returns hold for the exact problem (float32 sums and gap arithmetic did not)
+    # the gaps it returns hold for the exact problem (float32 sums and gap arithmetic did not); dense
+    # data take the float64 routes (X^T X about 0 or near the center), each block widened in cache
     from scipy import sparse
 
     rng = np.random.default_rng(131)
@@ -323,12 +325,12 @@ def test_float32_gram_paths_are_certified_in_float64(oracle, kind):
     X = (rng.random((n, p)) < 0.15) * rng.uniform(0.5, 2.0, p)
     y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.3)) + 0.3 * rng.standard_normal(n) + 3.0
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
-    Xf = sparse.csc_matrix(X32) if kind == "sparse" else X32
+    Xf = {"sparse": sparse.csc_matrix, "fortran": np.asfortranarray}.get(kind, np.asarray)(X32)
     tol = 1e-5
-    path = fastreg.enet_path(Xf, y32, l1_ratio=1.0, fit_intercept=True, n_alphas=30, eps=1e-3, tol=tol,
-                             precompute=True)
+    path = fastreg.enet_path(Xf, y32, l1_ratio=1.0, fit_intercept=fit_intercept, n_alphas=30, eps=1e-3,
+                             tol=tol, precompute=True)
     assert path.solver == "cd-gram" and path.coefs.dtype == np.float32 and path.converged.all()
-    target = tol * oracle.target_norm2(X32.astype(np.float64) @ np.zeros(p) + y32, None, True)
+    target = tol * oracle.target_norm2(X32.astype(np.float64) @ np.zeros(p) + y32, None, fit_intercept)
     for k, alpha in enumerate(path.alphas):
-        gap = oracle.duality_gap(X32, y32, path.coefs[:, k], alpha, 1.0, None, True)
+        gap = oracle.duality_gap(X32, y32, path.coefs[:, k], alpha, 1.0, None, fit_intercept)
         assert gap <= target, f"alpha #{k}: float64 gap {gap:.3e} above the target {target:.3e}"

@@ -201,6 +201,41 @@ def test_syrk_with_product_is_both_products_from_one_pass(dtype, order, shape, b
         syrk_product_into(G, XtR, X, R, 0)
 
 
+@pytest.mark.parametrize("order", ["F", "C"])
+@pytest.mark.parametrize("shape", [(700, 13, 2), (700, 13, 0), (5, 3, 1), (0, 4, 2), (1, 1, 1), (300, 0, 1)])
+@pytest.mark.parametrize("block", [1, 64, 256, 10000])
+def test_syrk_with_product_widens_float32_blocks_to_float64_sums(order, shape, block):
+    """A float32 X into float64 G and XtR: every block widened exactly, so the sums are float64 sums of
+    the float32 values (to float64's rounding of n products, not float32's), for either layout and
+    any number of blocks; float64 X into float32 sums is refused."""
+    from fastreg._cd_gram import syrk_product_into
+    from fastreg._stats import syrk_with_product
+
+    n, p, k = shape
+    rng = np.random.default_rng(216)
+    X = np.asarray(rng.standard_normal((n, p)) * 3 + 1, dtype=np.float32, order=order)
+    R = np.asfortranarray(rng.standard_normal((n, k)))
+    G = np.full((p, p), np.nan)
+    XtR = np.full((p, k), np.nan, order="F")
+    syrk_product_into(G, XtR, X, R, block)
+    X64 = X.astype(np.float64)
+    u = np.finfo(np.float64).eps
+    bound = 2 * max(n, 1) * u * (np.abs(X64.T) @ np.abs(X64)).max() if p else 0.0
+    np.testing.assert_allclose(G, X64.T @ X64, rtol=0, atol=bound)
+    assert np.array_equal(G, G.T)
+    if p and k:
+        bound = 2 * max(n, 1) * u * (np.abs(X64.T) @ np.abs(R)).max()
+        np.testing.assert_allclose(XtR, X64.T @ R, rtol=0, atol=bound)
+    assert np.isfinite(G).all() and np.isfinite(XtR).all()
+    G_f, XtR_f = syrk_with_product(X, R, np.float64)
+    assert G_f.dtype == XtR_f.dtype == np.float64
+    np.testing.assert_allclose(G_f, X64.T @ X64, rtol=0, atol=2 * max(n, 1) * u * (np.abs(X64.T) @ np.abs(X64)).max() if p else 0)
+    if n and p:
+        with pytest.raises(TypeError, match="float64"):
+            syrk_product_into(np.zeros((p, p), dtype=np.float32), np.zeros((p, k), dtype=np.float32, order="F"),
+                              X64, np.asfortranarray(R, dtype=np.float32), block)
+
+
 def test_near_center_statistics_skip_the_shifted_copy_and_stay_exact(monkeypatch):
     """The certified Gram mode's statistics of an unweighted float64 X near its center are summed about a
     zero shift without a copy (`_accumulate_near`); a column far from its center, or weights, take the
