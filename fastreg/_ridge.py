@@ -74,6 +74,10 @@ SKLEARN_SOLVERS = {"auto": "auto", "svd": "svd", "cholesky": "cholesky", "lsqr":
 # largest dense copy of X (n x p float64) the solve from X makes when X^T X + alpha I cannot be trusted
 # (`solve_from_X`): a sparse X beyond it gets LSQR instead of an SVD
 SVD_MAX_BYTES = 1 << 28
+# float32 Cholesky ridge: the rows of X sampled to predict whether float32 sums will be singular to
+# float32's precision (`_float32_suffices`: runs of rows spread over X), and the margin on that rule
+SAMPLE_SLABS, SAMPLE_ROWS = 8, 64
+FLOAT32_MARGIN = 16.0
 # LSQR's atol = btol when `ridge_path` or RidgeCV solve from a large sparse X the alphas its Gram
 # matrix cannot resolve (they have no tol of their own)
 PATH_LSQR_TOL = 1e-10
@@ -254,6 +258,43 @@ def _dual_coef(X, A, dual, dtype):
     return W
 
 
+def _float32_suffices(X, sw, alphas, fit_intercept):
+    """Whether float32 normal equations of a dense X are worth trying: False when rows spread over X
+    (SAMPLE_SLABS runs of SAMPLE_ROWS) predict that float32 sums would need shifted copies (more than
+    p / 8 columns far off center, `fastreg._stats.FAST_CANCELLATION`: float64 sums then cost no more)
+    or that `cholesky_solve` would find them singular to float32's precision for the smallest alpha
+    (the reciprocal condition number of the sample's centered, weighted Gram matrix, scaled to all
+    rows, plus that alpha, below FLOAT32_MARGIN times float32's limit p eps). True for a sparse or
+    short X (the float32 try is cheap, and its failure is caught anyway)."""
+    n, p = X.shape
+    if sparse.issparse(X) or n <= 4 * SAMPLE_SLABS * SAMPLE_ROWS or p == 0:
+        return True
+    starts = np.linspace(0, n - SAMPLE_ROWS, SAMPLE_SLABS).astype(np.intp)
+    rows = (starts[:, None] + np.arange(SAMPLE_ROWS)).ravel()
+    S = np.asarray(X[rows], dtype=np.float64)
+    s = np.ones(len(rows)) if sw is None else sw[rows].astype(np.float64)
+    if s.sum() <= 0 or not np.isfinite(S).all():
+        return True  # (left to the solve, which judges and reports it)
+    if fit_intercept:
+        mean = (s @ S) / s.sum()
+        S -= mean
+        var = (s @ S**2) / s.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
+        if np.count_nonzero(~(ratio <= _stats.FAST_CANCELLATION[np.dtype(np.float32)] / 4)) > p // 8:
+            return False
+    S *= np.sqrt(s)[:, None]
+    total = float(n if sw is None else sw.sum(dtype=np.float64))
+    M = linalg.blas.dsyrk(total / s.sum(), S, trans=1)  # (upper triangle)
+    M[np.diag_indices(p)] += float(np.min(alphas))
+    norm = _upper_one_norm(M)
+    factor, info = lapack.dpotrf(M, lower=0, clean=0, overwrite_a=1)
+    if info != 0 or norm == 0:
+        return info == 0
+    rcond, info = lapack.dpocon(factor, norm, uplo="U")
+    return info == 0 and rcond >= FLOAT32_MARGIN * p * np.finfo(np.float32).eps
+
+
 def _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     """`solve` for Y of a safe magnitude."""
     dtype = np.dtype(X.dtype)
@@ -265,17 +306,28 @@ def _solve_unit(X, Y, sw, alphas, fit_intercept, solver, tol, max_iter):
     if kind == "lsqr":
         coef, x_mean, y_mean, n_iter = lsqr(X, Y, sw, alphas, fit_intercept, tol, max_iter)
         return coef, y_mean - coef @ (x_mean + x_shift), "lsqr", n_iter
-    if kind == "cholesky":
-        stats = _stats.normal_equations(X, Y, sw, fit_intercept, dtype)
-        W, rcond = cholesky_solve(stats.G, stats.XtY, alphas, dtype)
-        coef, what = W.T, "X^T X"
-    else:
-        stats = _stats.dual_normal_equations(X, Y, sw, fit_intercept, dtype)
-        A, rcond = cholesky_solve(stats.K, stats.Yt, alphas, dtype)
-        solved = np.isinf(rcond)
-        coef, what = np.zeros((Y.shape[1], X.shape[1])), "X X^T"
-        if solved.any():  # (the other columns are solved from X below)
-            coef[solved] = _dual_coef(X, A[:, solved], stats, dtype).T
+    # float32 data are summed and factored in float32 (half the bytes, twice the flops) unless a sample
+    # of rows predicts that to be singular to float32's precision; when it is, once more with float64
+    # sums of the same values (each block widened in cache, no copy of X) before falling back to X
+    tries = (dtype,)
+    if dtype == np.float32:
+        tries = (dtype, np.dtype(np.float64)) if kind != "cholesky" or _float32_suffices(X, sw, alphas, fit_intercept) \
+            else (np.dtype(np.float64),)
+    for sums in tries:
+        if kind == "cholesky":
+            stats = _stats.normal_equations(X, Y, sw, fit_intercept, sums)
+            sums = np.dtype(stats.G.dtype)  # (float64 when float32 sums would have needed shifted copies)
+            W, rcond = cholesky_solve(stats.G, stats.XtY, alphas, sums)
+            coef, what = W.T, "X^T X"
+        else:
+            stats = _stats.dual_normal_equations(X, Y, sw, fit_intercept, sums)
+            A, rcond = cholesky_solve(stats.K, stats.Yt, alphas, sums)
+            solved = np.isinf(rcond)
+            coef, what = np.zeros((Y.shape[1], X.shape[1])), "X X^T"
+            if solved.any():  # (the other columns are solved from X below)
+                coef[solved] = _dual_coef(X, A[:, solved], stats, sums).T
+        if not np.isfinite(rcond).any() or sums == np.float64:
+            break
     intercept = stats.y_mean - coef @ (stats.x_mean + x_shift) if fit_intercept else np.zeros(Y.shape[1])
     failed = np.isfinite(rcond)
     if not failed.any():

@@ -241,6 +241,9 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     second read of the chunk); in float32 the border sums are accumulated in float64 apart."""
     n_rows, n_features = X.shape
     k = 1 if y.ndim == 1 else y.shape[1]
+    if isinstance(X, np.ndarray) and X.dtype in _FLOATS and dtype == np.float64 and (
+            X.flags.f_contiguous or X.flags.c_contiguous):
+        return _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds)
     bordered = dtype == np.float64
     width = n_features + (k + 1 if bordered else 0)
     syrk = blas.ssyrk if dtype == np.float32 else blas.dsyrk
@@ -305,22 +308,60 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     return _symmetrized(upper), Xty, yty, sx, sy, weight_sum, n_rows, (x_amax, y_amax) if bounds else None
 
 
+def _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds):
+    """`_shifted_sums` in float64 of a contiguous dense X in one compiled pass (`shifted_products`):
+    each block of rows shifted, scaled and widened in cache, its syrk, then its product with
+    R = [sqrt(s)(y - d), sqrt(s)]; the same copies of the rows as the chunked pass, summed by smaller
+    blocks. Besides R, at most three vectors of n floats (y - d, s, sqrt(s))."""
+    n_rows, n_features = X.shape
+    R = np.empty((n_rows, k + 1), order="F")
+    yc = R[:, :k] if y.ndim == 2 else R[:, 0]
+    np.subtract(y, y_shift, out=yc, dtype=np.float64, casting="unsafe")  # y - d, scaled in place below
+    if sw is None:
+        R[:, k] = 1.0
+        sy = yc.sum(axis=0)
+        weight_sum = float(n_rows)
+    else:
+        s = np.asarray(sw, dtype=np.float64)
+        sy = s @ yc
+        weight_sum = float(s.sum())
+        np.sqrt(s, out=R[:, k])
+        yc *= R[:, k] if y.ndim == 1 else R[:, k:]
+    ys = yc
+    G, XtR, x_amax = shifted_products(X, R, np.float64, x_shift, None if sw is None else R[:, k])
+    Xty = XtR[:, :k].reshape((n_features,) + y.shape[1:]).copy()
+    yty = ys @ ys if ys.ndim == 1 else np.einsum("ik,ik->k", ys, ys)
+    amax = (max(float(x_amax), 0.0), float(np.max(np.abs(ys), initial=0.0))) if bounds else None
+    return G, Xty, yty, XtR[:, k].copy(), sy, weight_sum, n_rows, amax
+
+
 def syrk_with_product(X, R, dtype=None):
     """(X^T X, X^T R) of a C- or F-contiguous X from one pass over X (`syrk_product_into`: each row
     block's syrk, then its product with R while the block is in cache), in `dtype` (default X's;
     float64 for a float32 X: each block is widened exactly to float64 in cache first, no copy of X).
     X^T X is C-contiguous and symmetric, as NumPy's X.T @ X; R: (n, k), copied to a Fortran array of
     `dtype` if needed."""
+    G, XtR, _ = shifted_products(X, R, dtype)
+    return G, XtR
+
+
+def shifted_products(X, R, dtype=None, shift=None, row_scale=None):
+    """`syrk_with_product` of X~ = diag(row_scale) (X - 1 shift^T) (None: no shift, no scaling) without
+    forming X~: each row block is shifted and scaled in cache (`syrk_product_into`). Returns (X~^T X~,
+    X~^T R, the largest |X~ entry| (+inf for NaN or inf; -1 when X was read in place))."""
     n, p = X.shape
     dtype = X.dtype if dtype is None else np.dtype(dtype)
     R = np.asarray(R, dtype=dtype, order="F")
     G = np.empty((p, p), dtype=dtype)
     XtR = np.empty((p, R.shape[1]), dtype=dtype, order="F")
     rows = PRODUCT_BLOCK_ROWS if p * p * dtype.itemsize <= PRODUCT_CACHE_BYTES else max(PRODUCT_BLOCK_ROWS, 2 * p)
-    if dtype != X.dtype:  # (the widened block's buffer: at most WIDEN_BUFFER_BYTES beyond 256 rows)
+    shift = None if shift is None else np.ascontiguousarray(shift, dtype=dtype)
+    row_scale = None if row_scale is None else np.ascontiguousarray(row_scale, dtype=dtype)
+    if dtype != X.dtype or shift is not None or row_scale is not None:
+        # (the block's copy: at most WIDEN_BUFFER_BYTES beyond 256 rows)
         rows = min(rows, max(PRODUCT_BLOCK_ROWS, WIDEN_BUFFER_BYTES // max(1, p * dtype.itemsize)))
-    syrk_product_into(G, XtR, X, R, rows)
-    return G, XtR
+    amax = syrk_product_into(G, XtR, X, R, rows, shift, row_scale)
+    return G, XtR, amax
 
 
 def _amax_range(dtype, n_rows):
@@ -362,6 +403,19 @@ def _far_columns_from_head(X, dtype):
         ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
     far = np.flatnonzero(~(ratio <= FAST_CANCELLATION[np.dtype(dtype)] / 4))
     return far, mean[far]
+
+
+def _cross(X, D):
+    """X^T D in float64 (D: float64 or X's dtype), by row blocks when X is float32 and D float64 (a whole
+    X.T @ D would convert all of X to float64 first)."""
+    if X.dtype == D.dtype:
+        return (X.T @ D).astype(np.float64)
+    out = np.zeros((X.shape[1], D.shape[1]))
+    step = block_rows(X.shape[0], X.shape[1], 8)
+    for start in range(0, X.shape[0], step):
+        rows = slice(start, start + step)
+        out += np.asarray(X[rows], dtype=np.float64).T @ D[rows]
+    return out
 
 
 def _patch_columns(G, XtY, far, XtD, DtD, DtY, dsum, ysum, x_mean, n):
@@ -576,7 +630,9 @@ class SufficientStats:
         fast: for a caller that only centers the sums (shift=None) or takes them about the origin (a
         zero shift), and accepts losing up to FAST_CANCELLATION of relative accuracy in the centered
         Gram matrix (Ridge; the certified Gram mode of the paths does not): an unweighted, contiguous
-        dense X in the sums' dtype is then summed without a copy (`_accumulate_fast`), and otherwise,
+        dense X in the sums' dtype (or float32 X into float64 sums) is then summed without a copy
+        (`_accumulate_fast`; float32 sums that would need shifted copies become float64 ones, which
+        the caller must accept), and otherwise,
         when the first rows' mean turns out a poor shift, the sums are taken once more about the exact
         means; ``amax`` is not computed (None).
 
@@ -591,10 +647,14 @@ class SufficientStats:
                 X = X.astype(dtype, copy=False)
             return cls._accumulate_sparse(X, y, sw, shift)
         dtype = X.dtype if dtype is None else np.dtype(dtype)
-        if fast and sw is None and chunk_rows is None and X.dtype == dtype and (
-                X.flags.f_contiguous or X.flags.c_contiguous):
+        if fast and sw is None and chunk_rows is None and (X.dtype == dtype or X.dtype in _FLOATS and dtype == np.float64) \
+                and (X.flags.f_contiguous or X.flags.c_contiguous):
             if shift is None or not (np.any(shift[0]) or np.any(shift[1])):
-                stats = cls._accumulate_fast(X, y, centered=shift is None)
+                stats = cls._accumulate_fast(X, y, centered=shift is None, dtype=dtype)
+                if stats is None and dtype == np.float32:
+                    # float32 sums of columns far off center need the shifted copies; float64 sums of
+                    # the widened blocks need none and cost no more (the statistics are then float64)
+                    stats = cls._accumulate_fast(X, y, centered=shift is None, dtype=np.float64)
                 if stats is not None:
                     return stats
         if near and not fast and shift is None and sw is None and chunk_rows is None and dtype == np.float64 \
@@ -732,9 +792,10 @@ class SufficientStats:
                    amax=(x_bound, float(np.max(np.abs(Yc)))))
 
     @classmethod
-    def _accumulate_fast(cls, X, y, centered):
-        """The statistics of an unweighted, contiguous dense X in its own dtype without a copy of X, or
-        None when too many columns are far off center for it (then `_accumulate` runs).
+    def _accumulate_fast(cls, X, y, centered, dtype=None):
+        """The statistics of an unweighted, contiguous dense X in `dtype` (X's, or float64 for a float32
+        X: widened in cache, block by block) without a copy of X, or None when too many columns are far
+        off center for it (then `_accumulate` runs).
 
         X^T X and X^T [Y - ybar, 1, D] in one pass over X (`syrk_with_product`), D = the centered
         copies of the columns `_far_columns_from_head` predicts to be far off center; then, for
@@ -746,7 +807,7 @@ class SufficientStats:
         n, p = X.shape
         Y = y[:, None] if y.ndim == 1 else y
         k = Y.shape[1]
-        dtype = X.dtype
+        dtype = X.dtype if dtype is None else np.dtype(dtype)
         far, far_shift = _far_columns_from_head(X, dtype) if centered else (np.zeros(0, dtype=int), None)
         if len(far) > p // 8:
             return None
@@ -756,7 +817,7 @@ class SufficientStats:
         rhs[:, k] = 1.0
         if len(far):
             np.subtract(X[:, far], far_shift.astype(dtype), out=rhs[:, k + 1:])
-        G, both = syrk_with_product(X, rhs)
+        G, both = syrk_with_product(X, rhs, dtype)
         G = G.T  # (symmetric: the Fortran view, whose upper triangle the updates below work on)
         both = both.astype(np.float64, copy=False)
         Yc = rhs[:, :k]
@@ -787,7 +848,7 @@ class SufficientStats:
                                     (D.T @ Yc).astype(np.float64), D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
         if len(missed):  # the first rows did not show these: one more pass for them
             D = np.subtract(X[:, missed], x_mean[missed].astype(dtype), order="F")
-            G, XtY = _patch_columns(G, XtY, missed, (X.T @ D).astype(np.float64), (D.T @ D).astype(np.float64),
+            G, XtY = _patch_columns(G, XtY, missed, _cross(X, D), (D.T @ D).astype(np.float64),
                                     (D.T @ Yc).astype(np.float64), D.sum(axis=0, dtype=np.float64), ysum, x_mean, n)
         # about the exact means (Y_c was Y - ybar rounded to dtype: its sum of squares, less the
         # rounding residual's share, is the centered one)

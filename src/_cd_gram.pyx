@@ -41,7 +41,7 @@ from cython cimport floating
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, fmax, hypot, INFINITY
 from libc.stdint cimport uint32_t, int64_t
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport calloc, malloc, free
 
 from _blas cimport _dot, _axpy, _trsv, _trmv, _trsm_left, _syrk, _gemm, _potrf
 from _cd_common cimport (
@@ -892,64 +892,90 @@ def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, 
     return float(amax) if poison == 0 else float("inf")
 
 
-cdef void _widen_block(double* out, const float* x, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t ld) noexcept nogil:
-    """out (rows x cols, leading dimension rows) = the float32 block x (leading dimension ld), each
-    entry exact in float64. The run of the column WIDEN_AHEAD ahead is prefetched while one is
-    widened: a column's run in a block of a Fortran X is too short for the hardware prefetcher."""
-    cdef Py_ssize_t i, j
-    cdef const float* col
-    cdef const float* ahead
-    cdef double* dst
-    for j in range(cols):
-        col = x + j * ld
-        dst = out + j * rows
-        if cols > 1 and j + WIDEN_AHEAD < cols:
-            ahead = col + WIDEN_AHEAD * ld
-            for i in range(0, rows, 16):  # (a cache line holds 16 floats)
-                _prefetch(ahead + i)
-        for i in range(rows):
-            dst[i] = col[i]
+cdef floating _copy_block(floating* out, const data_t* x, Py_ssize_t b, Py_ssize_t p, Py_ssize_t ld,
+                          bint f_order, Py_ssize_t next_rows, const floating* shift, const floating* scale,
+                          floating* poison) noexcept nogil:
+    """The block's copy out = (x - shift) * scale in floating (b x p Fortran, or the Fortran p x b of a
+    C-ordered block), vectorized along X's unit stride (`_shift_column`, `_shift_row`); shift: one per
+    column, scale: one per row of the block (NULL: none). Returns the largest |out|, *poison NaN once
+    an entry is NaN or infinite. In a Fortran X the run of the column WIDEN_AHEAD ahead is prefetched
+    while one is copied (a column's run in a block is too short for the hardware prefetcher), past the
+    last column the runs of the next block's first columns (next_rows rows each, from x + b)."""
+    cdef Py_ssize_t i, j, length
+    cdef floating run, amax = 0
+    cdef const data_t* ahead
+    if f_order:
+        for j in range(p):
+            if j + WIDEN_AHEAD < p:
+                ahead, length = x + (j + WIDEN_AHEAD) * ld, b
+            elif j + WIDEN_AHEAD - p < p:
+                ahead, length = x + b + (j + WIDEN_AHEAD - p) * ld, next_rows
+            else:
+                ahead, length = x, 0
+            for i in range(0, length, 16):  # (a cache line holds 16 floats, 8 doubles: every other line
+                _prefetch(ahead + i)        # of a double column; its neighbour is fetched with it)
+            run = _shift_column(b, x + j * ld, shift[j], scale, out + j * b, poison)
+            amax = run if run > amax else amax
+    else:
+        for i in range(b):
+            run = _shift_row(p, x + i * ld, shift, scale[i] if scale != NULL else 1, out + i * p, poison)
+            amax = run if run > amax else amax
+    return amax
 
 
 def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, :] X, const floating[::1, :] R,
-                      Py_ssize_t block_rows):
-    """G = X^T X and XtR = X^T R in one pass over the rows of X: for every block of block_rows rows, a
-    syrk accumulates the block's X_b^T X_b into a triangle of G and a gemm its X_b^T R_b into XtR while
-    the block is still in cache (X^T X and then X^T R would read X from memory twice: on n >> p data
-    the second read costs a sixth of the syrk). G is then mirrored, as NumPy's X.T @ X is (whose
-    triangle this is, the faster one for OpenBLAS).
+                      Py_ssize_t block_rows, const floating[::1] shift=None, const floating[::1] row_scale=None):
+    """G = X~^T X~ and XtR = X~^T R in one pass over the rows of X, X~ = X or its shifted, row-scaled
+    copy diag(row_scale) (X - 1 shift^T): for every block of block_rows rows, a syrk accumulates the
+    block's X~_b^T X~_b into a triangle of G and a gemm its X~_b^T R_b into XtR while the block is
+    still in cache (X^T X and then X^T R would read X from memory twice: on n >> p data the second read
+    costs a sixth of the syrk). G is then mirrored, as NumPy's X.T @ X is (whose triangle this is, the
+    faster one for OpenBLAS).
 
-    X : (n, p), C- or F-contiguous, float64 or float32; R : (n, k) Fortran, k >= 0; G : (p, p)
-    C-contiguous and XtR : (p, k) Fortran, overwritten, in float64 or in X's float32. float32 X into
-    float64 sums: each block is widened (exactly) into a float64 buffer of block_rows x p first, so the
-    sums are float64 BLAS sums of the float32 data's exact values, for half the bytes read from X.
-    Releases the GIL."""
+    X : (n, p), C- or F-contiguous, float64 or float32; R : (n, k) Fortran, k >= 0 (rows scaled by the
+    caller if it wants them scaled); G : (p, p) C-contiguous and XtR : (p, k) Fortran, overwritten, in
+    float64 or in X's float32. shift (p,), row_scale (n,): None or empty for none. A float32 X into
+    float64 sums, a shift or a row scale: each block is copied (exactly widened, then shifted and
+    scaled as NumPy's subtract and multiply would round) into a buffer of block_rows x p first, so the
+    sums are BLAS sums of the copies, for X read once and never copied whole. Returns the largest
+    |entry| of the copies, +inf if some entry is NaN or infinite; -1 when X was read in place. Releases
+    the GIL."""
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1], k = R.shape[1], start, b, j
     cdef bint f_order = X.strides[0] == sizeof(data_t) and (p <= 1 or X.strides[1] == n * sizeof(data_t))
     cdef bint c_order = X.strides[1] == sizeof(data_t) and (n <= 1 or X.strides[0] == p * sizeof(data_t))
     cdef int ld_x, ld_r = max(n, 1), ld_g = max(p, 1), ld_b
-    cdef floating beta
+    cdef floating beta, run, amax = 0, poison = 0
     cdef const floating* X_b
     cdef floating* buf = NULL
-    cdef bint widen = data_t is float and floating is double
+    cdef floating* zeros = NULL
+    cdef const floating* c_shift
+    cdef bint shifted = shift is not None and shift.shape[0] != 0
+    cdef bint scaled = row_scale is not None and row_scale.shape[0] != 0
+    cdef bint copy = shifted or scaled or (data_t is float and floating is double)
     if data_t is double and floating is float:
         raise TypeError("float64 X needs float64 G, XtR and R")
     if not (f_order or c_order):
         raise ValueError("X must be C- or F-contiguous")
     if R.shape[0] != n or G.shape[0] != p or G.shape[1] != p or XtR.shape[0] != p or XtR.shape[1] != k:
         raise ValueError("G must be (p, p), R (n, k) and XtR (p, k) for an (n, p) X")
+    if (shifted and shift.shape[0] != p) or (scaled and row_scale.shape[0] != n):
+        raise ValueError("shift must have one entry per column of X and row_scale one per row (or none)")
     if block_rows < 1:
         raise ValueError("block_rows must be positive")
     if n > 2147483647 or p > 2147483647:
         raise ValueError("X has too many rows or columns for BLAS's 32-bit dimensions")
     ld_x = max(n, 1) if f_order else max(p, 1)
     if p == 0:
-        return
-    if widen and n > 0:
+        return 0.0 if copy else -1.0
+    if copy and n > 0:
         block_rows = min(block_rows, n)
         buf = <floating*> malloc(block_rows * p * sizeof(floating))
-        if buf == NULL:
+        zeros = <floating*> calloc(p, sizeof(floating))
+        if buf == NULL or zeros == NULL:
+            free(buf)
+            free(zeros)
             raise MemoryError()
+    c_shift = &shift[0] if shifted else zeros
     try:
         with nogil:
             if n == 0:
@@ -962,14 +988,12 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, 
             while start < n:
                 b = min(block_rows, n - start)
                 beta = 0 if start == 0 else 1
-                if widen:  # the block in float64, Fortran (b x p) or C-ordered (the Fortran p x b)
-                    if f_order:
-                        _widen_block(<double*> buf, <const float*> &X[start, 0], b, p, ld_x)
-                        ld_b = b
-                    else:
-                        _widen_block(<double*> buf, <const float*> &X[start, 0], b * p, 1, b * p)
-                        ld_b = p
+                if copy:  # the block's copy, Fortran (b x p) or C-ordered (the Fortran p x b)
+                    run = _copy_block(buf, &X[start, 0], b, p, ld_x, f_order, min(block_rows, n - start - b),
+                                      c_shift, &row_scale[start] if scaled else NULL, &poison)
+                    amax = run if run > amax else amax
                     X_b = buf
+                    ld_b = b if f_order else p
                 else:
                     X_b = <const floating*> &X[start, 0]
                     ld_b = ld_x
@@ -986,3 +1010,7 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, 
             _mirror_upper(&G[0, 0], p)
     finally:
         free(buf)
+        free(zeros)
+    if not copy:
+        return -1.0
+    return float(amax) if poison == 0 else float("inf")
