@@ -241,8 +241,7 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
     second read of the chunk); in float32 the border sums are accumulated in float64 apart."""
     n_rows, n_features = X.shape
     k = 1 if y.ndim == 1 else y.shape[1]
-    if isinstance(X, np.ndarray) and X.dtype in _FLOATS and dtype == np.float64 and (
-            X.flags.f_contiguous or X.flags.c_contiguous):
+    if isinstance(X, np.ndarray) and X.dtype in _FLOATS and dtype == np.float64:
         return _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds)
     bordered = dtype == np.float64
     width = n_features + (k + 1 if bordered else 0)
@@ -309,7 +308,7 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
 
 
 def _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds):
-    """`_shifted_sums` in float64 of a contiguous dense X in one compiled pass (`shifted_products`):
+    """`_shifted_sums` in float64 of a dense X (any layout) in one compiled pass (`shifted_products`):
     each block of rows shifted, scaled and widened in cache, its syrk, then its product with
     R = [sqrt(s)(y - d), sqrt(s)]; the same copies of the rows as the chunked pass, summed by smaller
     blocks. Besides R, at most three vectors of n floats (y - d, s, sqrt(s))."""

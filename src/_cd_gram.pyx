@@ -892,87 +892,114 @@ def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, 
     return float(amax) if poison == 0 else float("inf")
 
 
-cdef floating _copy_block(floating* out, const data_t* x, Py_ssize_t b, Py_ssize_t p, Py_ssize_t ld,
-                          bint f_order, Py_ssize_t next_rows, const floating* shift, const floating* scale,
-                          floating* poison) noexcept nogil:
-    """The block's copy out = (x - shift) * scale in floating (b x p Fortran, or the Fortran p x b of a
-    C-ordered block), vectorized along X's unit stride (`_shift_column`, `_shift_row`); shift: one per
-    column, scale: one per row of the block (NULL: none). Returns the largest |out|, *poison NaN once
-    an entry is NaN or infinite. In a Fortran X the run of the column WIDEN_AHEAD ahead is prefetched
-    while one is copied (a column's run in a block is too short for the hardware prefetcher), past the
-    last column the runs of the next block's first columns (next_rows rows each, from x + b)."""
+cdef floating _copy_block(floating* out, Py_ssize_t ld_out, const data_t* x, Py_ssize_t b, Py_ssize_t p,
+                          Py_ssize_t s0, Py_ssize_t s1, int layout, Py_ssize_t next_rows, const floating* shift,
+                          const floating* scale, floating* poison) noexcept nogil:
+    """The block's copy out = (x - shift) * scale in floating, x[i, j] at x + i s0 + j s1 (strides in
+    entries): layout 0 (unit row stride: a column's run is contiguous) and 2 (no unit stride) into the
+    Fortran b x p out, layout 1 (unit column stride) into the Fortran p x b out of the C-ordered block;
+    leading dimension ld_out. Vectorized along the unit stride (`_shift_column`, `_shift_row`); shift:
+    one per column, scale: one per row of the block (NULL: none). Returns the largest |out|, *poison
+    NaN once an entry is NaN or infinite. With layout 0 the run of the column WIDEN_AHEAD ahead is
+    prefetched while one is copied (a column's run in a block is too short for the hardware
+    prefetcher), past the last column the runs of the next block's first columns (next_rows rows each,
+    from x + b)."""
     cdef Py_ssize_t i, j, length
-    cdef floating run, amax = 0
+    cdef floating v, run, amax = 0
     cdef const data_t* ahead
-    if f_order:
+    cdef floating* dst
+    if layout == 0:
         for j in range(p):
             if j + WIDEN_AHEAD < p:
-                ahead, length = x + (j + WIDEN_AHEAD) * ld, b
+                ahead, length = x + (j + WIDEN_AHEAD) * s1, b
             elif j + WIDEN_AHEAD - p < p:
-                ahead, length = x + b + (j + WIDEN_AHEAD - p) * ld, next_rows
+                ahead, length = x + b + (j + WIDEN_AHEAD - p) * s1, next_rows
             else:
                 ahead, length = x, 0
             for i in range(0, length, 16):  # (a cache line holds 16 floats, 8 doubles: every other line
                 _prefetch(ahead + i)        # of a double column; its neighbour is fetched with it)
-            run = _shift_column(b, x + j * ld, shift[j], scale, out + j * b, poison)
+            run = _shift_column(b, x + j * s1, shift[j], scale, out + j * ld_out, poison)
+            amax = run if run > amax else amax
+    elif layout == 1:
+        for i in range(b):
+            run = _shift_row(p, x + i * s0, shift, scale[i] if scale != NULL else 1, out + i * ld_out, poison)
             amax = run if run > amax else amax
     else:
-        for i in range(b):
-            run = _shift_row(p, x + i * ld, shift, scale[i] if scale != NULL else 1, out + i * p, poison)
-            amax = run if run > amax else amax
+        for j in range(p):
+            dst = out + j * ld_out
+            for i in range(b):
+                v = <floating> x[i * s0 + j * s1] - shift[j]
+                if scale != NULL:
+                    v = v * scale[i]
+                dst[i] = v
+                v = fabs(v)
+                amax = v if v > amax else amax
+                poison[0] += v * 0  # NaN once an entry is NaN or infinite
     return amax
 
 
 def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, :] X, const floating[::1, :] R,
                       Py_ssize_t block_rows, const floating[::1] shift=None, const floating[::1] row_scale=None):
     """G = X~^T X~ and XtR = X~^T R in one pass over the rows of X, X~ = X or its shifted, row-scaled
-    copy diag(row_scale) (X - 1 shift^T): for every block of block_rows rows, a syrk accumulates the
-    block's X~_b^T X~_b into a triangle of G and a gemm its X~_b^T R_b into XtR while the block is
-    still in cache (X^T X and then X^T R would read X from memory twice: on n >> p data the second read
-    costs a sixth of the syrk). G is then mirrored, as NumPy's X.T @ X is (whose triangle this is, the
-    faster one for OpenBLAS).
+    copy diag(row_scale) (X - 1 shift^T), while each block of block_rows rows is in cache (X^T X and
+    then X^T R would read X from memory twice: on n >> p data the second read costs a sixth of the
+    syrk). G is mirrored, as NumPy's X.T @ X is (whose triangle this is, the faster one for OpenBLAS).
 
-    X : (n, p), C- or F-contiguous, float64 or float32; R : (n, k) Fortran, k >= 0 (rows scaled by the
+    X read in place (float64 X into float64 sums, or float32 into float32, no shift, no scale): a syrk
+    accumulates each block's X_b^T X_b into a triangle of G and a gemm its X_b^T R_b into XtR.
+    Otherwise (a float32 X into float64 sums, a shift or a row scale) each block is copied -- exactly
+    widened, then shifted and scaled as NumPy's subtract and multiply would round -- into a buffer of
+    block_rows x (p + k) bordered by R_b, and one syrk of the bordered block gives both sums: the same
+    BLAS call for a C- or an F-ordered X, so that the sums do not depend on X's layout (a gemm for X^T R
+    would sum in a different order for each). X is read once and never copied whole.
+
+    X : (n, p), float64 or float32, C- or F-contiguous (any strides when copied); R : (n, k) Fortran, k >= 0 (rows scaled by the
     caller if it wants them scaled); G : (p, p) C-contiguous and XtR : (p, k) Fortran, overwritten, in
-    float64 or in X's float32. shift (p,), row_scale (n,): None or empty for none. A float32 X into
-    float64 sums, a shift or a row scale: each block is copied (exactly widened, then shifted and
-    scaled as NumPy's subtract and multiply would round) into a buffer of block_rows x p first, so the
-    sums are BLAS sums of the copies, for X read once and never copied whole. Returns the largest
+    float64 or in X's float32. shift (p,), row_scale (n,): None or empty for none. Returns the largest
     |entry| of the copies, +inf if some entry is NaN or infinite; -1 when X was read in place. Releases
     the GIL."""
-    cdef Py_ssize_t n = X.shape[0], p = X.shape[1], k = R.shape[1], start, b, j
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1], k = R.shape[1], start, b, i, j, r
     cdef bint f_order = X.strides[0] == sizeof(data_t) and (p <= 1 or X.strides[1] == n * sizeof(data_t))
     cdef bint c_order = X.strides[1] == sizeof(data_t) and (n <= 1 or X.strides[0] == p * sizeof(data_t))
-    cdef int ld_x, ld_r = max(n, 1), ld_g = max(p, 1), ld_b
+    cdef int ld_x, ld_r = max(n, 1), ld_g = max(p, 1)
+    cdef Py_ssize_t w = p + k
     cdef floating beta, run, amax = 0, poison = 0
     cdef const floating* X_b
     cdef floating* buf = NULL
+    cdef floating* acc = NULL
     cdef floating* zeros = NULL
+    cdef floating* dst
     cdef const floating* c_shift
     cdef bint shifted = shift is not None and shift.shape[0] != 0
     cdef bint scaled = row_scale is not None and row_scale.shape[0] != 0
     cdef bint copy = shifted or scaled or (data_t is float and floating is double)
+    cdef Py_ssize_t s0 = X.strides[0] // <Py_ssize_t> sizeof(data_t), s1 = X.strides[1] // <Py_ssize_t> sizeof(data_t)
+    cdef int layout = 0 if (s0 == 1 or n <= 1) else (1 if (s1 == 1 or p <= 1) else 2)
     if data_t is double and floating is float:
         raise TypeError("float64 X needs float64 G, XtR and R")
-    if not (f_order or c_order):
-        raise ValueError("X must be C- or F-contiguous")
+    if not (f_order or c_order or copy):
+        raise ValueError("X must be C- or F-contiguous (or copied: a shift, a row scale or float32 into float64)")
+    if copy:  # (any strides: the copy's layout follows X's unit stride, Fortran without one)
+        f_order = layout != 1
     if R.shape[0] != n or G.shape[0] != p or G.shape[1] != p or XtR.shape[0] != p or XtR.shape[1] != k:
         raise ValueError("G must be (p, p), R (n, k) and XtR (p, k) for an (n, p) X")
     if (shifted and shift.shape[0] != p) or (scaled and row_scale.shape[0] != n):
         raise ValueError("shift must have one entry per column of X and row_scale one per row (or none)")
     if block_rows < 1:
         raise ValueError("block_rows must be positive")
-    if n > 2147483647 or p > 2147483647:
+    if n > 2147483647 or w > 2147483647:
         raise ValueError("X has too many rows or columns for BLAS's 32-bit dimensions")
     ld_x = max(n, 1) if f_order else max(p, 1)
     if p == 0:
         return 0.0 if copy else -1.0
     if copy and n > 0:
         block_rows = min(block_rows, n)
-        buf = <floating*> malloc(block_rows * p * sizeof(floating))
+        buf = <floating*> malloc(block_rows * w * sizeof(floating))
+        acc = <floating*> malloc(w * w * sizeof(floating))
         zeros = <floating*> calloc(p, sizeof(floating))
-        if buf == NULL or zeros == NULL:
+        if buf == NULL or acc == NULL or zeros == NULL:
             free(buf)
+            free(acc)
             free(zeros)
             raise MemoryError()
     c_shift = &shift[0] if shifted else zeros
@@ -988,28 +1015,47 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, 
             while start < n:
                 b = min(block_rows, n - start)
                 beta = 0 if start == 0 else 1
-                if copy:  # the block's copy, Fortran (b x p) or C-ordered (the Fortran p x b)
-                    run = _copy_block(buf, &X[start, 0], b, p, ld_x, f_order, min(block_rows, n - start - b),
-                                      c_shift, &row_scale[start] if scaled else NULL, &poison)
+                if copy:
+                    # the bordered block [X~_b, R_b]: Fortran b x w, or C-ordered (the Fortran w x b)
+                    run = _copy_block(buf, b if f_order else w, &X[start, 0], b, p, s0, s1, layout,
+                                      min(block_rows, n - start - b), c_shift,
+                                      &row_scale[start] if scaled else NULL, &poison)
                     amax = run if run > amax else amax
-                    X_b = buf
-                    ld_b = b if f_order else p
+                    for r in range(k):
+                        if f_order:
+                            dst = buf + (p + r) * b
+                            for i in range(b):
+                                dst[i] = R[start + i, r]
+                        else:
+                            for i in range(b):
+                                buf[i * w + p + r] = R[start + i, r]
+                    if f_order:
+                        _syrk(c'L', c'T', w, b, 1, buf, b, beta, acc, w)
+                    else:
+                        _syrk(c'L', c'N', w, b, 1, buf, w, beta, acc, w)
                 else:
                     X_b = <const floating*> &X[start, 0]
-                    ld_b = ld_x
-                # G's memory as a Fortran matrix: its lower triangle is the upper one of the C-ordered G
-                if f_order:  # the block is X[start:start + b] (b x p)
-                    _syrk(c'L', c'T', p, b, 1, X_b, ld_b, beta, &G[0, 0], ld_g)
-                    if k:
-                        _gemm(c'T', c'N', p, k, b, 1, X_b, ld_b, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
-                else:  # a C-ordered block is the Fortran (p x b) X_b^T
-                    _syrk(c'L', c'N', p, b, 1, X_b, ld_b, beta, &G[0, 0], ld_g)
-                    if k:
-                        _gemm(c'N', c'N', p, k, b, 1, X_b, ld_b, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
+                    # G's memory as a Fortran matrix: its lower triangle is the upper one of the C-ordered G
+                    if f_order:  # the block is X[start:start + b] (b x p)
+                        _syrk(c'L', c'T', p, b, 1, X_b, ld_x, beta, &G[0, 0], ld_g)
+                        if k:
+                            _gemm(c'T', c'N', p, k, b, 1, X_b, ld_x, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
+                    else:  # a C-ordered block is the Fortran (p x b) X_b^T
+                        _syrk(c'L', c'N', p, b, 1, X_b, ld_x, beta, &G[0, 0], ld_g)
+                        if k:
+                            _gemm(c'N', c'N', p, k, b, 1, X_b, ld_x, &R[start, 0], ld_r, beta, &XtR[0, 0], ld_g)
                 start += b
+            if copy and n > 0:
+                # acc's Fortran lower triangle: column j holds (X~^T X~)_ij for i >= j, then (X~^T R)_jr
+                for j in range(p):
+                    for i in range(j, p):
+                        G[j, i] = acc[j * w + i]
+                    for r in range(k):
+                        XtR[j, r] = acc[j * w + p + r]
             _mirror_upper(&G[0, 0], p)
     finally:
         free(buf)
+        free(acc)
         free(zeros)
     if not copy:
         return -1.0

@@ -236,6 +236,46 @@ def test_syrk_with_product_widens_float32_blocks_to_float64_sums(order, shape, b
                               X64, np.asfortranarray(R, dtype=np.float32), block)
 
 
+@pytest.mark.parametrize("dtype_x", [np.float32, np.float64])
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_shifted_products_are_the_copys_sums_whatever_the_layout(dtype_x, block):
+    """`shifted_products` (the shifted statistics' one compiled pass): X~ = diag(r) (X - 1 c^T) in
+    float64, never formed, gives X~^T X~ and X~^T R to the rounding of n products, the largest |X~|,
+    +inf once an entry is NaN; and the same bits for a C-, an F-ordered and a strided X (the bordered
+    block's one syrk), so that a fit does not depend on how X is laid out."""
+    from fastreg._stats import shifted_products
+
+    rng = np.random.default_rng(217)
+    n, p, k = 300, 9, 2
+    base = (rng.standard_normal((n, 2 * p + 1)) * 2 + 5).astype(dtype_x)
+    shift = base[:20, :p].mean(axis=0, dtype=np.float64)
+    scale = rng.uniform(0.5, 2.0, n)
+    R = np.asfortranarray(rng.standard_normal((n, k)))
+    layouts = [np.ascontiguousarray(base[:, :p]), np.asfortranarray(base[:, :p]), base[:, :p], base[:, 1::2][:, :p]]
+    copy = (layouts[0].astype(np.float64) - shift) * scale[:, None]
+    u = np.finfo(np.float64).eps
+    results = []
+    for X in layouts[:3]:
+        G, XtR, amax = shifted_products(X, R, np.float64, shift, scale)
+        np.testing.assert_allclose(G, copy.T @ copy, rtol=0, atol=2 * n * u * (np.abs(copy.T) @ np.abs(copy)).max())
+        np.testing.assert_allclose(XtR, copy.T @ R, rtol=0, atol=2 * n * u * (np.abs(copy.T) @ np.abs(R)).max())
+        assert amax == np.abs(copy).max() and np.array_equal(G, G.T)
+        results.append((G, XtR))
+    for G, XtR in results[1:]:
+        assert np.array_equal(G, results[0][0]) and np.array_equal(XtR, results[0][1])
+    other = layouts[3]  # (no unit stride at all: every other column of a C-ordered array)
+    copy = (other.astype(np.float64) - shift) * scale[:, None]
+    G, XtR, amax = shifted_products(other, R, np.float64, shift, scale)
+    np.testing.assert_allclose(G, copy.T @ copy, rtol=0, atol=2 * n * u * (np.abs(copy.T) @ np.abs(copy)).max())
+    assert amax == np.abs(copy).max()
+    bad = layouts[1].copy()
+    bad[n // 2, 3] = np.nan
+    assert shifted_products(bad, R, np.float64, shift, None)[2] == np.inf
+    if dtype_x == np.float64:
+        with pytest.raises(ValueError, match="contiguous"):
+            shifted_products(other, R)  # read in place: only a contiguous X
+
+
 def test_near_center_statistics_skip_the_shifted_copy_and_stay_exact(monkeypatch):
     """The certified Gram mode's statistics of an unweighted float64 X near its center are summed about a
     zero shift without a copy (`_accumulate_near`); a column far from its center, or weights, take the
