@@ -108,6 +108,42 @@ def test_returned_gap_bounds_suboptimality(oracle, dtype, fit_intercept, weighte
         assert p - p_ref >= -gap_ref - floor
 
 
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_float32_lasso_gaps_from_the_bounded_fresh_residual_bound_suboptimality(oracle, kind, positive):
+    """float32 Lasso paths on residual updates certify each penalty with the fresh residual y - X w,
+    whose correlations are bounded from the updated residual's (no second pass over X): the gap
+    returned still bounds P(w) - P(w*) measured in float64, many rows (a drifting residual), with an
+    intercept, dense and sparse, signed and positive."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(331)
+    n, p = 3000, 60
+    X = (rng.random((n, p)) < 0.3) * rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p)
+    y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.4)) + 0.5 * rng.standard_normal(n) + 2.0
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    Xf = sparse.csc_matrix(X32) if kind == "sparse" else np.asfortranarray(X32)
+    tol = 1e-2  # (loose: the gaps are far from 0, and so is the dual point's scaling the bound sets)
+    path = fastreg.enet_path(Xf, y32, l1_ratio=1.0, n_alphas=12, eps=1e-3, tol=tol, fit_intercept=True,
+                             positive=positive, precompute=False)
+    assert path.coefs.dtype == np.float32 and path.converged.all() and path.solver != "cd-gram"
+    floor = oracle.rounding_floor(np.float32, y32, None)
+    X64, y64 = X32.astype(np.float64), y32.astype(np.float64)
+    for i, alpha in enumerate(path.alphas):
+        w_ref, b_ref, _ = oracle.reference_solution(X64, y64, alpha, 1.0, fit_intercept=True, positive=positive)
+        sub = (oracle.profiled_objective(X64, y64, path.coefs[:, i], alpha, 1.0, fit_intercept=True, positive=positive)
+               - oracle.profiled_objective(X64, y64, w_ref, alpha, 1.0, fit_intercept=True, positive=positive))
+        assert sub <= path.dual_gaps[i] + floor, (
+            f"alpha[{i}]: suboptimality {sub:.3e} exceeds the certified gap {path.dual_gaps[i]:.3e}")
+        assert path.dual_gaps[i] <= tol * oracle.target_norm2(y64, None, True) + floor
+        # the dual point is the feasible rescaling of the fresh residual, or a smaller one: the gap is
+        # at least that point's gap in float64 (an infeasible point, from correlations taken too
+        # small, would give less)
+        exact = oracle.duality_gap(X64, y64, path.coefs[:, i], alpha, 1.0, None, True, positive)
+        assert path.dual_gaps[i] >= exact - floor, (
+            f"alpha[{i}]: gap {path.dual_gaps[i]:.6e} below the feasible dual point's {exact:.6e}")
+
+
 def test_lasso_path_is_enet_path_l1_ratio_1(oracle, dtype):
     X, y = oracle.make_regression(30, 10, dtype=dtype, seed=4)
     a = fastreg.lasso_path(X, y, n_alphas=5, tol=1e-4)
