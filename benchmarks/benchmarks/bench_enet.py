@@ -265,9 +265,10 @@ class GramPath:
 class GramPathIntercept(GramPath):
     """`GramPath` with an intercept (``fit_intercept=True``), the estimators' default: the statistics
     are then centered, without a copy of X when every column sits near its center (both problems'
-    columns do), through shifted row blocks otherwise. Same data, grid, tol and yardstick."""
+    columns do), through shifted row blocks otherwise; float32 data take the same routes with float64
+    sums, each row block widened in cache. Same data, grid, tol and yardstick."""
 
-    params = (["20000x300", "diamonds-poly"], ["float64"])
+    params = (["20000x300", "diamonds-poly"], DTYPES)
 
     def _path(self):
         with warnings.catch_warnings():
