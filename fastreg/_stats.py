@@ -238,7 +238,9 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
 
     In float64 the chunk carries sqrt(s)(y - d) and sqrt(s) as extra columns, so one syrk of the
     bordered chunk gives every sum at once (the border costs (k + 1) / p more flops than X^T X, and no
-    second read of the chunk); in float32 the border sums are accumulated in float64 apart."""
+    second read of the chunk); in float32 the border sums are accumulated in float64 apart. Float64
+    sums of a dense ndarray (any layout, float32 or float64 values) take the compiled pass instead
+    (`_compiled_shifted_sums`: blocks of 256 rows, `chunk_rows` unused)."""
     n_rows, n_features = X.shape
     k = 1 if y.ndim == 1 else y.shape[1]
     if isinstance(X, np.ndarray) and X.dtype in _FLOATS and dtype == np.float64:
@@ -309,9 +311,9 @@ def _shifted_sums(X, y, sw, x_shift, y_shift, dtype, chunk_rows, bounds=True):
 
 def _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds):
     """`_shifted_sums` in float64 of a dense X (any layout) in one compiled pass (`shifted_products`):
-    each block of rows shifted, scaled and widened in cache, its syrk, then its product with
-    R = [sqrt(s)(y - d), sqrt(s)]; the same copies of the rows as the chunked pass, summed by smaller
-    blocks. Besides R, at most three vectors of n floats (y - d, s, sqrt(s))."""
+    each block of rows shifted, scaled and widened in cache, bordered by R = [sqrt(s)(y - d),
+    sqrt(s)], one syrk; the same copies of the rows as the chunked pass, summed by smaller blocks.
+    Besides R (n x (k + 1)), at most one vector of n floats (the weights in float64)."""
     n_rows, n_features = X.shape
     R = np.empty((n_rows, k + 1), order="F")
     yc = R[:, :k] if y.ndim == 2 else R[:, 0]
@@ -337,7 +339,8 @@ def _compiled_shifted_sums(X, y, sw, x_shift, y_shift, k, bounds):
 def syrk_with_product(X, R, dtype=None):
     """(X^T X, X^T R) of a C- or F-contiguous X from one pass over X (`syrk_product_into`: each row
     block's syrk, then its product with R while the block is in cache), in `dtype` (default X's;
-    float64 for a float32 X: each block is widened exactly to float64 in cache first, no copy of X).
+    float64 for a float32 X: each block is widened exactly to float64 in cache first and bordered by
+    R's rows, one syrk for both; no copy of X).
     X^T X is C-contiguous and symmetric, as NumPy's X.T @ X; R: (n, k), copied to a Fortran array of
     `dtype` if needed."""
     G, XtR, _ = shifted_products(X, R, dtype)
@@ -499,9 +502,11 @@ class SufficientStats:
     def from_arrays(cls, X, y, sample_weight=None, *, shift=None, chunk_rows=None):
         """Statistics of the rows of (X, y), in X's dtype (float32 kept), without copying X.
 
-        Rows are shifted chunk by chunk (`chunk_rows` rows at a time, the only copy; by default as many
-        as fit in 32 MiB, between 1024 and 8192), and X^T X is accumulated by BLAS syrk. `shift`
-        defaults to the column means of the first chunk.
+        Rows are shifted block by block, each block's copy the only one, and X^T X is accumulated by
+        BLAS syrk: float64 sums of a dense X in one compiled pass over blocks of 256 rows
+        (`shifted_products`), float32 sums and sparse X `chunk_rows` rows at a time (by default as
+        many as fit in 32 MiB, between 1024 and 8192). `shift` defaults to the column means of the
+        first `chunk_rows` rows.
         """
         X = v.as_design_matrix(X, accept_sparse=True)
         y = v.as_target(y, X.shape[0], X.dtype, allow_2d=False)
