@@ -64,6 +64,8 @@ NEGLIGIBLE_ROUNDING = 16
 UNCERTIFIED = 3
 # Newton steps of `refine_support` (iterative refinement from the explicit residual) at most
 REFINE_STEPS = 4
+# the working-set solver of a design with at most this many elements runs its path on one BLAS thread
+WS_SINGLE_THREAD_ELEMENTS = 1 << 20
 
 
 class _SingleThreadedBlas:
@@ -289,6 +291,10 @@ class WorkingSetSolver:
         self._unsure = np.empty(design.n_features, dtype=np.intp)
         self.members = (MemberGram(design, o) if MEMBER_GRAM and isinstance(design, DenseDesign) and o.newton
                         else None)
+        # a small design's path holds BLAS on one thread throughout (`solve_path`): its full passes
+        # are too short to pay for waking BLAS's threads, and the members' Gram solves, which take
+        # the limit each time, then find it taken (~15 us a solve, 4% of NCI60's path)
+        self.single_threaded = design.n_samples * design.n_features <= WS_SINGLE_THREAD_ELEMENTS
 
     def __call__(self, w, l1_reg, l2_reg):
         d = self.design
