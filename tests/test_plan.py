@@ -115,3 +115,25 @@ def test_settings_are_validated_once_and_carry_the_path_stops():
         check_penalty(1.0, 3, penalty_factor=[0.0, 0.0, np.inf])
     with pytest.raises(ValueError, match="penalty_factor 0 cannot also be bounded"):
         check_penalty(1.0, 3, penalty_factor=[0.0, 1.0, 1.0], upper_bounds=1.0)
+
+
+def test_sparse_residual_cost_grows_once_the_residual_leaves_the_cache(monkeypatch):
+    """precompute='auto' on one-hot data: the residual path's visits cost RESIDUAL_OUT_OF_CACHE more once
+    the n-value residual outgrows RESIDUAL_CACHE_BYTES (the Gram product's cost does not depend on n),
+    so the same data pick the Gram kernel past that size and residual updates below it."""
+    rng = np.random.default_rng(41)
+    n, levels = 4000, 60
+    cols = np.concatenate([rng.integers(0, levels, n), levels + rng.integers(0, levels, n),
+                           2 * levels + rng.integers(0, levels, n)])
+    rows = np.tile(np.arange(n), 3)  # (each row one level of each of three variables)
+    X = sparse.csc_matrix((np.ones(3 * n), (rows, cols)), shape=(n, 3 * levels))
+    gram = _plan.GRAM_PRODUCT_COST * float(np.bincount(X.indices, minlength=n) @ np.bincount(X.indices, minlength=n)) / 2 \
+        + 2.0 * X.shape[1] ** 2
+    # n_alphas between the in-cache and the out-of-cache break-even points
+    per_alpha = _plan.RESIDUAL_PASSES_PER_ALPHA * X.nnz
+    n_alphas = int(np.ceil(gram / (per_alpha * _plan.RESIDUAL_OUT_OF_CACHE) * 1.2))
+    assert per_alpha * n_alphas < gram < per_alpha * n_alphas * _plan.RESIDUAL_OUT_OF_CACHE
+    monkeypatch.setattr(_plan, "RESIDUAL_CACHE_BYTES", n * 8)  # the residual just fits
+    assert not _plan.sparse_gram_is_cheaper(X, n_alphas)
+    monkeypatch.setattr(_plan, "RESIDUAL_CACHE_BYTES", n * 8 - 1)  # it does not
+    assert _plan.sparse_gram_is_cheaper(X, n_alphas)
