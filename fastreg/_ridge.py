@@ -269,19 +269,16 @@ def _float32_suffices(X, sw, alphas, fit_intercept):
     n, p = X.shape
     if sparse.issparse(X) or n <= 4 * SAMPLE_SLABS * SAMPLE_ROWS or p == 0:
         return True
-    starts = np.linspace(0, n - SAMPLE_ROWS, SAMPLE_SLABS).astype(np.intp)
-    rows = (starts[:, None] + np.arange(SAMPLE_ROWS)).ravel()
-    S = np.asarray(X[rows], dtype=np.float64)
-    s = np.ones(len(rows)) if sw is None else sw[rows].astype(np.float64)
+    S = _stats._spread_rows(X, SAMPLE_SLABS, SAMPLE_ROWS)
+    s = (np.ones(len(S)) if sw is None else
+         np.concatenate([sw[run] for run in _stats.spread_runs(n, SAMPLE_SLABS, SAMPLE_ROWS)]).astype(np.float64))
     if s.sum() <= 0 or not np.isfinite(S).all():
         return True  # (left to the solve, which judges and reports it)
     if fit_intercept:
         mean = (s @ S) / s.sum()
         S -= mean
-        var = (s @ S**2) / s.sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
-        if np.count_nonzero(~(ratio <= _stats.FAST_CANCELLATION[np.dtype(np.float32)] / 4)) > p // 8:
+        far = ~(_stats.center_ratio(mean, (s @ S**2) / s.sum()) <= _stats.FAST_CANCELLATION[np.dtype(np.float32)] / 4)
+        if np.count_nonzero(far) > p // 8:
             return False
     S *= np.sqrt(s)[:, None]
     total = float(n if sw is None else sw.sum(dtype=np.float64))

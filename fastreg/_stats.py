@@ -382,15 +382,27 @@ def underflowed_columns(X, diag):
     return any(np.any(X[:, j] != 0) for j in np.flatnonzero(diag < tiny))
 
 
+def spread_runs(n, slabs=SPREAD_SLABS, rows=SPREAD_ROWS):
+    """`slabs` runs of `rows` consecutive rows spread evenly over n rows (slices), or all n rows in one
+    when there are no more than slabs * rows: the rows `_spread_rows` samples."""
+    if n <= slabs * rows:
+        return [slice(0, n)]
+    return [slice(a, a + rows) for a in np.linspace(0, n - rows, slabs).astype(np.intp)]
+
+
 def _spread_rows(X, slabs=SPREAD_SLABS, rows=SPREAD_ROWS):
     """About slabs * rows rows of X in `slabs` runs of consecutive rows spread evenly over it (a run is
     contiguous in each column of a Fortran X: a few cache lines per column and run, where rows picked
     one by one would cost one line each), as a float64 array."""
-    n = X.shape[0]
-    if n <= slabs * rows:
-        return np.asarray(X, dtype=np.float64)
-    starts = np.linspace(0, n - rows, slabs).astype(np.intp)
-    return np.concatenate([np.asarray(X[a:a + rows], dtype=np.float64) for a in starts])
+    return np.concatenate([np.asarray(X[run], dtype=np.float64) for run in spread_runs(X.shape[0], slabs, rows)])
+
+
+def center_ratio(mean, var):
+    """1 + mean^2 / var per column (raw sum of squares over the centered one: the relative accuracy
+    centering the sums about 0 loses), 1 where var is 0 (a constant sample tells nothing: left to the
+    checks on the exact sums)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(var > 0, 1.0 + mean**2 / var, 1.0)
 
 
 def _far_columns_from_head(X, dtype):
@@ -401,9 +413,8 @@ def _far_columns_from_head(X, dtype):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # non-finite X: raised later
         mean = head.mean(axis=0, dtype=np.float64)
         var = head.var(axis=0, dtype=np.float64)
-        # a column constant in the first rows tells nothing (rare levels, sorted data): left to the check
-        ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)
-    far = np.flatnonzero(~(ratio <= FAST_CANCELLATION[np.dtype(dtype)] / 4))
+    # (a column constant in the first rows tells nothing: rare levels, sorted data)
+    far = np.flatnonzero(~(center_ratio(mean, var) <= FAST_CANCELLATION[np.dtype(dtype)] / 4))
     return far, mean[far]
 
 
@@ -757,8 +768,7 @@ class SufficientStats:
         sample = _spread_rows(X)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             mean, var = sample.mean(axis=0), sample.var(axis=0)
-            ratio = np.where(var > 0, 1.0 + mean**2 / var, 1.0)  # (constant there: left to the check)
-        if not np.all(ratio <= FAR_FROM_CENTER / 4):
+        if not np.all(center_ratio(mean, var) <= FAR_FROM_CENTER / 4):
             return None
         Y = y[:, None] if y.ndim == 1 else y
         k = Y.shape[1]

@@ -846,68 +846,23 @@ cdef inline floating _shift_row(Py_ssize_t p, const data_t* x, const floating* s
         return -1
 
 
-def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, const floating[::1] shift,
-                      const floating[::1] row_scale):
-    """B[i, j] = (X[start + i, j] - shift[j]) * row_scale[i] for the rows of B and the columns of X
-    (row_scale empty: no scaling), each entry rounded to B's dtype as NumPy's subtract and multiply
-    would; returns the largest |B[i, j]|, +inf if some entry is NaN or infinite. One pass over the
-    block, along the unit stride X and B share (vectorized), instead of NumPy's four (subtract, scale,
-    max and min): the copy the shifted statistics make of every row block
-    (`fastreg._stats._shifted_sums`). Releases the GIL."""
-    cdef Py_ssize_t m = B.shape[0], p = X.shape[1], i, j
-    cdef bint scaled = row_scale.shape[0] != 0
-    cdef floating v, r, run, amax = 0, poison = 0
-    cdef const floating* scale = &row_scale[0] if scaled else NULL
-    cdef bint columns = X.strides[0] == sizeof(data_t) and B.strides[0] == sizeof(floating)
-    cdef bint rows = X.strides[1] == sizeof(data_t) and B.strides[1] == sizeof(floating)
-    if B.shape[1] < p or shift.shape[0] != p or start < 0 or start + m > X.shape[0] or \
-            (scaled and row_scale.shape[0] != m):
-        raise ValueError("B must have at least X's columns and at most its rows after start; shift one "
-                         "entry per column, row_scale one per row of B (or none)")
-    if data_t is double and floating is float:
-        columns = rows = False
-    if m == 0 or p == 0:
-        return 0.0
-    with nogil:
-        if columns:
-            for j in range(p):
-                run = _shift_column(m, &X[start, 0] + j * (X.strides[1] // sizeof(data_t)), shift[j], scale,
-                                    &B[0, 0] + j * (B.strides[1] // sizeof(floating)), &poison)
-                amax = run if run > amax else amax
-        elif rows:
-            for i in range(m):
-                r = row_scale[i] if scaled else 1
-                run = _shift_row(p, &X[start, 0] + i * (X.strides[0] // sizeof(data_t)), &shift[0], r,
-                                 &B[0, 0] + i * (B.strides[0] // sizeof(floating)), &poison)
-                amax = run if run > amax else amax
-        else:  # no common unit stride (or no vectorized loop for the dtypes)
-            for i in range(m):
-                r = row_scale[i] if scaled else 1
-                for j in range(p):
-                    v = (<floating> X[start + i, j] - shift[j]) * r
-                    B[i, j] = v
-                    v = fabs(v)
-                    amax = v if v > amax else amax
-                    poison += v * 0  # NaN once an entry is NaN or infinite
-    return float(amax) if poison == 0 else float("inf")
-
-
-cdef floating _copy_block(floating* out, Py_ssize_t ld_out, const data_t* x, Py_ssize_t b, Py_ssize_t p,
-                          Py_ssize_t s0, Py_ssize_t s1, int layout, Py_ssize_t next_rows, const floating* shift,
-                          const floating* scale, floating* poison) noexcept nogil:
-    """The block's copy out = (x - shift) * scale in floating, x[i, j] at x + i s0 + j s1 (strides in
-    entries): layout 0 (unit row stride: a column's run is contiguous) and 2 (no unit stride) into the
-    Fortran b x p out, layout 1 (unit column stride) into the Fortran p x b out of the C-ordered block;
-    leading dimension ld_out. Vectorized along the unit stride (`_shift_column`, `_shift_row`); shift:
-    one per column, scale: one per row of the block (NULL: none). Returns the largest |out|, *poison
-    NaN once an entry is NaN or infinite. With layout 0 the run of the column WIDEN_AHEAD ahead is
-    prefetched while one is copied (a column's run in a block is too short for the hardware
-    prefetcher), past the last column the runs of the next block's first columns (next_rows rows each,
-    from x + b)."""
+cdef floating _copy_block(floating* out, Py_ssize_t o0, Py_ssize_t o1, const data_t* x, Py_ssize_t b,
+                          Py_ssize_t p, Py_ssize_t s0, Py_ssize_t s1, int layout, Py_ssize_t next_rows,
+                          const floating* shift, const floating* scale, floating* poison) noexcept nogil:
+    """out[i, j] = (x[i, j] - shift[j]) * scale[i] for a block of b rows and p columns, each entry rounded
+    to floating as NumPy's subtract and multiply would; x[i, j] at x + i s0 + j s1 and out[i, j] at
+    out + i o0 + j o1 (strides in entries). layout 0: both with unit row stride (a column's run is
+    contiguous, s0 = o0 = 1), layout 1: both with unit column stride (s1 = o1 = 1), vectorized along
+    it (`_shift_column`, `_shift_row`); layout 2: any strides, entry by entry. shift: one per column,
+    scale: one per row of the block (NULL: none). Returns the largest |out|, *poison NaN once an entry
+    is NaN or infinite. With layout 0 the run of the column WIDEN_AHEAD ahead is prefetched while one is
+    copied (a column's run in a block is too short for the hardware prefetcher), past the last column
+    the runs of the next block's first columns (next_rows rows each, from x + b)."""
     cdef Py_ssize_t i, j, length
     cdef floating v, run, amax = 0
     cdef const data_t* ahead
-    cdef floating* dst
+    if data_t is double and floating is float:
+        layout = 2  # (no vectorized loop for float64 data into float32)
     if layout == 0:
         for j in range(p):
             if j + WIDEN_AHEAD < p:
@@ -918,24 +873,49 @@ cdef floating _copy_block(floating* out, Py_ssize_t ld_out, const data_t* x, Py_
                 ahead, length = x, 0
             for i in range(0, length, 16):  # (a cache line holds 16 floats, 8 doubles: every other line
                 _prefetch(ahead + i)        # of a double column; its neighbour is fetched with it)
-            run = _shift_column(b, x + j * s1, shift[j], scale, out + j * ld_out, poison)
+            run = _shift_column(b, x + j * s1, shift[j], scale, out + j * o1, poison)
             amax = run if run > amax else amax
     elif layout == 1:
         for i in range(b):
-            run = _shift_row(p, x + i * s0, shift, scale[i] if scale != NULL else 1, out + i * ld_out, poison)
+            run = _shift_row(p, x + i * s0, shift, scale[i] if scale != NULL else 1, out + i * o0, poison)
             amax = run if run > amax else amax
     else:
         for j in range(p):
-            dst = out + j * ld_out
             for i in range(b):
                 v = <floating> x[i * s0 + j * s1] - shift[j]
                 if scale != NULL:
                     v = v * scale[i]
-                dst[i] = v
+                out[i * o0 + j * o1] = v
                 v = fabs(v)
                 amax = v if v > amax else amax
                 poison[0] += v * 0  # NaN once an entry is NaN or infinite
     return amax
+
+
+def shifted_rows_into(floating[:, :] B, const data_t[:, :] X, Py_ssize_t start, const floating[::1] shift,
+                      const floating[::1] row_scale):
+    """B[i, j] = (X[start + i, j] - shift[j]) * row_scale[i] for the rows of B and the columns of X
+    (row_scale empty: no scaling), each entry rounded to B's dtype as NumPy's subtract and multiply
+    would; returns the largest |B[i, j]|, +inf if some entry is NaN or infinite. One pass over the
+    block (`_copy_block`), along the unit stride X and B share (vectorized), instead of NumPy's four
+    (subtract, scale, max and min): the copy the float32 shifted statistics make of every row block
+    (`fastreg._stats._shifted_sums`). Releases the GIL."""
+    cdef Py_ssize_t m = B.shape[0], p = X.shape[1]
+    cdef bint scaled = row_scale.shape[0] != 0
+    cdef floating amax, poison = 0
+    cdef Py_ssize_t s0 = X.strides[0] // <Py_ssize_t> sizeof(data_t), s1 = X.strides[1] // <Py_ssize_t> sizeof(data_t)
+    cdef Py_ssize_t o0 = B.strides[0] // <Py_ssize_t> sizeof(floating), o1 = B.strides[1] // <Py_ssize_t> sizeof(floating)
+    cdef int layout = 0 if (s0 == 1 and o0 == 1) else (1 if (s1 == 1 and o1 == 1) else 2)
+    if B.shape[1] < p or shift.shape[0] != p or start < 0 or start + m > X.shape[0] or \
+            (scaled and row_scale.shape[0] != m):
+        raise ValueError("B must have at least X's columns and at most its rows after start; shift one "
+                         "entry per column, row_scale one per row of B (or none)")
+    if m == 0 or p == 0:
+        return 0.0
+    with nogil:
+        amax = _copy_block(&B[0, 0], o0, o1, &X[start, 0], m, p, s0, s1, layout, 0, &shift[0],
+                           &row_scale[0] if scaled else NULL, &poison)
+    return float(amax) if poison == 0 else float("inf")
 
 
 def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, :] X, const floating[::1, :] R,
@@ -1017,8 +997,8 @@ def syrk_product_into(floating[:, ::1] G, floating[::1, :] XtR, const data_t[:, 
                 beta = 0 if start == 0 else 1
                 if copy:
                     # the bordered block [X~_b, R_b]: Fortran b x w, or C-ordered (the Fortran w x b)
-                    run = _copy_block(buf, b if f_order else w, &X[start, 0], b, p, s0, s1, layout,
-                                      min(block_rows, n - start - b), c_shift,
+                    run = _copy_block(buf, 1 if f_order else w, b if f_order else 1, &X[start, 0], b, p, s0,
+                                      s1, layout, min(block_rows, n - start - b), c_shift,
                                       &row_scale[start] if scaled else NULL, &poison)
                     amax = run if run > amax else amax
                     for r in range(k):
