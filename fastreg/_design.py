@@ -26,6 +26,7 @@ from scipy.linalg import blas
 from . import _plan
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
+from ._cd_gram import csc_to_csr, sparse_gram_columns_into
 from ._stats import (SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, sparse_gram,
                      syrk_with_product, underflowed_columns)
 
@@ -230,6 +231,8 @@ class DenseDesign(_DataDesign):
     X: np.ndarray          # working matrix, Fortran order, input dtype
 
     kind = "dense"
+    # a block of Gram columns (`gram_columns_into`) costs one pass over X, however few columns
+    gram_columns_batched = True
     # the residual kernel and the full duality gap on these columns (`kernel_columns`)
     cd_kernel = staticmethod(enet_cd_dense)
     gap_kernel = staticmethod(enet_gap_dense)
@@ -428,9 +431,13 @@ class SparseDesign(_DataDesign):
     center: np.ndarray       # m (n_features,) of X~ F with an intercept, empty without
     sqrt_sw: np.ndarray      # u (n_samples,) with weights, empty without (u = ones)
     sw_sum: float
+    # (X~.data, X~ by rows): a cache of `_rows`
+    _csr: tuple = field(default=None, repr=False, compare=False, kw_only=True)
 
     sparse = True
     kind = "sparse"
+    # a Gram column costs the rows its feature is stored in, not a pass over X (`gram_columns_into`)
+    gram_columns_batched = False
     cd_kernel = staticmethod(enet_cd_sparse)
     gap_kernel = staticmethod(enet_gap_sparse)
 
@@ -469,9 +476,24 @@ class SparseDesign(_DataDesign):
                 self.dtype, copy=False))
         return self._Xty
 
+    def _rows(self):
+        """X~ by rows (`csc_to_csr`: data, int32 columns, int64 row pointers), made on first use for the
+        Gram columns and kept with the values it was made from."""
+        cached = self._csr
+        if cached is None or cached[0] is not self.Xt.data:
+            cached = (self.Xt.data, csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples))
+            object.__setattr__(self, "_csr", cached)  # a cache: the design stays the same
+        return cached[1]
+
     def gram_columns_into(self, features, out):
-        """out[:] = G[:, features] = X_w^T X_w[:, features] (a sparse product, then the centering)."""
-        out[...] = (self.Xt.T @ self.Xt[:, features]).toarray()
+        """out[:] = G[:, features] = X_w^T X_w[:, features] (`sparse_gram_columns_into` on X~ by
+        columns and by rows, then the column factors and the centering)."""
+        row_data, row_cols, row_ptr = self._rows()
+        block = out if out.flags.f_contiguous and out.dtype == self.dtype else np.empty(out.shape, self.dtype, order="F")
+        sparse_gram_columns_into(block, np.asarray(features, dtype=np.int64), self.Xt.data, self.indices,
+                                 self.indptr, self.n_samples, row_ptr, row_data, row_cols)
+        if block is not out:
+            out[...] = block
         if self.col_factor.size:
             out *= self.col_factor[:, None]
             out *= self.col_factor[features][None, :]

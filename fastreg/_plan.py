@@ -13,7 +13,8 @@ Kernels:
   on the support. The design is statistics: summed from a dense X over row blocks (no copy of X,
   also the right route for a user's precomputed Gram matrix), the sparse Gram product, or given
   (`SufficientStats`); float32 data are summed and solved in float64.
-- ``'gram-lazy'``: the Gram kernel on columns of X^T X computed on demand (n > p, p x p over budget).
+- ``'gram-lazy'``: the Gram kernel on columns of X^T X computed on demand (n > p, p x p over budget;
+  a sparse X's paths with many columns).
 - ``'residual'``: residual updates on X (dense or sparse), strong sets, gap-safe screening.
 - ``'working-set'``: the residual kernel on growing working sets (p > n).
 
@@ -41,6 +42,17 @@ SINGLE_FIT_ALPHAS = 10
 # 5.5 ns on 60000 x 1986), while the Gram product's cost does not depend on n
 RESIDUAL_CACHE_BYTES = 1 << 20
 RESIDUAL_OUT_OF_CACHE = 2.5
+
+# a sparse X with at least this many columns takes its Gram columns on demand ('gram-lazy') instead of
+# the full matrix: a path needs the columns of the features near its active sets only, while the p x p
+# matrix costs its p^2 entries (zeroed, scaled, centered, mirrored: 0.2 of the 0.45 s a 300000 x 3974
+# one-hot path spent on the full matrix, against 0.19 s for that path on demand)
+LAZY_SPARSE_MIN_FEATURES = 512
+# ... and it costs about this many visits of each stored value (the row-major copy of X, the dense
+# columns' passes, the columns of a path's active sets), measured against residual paths: a tie with
+# residual updates on 10 penalties of 60000 x 1986 one-hot data (40 visits), 3x ahead on 10 of
+# 300000 x 3974 (100 visits, out of cache) and 5x on 100 penalties of the first
+LAZY_SPARSE_PASSES = 48
 
 KERNELS = ("gram", "gram-lazy", "residual", "working-set")
 
@@ -108,26 +120,31 @@ def lazy_gram_is_better(n_samples, n_features, dtype):
     return n_samples > n_features and n_features**2 * np.dtype(dtype).itemsize > GRAM_MAX_BYTES
 
 
-def sparse_gram_is_cheaper(X, n_alphas=None):
-    """precompute='auto' for a sparse X (CSC): whether the sparse Gram mode beats residual updates.
+def sparse_gram_plan(X, n_alphas=None):
+    """precompute='auto' for a sparse X (CSC): the Gram kernel ('gram' on the full matrix, 'gram-lazy'
+    on columns on demand) when it beats residual updates, else None.
 
     Only when n > p and the p x p matrix fits the budget (`gram_is_cheaper`). Then the costs, in
     visits of stored values: residual updates make about RESIDUAL_PASSES_PER_ALPHA passes over the
     nnz values per penalty (RESIDUAL_OUT_OF_CACHE times dearer once the residual outgrows
-    RESIDUAL_CACHE_BYTES); the Gram matrix costs its product once (sum over rows of nnz_row^2
-    multiply-adds, GRAM_PRODUCT_COST each, plus the p^2 matrix), after which a path is nearly free
-    (one-hot data with many rows: a whole path independent of n). So short paths (a few penalties)
-    run on residuals and long ones on the Gram matrix; `n_alphas` None is a single fit.
+    RESIDUAL_CACHE_BYTES). With LAZY_SPARSE_MIN_FEATURES columns or more the Gram columns come on
+    demand, at about LAZY_SPARSE_PASSES visits of each value for a path. With fewer, the full matrix
+    costs its product once (sum over rows of nnz_row^2 multiply-adds, GRAM_PRODUCT_COST each, plus
+    the p^2 matrix), after which a path is nearly free (one-hot data with many rows: a whole path
+    independent of n). So short paths (a few penalties) run on residuals and long ones on the Gram
+    matrix; `n_alphas` None is a single fit.
     """
     n_samples, n_features = X.shape
     if not gram_is_cheaper(n_samples, n_features, X.dtype):
-        return False
-    row_nnz = np.bincount(X.indices, minlength=n_samples).astype(np.float64)
-    gram = GRAM_PRODUCT_COST * float(row_nnz @ row_nnz) / 2 + 2.0 * n_features**2
+        return None
     residual = RESIDUAL_PASSES_PER_ALPHA * (n_alphas or SINGLE_FIT_ALPHAS) * float(X.nnz)
     if n_samples * X.dtype.itemsize > RESIDUAL_CACHE_BYTES:
         residual *= RESIDUAL_OUT_OF_CACHE
-    return gram < residual
+    if n_features >= LAZY_SPARSE_MIN_FEATURES:
+        return Plan("gram-lazy") if LAZY_SPARSE_PASSES * float(X.nnz) < residual else None
+    row_nnz = np.bincount(X.indices, minlength=n_samples).astype(np.float64)
+    gram = GRAM_PRODUCT_COST * float(row_nnz @ row_nnz) / 2 + 2.0 * n_features**2
+    return Plan("gram") if gram < residual else None
 
 
 def make_plan(X, precompute, *, transformed, penalty, n_alphas=None, working_set=True):
@@ -154,9 +171,11 @@ def make_plan(X, precompute, *, transformed, penalty, n_alphas=None, working_set
     if precompute == "auto":
         if lazy_gram_is_better(n_samples, n_features, X.dtype):
             return Plan("gram-lazy")
-        cheaper = (sparse_gram_is_cheaper(X, n_alphas) if sparse.issparse(X)
-                   else gram_is_cheaper(n_samples, n_features, X.dtype))
-        if cheaper:
+        if sparse.issparse(X):
+            plan = sparse_gram_plan(X, n_alphas)
+            if plan is not None:
+                return plan
+        elif gram_is_cheaper(n_samples, n_features, X.dtype):
             return Plan("gram")
     return Plan("working-set" if working_set and n_features > n_samples else "residual")
 

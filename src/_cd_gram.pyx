@@ -799,6 +799,101 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
             _mirror_upper(&G[0, 0], p)
 
 
+# sparse_gram_columns_into: a column whose stored entries times this many (a visit of its rows, at random
+# in memory, each reading the row) exceed X's stored entries takes its products from one ordered pass
+# over X against a dense copy of it instead; at most this many such columns share that pass
+cdef enum:
+    COLUMN_VISIT_COST = 24
+    DENSE_BLOCK_COLUMNS = 8
+
+
+def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, const floating[::1] col_data,
+                             const int[::1] col_rows, const int64_t[::1] col_ptr, int n_rows,
+                             const int64_t[::1] row_ptr, const floating[::1] row_data, const int[::1] row_cols):
+    """out[:, i] = X^T x_f, f = features[i], of a sparse X given by columns (CSC: col_data, col_rows,
+    col_ptr, canonical) and by rows (CSR with the same values: row_ptr, row_data, row_cols, from
+    `csc_to_csr`): the columns of the raw X^T X that `LazyGramSolver` asks for, on demand.
+
+    A column with few stored entries visits the rows it is stored in and scatters each row into its
+    output column (sum over its rows of nnz_row multiply-adds; the output, p values, stays in cache;
+    the rows are read at random, prefetched a few visits ahead). A nearly dense column (a numeric
+    column among one-hot levels: its visits would read all of X, each row at random) is instead copied
+    into a dense block of up to DENSE_BLOCK_COLUMNS such columns, and its products come from one pass
+    over X in column order, every stored value times its row of the block (read in order within each
+    column). Sums in the dtype of X, the dense block's in float64. Releases the GIL."""
+    cdef Py_ssize_t p = col_ptr.shape[0] - 1, b = features.shape[0], n_dense = 0, i, t, d, k
+    cdef int64_t a, r, r_end, nnz = col_ptr[p] if p >= 0 else 0
+    cdef int64_t f
+    cdef floating v
+    cdef floating* out_i
+    cdef double* W_i
+    if out.shape[0] != p or out.shape[1] != b or row_ptr.shape[0] != n_rows + 1:
+        raise ValueError("out must be (p, len(features)) and row_ptr of length n_rows + 1")
+    if col_rows.shape[0] < nnz or col_data.shape[0] < nnz or row_cols.shape[0] < nnz or row_data.shape[0] < nnz \
+            or row_ptr[n_rows] != nnz:
+        raise ValueError("the CSC and CSR arrays must hold the same nnz stored values")
+    for i in range(b):
+        if features[i] < 0 or features[i] >= p:
+            raise ValueError("features must be column indices of X")
+    dense_of = np.full(b, -1, dtype=np.intp)
+    cdef Py_ssize_t[::1] dense_slot = dense_of
+    for i in range(b):
+        f = features[i]
+        if (col_ptr[f + 1] - col_ptr[f]) * COLUMN_VISIT_COST > nnz:
+            dense_slot[i] = n_dense
+            n_dense += 1
+    cdef Py_ssize_t width = min(n_dense, DENSE_BLOCK_COLUMNS)
+    block_a = np.zeros((n_rows if width else 0, max(width, 1)), dtype=np.float64)
+    cdef double[:, ::1] W = block_a
+    cdef double acc[DENSE_BLOCK_COLUMNS]
+    cdef Py_ssize_t dense_cols[DENSE_BLOCK_COLUMNS]
+    cdef Py_ssize_t first = 0
+    with nogil:
+        for i in range(b):
+            out_i = &out[0, i]
+            for k in range(p):
+                out_i[k] = 0
+            if dense_slot[i] >= 0:
+                continue
+            f = features[i]
+            for a in range(col_ptr[f], col_ptr[f + 1]):
+                if a + PREFETCH_AHEAD < col_ptr[f + 1]:
+                    _prefetch(&row_ptr[col_rows[a + PREFETCH_AHEAD]])
+                if a + PREFETCH_AHEAD // 2 < col_ptr[f + 1]:
+                    r = row_ptr[col_rows[a + PREFETCH_AHEAD // 2]]
+                    _prefetch(&row_cols[r])
+                    _prefetch(&row_data[r])
+                v = col_data[a]
+                r_end = row_ptr[col_rows[a] + 1]
+                for r in range(row_ptr[col_rows[a]], r_end):
+                    out_i[row_cols[r]] += v * row_data[r]
+        # the dense columns, DENSE_BLOCK_COLUMNS at a time: one ordered pass over X per block
+        while first < n_dense:
+            d = 0
+            for i in range(b):
+                if dense_slot[i] >= first and dense_slot[i] < first + width:
+                    dense_cols[d] = i
+                    f = features[i]
+                    for a in range(col_ptr[f], col_ptr[f + 1]):
+                        W[col_rows[a], d] = col_data[a]
+                    d += 1
+            for k in range(p):
+                for t in range(d):
+                    acc[t] = 0
+                for a in range(col_ptr[k], col_ptr[k + 1]):
+                    v = col_data[a]
+                    W_i = &W[col_rows[a], 0]
+                    for t in range(d):
+                        acc[t] += v * W_i[t]
+                for t in range(d):
+                    out[k, dense_cols[t]] = <floating> acc[t]
+            for t in range(d):
+                f = features[dense_cols[t]]
+                for a in range(col_ptr[f], col_ptr[f + 1]):
+                    W[col_rows[a], t] = 0
+            first += width
+
+
 ctypedef fused data_t:
     float
     double

@@ -35,6 +35,7 @@ def _cases():
     yield "dense p > n, precompute=True", wide, True, penalty, 100, "gram"
     yield "sparse, one fit", X_sp, "auto", penalty, None, "residual"
     yield "sparse, long path", X_sp, "auto", penalty, 2000, "gram"
+    yield "sparse, many columns, long path", _sparse(3000, 600, 0.01, 9), "auto", penalty, 2000, "gram-lazy"
     yield "sparse, unpenalized feature", X_sp, False, dict(penalty_factor=np.r_[0.0, np.ones(29)]), None, "gram"
 
 
@@ -134,6 +135,22 @@ def test_sparse_residual_cost_grows_once_the_residual_leaves_the_cache(monkeypat
     n_alphas = int(np.ceil(gram / (per_alpha * _plan.RESIDUAL_OUT_OF_CACHE) * 1.2))
     assert per_alpha * n_alphas < gram < per_alpha * n_alphas * _plan.RESIDUAL_OUT_OF_CACHE
     monkeypatch.setattr(_plan, "RESIDUAL_CACHE_BYTES", n * 8)  # the residual just fits
-    assert not _plan.sparse_gram_is_cheaper(X, n_alphas)
+    assert _plan.sparse_gram_plan(X, n_alphas) is None
     monkeypatch.setattr(_plan, "RESIDUAL_CACHE_BYTES", n * 8 - 1)  # it does not
-    assert _plan.sparse_gram_is_cheaper(X, n_alphas)
+    assert _plan.sparse_gram_plan(X, n_alphas).kernel == "gram"
+
+
+def test_sparse_gram_columns_come_on_demand_for_many_columns(monkeypatch):
+    """With LAZY_SPARSE_MIN_FEATURES columns or more a sparse X's Gram kernel takes its columns on
+    demand, once the residual path's visits exceed LAZY_SPARSE_PASSES of each stored value; below that
+    many columns the full-matrix model decides."""
+    X = sparse.random(3000, 600, density=0.01, format="csc", random_state=3)
+    per_alpha = _plan.RESIDUAL_PASSES_PER_ALPHA * X.nnz * _plan.RESIDUAL_OUT_OF_CACHE
+    monkeypatch.setattr(_plan, "RESIDUAL_CACHE_BYTES", 0)
+    break_even = _plan.LAZY_SPARSE_PASSES * X.nnz / per_alpha  # (exact in these units)
+    assert _plan.sparse_gram_plan(X, int(np.floor(break_even))) is None
+    assert _plan.sparse_gram_plan(X, int(np.floor(break_even)) + 1).kernel == "gram-lazy"
+    assert _plan.make_plan(X, "auto", transformed=True, penalty=check_penalty(1.0, 600),
+                           n_alphas=100).kernel == "gram-lazy"
+    monkeypatch.setattr(_plan, "LAZY_SPARSE_MIN_FEATURES", 601)
+    assert _plan.sparse_gram_plan(X, 100).kernel != "gram-lazy"

@@ -40,15 +40,21 @@ def _path(X, y, alphas, **kw):
         return fastreg.enet_path(X, y, alphas=alphas, max_iter=100_000, **kw)
 
 
-SOLVERS = {False: ("cd-sparse-residual", "cd-sparse-working-set"), True: ("cd-gram", "cd-gram")}
+SOLVERS = {False: ("cd-sparse-residual", "cd-sparse-working-set"), True: ("cd-gram", "cd-gram"),
+           "lazy": ("cd-gram-lazy", "cd-sparse-working-set")}
 
 
-@pytest.mark.parametrize("precompute", [False, True], ids=["residual", "gram"])
+@pytest.mark.parametrize("precompute", [False, True, "lazy"], ids=["residual", "gram", "lazy"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("fit_intercept", [False, True], ids=["no-intercept", "intercept"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_sparse_equals_dense(oracle, dtype, shape, precompute, weighted, fit_intercept, l1_ratio):
+def test_sparse_equals_dense(oracle, dtype, shape, precompute, weighted, fit_intercept, l1_ratio, monkeypatch):
     n, p = shape
+    if precompute == "lazy":  # 'auto' with Gram columns on demand for any number of columns and penalties
+        from fastreg import _plan
+
+        monkeypatch.setattr(_plan, "LAZY_SPARSE_MIN_FEATURES", 1)
+        monkeypatch.setattr(_plan, "LAZY_SPARSE_PASSES", 0)
     X, y = sparse_regression(n, p, dtype=dtype, seed=401)
     Xd = X.toarray()
     sw = np.random.default_rng(402).uniform(0.1, 3.0, n).astype(dtype) if weighted else None
@@ -56,7 +62,7 @@ def test_sparse_equals_dense(oracle, dtype, shape, precompute, weighted, fit_int
     top = oracle.alpha_max(Xd, y, l1_ratio, sw, fit_intercept)
     alphas = top * np.array([0.9, 0.3, 0.05, 0.01])
     kw = dict(l1_ratio=l1_ratio, tol=tol, fit_intercept=fit_intercept, sample_weight=sw)
-    got = _path(X, y, alphas, precompute=precompute, **kw)
+    got = _path(X, y, alphas, precompute="auto" if precompute == "lazy" else precompute, **kw)
     ref = _path(Xd, y, alphas, precompute=False, **kw)
     assert got.solver == SOLVERS[precompute][n < p]
     assert got.coefs.dtype == dtype
@@ -267,6 +273,63 @@ def test_sparse_gram_kernel_is_its_definition_with_dense_columns(dtype):
         bad[ptr[1] - 1] = n  # (the dense first column's last row: out of range)
         sparse_gram_into(np.zeros((p, p), dtype=dtype), data, bad, ptr, n, tail, length, row_data, row_cols,
                          np.empty(0, dtype=dtype), np.empty(0, dtype=dtype), 0.0)
+
+
+def test_sparse_gram_columns_kernel_is_its_definition(dtype):
+    # X^T x_f for one-hot-like columns, nearly dense ones among them (more than one block of
+    # DENSE_BLOCK_COLUMNS: their products come from passes over X against dense copies), an empty
+    # column, a feature asked for twice, in any order
+    from fastreg._cd_gram import csc_to_csr, sparse_gram_columns_into
+
+    rng = np.random.default_rng(431)
+    n, p = 2000, 60
+    X = sparse.random(n, p, density=0.02, format="lil", random_state=rng, dtype=np.float64)
+    dense_cols = [0, 7, 8, 9, 20, 21, 22, 23, 30, 31, 59]  # 11 > 8: two blocks
+    for j in dense_cols:
+        X[:, j] = rng.standard_normal((n, 1))
+    X[:, 40] = 0.0
+    X = sparse.csc_matrix(X, dtype=dtype)
+    X.eliminate_zeros()
+    data, rows, ptr = X.data, X.indices.astype(np.int32), X.indptr.astype(np.int64)
+    row_data, row_cols, row_ptr = csc_to_csr(data, rows, ptr, n)
+    ref = X.toarray().astype(np.float64)
+    ref = ref.T @ ref
+    rtol = 2 * n * np.finfo(dtype).eps  # (a sum of n products, Cauchy-Schwarz)
+    for features in (np.arange(p), np.array([59, 3, 40, 0, 3, 31, 12]), np.array(dense_cols[::-1]),
+                     np.array([5]), np.array([], dtype=np.int64)):
+        out = np.full((p, features.size), np.nan, dtype=dtype, order="F")  # (every entry is written)
+        sparse_gram_columns_into(out, features.astype(np.int64), data, rows, ptr, n, row_ptr, row_data, row_cols)
+        np.testing.assert_allclose(out, ref[:, features], rtol=0, atol=rtol * np.abs(ref).max())
+    with pytest.raises(ValueError, match="features must be column indices"):
+        sparse_gram_columns_into(np.empty((p, 1), dtype=dtype, order="F"), np.array([p], dtype=np.int64), data,
+                                 rows, ptr, n, row_ptr, row_data, row_cols)
+    with pytest.raises(ValueError, match="out must be"):
+        sparse_gram_columns_into(np.empty((p - 1, 1), dtype=dtype, order="F"), np.array([0], dtype=np.int64), data,
+                                 rows, ptr, n, row_ptr, row_data, row_cols)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_gram_columns_are_the_full_matrixs(dtype, weighted):
+    # the design's columns on demand (factors, centering, columns stored shifted, constant columns)
+    # are the full Gram matrix's columns
+    from fastreg._design import sparse_design
+
+    X, y = sparse_regression(300, 40, seed=432, dtype=dtype)
+    X = X.tolil()
+    X[:, 6] = 1000.0 + np.random.default_rng(433).standard_normal((300, 1))  # far off center: stored shifted
+    X = X.tocsc()
+    sw = np.random.default_rng(434).uniform(0.1, 2.0, 300).astype(dtype) if weighted else None
+    design = sparse_design(X, y, sw, fit_intercept=True, standardize=True)
+    G = design.gram().astype(np.float64)
+    features = np.array([6, 4, 0, 39, 1, 5])
+    into = np.empty((40, features.size), dtype=design.dtype, order="F")
+    design.gram_columns_into(features, into)
+    c_order = np.empty((40, features.size), dtype=design.dtype)  # (not Fortran: through a buffer)
+    design.gram_columns_into(features, c_order)
+    rtol = 1e-4 if dtype == np.float32 else 1e-11
+    np.testing.assert_allclose(into, G[:, features], rtol=0, atol=rtol * np.abs(G).max())
+    np.testing.assert_array_equal(into, c_order)
+    assert (into[4] == 0).all() and (into[:, 1] == 0).all()  # the constant column, centered away
 
 
 @pytest.mark.parametrize("n_threads", [2, 3])
