@@ -26,7 +26,7 @@ from scipy.linalg import blas
 from . import _plan
 from . import _validation as v
 from ._cd_residual import enet_cd_dense, enet_cd_sparse, enet_gap_dense, enet_gap_sparse
-from ._cd_gram import csc_to_csr, sparse_gram_columns_into
+from ._cd_gram import SPARSE_COLUMN_VISIT_COST, SPARSE_DENSE_HELD_COLUMNS, csc_to_csr, sparse_gram_columns_into
 from ._stats import (SufficientStats, pow2_scale, column_moments, far_column_shift, shifted_columns, sparse_gram,
                      syrk_with_product, underflowed_columns)
 
@@ -477,21 +477,31 @@ class SparseDesign(_DataDesign):
         return self._Xty
 
     def _rows(self):
-        """X~ by rows (`csc_to_csr`: data, int32 columns, int64 row pointers), made on first use for the
-        Gram columns and kept with the values it was made from."""
+        """X~ by rows for the Gram columns, made on first use and kept with the values it was made
+        from: (CSR data, int32 columns, int64 row pointers) of every column but the nearly dense ones
+        (`sparse_gram_columns_into`: at most SPARSE_DENSE_HELD_COLUMNS of them, else none), the held
+        columns' indices and their values, dense and row-major."""
         cached = self._csr
         if cached is None or cached[0] is not self.Xt.data:
-            cached = (self.Xt.data, csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples))
+            nnz_col = np.diff(self.indptr)
+            held = np.flatnonzero(nnz_col * SPARSE_COLUMN_VISIT_COST > self.indptr[-1]).astype(np.int64)
+            if held.size > SPARSE_DENSE_HELD_COLUMNS:
+                held = held[:0]
+            skip = np.zeros(self.n_features, dtype=np.uint8)
+            skip[held] = 1
+            csr = csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples, skip=skip)
+            D = np.ascontiguousarray(self.Xt[:, held].toarray(), dtype=self.dtype)
+            cached = (self.Xt.data, csr + (held, D))
             object.__setattr__(self, "_csr", cached)  # a cache: the design stays the same
         return cached[1]
 
     def gram_columns_into(self, features, out):
         """out[:] = G[:, features] = X_w^T X_w[:, features] (`sparse_gram_columns_into` on X~ by
         columns and by rows, then the column factors and the centering)."""
-        row_data, row_cols, row_ptr = self._rows()
+        row_data, row_cols, row_ptr, held, D = self._rows()
         block = out if out.flags.f_contiguous and out.dtype == self.dtype else np.empty(out.shape, self.dtype, order="F")
         sparse_gram_columns_into(block, np.asarray(features, dtype=np.int64), self.Xt.data, self.indices,
-                                 self.indptr, self.n_samples, row_ptr, row_data, row_cols)
+                                 self.indptr, self.n_samples, row_ptr, row_data, row_cols, held, D)
         if block is not out:
             out[...] = block
         if self.col_factor.size:
@@ -570,12 +580,13 @@ def sparse_design(X, y, sample_weight=None, fit_intercept=True, standardize=Fals
     # columns whose mean dwarfs their spread are stored shifted by it (centering is shift-invariant):
     # centering them implicitly would lose the digits of the spread (`far_column_shift`)
     # values whose squares overflow or vanish: divided by a power of two first (exact, a copy)
-    unit = pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, dtype)
+    *moments, amax = column_moments(X, sw, amax=True)
+    unit = pow2_scale(amax, dtype)
     if unit != 1.0:
         X = sparse.csc_matrix(((X.data.astype(np.float64) / unit).astype(dtype), X.indices, X.indptr),
                               shape=X.shape)
-    moments = column_moments(X, sw)
-    shift = far_column_shift(X, sw, moments) if fit_intercept else np.zeros(n_features)
+        *moments, amax = column_moments(X, sw, amax=True)
+    shift = far_column_shift(X, sw, moments, amax) if fit_intercept else np.zeros(n_features)
     if shift.any():
         X = shifted_columns(X, shift)
         moments = column_moments(X, sw)

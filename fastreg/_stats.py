@@ -31,7 +31,7 @@ from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
 from . import _validation as v
-from ._cd_gram import SPARSE_VISIT_COST, csc_to_csr, shifted_rows_into, sparse_gram_into, syrk_product_into
+from ._cd_gram import SPARSE_VISIT_COST, csc_column_moments, csc_to_csr, shifted_rows_into, sparse_gram_into, syrk_product_into
 
 
 # rows per block of `from_arrays`: the shifted block is its only copy of data (as many rows as fit in
@@ -84,33 +84,26 @@ def pow2_scale(amax, dtype):
     return float(2.0 ** min(np.round(np.log2(amax)), 1023.0))
 
 
-def column_moments(X, sample_weight=None):
-    """(weighted sums, weighted sums of squares) of each column of a CSC X, in float64, O(nnz)."""
-    values = X.data.astype(np.float64, copy=False)
-    if sample_weight is not None:
-        weighted = values * sample_weight.astype(np.float64)[X.indices]
-    else:
-        weighted = values
-    return _column_sums(weighted, X.indptr), _column_sums(weighted * values, X.indptr)
+def column_moments(X, sample_weight=None, amax=False):
+    """(weighted sums, weighted sums of squares) of each column of a CSC X, in float64, and with `amax`
+    the largest |value| as well: one compiled pass over the stored values (`csc_column_moments`)."""
+    data = X.data if X.data.dtype in _FLOATS else X.data.astype(np.float64)
+    sw = np.empty(0) if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+    sums, squares, top = csc_column_moments(np.ascontiguousarray(data), X.indices.astype(np.int32, copy=False),
+                                            X.indptr.astype(np.int64, copy=False), sw)
+    return (sums, squares, top) if amax else (sums, squares)
 
 
-def _column_sums(v, indptr):
-    """The sums of v over each column's stored values (CSC segments), in float64; 0 for empty columns."""
-    out = np.zeros(len(indptr) - 1)
-    nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    if nonempty.size:  # consecutive non-empty segments: each runs to the start of the next
-        out[nonempty] = np.add.reduceat(v, indptr[nonempty], dtype=np.float64)
-    return out
-
-
-def far_column_shift(X, sample_weight=None, moments=None):
+def far_column_shift(X, sample_weight=None, moments=None, amax=None):
     """The shift that keeps implicit centering of a CSC X exact: each column's weighted mean where
     centering about 0 would lose more than FAR_FROM_CENTER in relative accuracy, 0 elsewhere
     (float64, one per column). Only a problem with an intercept is centered, so only it needs one.
-    `moments`: X's `column_moments`, when the caller has them."""
+    `moments`, `amax`: X's `column_moments` and largest |value|, when the caller has them."""
     total = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
     # values whose squares overflow or vanish are judged divided by a power of two (exact)
-    unit = pow2_scale(float(np.max(np.abs(X.data))) if X.nnz else 0.0, np.float64)
+    if amax is None:
+        amax = float(np.max(np.abs(X.data))) if X.nnz else 0.0
+    unit = pow2_scale(amax, np.float64)
     if unit != 1.0:
         moments = column_moments(sparse.csc_matrix((X.data / unit, X.indices, X.indptr), shape=X.shape),
                                  sample_weight)

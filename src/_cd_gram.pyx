@@ -629,7 +629,7 @@ cdef void _mirror_upper(floating* G, Py_ssize_t p) noexcept nogil:
 
 
 def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int64_t[::1] col_ptr, int n_rows,
-               bint tails=False):
+               bint tails=False, const unsigned char[::1] skip=None):
     """The CSR arrays (data, int32 column indices sorted within each row, int64 row pointers) of the
     CSC matrix (col_data, col_rows, col_ptr) with n_rows rows, whose row indices must be sorted within
     each column (canonical CSC: checked). tails: two more arrays in the CSC order, for
@@ -637,14 +637,23 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
     entry itself, then the row's later columns) and how many entries that is (int32). Blocks of TRANSPOSE_BLOCK_ROWS rows at a time, each column's cursor
     moving through the block's rows: every write lands in the block's few rows, which stay in cache
     (scattering the entries over all the rows at once, as scipy's conversion does, missed the cache at
-    nearly every entry: 3.5x slower on one-hot data with 300000 rows). Releases the GIL."""
+    nearly every entry: 3.5x slower on one-hot data with 300000 rows). skip (uint8 per column, or None):
+    the columns left out of the CSR arrays (not with tails). Releases the GIL."""
     cdef Py_ssize_t p = col_ptr.shape[0] - 1, j, i, i0, i1
-    cdef int64_t a, b, nnz = col_ptr[p] if p >= 0 else 0
+    cdef int64_t a, b, nnz = col_ptr[p] if p >= 0 else 0, kept
     if p < 0 or col_rows.shape[0] < nnz or col_data.shape[0] < nnz or n_rows < 0:
         raise ValueError("col_ptr needs p + 1 entries and col_rows, col_data its nnz")
+    cdef bint skipping = skip is not None
+    if skipping and (skip.shape[0] != p or tails):
+        raise ValueError("skip needs one entry per column, and no tails")
+    kept = nnz
+    if skipping:
+        for j in range(p):
+            if skip[j]:
+                kept -= col_ptr[j + 1] - col_ptr[j]
     dtype = np.float32 if floating is float else np.float64
-    row_data_a = np.empty(nnz, dtype=dtype)
-    row_cols_a = np.empty(nnz, dtype=np.intc)
+    row_data_a = np.empty(kept, dtype=dtype)
+    row_cols_a = np.empty(kept, dtype=np.intc)
     row_ptr_a = np.zeros(n_rows + 1, dtype=np.int64)
     cursor_a = np.empty(max(p, 1), dtype=np.int64)
     fill_a = np.empty(max(n_rows, 1), dtype=np.int64)
@@ -662,7 +671,8 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
                 if i < 0 or i >= n_rows or (a > col_ptr[j] and i <= col_rows[a - 1]):
                     bad = True
                     break
-                row_ptr[i + 1] += 1
+                if not (skipping and skip[j]):
+                    row_ptr[i + 1] += 1
             if bad:
                 break
         if not bad:
@@ -675,6 +685,8 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
             while i0 < n_rows:
                 i1 = min(i0 + TRANSPOSE_BLOCK_ROWS, n_rows)
                 for j in range(p):
+                    if skipping and skip[j]:
+                        continue
                     a = cursor[j]
                     while a < col_ptr[j + 1] and col_rows[a] < i1:
                         i = col_rows[a]
@@ -800,52 +812,89 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
 
 
 # sparse_gram_columns_into: a column whose stored entries times this many (a visit of its rows, at random
-# in memory, each reading the row) exceed X's stored entries takes its products from one ordered pass
-# over X against a dense copy of it instead; at most this many such columns share that pass
+# in memory, each reading the row) exceed X's stored entries is nearly dense: its products come from
+# one ordered pass over X against a dense copy of it instead, and up to DENSE_HELD_COLUMNS such columns
+# are held apart, row-major, out of the row-major copy of X (`sparse_dense_split`); at most
+# DENSE_BLOCK_COLUMNS of them share a pass
 cdef enum:
     COLUMN_VISIT_COST = 24
     DENSE_BLOCK_COLUMNS = 8
+    DENSE_HELD_COLUMNS = 32
+    ROW_AHEAD = 32
+SPARSE_COLUMN_VISIT_COST = COLUMN_VISIT_COST
+SPARSE_DENSE_HELD_COLUMNS = DENSE_HELD_COLUMNS
 
 
 def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, const floating[::1] col_data,
                              const int[::1] col_rows, const int64_t[::1] col_ptr, int n_rows,
-                             const int64_t[::1] row_ptr, const floating[::1] row_data, const int[::1] row_cols):
+                             const int64_t[::1] row_ptr, const floating[::1] row_data, const int[::1] row_cols,
+                             const int64_t[::1] held, const floating[:, ::1] D):
     """out[:, i] = X^T x_f, f = features[i], of a sparse X given by columns (CSC: col_data, col_rows,
-    col_ptr, canonical) and by rows (CSR with the same values: row_ptr, row_data, row_cols, from
-    `csc_to_csr`): the columns of the raw X^T X that `LazyGramSolver` asks for, on demand.
+    col_ptr, canonical) and by rows: the columns of the raw X^T X that `LazyGramSolver` asks for, on
+    demand. The rows are the CSR arrays (row_ptr, row_data, row_cols, from `csc_to_csr`) of every
+    column but the `held` ones, whose values are D (n_rows x len(held), row-major: D[:, t] is column
+    held[t] in full); `held` may be empty (the CSR then holds every column).
 
-    A column with few stored entries visits the rows it is stored in and scatters each row into its
-    output column (sum over its rows of nnz_row multiply-adds; the output, p values, stays in cache;
-    the rows are read at random, prefetched a few visits ahead). A nearly dense column (a numeric
-    column among one-hot levels: its visits would read all of X, each row at random) is instead copied
-    into a dense block of up to DENSE_BLOCK_COLUMNS such columns, and its products come from one pass
-    over X in column order, every stored value times its row of the block (read in order within each
-    column). Sums in the dtype of X, the dense block's in float64. Releases the GIL."""
-    cdef Py_ssize_t p = col_ptr.shape[0] - 1, b = features.shape[0], n_dense = 0, i, t, d, k
-    cdef int64_t a, r, r_end, nnz = col_ptr[p] if p >= 0 else 0
+    A column with few stored entries visits the rows it is stored in and scatters each row (its CSR
+    part, then its held values) into its output column (sum over its rows of nnz_row multiply-adds;
+    the output, p values, stays in cache; the rows are read at random, prefetched a few visits ahead).
+    Holding the nearly dense columns (numeric columns among one-hot levels) apart keeps the rows short:
+    on a 300000-row one-hot problem with 3 numeric columns, 8 values per row instead of 11, one cache
+    line of row values instead of two. A nearly dense column (stored entries times COLUMN_VISIT_COST
+    over X's: its visits would read all of X, each row at random) is instead copied into a dense block
+    of up to DENSE_BLOCK_COLUMNS such columns, and its products come from one pass over the rows in
+    order, each row's values times its row of the block, scattered into p x (block) float64 sums that
+    stay in cache (the same pass in column order gathered the block's rows at random: 26 against 12
+    ms for the 3 numeric columns of that problem). Sums in the dtype of X, the dense block's in
+    float64. Releases the GIL."""
+    cdef Py_ssize_t p = col_ptr.shape[0] - 1, b = features.shape[0], m = held.shape[0], n_dense = 0, i, t, d, k, h
+    cdef int64_t a, r, r_end, nnz = col_ptr[p] if p >= 0 else 0, row_nnz
     cdef int64_t f
     cdef floating v
     cdef floating* out_i
+    cdef const floating* D_i
     cdef double* W_i
     if out.shape[0] != p or out.shape[1] != b or row_ptr.shape[0] != n_rows + 1:
         raise ValueError("out must be (p, len(features)) and row_ptr of length n_rows + 1")
-    if col_rows.shape[0] < nnz or col_data.shape[0] < nnz or row_cols.shape[0] < nnz or row_data.shape[0] < nnz \
-            or row_ptr[n_rows] != nnz:
-        raise ValueError("the CSC and CSR arrays must hold the same nnz stored values")
+    if m and (D.shape[0] != n_rows or D.shape[1] != m):
+        raise ValueError("D must be (n_rows, len(held))")
+    is_held = np.zeros(max(p, 1), dtype=np.uint8)
+    cdef unsigned char[::1] held_mask = is_held
+    row_nnz = nnz
+    for h in range(m):
+        if held[h] < 0 or held[h] >= p or held_mask[held[h]]:
+            raise ValueError("held must be distinct column indices of X")
+        held_mask[held[h]] = 1
+        row_nnz -= col_ptr[held[h] + 1] - col_ptr[held[h]]
+    if col_rows.shape[0] < nnz or col_data.shape[0] < nnz or row_cols.shape[0] < row_nnz \
+            or row_data.shape[0] < row_nnz or row_ptr[n_rows] != row_nnz:
+        raise ValueError("the CSR arrays must hold the stored values of the columns not held")
     for i in range(b):
         if features[i] < 0 or features[i] >= p:
             raise ValueError("features must be column indices of X")
     dense_of = np.full(b, -1, dtype=np.intp)
     cdef Py_ssize_t[::1] dense_slot = dense_of
+    position_a = np.full(max(p, 1), -1, dtype=np.intp)  # of each held column in D
+    cdef Py_ssize_t[::1] position = position_a
+    cdef Py_ssize_t n_copied = 0
+    for h in range(m):
+        position[held[h]] = h
     for i in range(b):
         f = features[i]
         if (col_ptr[f + 1] - col_ptr[f]) * COLUMN_VISIT_COST > nnz:
             dense_slot[i] = n_dense
             n_dense += 1
+            n_copied += position[f] < 0
     cdef Py_ssize_t width = min(n_dense, DENSE_BLOCK_COLUMNS)
-    block_a = np.zeros((n_rows if width else 0, max(width, 1)), dtype=np.float64)
+    # the dense copies of a block's columns (a held column's is its column of D: no copy)
+    block_a = np.zeros((n_rows if n_copied else 0, max(width, 1)), dtype=np.float64)
     cdef double[:, ::1] W = block_a
-    cdef double acc[DENSE_BLOCK_COLUMNS]
+    cdef double w_row[DENSE_BLOCK_COLUMNS]
+    cdef Py_ssize_t source[DENSE_BLOCK_COLUMNS]
+    cdef bint copied
+    sums_a = np.zeros(p * width if width else 1, dtype=np.float64)
+    cdef double[::1] S = sums_a
+    cdef double* S_k
     cdef Py_ssize_t dense_cols[DENSE_BLOCK_COLUMNS]
     cdef Py_ssize_t first = 0
     with nogil:
@@ -857,41 +906,116 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
                 continue
             f = features[i]
             for a in range(col_ptr[f], col_ptr[f + 1]):
-                if a + PREFETCH_AHEAD < col_ptr[f + 1]:
-                    _prefetch(&row_ptr[col_rows[a + PREFETCH_AHEAD]])
-                if a + PREFETCH_AHEAD // 2 < col_ptr[f + 1]:
-                    r = row_ptr[col_rows[a + PREFETCH_AHEAD // 2]]
+                # (the row pointer, then the row itself, its first two lines of values)
+                if a + ROW_AHEAD < col_ptr[f + 1]:
+                    _prefetch(&row_ptr[col_rows[a + ROW_AHEAD]])
+                if a + ROW_AHEAD // 2 < col_ptr[f + 1]:
+                    r = row_ptr[col_rows[a + ROW_AHEAD // 2]]
                     _prefetch(&row_cols[r])
                     _prefetch(&row_data[r])
+                    _prefetch(&row_data[r] + 8)
+                    if m:
+                        _prefetch(&D[col_rows[a + ROW_AHEAD // 2], 0])
                 v = col_data[a]
                 r_end = row_ptr[col_rows[a] + 1]
                 for r in range(row_ptr[col_rows[a]], r_end):
                     out_i[row_cols[r]] += v * row_data[r]
-        # the dense columns, DENSE_BLOCK_COLUMNS at a time: one ordered pass over X per block
+                if m:
+                    D_i = &D[col_rows[a], 0]
+                    for h in range(m):
+                        out_i[held[h]] += v * D_i[h]
+        # the dense columns, DENSE_BLOCK_COLUMNS at a time: one ordered pass over the rows per block
         while first < n_dense:
             d = 0
+            copied = False
             for i in range(b):
                 if dense_slot[i] >= first and dense_slot[i] < first + width:
                     dense_cols[d] = i
                     f = features[i]
-                    for a in range(col_ptr[f], col_ptr[f + 1]):
-                        W[col_rows[a], d] = col_data[a]
+                    source[d] = position[f]
+                    if position[f] < 0:
+                        copied = True
+                        for a in range(col_ptr[f], col_ptr[f + 1]):
+                            W[col_rows[a], d] = col_data[a]
                     d += 1
+            for k in range(p * width):
+                S[k] = 0
+            for k in range(n_rows):
+                # the block's values in row k (from D for held columns)
+                W_i = &W[k, 0] if copied else NULL
+                for t in range(d):
+                    w_row[t] = D[k, source[t]] if source[t] >= 0 else W_i[t]
+                for r in range(row_ptr[k], row_ptr[k + 1]):
+                    S_k = &S[row_cols[r] * width]
+                    v = row_data[r]
+                    for t in range(d):
+                        S_k[t] += v * w_row[t]
+                if m:
+                    D_i = &D[k, 0]
+                    for h in range(m):
+                        S_k = &S[held[h] * width]
+                        v = D_i[h]
+                        for t in range(d):
+                            S_k[t] += v * w_row[t]
             for k in range(p):
                 for t in range(d):
-                    acc[t] = 0
-                for a in range(col_ptr[k], col_ptr[k + 1]):
-                    v = col_data[a]
-                    W_i = &W[col_rows[a], 0]
-                    for t in range(d):
-                        acc[t] += v * W_i[t]
-                for t in range(d):
-                    out[k, dense_cols[t]] = <floating> acc[t]
+                    out[k, dense_cols[t]] = <floating> S[k * width + t]
             for t in range(d):
                 f = features[dense_cols[t]]
-                for a in range(col_ptr[f], col_ptr[f + 1]):
-                    W[col_rows[a], t] = 0
+                if source[t] < 0:
+                    for a in range(col_ptr[f], col_ptr[f + 1]):
+                        W[col_rows[a], t] = 0
             first += width
+
+
+cdef enum:
+    MOMENT_LANES = 8
+
+
+def csc_column_moments(const floating[::1] data, const int[::1] rows, const int64_t[::1] ptr,
+                       const double[::1] sw):
+    """(sums, sums of squares) of each column of a CSC matrix (data, int32 row indices, int64 column
+    pointers), weighted by the rows' sw (empty: unweighted), in float64, and the largest |value|: one
+    pass over the stored values (the NumPy version made five, with a temporary). Releases the GIL."""
+    cdef Py_ssize_t p = ptr.shape[0] - 1, j
+    cdef int64_t a, nnz = ptr[p] if p >= 0 else 0
+    cdef bint weighted = sw.shape[0] > 0
+    cdef double x, wx, s, q, amax = 0
+    if p < 0 or data.shape[0] < nnz or rows.shape[0] < nnz:
+        raise ValueError("ptr needs p + 1 entries and data, rows its nnz")
+    sums_a = np.zeros(p, dtype=np.float64)
+    squares_a = np.zeros(p, dtype=np.float64)
+    cdef double[::1] sums = sums_a, squares = squares_a
+    if weighted:
+        for a in range(nnz):
+            if rows[a] < 0 or rows[a] >= sw.shape[0]:
+                raise ValueError("the row indices must lie in [0, len(sw))")
+    cdef double s4[MOMENT_LANES]
+    cdef double q4[MOMENT_LANES]
+    cdef int lane
+    with nogil:
+        for j in range(p):
+            # (MOMENT_LANES running sums, one per entry modulo MOMENT_LANES: a rounding error that
+            # grows with an eighth of the column's length, as NumPy's blocked sums' does)
+            for lane in range(MOMENT_LANES):
+                s4[lane] = 0
+                q4[lane] = 0
+            lane = 0
+            for a in range(ptr[j], ptr[j + 1]):
+                x = data[a]
+                amax = fmax(amax, fabs(x))
+                wx = x * sw[rows[a]] if weighted else x
+                s4[lane] += wx
+                q4[lane] += wx * x
+                lane = (lane + 1) % MOMENT_LANES
+            s = 0
+            q = 0
+            for lane in range(MOMENT_LANES):
+                s += s4[lane]
+                q += q4[lane]
+            sums[j] = s
+            squares[j] = q
+    return sums_a, squares_a, amax
 
 
 ctypedef fused data_t:

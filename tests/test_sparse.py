@@ -291,21 +291,65 @@ def test_sparse_gram_columns_kernel_is_its_definition(dtype):
     X = sparse.csc_matrix(X, dtype=dtype)
     X.eliminate_zeros()
     data, rows, ptr = X.data, X.indices.astype(np.int32), X.indptr.astype(np.int64)
-    row_data, row_cols, row_ptr = csc_to_csr(data, rows, ptr, n)
-    ref = X.toarray().astype(np.float64)
-    ref = ref.T @ ref
+    dense = X.toarray().astype(np.float64)
+    ref = dense.T @ dense
     rtol = 2 * n * np.finfo(dtype).eps  # (a sum of n products, Cauchy-Schwarz)
-    for features in (np.arange(p), np.array([59, 3, 40, 0, 3, 31, 12]), np.array(dense_cols[::-1]),
-                     np.array([5]), np.array([], dtype=np.int64)):
-        out = np.full((p, features.size), np.nan, dtype=dtype, order="F")  # (every entry is written)
-        sparse_gram_columns_into(out, features.astype(np.int64), data, rows, ptr, n, row_ptr, row_data, row_cols)
-        np.testing.assert_allclose(out, ref[:, features], rtol=0, atol=rtol * np.abs(ref).max())
+    # the rows of every column, or of all but some held apart dense (some of the nearly dense ones,
+    # and a sparse one: held columns need not be dense)
+    for held in (np.empty(0, dtype=np.int64), np.array([9, 0, 59, 20, 13], dtype=np.int64)):
+        skip = np.zeros(p, dtype=np.uint8)
+        skip[held] = 1
+        row_data, row_cols, row_ptr = csc_to_csr(data, rows, ptr, n, skip=skip)
+        assert row_ptr[-1] == X.nnz - np.diff(ptr)[held].sum()
+        D = np.ascontiguousarray(dense[:, held], dtype=dtype)
+        for features in (np.arange(p), np.array([59, 3, 40, 0, 3, 31, 12, 13]), np.array(dense_cols[::-1]),
+                         np.array([5]), np.array([], dtype=np.int64)):
+            out = np.full((p, features.size), np.nan, dtype=dtype, order="F")  # (every entry is written)
+            sparse_gram_columns_into(out, features.astype(np.int64), data, rows, ptr, n, row_ptr, row_data, row_cols,
+                                     held, D)
+            np.testing.assert_allclose(out, ref[:, features], rtol=0, atol=rtol * np.abs(ref).max())
+    args = (data, rows, ptr, n, row_ptr, row_data, row_cols)
     with pytest.raises(ValueError, match="features must be column indices"):
-        sparse_gram_columns_into(np.empty((p, 1), dtype=dtype, order="F"), np.array([p], dtype=np.int64), data,
-                                 rows, ptr, n, row_ptr, row_data, row_cols)
+        sparse_gram_columns_into(np.empty((p, 1), dtype=dtype, order="F"), np.array([p], dtype=np.int64), *args,
+                                 held, D)
     with pytest.raises(ValueError, match="out must be"):
-        sparse_gram_columns_into(np.empty((p - 1, 1), dtype=dtype, order="F"), np.array([0], dtype=np.int64), data,
-                                 rows, ptr, n, row_ptr, row_data, row_cols)
+        sparse_gram_columns_into(np.empty((p - 1, 1), dtype=dtype, order="F"), np.array([0], dtype=np.int64), *args,
+                                 held, D)
+    with pytest.raises(ValueError, match="the CSR arrays must hold"):  # rows of every column, some held
+        full = csc_to_csr(data, rows, ptr, n)
+        sparse_gram_columns_into(np.empty((p, 1), dtype=dtype, order="F"), np.array([0], dtype=np.int64), data,
+                                 rows, ptr, n, full[2], full[0], full[1], held, D)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_moments_are_one_pass_of_the_definition(dtype, weighted):
+    # weighted sums and sums of squares per column in float64, and the largest |value|, for columns of
+    # every length (empty, shorter and longer than the kernel's lanes)
+    from fastreg._stats import column_moments
+
+    rng = np.random.default_rng(435)
+    n = 500
+    X = sparse.random(n, 12, density=0.3, format="lil", random_state=rng, dtype=np.float64)
+    X[:, 3] = 0.0
+    X[:5, 4] = rng.standard_normal((5, 1))
+    X[:, 7] = 1e6 + rng.standard_normal((n, 1))
+    X[17, 9] = -250.0
+    X = sparse.csc_matrix(X, dtype=dtype)
+    X.eliminate_zeros()
+    sw = rng.uniform(0.1, 3.0, n) if weighted else None
+    sums, squares, amax = column_moments(X, sw, amax=True)
+    dense = X.toarray().astype(np.float64)
+    s = np.ones(n) if sw is None else sw
+    assert sums.dtype == squares.dtype == np.float64
+    # (sums of at most n terms: rounding within n u of the sum of their magnitudes)
+    bound = n * np.finfo(np.float64).eps
+    np.testing.assert_allclose(sums, s @ dense, rtol=0, atol=bound * (s @ np.abs(dense)).max())
+    np.testing.assert_allclose(squares, s @ dense**2, rtol=bound)
+    assert amax == np.abs(dense).max()
+    assert sums[3] == squares[3] == 0.0
+    two = column_moments(X, sw)  # (without amax: the same pass)
+    np.testing.assert_array_equal(two[0], sums)
+    np.testing.assert_array_equal(two[1], squares)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
