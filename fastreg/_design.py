@@ -479,8 +479,9 @@ class SparseDesign(_DataDesign):
     def _rows(self):
         """X~ by rows for the Gram columns, made on first use and kept with the values it was made
         from: (CSR data, int32 columns, int64 row pointers) of every column but the nearly dense ones
-        (`sparse_gram_columns_into`: at most SPARSE_DENSE_HELD_COLUMNS of them, else none), the held
-        columns' indices and their values, dense and row-major."""
+        (`sparse_gram_columns_into`: at most SPARSE_DENSE_HELD_COLUMNS of them, else none; no data
+        when their values are all 1), the held columns' indices and their values, dense and
+        row-major."""
         cached = self._csr
         if cached is None or cached[0] is not self.Xt.data:
             nnz_col = np.diff(self.indptr)
@@ -489,7 +490,10 @@ class SparseDesign(_DataDesign):
                 held = held[:0]
             skip = np.zeros(self.n_features, dtype=np.uint8)
             skip[held] = 1
-            csr = csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples, skip=skip)
+            # indicator columns (one-hot levels, flags: the values of the rest all 1) need no CSR data
+            other = np.count_nonzero(self.Xt.data != 1)
+            unit = other == sum(np.count_nonzero(self.Xt.data[self.indptr[j]:self.indptr[j + 1]] != 1) for j in held)
+            csr = csc_to_csr(self.Xt.data, self.indices, self.indptr, self.n_samples, skip=skip, values=not unit)
             D = np.ascontiguousarray(self.Xt[:, held].toarray(), dtype=self.dtype)
             cached = (self.Xt.data, csr + (held, D))
             object.__setattr__(self, "_csr", cached)  # a cache: the design stays the same

@@ -629,7 +629,7 @@ cdef void _mirror_upper(floating* G, Py_ssize_t p) noexcept nogil:
 
 
 def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int64_t[::1] col_ptr, int n_rows,
-               bint tails=False, const unsigned char[::1] skip=None):
+               bint tails=False, const unsigned char[::1] skip=None, bint values=True):
     """The CSR arrays (data, int32 column indices sorted within each row, int64 row pointers) of the
     CSC matrix (col_data, col_rows, col_ptr) with n_rows rows, whose row indices must be sorted within
     each column (canonical CSC: checked). tails: two more arrays in the CSC order, for
@@ -638,7 +638,8 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
     moving through the block's rows: every write lands in the block's few rows, which stay in cache
     (scattering the entries over all the rows at once, as scipy's conversion does, missed the cache at
     nearly every entry: 3.5x slower on one-hot data with 300000 rows). skip (uint8 per column, or None):
-    the columns left out of the CSR arrays (not with tails). Releases the GIL."""
+    the columns left out of the CSR arrays (not with tails). values False: the CSR data are not
+    written (an empty array is returned for them: values all 1, say). Releases the GIL."""
     cdef Py_ssize_t p = col_ptr.shape[0] - 1, j, i, i0, i1
     cdef int64_t a, b, nnz = col_ptr[p] if p >= 0 else 0, kept
     if p < 0 or col_rows.shape[0] < nnz or col_data.shape[0] < nnz or n_rows < 0:
@@ -652,7 +653,7 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
             if skip[j]:
                 kept -= col_ptr[j + 1] - col_ptr[j]
     dtype = np.float32 if floating is float else np.float64
-    row_data_a = np.empty(kept, dtype=dtype)
+    row_data_a = np.empty(kept if values else 0, dtype=dtype)
     row_cols_a = np.empty(kept, dtype=np.intc)
     row_ptr_a = np.zeros(n_rows + 1, dtype=np.int64)
     cursor_a = np.empty(max(p, 1), dtype=np.int64)
@@ -692,7 +693,8 @@ def csc_to_csr(const floating[::1] col_data, const int[::1] col_rows, const int6
                         i = col_rows[a]
                         b = fill[i]
                         row_cols[b] = <int> j
-                        row_data[b] = col_data[a]
+                        if values:
+                            row_data[b] = col_data[a]
                         fill[i] = b + 1
                         if tails:
                             tail[a] = b
@@ -833,7 +835,8 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
     col_ptr, canonical) and by rows: the columns of the raw X^T X that `LazyGramSolver` asks for, on
     demand. The rows are the CSR arrays (row_ptr, row_data, row_cols, from `csc_to_csr`) of every
     column but the `held` ones, whose values are D (n_rows x len(held), row-major: D[:, t] is column
-    held[t] in full); `held` may be empty (the CSR then holds every column).
+    held[t] in full); `held` may be empty (the CSR then holds every column). An empty row_data: the
+    values of the columns not held are all 1 (indicators: one-hot levels, flags).
 
     A column with few stored entries visits the rows it is stored in and scatters each row (its CSR
     part, then its held values) into its output column (sum over its rows of nnz_row multiply-adds;
@@ -866,8 +869,10 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
             raise ValueError("held must be distinct column indices of X")
         held_mask[held[h]] = 1
         row_nnz -= col_ptr[held[h] + 1] - col_ptr[held[h]]
+    # (no CSR data: the values of the columns not held are all 1)
+    cdef bint unit = row_data.shape[0] == 0
     if col_rows.shape[0] < nnz or col_data.shape[0] < nnz or row_cols.shape[0] < row_nnz \
-            or row_data.shape[0] < row_nnz or row_ptr[n_rows] != row_nnz:
+            or (row_data.shape[0] < row_nnz and not unit) or row_ptr[n_rows] != row_nnz:
         raise ValueError("the CSR arrays must hold the stored values of the columns not held")
     for i in range(b):
         if features[i] < 0 or features[i] >= p:
@@ -912,14 +917,19 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
                 if a + ROW_AHEAD // 2 < col_ptr[f + 1]:
                     r = row_ptr[col_rows[a + ROW_AHEAD // 2]]
                     _prefetch(&row_cols[r])
-                    _prefetch(&row_data[r])
-                    _prefetch(&row_data[r] + 8)
+                    if not unit:
+                        _prefetch(&row_data[r])
+                        _prefetch(&row_data[r] + 8)
                     if m:
                         _prefetch(&D[col_rows[a + ROW_AHEAD // 2], 0])
                 v = col_data[a]
                 r_end = row_ptr[col_rows[a] + 1]
-                for r in range(row_ptr[col_rows[a]], r_end):
-                    out_i[row_cols[r]] += v * row_data[r]
+                if unit:
+                    for r in range(row_ptr[col_rows[a]], r_end):
+                        out_i[row_cols[r]] += v
+                else:
+                    for r in range(row_ptr[col_rows[a]], r_end):
+                        out_i[row_cols[r]] += v * row_data[r]
                 if m:
                     D_i = &D[col_rows[a], 0]
                     for h in range(m):
@@ -947,9 +957,13 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
                     w_row[t] = D[k, source[t]] if source[t] >= 0 else W_i[t]
                 for r in range(row_ptr[k], row_ptr[k + 1]):
                     S_k = &S[row_cols[r] * width]
-                    v = row_data[r]
-                    for t in range(d):
-                        S_k[t] += v * w_row[t]
+                    if unit:
+                        for t in range(d):
+                            S_k[t] += w_row[t]
+                    else:
+                        v = row_data[r]
+                        for t in range(d):
+                            S_k[t] += v * w_row[t]
                 if m:
                     D_i = &D[k, 0]
                     for h in range(m):
@@ -992,22 +1006,45 @@ def csc_column_moments(const floating[::1] data, const int[::1] rows, const int6
                 raise ValueError("the row indices must lie in [0, len(sw))")
     cdef double s4[MOMENT_LANES]
     cdef double q4[MOMENT_LANES]
+    cdef double m4[MOMENT_LANES]
     cdef int lane
+    for lane in range(MOMENT_LANES):
+        m4[lane] = 0
     with nogil:
         for j in range(p):
-            # (MOMENT_LANES running sums, one per entry modulo MOMENT_LANES: a rounding error that
-            # grows with an eighth of the column's length, as NumPy's blocked sums' does)
+            # (MOMENT_LANES running sums, entry a in lane a modulo MOMENT_LANES from the column's
+            # start: a rounding error that grows with an eighth of the column's length, as NumPy's
+            # blocked sums' does; the lanes vectorize)
             for lane in range(MOMENT_LANES):
                 s4[lane] = 0
                 q4[lane] = 0
+            a = ptr[j]
+            if weighted:
+                while a + MOMENT_LANES <= ptr[j + 1]:
+                    for lane in range(MOMENT_LANES):
+                        x = data[a + lane]
+                        m4[lane] = fmax(m4[lane], fabs(x))
+                        wx = x * sw[rows[a + lane]]
+                        s4[lane] += wx
+                        q4[lane] += wx * x
+                    a += MOMENT_LANES
+            else:
+                while a + MOMENT_LANES <= ptr[j + 1]:
+                    for lane in range(MOMENT_LANES):
+                        x = data[a + lane]
+                        m4[lane] = fmax(m4[lane], fabs(x))
+                        s4[lane] += x
+                        q4[lane] += x * x
+                    a += MOMENT_LANES
             lane = 0
-            for a in range(ptr[j], ptr[j + 1]):
+            while a < ptr[j + 1]:
                 x = data[a]
-                amax = fmax(amax, fabs(x))
+                m4[lane] = fmax(m4[lane], fabs(x))
                 wx = x * sw[rows[a]] if weighted else x
                 s4[lane] += wx
                 q4[lane] += wx * x
-                lane = (lane + 1) % MOMENT_LANES
+                a += 1
+                lane += 1
             s = 0
             q = 0
             for lane in range(MOMENT_LANES):
@@ -1015,6 +1052,8 @@ def csc_column_moments(const floating[::1] data, const int[::1] rows, const int6
                 q += q4[lane]
             sums[j] = s
             squares[j] = q
+    for lane in range(MOMENT_LANES):
+        amax = fmax(amax, m4[lane])
     return sums_a, squares_a, amax
 
 

@@ -308,6 +308,23 @@ def test_sparse_gram_columns_kernel_is_its_definition(dtype):
             sparse_gram_columns_into(out, features.astype(np.int64), data, rows, ptr, n, row_ptr, row_data, row_cols,
                                      held, D)
             np.testing.assert_allclose(out, ref[:, features], rtol=0, atol=rtol * np.abs(ref).max())
+    # indicator columns (values all 1) with the nearly dense ones held: the CSR needs no data
+    B = X.copy()
+    B.data[:] = 1
+    for j in dense_cols:
+        B.data[ptr[j]:ptr[j + 1]] = X.data[ptr[j]:ptr[j + 1]]
+    B_dense = B.toarray().astype(np.float64)
+    held_b = np.array(dense_cols, dtype=np.int64)
+    skip_b = np.zeros(p, dtype=np.uint8)
+    skip_b[held_b] = 1
+    no_data, cols_b, ptr_b = csc_to_csr(B.data, rows, ptr, n, skip=skip_b, values=False)
+    assert no_data.size == 0
+    features = np.array([59, 3, 40, 0, 3, 31, 12, 13, 7])
+    out = np.full((p, features.size), np.nan, dtype=dtype, order="F")
+    sparse_gram_columns_into(out, features.astype(np.int64), B.data, rows, ptr, n, ptr_b, no_data, cols_b, held_b,
+                             np.ascontiguousarray(B_dense[:, held_b], dtype=dtype))
+    ref_b = B_dense.T @ B_dense
+    np.testing.assert_allclose(out, ref_b[:, features], rtol=0, atol=rtol * np.abs(ref_b).max())
     args = (data, rows, ptr, n, row_ptr, row_data, row_cols)
     with pytest.raises(ValueError, match="features must be column indices"):
         sparse_gram_columns_into(np.empty((p, 1), dtype=dtype, order="F"), np.array([p], dtype=np.int64), *args,
@@ -374,6 +391,23 @@ def test_sparse_gram_columns_are_the_full_matrixs(dtype, weighted):
     np.testing.assert_allclose(into, G[:, features], rtol=0, atol=rtol * np.abs(G).max())
     np.testing.assert_array_equal(into, c_order)
     assert (into[4] == 0).all() and (into[:, 1] == 0).all()  # the constant column, centered away
+    # one-hot levels and numeric columns: the levels' rows need no values (all 1), the numeric
+    # columns are held apart dense
+    rng = np.random.default_rng(436)
+    n = 3000
+    levels = sparse.csc_matrix((np.ones(2 * n), (np.tile(np.arange(n), 2),
+                                                 np.r_[rng.integers(0, 30, n), 30 + rng.integers(0, 20, n)])),
+                               shape=(n, 50))
+    X = sparse.hstack([levels, sparse.csc_matrix(rng.standard_normal((n, 2)))], format="csc").astype(dtype)
+    y = rng.standard_normal(n).astype(dtype)
+    design = sparse_design(X, y, None, fit_intercept=True, standardize=True)
+    row_data, _, _, held, _ = design._rows()
+    assert row_data.size == 0 and held.tolist() == [50, 51]
+    G = design.gram().astype(np.float64)
+    features = np.array([51, 0, 49, 50, 7])
+    into = np.empty((52, features.size), dtype=design.dtype, order="F")
+    design.gram_columns_into(features, into)
+    np.testing.assert_allclose(into, G[:, features], rtol=0, atol=rtol * np.abs(G).max())
 
 
 @pytest.mark.parametrize("n_threads", [2, 3])
