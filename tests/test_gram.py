@@ -334,3 +334,34 @@ def test_float32_gram_paths_are_certified_in_float64(oracle, kind, fit_intercept
     for k, alpha in enumerate(path.alphas):
         gap = oracle.duality_gap(X32, y32, path.coefs[:, k], alpha, 1.0, None, fit_intercept)
         assert gap <= target, f"alpha #{k}: float64 gap {gap:.3e} above the target {target:.3e}"
+
+
+@pytest.mark.parametrize("fit_intercept,factors", [(True, False), (False, False), (True, True)])
+def test_float32_sparse_gram_columns_on_demand_are_certified_in_float64(oracle, monkeypatch, fit_intercept, factors):
+    # a float32 sparse X's Gram columns on demand are float32 sums; the gaps returned must still bound
+    # the exact problem's (the statistics' rounding is added, or the penalty is certified on X)
+    from scipy import sparse
+
+    from fastreg import _plan
+
+    monkeypatch.setattr(_plan, "LAZY_SPARSE_MIN_FEATURES", 1)
+    monkeypatch.setattr(_plan, "LAZY_SPARSE_PASSES", 0)
+    rng = np.random.default_rng(137)
+    n, p = 40000, 40
+    X = (rng.random((n, p)) < 0.15) * rng.uniform(0.5, 2.0, p)
+    X[:, :3] = rng.standard_normal((n, 3)) + 2.0  # nearly dense: held apart
+    y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.3)) + 0.3 * rng.standard_normal(n) + 3.0
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    tol = 1e-5
+    # (penalty factors: the float64 problem takes them in float64 too)
+    factor = np.linspace(0.5, 2.0, p) if factors else None
+    path = fastreg.enet_path(sparse.csc_matrix(X32), y32, l1_ratio=1.0, fit_intercept=fit_intercept, n_alphas=30,
+                             eps=1e-3, tol=tol, penalty_factor=factor)
+    assert path.solver.startswith("cd-gram-lazy") and path.coefs.dtype == np.float32 and path.converged.all()
+    target = tol * oracle.target_norm2(y32, None, fit_intercept)
+    for k, alpha in enumerate(path.alphas):
+        # (factors v, rescaled to sum to p as glmnet's: the Lasso of the columns x_j / v_j, in v_j w_j)
+        v = np.ones(p) if factor is None else factor * p / factor.sum()
+        gap = oracle.duality_gap(X32.astype(np.float64) / v, y32, path.coefs[:, k] * v, alpha, 1.0, None,
+                                 fit_intercept)
+        assert gap <= target, f"alpha #{k}: float64 gap {gap:.3e} above the target {target:.3e}"
