@@ -551,7 +551,11 @@ class SparseDesign(_DataDesign):
         dtype = np.dtype(dtype)
         if dtype == self.dtype:
             return self
-        return replace(self, Xt=self.Xt.astype(dtype), col_factor=self.col_factor.astype(dtype),
+        # (the values copied, the pattern shared: canonical already)
+        Xt = sparse.csc_matrix((self.Xt.data.astype(dtype), self.Xt.indices, self.Xt.indptr), shape=self.Xt.shape,
+                               copy=False)
+        Xt.has_canonical_format = True
+        return replace(self, Xt=Xt, col_factor=self.col_factor.astype(dtype),
                        center=self.center.astype(dtype), sqrt_sw=self.sqrt_sw.astype(dtype),
                        y=self.y.astype(dtype), norm2_cols=self.norm2_cols.astype(dtype),
                        col_scale=self.col_scale.astype(dtype), penalty=self.penalty.subset(dtype=dtype), _Xty=None,
