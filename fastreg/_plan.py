@@ -28,7 +28,7 @@ from scipy import sparse
 # the memory budget of one p x p (or n x n) Gram matrix that a solver forms by itself (Lasso paths,
 # Ridge, unpenalized features of a sparse X); above it the cheaper-in-memory route runs
 GRAM_MAX_BYTES = 1 << 30
-# the costs of `sparse_gram_is_cheaper`, in passes over the stored values: a residual path makes about
+# the costs of `sparse_gram_plan`, in passes over the stored values: a residual path makes about
 # this many per penalty (one certifying gap, a few epochs on the strong set) ...
 RESIDUAL_PASSES_PER_ALPHA = 4
 # ... and one multiply-add of the sparse Gram product costs this many stored-value visits of an epoch
@@ -46,11 +46,11 @@ RESIDUAL_OUT_OF_CACHE = 2.5
 # a sparse X with at least this many columns takes its Gram columns on demand ('gram-lazy') instead of
 # the full matrix: a path needs the columns of the features near its active sets only, while the p x p
 # matrix costs its p^2 entries (zeroed, scaled, centered, mirrored: 0.2 of the 0.45 s a 300000 x 3974
-# one-hot path spent on the full matrix, against 0.19 s for that path on demand)
+# one-hot path spent on the full matrix, against 0.09-0.15 s for that path on demand)
 LAZY_SPARSE_MIN_FEATURES = 512
 # ... and it costs about this many visits of each stored value (the row-major copy of X, the dense
 # columns' passes, the columns of a path's active sets), measured against residual paths: a tie with
-# residual updates on 10 penalties of 60000 x 1986 one-hot data (40 visits), 3x ahead on 10 of
+# residual updates on 10 penalties of 60000 x 1986 one-hot data (40 visits), 3-6x ahead on 10 of
 # 300000 x 3974 (100 visits, out of cache) and 5x on 100 penalties of the first
 LAZY_SPARSE_PASSES = 48
 

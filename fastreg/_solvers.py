@@ -829,7 +829,7 @@ class LazyGramSolver:
     (`gram_columns_batched` False): a column costs the rows it is stored in
     (`fastreg._cd_gram.sparse_gram_columns_into`), not a pass over X, so only the features that
     violate optimality are computed, without strong sets or top-ups (on a 300000 x 3974 one-hot
-    path: 76 columns ever non-zero, 250 computed with them, at 1.6x the cost). Each penalty is
+    path: 79 columns computed, 76 of them ever non-zero; with the dense rules 250, at 1.6x the cost). Each penalty is
     solved on the cached set C by the Gram kernel (G_CC from the cache), then q = X^T y - G[:, C] w_C
     is formed for every feature from the cached columns (no pass over X); features that violate
     optimality outside C are added and the penalty is solved again. The returned gap is the full
