@@ -565,7 +565,7 @@ class SparseDesign(_DataDesign):
         """The statistics design (the sparse Gram product, `gram`), summed in `dtype` (float64 for
         float32 values: from a float64 copy of the values); the data stay at hand (`data_design`)."""
         dtype = self.dtype if dtype is None else np.dtype(dtype)
-        source = self.widened(dtype) if dtype != self.dtype else self
+        source = self.widened(dtype)  # (itself in its own dtype)
         return _statistics_of(self, source.gram(), source.Xty(), dtype)
 
     def partialled(self, unpenalized):

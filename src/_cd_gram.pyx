@@ -816,7 +816,7 @@ def sparse_gram_into(floating[:, ::1] G, const floating[::1] col_data, const int
 # sparse_gram_columns_into: a column whose stored entries times this many (a visit of its rows, at random
 # in memory, each reading the row) exceed X's stored entries is nearly dense: its products come from
 # one ordered pass over X against a dense copy of it instead, and up to DENSE_HELD_COLUMNS such columns
-# are held apart, row-major, out of the row-major copy of X (`sparse_dense_split`); at most
+# are held apart, row-major, out of the row-major copy of X (`fastreg._design.SparseDesign._rows`); at most
 # DENSE_BLOCK_COLUMNS of them share a pass
 cdef enum:
     COLUMN_VISIT_COST = 24
@@ -861,13 +861,13 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
         raise ValueError("out must be (p, len(features)) and row_ptr of length n_rows + 1")
     if m and (D.shape[0] != n_rows or D.shape[1] != m):
         raise ValueError("D must be (n_rows, len(held))")
-    is_held = np.zeros(max(p, 1), dtype=np.uint8)
-    cdef unsigned char[::1] held_mask = is_held
+    position_a = np.full(max(p, 1), -1, dtype=np.intp)  # of each held column in D, -1 for the others
+    cdef Py_ssize_t[::1] position = position_a
     row_nnz = nnz
     for h in range(m):
-        if held[h] < 0 or held[h] >= p or held_mask[held[h]]:
+        if held[h] < 0 or held[h] >= p or position[held[h]] >= 0:
             raise ValueError("held must be distinct column indices of X")
-        held_mask[held[h]] = 1
+        position[held[h]] = h
         row_nnz -= col_ptr[held[h] + 1] - col_ptr[held[h]]
     # (no CSR data: the values of the columns not held are all 1)
     cdef bint unit = row_data.shape[0] == 0
@@ -879,11 +879,7 @@ def sparse_gram_columns_into(floating[::1, :] out, const int64_t[::1] features, 
             raise ValueError("features must be column indices of X")
     dense_of = np.full(b, -1, dtype=np.intp)
     cdef Py_ssize_t[::1] dense_slot = dense_of
-    position_a = np.full(max(p, 1), -1, dtype=np.intp)  # of each held column in D
-    cdef Py_ssize_t[::1] position = position_a
     cdef Py_ssize_t n_copied = 0
-    for h in range(m):
-        position[held[h]] = h
     for i in range(b):
         f = features[i]
         if (col_ptr[f + 1] - col_ptr[f]) * COLUMN_VISIT_COST > nnz:
