@@ -4,7 +4,7 @@
 from cython cimport floating
 from scipy.linalg.cython_blas cimport (
     sdot, ddot, saxpy, daxpy, sgemv, dgemv, sgemm, dgemm, scopy, dcopy, strsv, dtrsv, strmv, dtrmv, strsm, dtrsm,
-    ssyrk, dsyrk,
+    ssyrk, dsyrk, ssymv, dsymv,
 )
 from scipy.linalg.cython_lapack cimport spotrf, dpotrf
 
@@ -45,6 +45,17 @@ cdef inline void _gemv(char trans, int m, int n, floating a, const floating* A, 
         sgemv(&trans, &m, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
     else:
         dgemv(&trans, &m, &n, &a, <double*> A, &lda, <double*> x, &one, &b, y, &one)
+
+
+cdef inline void _symv(int n, floating a, const floating* A, int lda, const floating* x, floating b,
+                       floating* y) noexcept nogil:
+    """y = a * A @ x + b * y for a symmetric (n, n) A of which only the upper triangle is read"""
+    cdef int one = 1
+    cdef char uplo = c'U'
+    if floating is float:
+        ssymv(&uplo, &n, &a, <float*> A, &lda, <float*> x, &one, &b, y, &one)
+    else:
+        dsymv(&uplo, &n, &a, <double*> A, &lda, <double*> x, &one, &b, y, &one)
 
 
 cdef inline void _trsv(char uplo, char trans, int n, const floating* A, int lda,

@@ -43,7 +43,7 @@ from libc.math cimport fabs, fmax, hypot, INFINITY
 from libc.stdint cimport uint32_t, int64_t
 from libc.stdlib cimport calloc, malloc, free
 
-from _blas cimport _dot, _axpy, _trsv, _trmv, _trsm_left, _syrk, _gemm, _potrf
+from _blas cimport _dot, _axpy, _symv, _trsv, _trmv, _trsm_left, _syrk, _gemm, _potrf
 from _cd_common cimport (
     CONVERGED, MAX_ITER, INTERRUPTED, INTERRUPT_CHECK_WORK,
     _should_stop, _propagate_pending, _rand_below, _enet_gap, _screen, _primal,
@@ -203,6 +203,53 @@ cdef bint _apply_step(int n_features, const floating[:, :] G, floating[::1] w, f
     return moved
 
 
+cdef void _apply_full_step(int n_features, const floating[:, :] G, floating[::1] w, floating[::1] q,
+                           const int[::1] order, int m, const floating[::1] d, floating l1_reg,
+                           floating l2_reg, const Penalty* pen, int[::1] mark, floating* s) noexcept nogil:
+    """w_F += d, the full step (t = 1: no sign changes before its end; a coordinate that reaches 0 is
+    set to 0), with q outside F updated exactly, O((p - m) p), and q_F from the step's own equation:
+    (G_FF + l2 I) d = q_F - l2 w_F - l1 sign(w_F) gives q_F - G_FF d = l2 (w_F + d) + l1 sign(w_F),
+    without the O(m p) of m column updates. That q_F holds to the rounding of the factor (which
+    updates and deletions along a path accumulate): the caller marks q inexact and recomputes it
+    (`_exact_q`) before anything certifies or screens from it. s: scratch of length n_features."""
+    cdef int k, j
+    cdef floating step, sign
+    for j in range(n_features):
+        s[j] = 0
+        mark[j] = 0
+    for k in range(m):
+        j = order[k]
+        mark[j] = 1
+        step = _projected_step(w[j], d[k], 1)
+        s[j] = step
+        sign = 1 if w[j] > 0 else -1
+        w[j] = 0 if step == -w[j] else w[j] + step
+        q[j] = _l2_of(pen, j, l2_reg) * w[j] + sign * l1_reg
+    for j in range(n_features):
+        if not mark[j]:
+            q[j] -= _dot(n_features, &G[j, 0], s)
+
+
+cdef void _exact_q(int n_features, const floating[:, :] G, int ld, const floating[::1] Xty,
+                   const floating[::1] w, floating[::1] q) noexcept nogil:
+    """q = X^T y - G w afresh: one symmetric product with G (one triangle read) when most of w is
+    non-zero, else its support's columns (G is symmetric: its rows, contiguous, are its columns)."""
+    cdef int j, nnz = 0
+    for j in range(n_features):
+        q[j] = Xty[j]
+        if w[j] != 0:
+            nnz += 1
+    if n_features == 0:
+        return
+    if 2 * nnz > n_features:
+        # one triangle of G read (column-major, G's memory is G^T = G): half the bytes of a product
+        _symv(n_features, -1, &G[0, 0], ld, &w[0], 1, &q[0])
+    else:
+        for j in range(n_features):
+            if w[j] != 0:
+                _axpy(n_features, -w[j], &G[j, 0], &q[0])
+
+
 cdef floating _step_change(int m, const floating[::1, :] U, const floating[::1] w, const floating[::1] q,
                            const int[::1] order, const floating[::1] d, floating t, floating l1_reg,
                            floating l2_reg, const Penalty* pen, floating* s) noexcept nogil:
@@ -245,7 +292,7 @@ cdef int _newton(
     int n_features, const floating[:, :] G, const floating[::1] Xty, floating yty,
     floating[::1] w, floating[::1] q, floating l1_reg, floating l2_reg, const Penalty* pen,
     floating[::1, :] U, int[::1] order, int* n_factored, double* factor_l2,
-    floating[::1] d, int[::1] mark, bint* saturated,
+    floating[::1] d, int[::1] mark, bint* saturated, bint* q_exact,
 ) noexcept nogil:
     """One Newton step on the support of w (see the module docstring); updates w, q and the factor.
 
@@ -253,10 +300,13 @@ cdef int _newton(
     (d: scratch of length >= 4 n_features, the step, then the point before it: q and w_F).
     *saturated is set when the support holds more than
     MAX_DEPENDENT columns that are combinations of the factored ones (G_SS is singular, e.g. p > n).
+    *q_exact is cleared by a full step on a factor of more than half the features (`_apply_full_step`)
+    and restored when a step is undone.
     """
     cdef int m = n_factored[0], b = 0, kept, k, j, r, failures = 0
     cdef floating t = 1, t_k, before, scale
     cdef floating eps = FLT_EPSILON if floating is float else DBL_EPSILON
+    cdef bint exact_before = q_exact[0]
     if factor_l2[0] != l2_reg:
         m = 0
     # features that left the support leave the factor (last first, so positions stay valid)
@@ -321,10 +371,16 @@ cdef int _newton(
                 return NEWTON_PARTIAL
             _undo_step(n_features, w, q, order, m, &d[2 * n_features])
         scale /= 2
-    # the step shortened to the first sign change (a coordinate reaching 0 is set to 0)
-    _apply_step(n_features, G, w, q, order, m, d, t)
+    # the step shortened to the first sign change (a coordinate reaching 0 is set to 0); a full step on
+    # a large factor updates q_F from the step's equation (m column updates would cost O(m p))
+    if t == 1 and 2 * m > n_features:
+        _apply_full_step(n_features, G, w, q, order, m, d, l1_reg, l2_reg, pen, mark, &d[n_features])
+        q_exact[0] = False
+    else:
+        _apply_step(n_features, G, w, q, order, m, d, t)
     if _gram_primal(n_features, w, Xty, yty, q, l1_reg, l2_reg, pen) > before * (1 + 16 * eps):
         _undo_step(n_features, w, q, order, m, &d[2 * n_features])
+        q_exact[0] = exact_before
         return NEWTON_NONE
     return NEWTON_FULL if t == 1 else NEWTON_PARTIAL
 
@@ -484,6 +540,10 @@ def enet_cd_gram(
     cdef long work = 0
     cdef double credit = 0
     cdef bint saturated = False
+    # q equals X^T y - G w to the rounding of its column updates; a full Newton step on a large factor
+    # leaves q_F to the factor's rounding instead (`_apply_full_step`): q is recomputed before a gap
+    # ends the call, before screening and coordinate descent, and on exit
+    cdef bint q_exact = True
     cdef uint32_t rng_state = options.seed if options.seed != 0 else 1
     cdef Penalty pen = _penalty(options.positive, l2_factor, lower, upper, n_features)
     # boxes: no gap-safe sphere, and Newton steps would need projections onto them
@@ -512,7 +572,15 @@ def enet_cd_gram(
                 # a warm start on a path: the features that violate optimality at this penalty enter
                 # first, and a Newton step follows at once if it costs at most a few epochs
                 credit = INFINITY
-        while gap > tol and n_iter < max_iter:
+        while n_iter < max_iter:
+            if gap <= tol:
+                if q_exact:
+                    break
+                _exact_q(n_features, G, g.ld, Xty, w, q)
+                q_exact = True
+                gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
+                if gap <= tol:
+                    break
             if newton and credit >= _newton_cost(n_features, w, order, n_factored[0],
                                                  factor_l2[0] == l2_reg):
                 # a Newton step costs about what coordinate descent did since the last one
@@ -522,7 +590,7 @@ def enet_cd_gram(
                     break
                 credit = 0
                 outcome = _newton(n_features, G, Xty, yty, w, q, l1_reg, l2_reg, &pen, U, order,
-                                  n_factored, factor_l2, d, mark, &saturated)
+                                  n_factored, factor_l2, d, mark, &saturated, &q_exact)
                 if saturated:
                     # the support is rank-deficient: Newton steps on a part of it, the rest held
                     # fixed, make little progress; coordinate descent finishes this penalty
@@ -532,7 +600,7 @@ def enet_cd_gram(
                     gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen,
                                     &dual_scale)
                     if gap <= tol or n_iter >= max_iter:
-                        break
+                        continue  # (the loop's head ends the call, q made exact first)
                     if outcome == NEWTON_PARTIAL and chain < MAX_NEWTON_CHAIN:
                         # a feature left at a sign change: step again on the smaller support
                         chain += 1
@@ -546,6 +614,13 @@ def enet_cd_gram(
                             credit = INFINITY
                             continue
             chain = 0
+            if not q_exact:
+                # screening and the coordinate updates read q: exact first
+                _exact_q(n_features, G, g.ld, Xty, w, q)
+                q_exact = True
+                gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
+                if gap <= tol:
+                    continue
             if screening:
                 # q is this kernel's X^T R: the test of each feature sees the earlier discards (q += w_j G[:, j])
                 n_active = _screen(&g, &q[0], &S, &w[0], &q[0], &G[0, 0], g.ld + 1, l1_reg, l2_reg,
@@ -571,6 +646,9 @@ def enet_cd_gram(
             n_iter += 1
             gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen,
                             &dual_scale)
+        if not q_exact:  # (max_iter or an interrupt after a full step)
+            _exact_q(n_features, G, g.ld, Xty, w, q)
+            gap = _gram_gap(n_features, w, Xty, yty, q, l1_reg, l2_reg, &pen, &gap_screen, &dual_scale)
         if gap <= tol:
             status = CONVERGED
 

@@ -204,3 +204,64 @@ def test_weighted_cd_sparse_subset_factors_and_boxes():
             assert g[j] >= a - 1e-8, j
         else:
             assert g[j] <= -a + 1e-8, j
+
+
+def _large_support_path(dtype, seed):
+    """A correlated 400 x 40 problem whose supports pass half the features (the Newton steps' q_F is then
+    taken from their own equation, `_apply_full_step`), on a path of 25 penalties."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((400, 40))
+    X = np.asfortranarray(Z + 0.8 * np.roll(Z, 1, axis=1))
+    y = X @ rng.uniform(-1, 1, 40) + 0.5 * rng.standard_normal(400)
+    G = np.ascontiguousarray(X.T @ X).astype(dtype)
+    Xty, yty = (X.T @ y).astype(dtype), dtype(y @ y)
+    l1s = np.geomspace(np.abs(Xty).max(), 1e-4 * np.abs(Xty).max(), 25).astype(dtype)
+    return G, Xty, yty, l1s
+
+
+def _exact_q_and_gap(G, Xty, yty, w, l1):
+    from fastreg._cd_gram import enet_gap_gram
+
+    q = (Xty.astype(np.float64) - G.astype(np.float64) @ w.astype(np.float64))
+    return q, enet_gap_gram(w.astype(np.float64), Xty.astype(np.float64), float(yty), q, float(l1), 0.0, False)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gram_kernel_returns_q_exact_after_newton_steps_on_large_supports(dtype):
+    # a full Newton step on more than half the features sets q_F from the step's equation (to the
+    # factor's rounding): the kernel recomputes q before it ends a call, so every call returns
+    # q = X^T y - G w and a gap that q certifies
+    G, Xty, yty, l1s = _large_support_path(dtype, seed=7)
+    eps = np.finfo(dtype).eps
+    w, q, ws = np.zeros(40, dtype=dtype), Xty.copy(), NewtonWorkspace(40, dtype)
+    tol = 1e-6 * float(yty) if dtype == np.float32 else 1e-12 * float(yty)
+    largest = 0
+    for l1 in l1s:
+        gap, n_iter, status = enet_cd_gram(w, l1, dtype(0.0), G, Xty, yty, q, dict(GRAM_OPTIONS, tol=tol), ws)
+        assert status == 0, (l1, gap, n_iter)
+        q_ref, gap_ref = _exact_q_and_gap(G, Xty, yty, w, l1)
+        scale = np.abs(Xty).astype(np.float64) + np.abs(G).astype(np.float64) @ np.abs(w).astype(np.float64)
+        assert np.all(np.abs(q - q_ref) <= 64 * eps * scale)
+        assert gap_ref <= tol + 64 * eps * float(yty)
+        largest = max(largest, ws.n_factored)
+    assert largest > 20 and np.count_nonzero(w) > 20  # the full steps on a large factor were taken
+
+
+def test_gram_kernel_recovers_from_a_drifted_factor():
+    # a factor that no longer factors G_FF exactly (as rounding from many updates would leave it): the
+    # full step's q_F is off by (U^T U - G_FF) d, and the kernel must notice from q recomputed before it
+    # certifies, then finish from there (the step's own equation no longer holds)
+    G, Xty, yty, l1s = _large_support_path(np.float64, seed=11)
+    w, q, ws = np.zeros(40), Xty.copy(), NewtonWorkspace(40, np.float64)
+    tol = 1e-12 * float(yty)
+    for l1 in l1s[:20]:
+        assert enet_cd_gram(w, l1, 0.0, G, Xty, yty, q, dict(GRAM_OPTIONS, tol=tol), ws)[2] == 0
+    k = ws.n_factored
+    assert k > 20
+    ws.U[:k, :k] *= 1 + 1e-4 * np.triu(np.ones((k, k)))  # (readonly attribute, writable array)
+    for l1 in l1s[20:]:
+        gap, n_iter, status = enet_cd_gram(w, l1, 0.0, G, Xty, yty, q, dict(GRAM_OPTIONS, tol=tol), ws)
+        q_ref, gap_ref = _exact_q_and_gap(G, Xty, yty, w, l1)
+        assert status == 0
+        np.testing.assert_allclose(q, q_ref, rtol=0, atol=1e-10 * np.abs(Xty).max())
+        assert gap_ref <= tol * (1 + 1e-6) and abs(gap - gap_ref) <= 1e-6 * tol + 1e-13 * float(yty)
